@@ -1,0 +1,117 @@
+"""Test-wide fixtures: fast password hashing, a real Celery worker, and Chromium.
+
+With REDIS_URL set, tests marked `celery_worker` get a real worker process that
+consumes from Redis and writes to the same (PostgreSQL) test database. Without
+it, Celery runs tasks inline, so the same tests still exercise the task code.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+CHROMIUM = os.environ.get("GRIDGOV_CHROMIUM", "/usr/bin/chromium")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    # Each run uses its own queue, so a stray worker from another run cannot take our tasks.
+    settings.CELERY_TASK_DEFAULT_QUEUE = f"gridgov-test-{uuid.uuid4().hex[:8]}"
+    from governance.celery import app
+
+    app.conf.task_default_queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    has_browser = os.path.exists(CHROMIUM)
+    if has_browser:
+        return
+    if os.environ.get("GRIDGOV_REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(f"GRIDGOV_REQUIRE_BROWSER=1 but {CHROMIUM} is missing (apt-get install chromium)")
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} not installed")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+def _test_database_url() -> str:
+    from django.db import connection
+
+    url = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real `celery worker` process on the test database, when REDIS_URL is set."""
+    from django.conf import settings
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        if os.environ.get("GRIDGOV_REQUIRE_WORKER") == "1":
+            pytest.fail("GRIDGOV_REQUIRE_WORKER=1 but REDIS_URL is not set")
+        yield None
+        return
+    if not os.environ.get("DATABASE_URL"):
+        pytest.fail("A real worker needs DATABASE_URL: an in-memory SQLite test database is invisible to it")
+    from governance.celery import app
+
+    env = dict(os.environ, DATABASE_URL=_test_database_url(), CELERY_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE)
+    name = f"test-{uuid.uuid4().hex[:6]}@%h"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "governance", "worker", "--pool=solo", "-n", name,
+         "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"celery worker exited with {proc.returncode}")
+        if app.control.ping(timeout=1.0):
+            break
+    else:
+        proc.kill()
+        pytest.fail("celery worker did not answer a ping within 60 s")
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone_page(chromium_browser, live_server):
+    """A 375 px wide page, as a grid worker's phone shows it, with Chinese preferred."""
+    context = chromium_browser.new_context(
+        viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True,
+        locale="zh-CN", base_url=live_server.url,
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()

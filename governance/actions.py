@@ -1,0 +1,110 @@
+"""Writes on territory, users and roles. Every write in gridgov is a do_* function:
+keyword-only arguments, one transaction, one audit row, side effects after commit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+
+from governance.models import AuditEvent, Department, Region, RoleAssignment, User, validate_region_code
+from governance.roles import Cap, Role
+from governance.scope import can, forget_scope
+
+
+def record_audit(
+    *, actor: User | None, action: str, target: models.Model, region_code: str = "", detail: dict | None = None
+) -> AuditEvent:
+    """Append one audit row. Called inside the action's transaction, so it commits with the write."""
+    return AuditEvent.objects.create(
+        actor=actor,
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        region_code=region_code,
+        detail=detail or {},
+    )
+
+
+def require(actor: User | None, cap: str, region_code: str) -> None:
+    """actor=None means the system itself (seed, periodic tasks)."""
+    if actor is not None and not can(actor, cap, region_code):
+        raise PermissionDenied("您没有在该辖区执行此操作的权限。")
+
+
+@transaction.atomic
+def do_create_region(
+    *,
+    actor: User | None,
+    code: str,
+    name: str,
+    parent: Region | None = None,
+    grid_type: str = "",
+    boundary: dict | None = None,
+    centre: tuple[float, float] | None = None,
+) -> Region:
+    require(actor, Cap.CONFIGURE, parent.code if parent else code)
+    code = code.strip()
+    level = validate_region_code(code, parent.code if parent else None)
+    region = Region(
+        code=code, name=name.strip(), level=level, parent=parent, grid_type=grid_type, boundary=boundary
+    )
+    if centre:
+        region.centre_lat, region.centre_lng = (round(Decimal(str(v)), 6) for v in centre)
+    region.full_clean()
+    region.save(force_insert=True)
+    record_audit(actor=actor, action="region.create", target=region, region_code=region.code)
+    return region
+
+
+@transaction.atomic
+def do_create_user(*, actor: User | None, username: str, name: str, password: str, phone: str = "") -> User:
+    if actor is not None and not actor.is_superuser and not any(
+        a.role == Role.ADMIN for a in actor.role_assignments.all()
+    ):
+        raise PermissionDenied("只有管理员可以创建用户。")
+    user = User(username=username, name=name, phone=phone)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    record_audit(actor=actor, action="user.create", target=user, detail={"username": username})
+    return user
+
+
+@transaction.atomic
+def do_grant_role(
+    *, actor: User | None, user: User, role: str, region: Region, department: Department | None = None
+) -> RoleAssignment:
+    require(actor, Cap.MANAGE_USERS, region.code)
+    assignment = RoleAssignment(user=user, role=role, region=region, department=department)
+    assignment.full_clean()
+    assignment.save()
+    record_audit(
+        actor=actor,
+        action="role.grant",
+        target=assignment,
+        region_code=region.code,
+        detail={"user": user.username, "role": role},
+    )
+    forget_scope(user)
+    return assignment
+
+
+@transaction.atomic
+def do_revoke_role(*, actor: User | None, assignment: RoleAssignment) -> None:
+    require(actor, Cap.MANAGE_USERS, assignment.region_id)
+    detail: dict[str, Any] = {"user": assignment.user.username, "role": assignment.role}
+    record_audit(
+        actor=actor, action="role.revoke", target=assignment, region_code=assignment.region_id, detail=detail
+    )
+    assignment.delete()
+    forget_scope(assignment.user)
+
+
+def validation_message(error: ValidationError) -> str:
+    """One readable Chinese line from a ValidationError, for pages and command output."""
+    if hasattr(error, "message_dict"):
+        return "；".join(f"{'、'.join(msgs)}" for msgs in error.message_dict.values())
+    return "；".join(error.messages)

@@ -1,0 +1,11 @@
+from django.http import HttpRequest
+
+from governance.scope import role_assignments
+
+
+def roles(request: HttpRequest) -> dict:
+    """The signed-in user's roles, for the page header (loaded once per request by the scope cache)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"my_roles": []}
+    return {"my_roles": role_assignments(user)}

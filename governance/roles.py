@@ -1,0 +1,77 @@
+"""Roles, the territory level each is held on, and what each may do.
+
+A role is held on a territory node and covers everything below it. What a role
+may do is a set of capabilities; the scoping function asks "which nodes give
+this user capability X" and filters by those nodes' codes.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.IntegerChoices):
+    CITY = 1, _("市")
+    DISTRICT = 2, _("区县")
+    STREET = 3, _("街道乡镇")
+    COMMUNITY = 4, _("社区村")
+    GRID = 5, _("网格")
+
+
+# GB/T 2260-style codes: a child's code extends its parent's by a fixed width.
+CODE_LENGTH = {Level.CITY: 4, Level.DISTRICT: 6, Level.STREET: 9, Level.COMMUNITY: 12, Level.GRID: 15}
+LEVEL_BY_CODE_LENGTH = {length: level for level, length in CODE_LENGTH.items()}
+
+
+class Role(models.TextChoices):
+    GRID_WORKER = "grid_worker", _("网格员")
+    COMMUNITY_STAFF = "community_staff", _("社区工作人员")
+    PARTY_SECRETARY = "party_secretary", _("社区党组织书记")
+    STREET_OFFICER = "street_officer", _("街道干部")
+    DISTRICT_CENTRE = "district_centre", _("区综治中心")
+    CITY_LEADER = "city_leader", _("市级领导")
+    DEPT_HANDLER = "dept_handler", _("职能部门处置人员")
+    MEDIATOR = "mediator", _("调解员")
+    ADMIN = "admin", _("管理员")
+
+
+# Which levels a role may be held on. None: any level.
+ROLE_LEVELS: dict[str, set[int] | None] = {
+    Role.GRID_WORKER: {Level.GRID},
+    Role.COMMUNITY_STAFF: {Level.COMMUNITY},
+    Role.PARTY_SECRETARY: {Level.COMMUNITY},
+    Role.STREET_OFFICER: {Level.STREET},
+    Role.DISTRICT_CENTRE: {Level.DISTRICT},
+    Role.CITY_LEADER: {Level.CITY},
+    Role.DEPT_HANDLER: {Level.CITY, Level.DISTRICT, Level.STREET},
+    Role.MEDIATOR: {Level.DISTRICT, Level.STREET, Level.COMMUNITY},
+    Role.ADMIN: None,
+}
+
+
+class Cap:
+    """Capabilities. Each is also a permission codename on Region (scope_<cap>),
+    so a django-guardian grant on a node gives that capability below the node."""
+
+    VIEW = "view"  # see the territory and what lives in it
+    VIEW_REGISTER = "view_register"  # residents, houses, units
+    CHANGE_REGISTER = "change_register"
+    REVEAL_PII = "reveal_pii"  # unmask ID numbers and phones (audited)
+    MANAGE_USERS = "manage_users"
+    IMPORT_ROSTER = "import_roster"
+    CONFIGURE = "configure"  # categories, time limits, calendars
+
+    ALL = (VIEW, VIEW_REGISTER, CHANGE_REGISTER, REVEAL_PII, MANAGE_USERS, IMPORT_ROSTER, CONFIGURE)
+
+
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.GRID_WORKER: frozenset({Cap.VIEW, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER}),
+    Role.COMMUNITY_STAFF: frozenset({Cap.VIEW, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.REVEAL_PII}),
+    Role.PARTY_SECRETARY: frozenset({Cap.VIEW, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.REVEAL_PII}),
+    Role.STREET_OFFICER: frozenset({Cap.VIEW, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.REVEAL_PII}),
+    Role.DISTRICT_CENTRE: frozenset({Cap.VIEW, Cap.VIEW_REGISTER, Cap.REVEAL_PII}),
+    Role.CITY_LEADER: frozenset({Cap.VIEW, Cap.VIEW_REGISTER}),
+    # Departments see the territory they serve; cases reach them by dispatch, not by scope.
+    Role.DEPT_HANDLER: frozenset({Cap.VIEW}),
+    Role.MEDIATOR: frozenset({Cap.VIEW}),
+    Role.ADMIN: frozenset(Cap.ALL),
+}

@@ -1,0 +1,158 @@
+"""Territorial scope: the one place that decides what a user may see and touch.
+
+Every queryset shown to a user goes through `scoped()`. A model that lives
+somewhere names the field holding its territory code (`territory_field`,
+e.g. "grid_id"); the filter is a prefix match on that code, because a node's
+code is a prefix of every code below it.
+
+Sources of scope, in order:
+1. superusers see everything;
+2. roles held on nodes (RoleAssignment) — a role's capabilities apply to the
+   node and everything below it;
+3. django-guardian grants on a Region with codename `scope_<cap>` — the same,
+   for exceptions such as an auditor (few rows, never one per register row);
+4. django-guardian grants on a single object (`view_case` on one case) —
+   for sharing one object with someone outside its territory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from guardian.models import GroupObjectPermission, UserObjectPermission
+
+from governance.models import Region, RoleAssignment, User
+from governance.roles import ROLE_CAPABILITIES, Cap, Role
+
+_CACHE_ATTR = "_gridgov_scope_cache"
+
+
+def _minimal_prefixes(codes: Iterable[str]) -> tuple[str, ...]:
+    """Drop codes already covered by a shorter code in the set."""
+    kept: list[str] = []
+    for code in sorted(set(codes), key=lambda c: (len(c), c)):
+        if not any(code.startswith(k) for k in kept):
+            kept.append(code)
+    return tuple(sorted(kept))
+
+
+def _scope_cache(user: User) -> dict:
+    """Role assignments and guardian node grants, loaded once per user object (i.e. per request)."""
+    cache = getattr(user, _CACHE_ATTR, None)
+    if cache is not None:
+        return cache
+    assignments = list(RoleAssignment.objects.filter(user=user).select_related("region", "department"))
+    region_ct = ContentType.objects.get_for_model(Region)
+    node_grants: dict[str, set[str]] = {}
+    grant_rows = list(
+        UserObjectPermission.objects.filter(user=user, content_type=region_ct).values_list(
+            "permission__codename", "object_pk"
+        )
+    ) + list(
+        GroupObjectPermission.objects.filter(group__user=user, content_type=region_ct).values_list(
+            "permission__codename", "object_pk"
+        )
+    )
+    for codename, code in grant_rows:
+        if codename.startswith("scope_"):
+            node_grants.setdefault(codename.removeprefix("scope_"), set()).add(code)
+    cache = {"assignments": assignments, "node_grants": node_grants, "codes": {}}
+    setattr(user, _CACHE_ATTR, cache)
+    return cache
+
+
+def forget_scope(user: User) -> None:
+    """Call after changing a user's roles or grants within the same request."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def role_assignments(user: User) -> list[RoleAssignment]:
+    if not user.is_authenticated:
+        return []
+    return _scope_cache(user)["assignments"]
+
+
+def region_codes(user: User, cap: str = Cap.VIEW) -> tuple[str, ...]:
+    """The territory codes under which `user` has capability `cap` (minimal set)."""
+    if not user.is_authenticated or not user.is_active:
+        return ()
+    cache = _scope_cache(user)
+    if cap not in cache["codes"]:
+        codes = {a.region_id for a in cache["assignments"] if cap in ROLE_CAPABILITIES[a.role]}
+        codes |= cache["node_grants"].get(cap, set())
+        cache["codes"][cap] = _minimal_prefixes(codes)
+    return cache["codes"][cap]
+
+
+def _object_grant_codename(model: type[Model], cap: str) -> str:
+    action = {Cap.VIEW: "view", Cap.VIEW_REGISTER: "view", Cap.CHANGE_REGISTER: "change"}.get(cap, cap)
+    return f"{action}_{model._meta.model_name}"
+
+
+def _object_grant_pks(user: User, model: type[Model], cap: str) -> list[str]:
+    if model is Region:
+        return []  # grants on nodes are handled as scope above
+    ct = ContentType.objects.get_for_model(model)
+    codename = _object_grant_codename(model, cap)
+    user_pks = UserObjectPermission.objects.filter(
+        user=user, content_type=ct, permission__codename=codename
+    ).values_list("object_pk", flat=True)
+    group_pks = GroupObjectPermission.objects.filter(
+        group__user=user, content_type=ct, permission__codename=codename
+    ).values_list("object_pk", flat=True)
+    return list(user_pks) + list(group_pks)
+
+
+def scoped(qs: QuerySet, user: User, cap: str = Cap.VIEW) -> QuerySet:
+    """Filter `qs` to the rows `user` may reach with capability `cap`."""
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    field = qs.model.territory_field
+    condition = Q()
+    for code in region_codes(user, cap):
+        condition |= Q(**{f"{field}__startswith": code})
+    pks = _object_grant_pks(user, qs.model, cap)
+    if pks:
+        condition |= Q(pk__in=pks)
+    if not condition:
+        return qs.none()
+    return qs.filter(condition)
+
+
+def can(user: User, cap: str, region_code: str) -> bool:
+    """Whether `user` has `cap` on the node `region_code` (by role or node grant)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(region_code.startswith(code) for code in region_codes(user, cap))
+
+
+def get_in_scope_or_404(qs: QuerySet, user: User, cap: str = Cap.VIEW, **lookup) -> Model:
+    """Like get_object_or_404, but outside the user's scope is "not found" too: no leak."""
+    try:
+        return scoped(qs, user, cap).get(**lookup)
+    except qs.model.DoesNotExist:
+        raise Http404("不存在或不在您的辖区内。") from None
+
+
+def top_regions(user: User, cap: str = Cap.VIEW) -> list[Region]:
+    """The highest nodes the user reaches — where their home page starts."""
+    if user.is_superuser:
+        return list(Region.objects.filter(parent__isnull=True))
+    return list(Region.objects.filter(code__in=region_codes(user, cap)))
+
+
+def holds_only(user: User, role: str) -> bool:
+    assignments = role_assignments(user)
+    return bool(assignments) and all(a.role == role for a in assignments) and not user.is_superuser
+
+
+def is_grid_worker_only(user: User) -> bool:
+    return holds_only(user, Role.GRID_WORKER)

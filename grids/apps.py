@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GridsConfig(AppConfig):
+    name = "grids"
+    verbose_name = "网格与网格员"

@@ -1,0 +1,57 @@
+"""Each demo role signs in on a 375 px phone screen and lands on its own home page."""
+
+import pytest
+from django.core.management import call_command
+
+from governance.demo_city import DEMO_LOGINS
+
+EXPECTED_HOME = {
+    "admin": ("/territory/2108/", "营口市"),
+    "city_leader": ("/territory/2108/", "营口市"),
+    "district_centre": ("/territory/210802/", "站前区"),
+    "street_officer": ("/territory/210802001/", "八田地街道"),
+    "community_staff": ("/territory/210802001001/", "五大门社区"),
+    "party_secretary": ("/territory/210802001001/", "五大门社区"),
+    "grid_worker": ("/grids/mine/", "五大门社区第1网格"),
+    "dept_handler": ("/territory/210802001/", "八田地街道"),
+    "mediator": ("/territory/210802001/", "八田地街道"),
+}
+
+
+@pytest.fixture
+def demo_city(transactional_db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+
+
+@pytest.mark.browser
+def test_every_demo_role_signs_in_on_a_phone_and_lands_home(demo_city, phone_page, settings):
+    page = phone_page
+    assert set(EXPECTED_HOME) == {d.username for d in DEMO_LOGINS}
+    for login in DEMO_LOGINS:
+        path, heading = EXPECTED_HOME[login.username]
+        page.goto("/login/")
+        page.get_by_label("用户名").fill(login.username)
+        page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url(f"**{path}")
+        assert heading in page.locator("main").inner_text()
+        assert page.get_by_test_id("user-name").inner_text() == login.name
+        # Nothing runs off the side of a phone screen.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        page.get_by_test_id("user-name").click()
+        page.get_by_role("button", name="退出登录").click()
+        page.wait_for_url("**/login/")
+
+
+@pytest.mark.browser
+def test_a_street_officer_drills_down_to_a_grid(demo_city, phone_page, settings):
+    page = phone_page
+    page.goto("/login/")
+    page.get_by_label("用户名").fill("street_officer")
+    page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("link", name="五大门社区").click()
+    page.get_by_role("link", name="五大门社区第3网格").click()
+    assert page.get_by_test_id("region-name").inner_text() == "五大门社区第3网格"
+    page.goto("/territory/210802002/")
+    assert "不在您的辖区内" in page.locator("main").inner_text()
