@@ -92,7 +92,8 @@ class Region(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "区划网格"
         ordering = ["code"]
-        permissions = [(f"scope_{cap}", f"辖区授权：{cap}") for cap in Cap.ALL]
+        # The scope_<capability> permissions that guardian grants on a node are created
+        # after migrate from Cap.ALL (governance.apps), so adding a capability needs no migration.
 
     def __str__(self) -> str:
         return self.name
