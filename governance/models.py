@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from governance.roles import CODE_LENGTH, LEVEL_BY_CODE_LENGTH, ROLE_LEVELS, Cap, Level, Role
+from governance.roles import CODE_LENGTH, LEVEL_BY_CODE_LENGTH, ROLE_LEVELS, Level, Role
 
 
 class User(AbstractUser):
