@@ -35,6 +35,7 @@ from parties.models import (
     ResidentTag,
     TagKind,
     Unit,
+    tag_from_label,
     UnitKind,
 )
 from parties.validators import normalize_credit_code, normalize_phone, validate_credit_code, validate_phone
@@ -311,7 +312,10 @@ def do_update_resident(*, actor: User | None, resident: Resident, **changes: Any
 
 
 def _add_tag(actor: User | None, resident: Resident, tag: str, note: str = "") -> ResidentTag:
-    tag = _choice(tag, TagKind, "tag", "人员标签")
+    key = tag_from_label(tag)
+    if key is None:
+        raise ValidationError({"tag": f"人员标签“{tag}”不在可选范围内（{'、'.join(str(t) for _, t in TagKind.choices)}）。"})
+    tag = key
     if ResidentTag.objects.filter(resident=resident, tag=tag, removed_at__isnull=True).exists():
         raise ValidationError({"tag": f"该人员已有标签“{TagKind(tag).label}”。"})
     return ResidentTag.objects.create(resident=resident, tag=tag, note=note.strip(), set_by=actor)
@@ -601,3 +605,21 @@ def do_record_joint_meeting(
         detail={"title": meeting.title, "units": len(units)},
     )
     return meeting
+
+
+def find_or_create_house(
+    *, actor: User | None, grid: Region, building_name: str, unit_no: str = "", room: str, use: str = HouseUse.OWNER
+) -> House:
+    """The house at 楼栋/单元/房号 in `grid`, registering the building and the house (each audited) if new."""
+    building_name = (building_name or "").strip()
+    if not building_name:
+        raise ValidationError({"building": "请填写楼栋。"})
+    if not (room or "").strip():
+        raise ValidationError({"room": "请填写房号。"})
+    building = Building.objects.filter(grid=grid, name=building_name).first()
+    if building is None:
+        building = do_create_building(actor=actor, grid=grid, name=building_name)
+    house = House.objects.filter(building=building, unit_no=(unit_no or "").strip(), room=room.strip()).first()
+    if house is None:
+        house = do_create_house(actor=actor, building=building, unit_no=unit_no, room=room, use=use)
+    return house
