@@ -61,13 +61,13 @@ def _get_resident_for_user(request: HttpRequest, pk: int, cap: str = Cap.VIEW_RE
 
 
 def _get_house_for_user(request: HttpRequest, pk: int, cap: str = Cap.VIEW_REGISTER):
-    house = _get_house_for_user(request, pk)
+    house = selectors.get_house(request.user, pk)
     _check_change(request, house, cap)
     return house
 
 
 def _get_unit_for_user(request: HttpRequest, pk: int, cap: str = Cap.VIEW_REGISTER):
-    unit = _get_unit_for_user(request, pk)
+    unit = selectors.get_unit(request.user, pk)
     _check_change(request, unit, cap)
     return unit
 
