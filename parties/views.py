@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from governance.models import Region
 from governance.roles import Cap
-from governance.scope import can, get_in_scope_or_404, scoped
+from governance.scope import can, get_in_scope_or_404, region_codes, scoped
 from parties import actions, selectors
 from parties.forms import HouseForm, ResidentForm, TagForm, UnitForm, add_action_errors
 from parties.models import (
@@ -93,7 +93,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "tags": TagKind.choices,
-        "can_create": bool(selectors.grids_for(request.user)),
+        "can_create": bool(region_codes(request.user, Cap.CHANGE_REGISTER)),
     }
     return _no_store(render(request, "parties/resident_list.html", ctx))
 
