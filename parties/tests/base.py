@@ -46,6 +46,14 @@ class RegisterTestCase(TerritoryTestCase):
         )
         cls.shop_b = actions.do_create_unit(actor=None, grid=cls.grid_b, name="渔市商店", kind="shop")
 
+    def setUp(self) -> None:
+        # Warm the content-type cache (scope looks up object grants by content type), so query counts are stable.
+        from django.contrib.contenttypes.models import ContentType
+        from django.apps import apps
+
+        ContentType.objects.get_for_models(*apps.get_app_config("parties").get_models(),
+                                           *apps.get_app_config("grids").get_models())
+
     def assertMasked(self, content: str) -> None:
         """None of the plain ID numbers or phones appear."""
         for plain in (ZHANG_ID, ZHANGSI_ID, LI_ID, WANG_ID, ZHANG_PHONE, "2812345", SHOP_PHONE):
