@@ -63,7 +63,8 @@ def active_tags_prefetch() -> Prefetch:
     return Prefetch("tags", queryset=ResidentTag.objects.filter(removed_at__isnull=True), to_attr="active_tags")
 
 
-def search_residents(user: User, search: ResidentSearch, after: int | None = None, size: int = PAGE_SIZE) -> Page:
+def resident_queryset(user: User, search: ResidentSearch) -> QuerySet:
+    """The scoped, filtered residents (not yet ordered or sliced); problems go to search.errors."""
     qs = scoped(Resident.objects.all(), user, Cap.VIEW_REGISTER)
     if search.name:
         qs = qs.filter(name__startswith=search.name.strip())
@@ -73,11 +74,10 @@ def search_residents(user: User, search: ResidentSearch, after: int | None = Non
             validate_id_number(number)
         except Exception:
             search.errors.append("按身份证号查找须输入完整、正确的 18 位号码（号码加密存储，不支持部分匹配）。")
-            return Page(rows=[], next_after=None)
+            return qs.none()
         qs = qs.filter(id_number_hash=pii.blind_index(number))
     if search.phone:
-        phone = normalize_phone(search.phone)
-        qs = qs.filter(phone_hash=pii.blind_index(phone))
+        qs = qs.filter(phone_hash=pii.blind_index(normalize_phone(search.phone)))
     if search.building:
         qs = qs.filter(house__building__name__startswith=search.building.strip())
     if search.room:
@@ -86,7 +86,13 @@ def search_residents(user: User, search: ResidentSearch, after: int | None = Non
         qs = qs.filter(grid_id__startswith=search.grid.strip())
     if search.tag:
         qs = qs.filter(tags__tag=search.tag, tags__removed_at__isnull=True)
-    qs = qs.select_related("grid", "house", "house__building").prefetch_related(active_tags_prefetch())
+    return qs.select_related("grid", "house", "house__building").prefetch_related(active_tags_prefetch())
+
+
+def search_residents(user: User, search: ResidentSearch, after: int | None = None, size: int = PAGE_SIZE) -> Page:
+    qs = resident_queryset(user, search)
+    if search.errors:
+        return Page(rows=[], next_after=None)
     return keyset_page(qs, after, size)
 
 
