@@ -103,3 +103,66 @@ def add_action_errors(form: forms.Form, error) -> None:
     else:
         for m in error.messages:
             form.add_error(None, m)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class PartyBranchForm(forms.Form):
+    grid = forms.ChoiceField(label="网格")
+    name = forms.CharField(label="支部名称", max_length=128)
+    established_on = forms.DateField(label="成立日期", required=False, widget=DateInput)
+
+    def __init__(self, *args, grids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].choices = grid_choices(grids)
+
+
+class PartyMemberForm(forms.Form):
+    group = forms.TypedChoiceField(label="党小组", required=False, coerce=int, empty_value=None)
+    joined_on = forms.DateField(label="入党日期", required=False, widget=DateInput)
+    probationary = forms.BooleanField(label="预备党员", required=False)
+    role = forms.CharField(label="党内职务", max_length=32, required=False)
+
+    def __init__(self, *args, groups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [("", "—")] + [(g.pk, g.name) for g in groups]
+
+
+class InServiceMemberForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=64)
+    employer = forms.CharField(label="工作单位", max_length=128)
+    party_org = forms.CharField(label="所在党组织", max_length=128, required=False)
+    phone = forms.CharField(label="联系电话", max_length=32, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    registered_on = forms.DateField(label="报到日期", widget=DateInput)
+    grid = forms.ChoiceField(label="服务网格", required=False)
+    service = forms.CharField(label="认领服务", max_length=200, required=False)
+
+    def __init__(self, *args, grids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].choices = [("", "—")] + grid_choices(grids)
+
+
+class AgreementForm(forms.Form):
+    unit = forms.TypedChoiceField(label="共建单位", coerce=int)
+    title = forms.CharField(label="协议名称", max_length=128)
+    signed_on = forms.DateField(label="签订日期", widget=DateInput)
+    valid_until = forms.DateField(label="有效期至", required=False, widget=DateInput)
+    content = forms.CharField(label="共建内容", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [(u.pk, u.name) for u in units]
+
+
+class MeetingForm(forms.Form):
+    held_on = forms.DateField(label="召开日期", widget=DateInput)
+    title = forms.CharField(label="会议主题", max_length=128)
+    units = forms.TypedMultipleChoiceField(label="参会单位", coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
+    attendees = forms.CharField(label="参会人员", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    minutes = forms.CharField(label="会议纪要", widget=forms.Textarea(attrs={"rows": 6}))
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].choices = [(u.pk, u.name) for u in units]

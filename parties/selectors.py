@@ -83,7 +83,7 @@ def resident_queryset(user: User, search: ResidentSearch) -> QuerySet:
     if search.room:
         qs = qs.filter(house__room=search.room.strip())
     if search.grid:
-        qs = qs.filter(grid_id__startswith=search.grid.strip())
+        qs = qs.filter(grid__code__startswith=search.grid.strip())
     if search.tag:
         qs = qs.filter(tags__tag=search.tag, tags__removed_at__isnull=True)
     return qs.select_related("grid", "house", "house__building").prefetch_related(active_tags_prefetch())
@@ -140,7 +140,7 @@ def search_houses(user: User, building: str = "", room: str = "", grid: str = ""
     if room:
         qs = qs.filter(room=room.strip())
     if grid:
-        qs = qs.filter(grid_id__startswith=grid.strip())
+        qs = qs.filter(grid__code__startswith=grid.strip())
     return keyset_page(qs.select_related("building", "grid"), after)
 
 
@@ -157,7 +157,7 @@ def search_units(user: User, name: str = "", credit_code: str = "", kind: str = 
     if kind:
         qs = qs.filter(kind=kind)
     if grid:
-        qs = qs.filter(grid_id__startswith=grid.strip())
+        qs = qs.filter(grid__code__startswith=grid.strip())
     return keyset_page(qs.select_related("grid"), after)
 
 

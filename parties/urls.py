@@ -20,7 +20,12 @@ urlpatterns = [
     path("units/<int:pk>/", views.unit_detail, name="unit"),
     path("units/<int:pk>/edit/", views.unit_edit, name="unit-edit"),
     path("units/<int:pk>/reveal/", views.unit_reveal, name="unit-reveal"),
+    path("residents/<int:pk>/party/", views.resident_party_member, name="resident-party"),
     path("party/", views.party_branch_list, name="party-branches"),
+    path("party/new/", views.party_branch_create, name="party-branch-create"),
+    path("party/community/<str:code>/in-service/new/", views.in_service_create, name="in-service-create"),
+    path("party/community/<str:code>/agreements/new/", views.agreement_create, name="agreement-create"),
+    path("party/community/<str:code>/meetings/new/", views.meeting_create, name="meeting-create"),
     path("party/<int:pk>/", views.party_branch_detail, name="party-branch"),
     path("party/community/<str:code>/", views.community_party_work, name="community-party"),
 ]

@@ -414,7 +414,8 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def party_branch_list(request: HttpRequest) -> HttpResponse:
     page = selectors.party_branches(request.user, _after(request))
     communities = {b.grid.parent_id for b in page.rows if can(request.user, Cap.VIEW_REGISTER, b.grid.parent_id)}
-    return render(request, "parties/party_branch_list.html", {"page": page, "reachable": communities})
+    ctx = {"page": page, "reachable": communities, "can_create": bool(region_codes(request.user, Cap.CHANGE_REGISTER))}
+    return render(request, "parties/party_branch_list.html", ctx)
 
 
 @login_required
@@ -453,7 +454,125 @@ def community_party_work(request: HttpRequest, code: str) -> HttpResponse:
         "agreements": list(CoBuildingAgreement.objects.filter(community=community).select_related("unit")),
         "meetings": list(JointMeeting.objects.filter(community=community).prefetch_related("units")[:50]),
         "branches": list(scoped(selectors.PartyBranch.objects.filter(grid__parent=community), request.user, Cap.VIEW_REGISTER).select_related("grid")),
+        "can_change": can(request.user, Cap.CHANGE_REGISTER, community.code),
     }
     return _no_store(render(request, "parties/community_party.html", ctx))
 
 
+
+
+# ---- party organisation: forms ------------------------------------------------------------------
+
+from parties.forms import AgreementForm, InServiceMemberForm, MeetingForm, PartyBranchForm, PartyMemberForm  # noqa: E402
+from parties.models import PartyBranch, PartyGroup, Unit  # noqa: E402
+
+
+def _render_form(request, form, title, saved: bool = False):
+    return render(request, "parties/form.html", {"form": form, "title": title},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def party_branch_create(request: HttpRequest) -> HttpResponse:
+    all_grids = selectors.grids_for(request.user)
+    if not all_grids:
+        raise PermissionDenied("您没有建立网格党支部的权限。")
+    taken = set(scoped(PartyBranch.objects.all(), request.user, Cap.CHANGE_REGISTER).values_list("grid_id", flat=True))
+    grids = [g for g in all_grids if g.code not in taken]
+    form = PartyBranchForm(request.POST or None, grids=grids, initial={"grid": request.GET.get("grid", "")})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        grid = next(g for g in grids if g.code == d["grid"])
+        try:
+            branch = actions.do_create_party_branch(actor=request.user, grid=grid, name=d["name"], established_on=d["established_on"])
+        except ValidationError as e:
+            add_action_errors(form, e)
+        else:
+            messages.success(request, f"已建立：{branch.name}")
+            return redirect("parties:party-branch", pk=branch.pk)
+    return _render_form(request, form, "建立网格党支部（一格一支部）")
+
+
+@login_required
+def resident_party_member(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = _get_resident_for_user(request, pk, Cap.CHANGE_REGISTER)
+    branch = PartyBranch.objects.filter(grid_id=resident.grid_id).first()
+    groups = list(PartyGroup.objects.filter(branch=branch)) if branch else []
+    form = PartyMemberForm(request.POST or None, groups=groups)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        group = next((g for g in groups if g.pk == d["group"]), None)
+        try:
+            actions.do_register_party_member(actor=request.user, resident=resident, branch=branch, group=group,
+                                             joined_on=d["joined_on"], probationary=d["probationary"], role=d["role"])
+        except ValidationError as e:
+            add_action_errors(form, e)
+        else:
+            messages.success(request, "已登记党员信息。")
+            return redirect("parties:resident", pk=resident.pk)
+    return _render_form(request, form, f"登记党员信息：{resident.name}")
+
+
+def _get_community_for_change(request: HttpRequest, code: str) -> Region:
+    community = get_in_scope_or_404(Region.objects.filter(level=4), request.user, Cap.VIEW_REGISTER, code=code)
+    if not can(request.user, Cap.CHANGE_REGISTER, community.code):
+        raise PermissionDenied("您没有在该社区登记党建信息的权限。")
+    return community
+
+
+@login_required
+def in_service_create(request: HttpRequest, code: str) -> HttpResponse:
+    community = _get_community_for_change(request, code)
+    grids = list(Region.objects.filter(parent=community).order_by("code"))
+    form = InServiceMemberForm(request.POST or None, grids=grids)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        grid = next((g for g in grids if g.code == d["grid"]), None)
+        try:
+            actions.do_register_in_service_member(
+                actor=request.user, community=community, grid=grid, name=d["name"], employer=d["employer"],
+                party_org=d["party_org"], phone=d["phone"], registered_on=d["registered_on"], service=d["service"],
+            )
+        except ValidationError as e:
+            add_action_errors(form, e)
+        else:
+            messages.success(request, "已登记双报到。")
+            return redirect("parties:community-party", code=community.code)
+    return _render_form(request, form, f"{community.name} · 在职党员双报到")
+
+
+def _community_units(request, community) -> list:
+    return list(scoped(Unit.objects.filter(grid__code__startswith=community.code), request.user, Cap.VIEW_REGISTER).order_by("name")[:500])
+
+
+@login_required
+def agreement_create(request: HttpRequest, code: str) -> HttpResponse:
+    community = _get_community_for_change(request, code)
+    units = _community_units(request, community)
+    form = AgreementForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        unit = next(u for u in units if u.pk == d["unit"])
+        if d["valid_until"] and d["valid_until"] < d["signed_on"]:
+            form.add_error("valid_until", "有效期不能早于签订日期。")
+        else:
+            actions.do_sign_co_building_agreement(actor=request.user, community=community, unit=unit, title=d["title"],
+                                                  signed_on=d["signed_on"], valid_until=d["valid_until"], content=d["content"])
+            messages.success(request, "已登记共建协议。")
+            return redirect("parties:community-party", code=community.code)
+    return _render_form(request, form, f"{community.name} · 共驻共建协议")
+
+
+@login_required
+def meeting_create(request: HttpRequest, code: str) -> HttpResponse:
+    community = _get_community_for_change(request, code)
+    units = _community_units(request, community)
+    form = MeetingForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        chosen = [u for u in units if u.pk in set(d["units"])]
+        actions.do_record_joint_meeting(actor=request.user, community=community, held_on=d["held_on"], title=d["title"],
+                                        attendees=d["attendees"], minutes=d["minutes"], units=chosen)
+        messages.success(request, "已记录联席会议。")
+        return redirect("parties:community-party", code=community.code)
+    return _render_form(request, form, f"{community.name} · 联席会议纪要")

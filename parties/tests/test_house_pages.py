@@ -18,6 +18,7 @@ class HouseListTestCase(RegisterTestCase):
         r = self.client.get("/registers/houses/", {"building": "5号", "room": "202"})
         self.assertContains(r, "5号楼2单元202")
         self.assertNotContains(r, "3号楼")
+        self.assertContains(self.client.get("/registers/houses/", {"grid": self.grid_a.code}), "3号楼1单元101")
 
 
 class HouseDetailTestCase(RegisterTestCase):

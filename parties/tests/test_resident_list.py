@@ -64,6 +64,14 @@ class ResidentListTestCase(RegisterTestCase):
         self.assertContains(r, "李五")
         self.assertNotContains(r, "张三")
 
+    def test_filter_by_grid_code_prefix(self):
+        self.client.force_login(self.alice)
+        r = self.client.get(URL, {"grid": self.grid_a2.code})
+        self.assertContains(r, "李五")
+        self.assertNotContains(r, "张三")
+        self.client.force_login(self.carol)  # a grid outside the scope gives nothing, not an error
+        self.assertNotContains(self.client.get(URL, {"grid": self.grid_a2.code}), "李五")
+
     def test_search_by_tag(self):
         self.client.force_login(self.alice)
         r = self.client.get(URL, {"tag": "community_correction"})
