@@ -83,6 +83,23 @@ def main() -> None:
         print(f"| {username} | {label} | {median:.1f} | {worst:.1f} | {queries} |", flush=True)
 
 
+def explain() -> None:
+    """EXPLAIN ANALYZE of the list queries behind three pages (PostgreSQL), for the README."""
+    from governance.scope import scoped
+    from governance.roles import Cap
+    from parties.selectors import ResidentSearch, resident_queryset
+
+    for username, label, search in [
+        ("grid_worker", "网格员列表", ResidentSearch()),
+        ("city_leader", "全市姓名前缀“欧阳”", ResidentSearch(name="欧阳")),
+        ("city_leader", "全市身份证号精确", ResidentSearch(id_number=id_number_for(10_000_000 + 12345))),
+    ]:
+        user = User.objects.get(username=username)
+        qs = resident_queryset(user, search).prefetch_related(None).order_by("-pk")[:51]
+        plan = qs.explain(analyze=True)
+        print(f"\n-- {label}\n{plan}")
+
+
 def _estimate() -> int:
     with connection.cursor() as cur:
         cur.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = 'parties_resident'")
@@ -91,3 +108,5 @@ def _estimate() -> int:
 
 if __name__ == "__main__":
     main()
+    if connection.vendor == "postgresql" and "--explain" in sys.argv:
+        explain()
