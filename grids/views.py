@@ -67,7 +67,7 @@ def visit_create(request: HttpRequest) -> HttpResponse:
         if pk is not None:
             target[name] = get_in_scope_or_404(model.objects.all(), request.user, Cap.CHANGE_REGISTER, pk=pk)
     about = target.get("resident") or target.get("house") or target.get("unit")
-    initial = {"grid": about.grid_id if about else grids[0].code}
+    initial = {"grid": about.grid_id if about else (request.GET.get("grid") or grids[0].code)}
     form = VisitForm(request.POST or None, request.FILES or None, grids=grids, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
