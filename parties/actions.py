@@ -295,6 +295,11 @@ def do_update_resident(*, actor: User | None, resident: Resident, **changes: Any
             changes["residency_type"] = _choice(changes["residency_type"], ResidencyType, "residency_type", "人口类型")
         if "house" in changes:
             _check_house(changes["house"], resident.grid)
+        if changes.get("household") is not None:
+            household = changes["household"]
+            house_id = changes["house"].pk if changes.get("house") is not None else resident.house_id
+            if household.house_id != house_id:
+                raise ValidationError({"household": "所选家庭户不在该人员居住的房屋。"})
     except ValidationError as e:
         errors.update(e.message_dict)
     if "name" in changes and not (changes["name"] or "").strip():
@@ -623,3 +628,18 @@ def find_or_create_house(
     if house is None:
         house = do_create_house(actor=actor, building=building, unit_no=unit_no, room=room, use=use)
     return house
+
+
+@transaction.atomic
+def do_create_household(*, actor: User | None, house: House, head_name: str, number: str = "") -> Household:
+    """A household (户) in a house; residents join it through do_update_resident(household=…)."""
+    require(actor, Cap.CHANGE_REGISTER, house.grid_id)
+    head_name = (head_name or "").strip()
+    if not head_name:
+        raise ValidationError({"head_name": "户主姓名不能为空。"})
+    household = Household.objects.create(grid_id=house.grid_id, house=house, head_name=head_name, number=(number or "").strip())
+    record_audit(
+        actor=actor, action="household.create", target=household, region_code=house.grid_id,
+        detail={"house": house.address, "head_name": head_name},
+    )
+    return household

@@ -33,13 +33,19 @@ class ResidentForm(forms.Form):
                                widget=forms.TextInput(attrs={"list": "building-names", "placeholder": "如 3号楼"}))
     unit_no = forms.CharField(label="单元", max_length=16, required=False, widget=forms.TextInput(attrs={"placeholder": "如 2单元"}))
     room = forms.CharField(label="房号", max_length=16, required=False, widget=forms.TextInput(attrs={"placeholder": "如 104", "inputmode": "numeric"}))
-    relation_to_head = forms.CharField(label="与户主关系", max_length=16, required=False)
+    household = forms.TypedChoiceField(label="家庭户", required=False, coerce=int, empty_value=None)
+    relation_to_head = forms.CharField(label="与户主关系", max_length=16, required=False,
+                                       widget=forms.TextInput(attrs={"placeholder": "如 户主、配偶、子女"}))
     note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     tags = forms.MultipleChoiceField(label="人员标签", choices=TagKind.choices, required=False, widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, grids=(), editing: bool = False, **kwargs):
+    def __init__(self, *args, grids=(), editing: bool = False, households=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["grid"].choices = grid_choices(grids)
+        if households:
+            self.fields["household"].choices = [("", "—")] + [(h.pk, f"{h.head_name}户{(' ' + h.number) if h.number else ''}") for h in households]
+        else:
+            del self.fields["household"]
         if editing:
             del self.fields["tags"]
             del self.fields["grid"]
@@ -166,3 +172,8 @@ class MeetingForm(forms.Form):
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["units"].choices = [(u.pk, u.name) for u in units]
+
+
+class HouseholdForm(forms.Form):
+    head_name = forms.CharField(label="户主姓名", max_length=64)
+    number = forms.CharField(label="户号", max_length=32, required=False)

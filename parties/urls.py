@@ -15,6 +15,7 @@ urlpatterns = [
     path("houses/new/", views.house_create, name="house-create"),
     path("houses/<int:pk>/", views.house_detail, name="house"),
     path("houses/<int:pk>/edit/", views.house_edit, name="house-edit"),
+    path("houses/<int:pk>/households/", views.household_create, name="household-create"),
     path("units/", views.unit_list, name="units"),
     path("units/new/", views.unit_create, name="unit-create"),
     path("units/<int:pk>/", views.unit_detail, name="unit"),

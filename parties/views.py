@@ -19,10 +19,10 @@ from governance.models import Region
 from governance.roles import Cap
 from governance.scope import can, get_in_scope_or_404, region_codes, scoped
 from parties import actions, selectors
-from parties.forms import HouseForm, ResidentForm, TagForm, UnitForm, add_action_errors
+from parties.forms import HouseForm, HouseholdForm, ResidentForm, TagForm, UnitForm, add_action_errors
 from parties.models import (
     CoBuildingAgreement,
-    HouseUse,
+    Household,
     InServiceMember,
     JointMeeting,
     PartyCenterHousehold,
@@ -186,10 +186,14 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "building": house.building.name if house else "", "unit_no": house.unit_no if house else "",
         "room": house.room if house else "",
     }
-    form = ResidentForm(request.POST or None, editing=True, initial=initial)
+    initial["household"] = resident.household_id
+    households = list(Household.objects.filter(house_id=resident.house_id)) if resident.house_id else []
+    form = ResidentForm(request.POST or None, editing=True, initial=initial, households=households)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         changes = {k: d[k] for k in ("name", "ethnicity", "political_status", "residency_type", "relation_to_head", "note")}
+        if "household" in d:
+            changes["household"] = next((h for h in households if h.pk == d["household"]), None)
         if d["id_number"].strip():
             changes["id_number"] = d["id_number"]
         if d["phone"].strip():
@@ -197,6 +201,8 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             with transaction.atomic():
                 changes["house"] = _save_resident_house(request, resident.grid, d)
+                if changes["house"] != resident.house and changes.get("household") is not None:
+                    changes["household"] = None  # moving out of the house leaves its household
                 actions.do_update_resident(actor=request.user, resident=resident, **changes)
         except ValidationError as e:
             add_action_errors(form, e)
@@ -268,15 +274,33 @@ def house_detail(request: HttpRequest, pk: int) -> HttpResponse:
             selectors.active_tags_prefetch()
         )[:100]
     )
+    households = list(Household.objects.filter(house=house).order_by("id"))
+    members: dict[int, list] = {}
+    for r in residents:
+        members.setdefault(r.household_id, []).append(r)
     ctx = {
         "house": house,
         "residents": residents,
+        "households": [(h, members.get(h.pk, [])) for h in households],
+        "household_form": HouseholdForm(),
         "visits": selectors.visits_of(request.user, house=house),
         "history": selectors.history_of(house),
         "center": PartyCenterHousehold.objects.filter(house=house).select_related("member__resident").first(),
         "can_change": can(request.user, Cap.CHANGE_REGISTER, house.grid_id),
     }
     return _no_store(render(request, "parties/house_detail.html", ctx))
+
+
+@login_required
+@require_POST
+def household_create(request: HttpRequest, pk: int) -> HttpResponse:
+    house = _get_house_for_user(request, pk, Cap.CHANGE_REGISTER)
+    form = HouseholdForm(request.POST)
+    if not form.is_valid():
+        raise BadRequest("请填写户主姓名。")
+    household = actions.do_create_household(actor=request.user, house=house, **form.cleaned_data)
+    messages.success(request, f"已建立家庭户：{household.head_name}户")
+    return redirect("parties:house", pk=house.pk)
 
 
 @login_required

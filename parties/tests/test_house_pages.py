@@ -25,7 +25,7 @@ class HouseDetailTestCase(RegisterTestCase):
     def test_it_shows_who_lives_there_masked_and_the_visits(self):
         do_log_visit(actor=self.carol, grid=self.grid_a, house=self.house_a, findings="出租屋新增租户")
         self.client.force_login(self.carol)
-        with self.assertNumQueries(17):
+        with self.assertNumQueries(18):
             r = self.client.get(f"/registers/houses/{self.house_a.pk}/")
         self.assertContains(r, "张三")
         self.assertContains(r, "张四")
@@ -55,3 +55,22 @@ class HouseCreateAndEditTestCase(RegisterTestCase):
         self.client.force_login(self.carol)
         r = self.client.post("/registers/houses/new/", {"grid": self.grid_a.code, "building": "9号楼", "room": "", "use": "owner"})
         self.assertContains(r, "该字段是必填项", status_code=400)
+
+
+class HouseholdTestCase(RegisterTestCase):
+    def test_a_grid_worker_founds_a_household_and_residents_join_it(self):
+        self.client.force_login(self.carol)
+        r = self.client.post(f"/registers/houses/{self.house_a.pk}/households/", {"head_name": "张三", "number": "001"})
+        self.assertRedirects(r, f"/registers/houses/{self.house_a.pk}/")
+        household = self.house_a.households.get()
+        r = self.client.post(f"/registers/residents/{self.zhangsi.pk}/edit/", {
+            "name": "张四", "ethnicity": "汉族", "political_status": "masses", "residency_type": "registered",
+            "building": "3号楼", "unit_no": "1单元", "room": "101", "household": household.pk, "relation_to_head": "子女"})
+        self.assertEqual(r.status_code, 302)
+        self.zhangsi.refresh_from_db()
+        self.assertEqual((self.zhangsi.household, self.zhangsi.relation_to_head), (household, "子女"))
+        self.assertContains(self.client.get(f"/registers/houses/{self.house_a.pk}/"), "张三户")
+
+    def test_a_household_in_another_grid_is_404(self):
+        self.client.force_login(self.carol)
+        self.assertEqual(self.client.post(f"/registers/houses/{self.house_b.pk}/households/", {"head_name": "x"}).status_code, 404)
