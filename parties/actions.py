@@ -643,3 +643,11 @@ def do_create_household(*, actor: User | None, house: House, head_name: str, num
         detail={"house": house.address, "head_name": head_name},
     )
     return household
+
+
+def do_record_export(*, actor: User | None, what: str, region_code: str, filters: dict) -> None:
+    """Exports change nothing, but who took which list out of the system is recorded."""
+    from governance.models import AuditEvent
+
+    AuditEvent.objects.create(actor=actor, action=f"{what}.export", target_type="parties.resident", target_id="-",
+                              region_code=region_code, detail={"filters": filters})

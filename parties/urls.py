@@ -6,6 +6,7 @@ app_name = "parties"
 urlpatterns = [
     path("residents/", views.resident_list, name="residents"),
     path("residents/new/", views.resident_create, name="resident-create"),
+    path("residents/export.csv", views.resident_export, name="resident-export"),
     path("residents/<int:pk>/", views.resident_detail, name="resident"),
     path("residents/<int:pk>/edit/", views.resident_edit, name="resident-edit"),
     path("residents/<int:pk>/reveal/", views.resident_reveal, name="resident-reveal"),
