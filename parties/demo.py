@@ -51,11 +51,17 @@ RESIDENCY_WEIGHTS = ((ResidencyType.REGISTERED, 78), (ResidencyType.FLOATING, 20
 USE_WEIGHTS = ((HouseUse.OWNER, 70), (HouseUse.RENTED, 18), (HouseUse.VACANT, 8), (HouseUse.COMMERCIAL, 4))
 
 
-def id_number_for(index: int, salt: int = 0) -> str:
-    """The index-th generated ID number: unique for every index below 5 × 31,000 × 1,000."""
-    area = AREA_CODES[(index // (BIRTH_DAYS * 1000) + salt) % len(AREA_CODES)]
-    born = FIRST_BIRTH + timedelta(days=index % BIRTH_DAYS)
-    seq = (index // BIRTH_DAYS) % 1000
+ID_SPACE = len(AREA_CODES) * BIRTH_DAYS * 1000
+ID_STRIDE = 1_000_003  # a prime not dividing ID_SPACE: index → index × stride mod space is a bijection
+
+
+def id_number_for(index: int) -> str:
+    """The index-th generated ID number: unique for every index below ID_SPACE (155 million);
+    neighbouring indexes get unrelated birth dates, sexes and areas."""
+    n = (index * ID_STRIDE) % ID_SPACE
+    area = AREA_CODES[n // (BIRTH_DAYS * 1000)]
+    born = FIRST_BIRTH + timedelta(days=n % BIRTH_DAYS)
+    seq = (n // BIRTH_DAYS) % 1000
     first17 = f"{area}{born:%Y%m%d}{seq:03d}"
     return first17 + check_char(first17)
 
