@@ -122,3 +122,15 @@ class RevealActionTestCase(RegisterTestCase):
         with self.assertRaises(PermissionDenied):
             actions.do_reveal_pii(actor=self.carol, target=self.zhang)
         self.assertFalse(AuditEvent.objects.filter(action="pii.reveal").exists())
+
+
+class ConcurrentWriteTestCase(RegisterTestCase):
+    def test_a_unique_id_lost_to_a_concurrent_writer_is_a_chinese_validation_error(self):
+        from unittest import mock
+
+        # Another request registered the same person between our check and our insert.
+        with mock.patch("parties.models.Resident.objects.filter") as filt:
+            filt.return_value.exists.return_value = False
+            with self.assertRaises(ValidationError) as e:
+                actions.do_create_resident(actor=None, grid=self.grid_a, name="重复", id_number=ZHANG_ID)
+        self.assertIn("已登记在册", e.exception.message_dict["id_number"][0])
