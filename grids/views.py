@@ -37,7 +37,7 @@ def _param_pk(request: HttpRequest, name: str) -> int | None:
     raw = request.GET.get(name, "") or request.POST.get(name, "")
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 19:
+    if len(raw) > 19 or not raw.isascii() or not raw.isdigit() or int(raw) > 2**63 - 1:
         raise BadRequest("参数无效。")
     return int(raw)
 

@@ -40,7 +40,7 @@ def _after(request: HttpRequest) -> int | None:
     raw = request.GET.get("after", "")
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 19:
+    if len(raw) > 19 or not raw.isascii() or not raw.isdigit() or int(raw) > 2**63 - 1:
         raise BadRequest("翻页参数无效。")
     return int(raw)
 

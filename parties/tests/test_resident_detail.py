@@ -22,6 +22,10 @@ class ResidentDetailTestCase(RegisterTestCase):
         self.assertEqual(self.client.get(self.url(self.wang)).status_code, 404)
         self.assertEqual(self.client.get(self.url(self.li)).status_code, 404)
 
+    def test_an_id_beyond_the_database_integer_range_is_404_not_500(self):
+        self.client.force_login(self.carol)
+        self.assertEqual(self.client.get("/registers/residents/99999999999999999999/").status_code, 404)
+
     def test_a_street_officer_of_the_other_district_gets_404(self):
         self.client.force_login(self.bob)
         self.assertEqual(self.client.get(self.url(self.zhang)).status_code, 404)

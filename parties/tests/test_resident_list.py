@@ -102,6 +102,8 @@ class ResidentListTestCase(RegisterTestCase):
         self.client.force_login(self.alice)
         self.assertEqual(self.client.get(URL, {"after": "x"}).status_code, 400)
         self.assertEqual(self.client.get(URL, {"grid": "abc"}).status_code, 400)
+        self.assertEqual(self.client.get(URL, {"after": "9999999999999999999"}).status_code, 400)  # beyond bigint
+        self.assertEqual(self.client.get(URL, {"after": "１２"}).status_code, 400)
 
     def test_a_user_without_roles_sees_nothing(self):
         self.client.force_login(self.nobody)
