@@ -1,5 +1,6 @@
 from django.http import HttpRequest
 
+from governance.navigation import nav_links
 from governance.scope import role_assignments
 
 
@@ -7,5 +8,5 @@ def roles(request: HttpRequest) -> dict:
     """The signed-in user's roles, for the page header (loaded once per request by the scope cache)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"my_roles": []}
-    return {"my_roles": role_assignments(user)}
+        return {"my_roles": [], "nav_links": []}
+    return {"my_roles": role_assignments(user), "nav_links": nav_links(user, request.path)}

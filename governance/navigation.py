@@ -1,0 +1,45 @@
+"""The main navigation, by capability: each link shows only to users who may use it.
+
+Apps add their entries to NAV; a link needs its capability somewhere in the user's scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from governance.models import User
+from governance.roles import Cap
+from governance.scope import region_codes
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url_name: str
+    cap: str
+
+
+NAV: list[NavLink] = [
+    NavLink(_("首页"), "home", Cap.VIEW),
+    NavLink(_("实有人口"), "parties:residents", Cap.VIEW_REGISTER),
+    NavLink(_("实有房屋"), "parties:houses", Cap.VIEW_REGISTER),
+    NavLink(_("实有单位"), "parties:units", Cap.VIEW_REGISTER),
+    NavLink(_("党建红网格"), "parties:party-branches", Cap.VIEW_REGISTER),
+    NavLink(_("走访巡查"), "grids:visits", Cap.VIEW_REGISTER),
+]
+
+
+def nav_links(user: User, current_path: str) -> list[tuple[str, str, bool]]:
+    """(label, url, is_current) for the links this user may use."""
+    if not user.is_authenticated:
+        return []
+    links = []
+    for link in NAV:
+        if user.is_superuser or region_codes(user, link.cap):
+            url = reverse(link.url_name)
+            current = current_path == url or (url != "/" and current_path.startswith(url))
+            links.append((str(link.label), url, current))
+    return links
