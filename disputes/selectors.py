@@ -24,7 +24,7 @@ def my_department_ids(user: User) -> list[int]:
     return [a.department_id for a in role_assignments(user) if a.role == Role.DEPT_HANDLER and a.department_id]
 
 
-def _prefix_q(user: User, cap: str, field: str = "grid_id") -> Q | None:
+def _prefix_q(user: User, cap: str, field: str = "grid__code") -> Q | None:
     """Q for rows under the nodes where `user` holds `cap`; None when nowhere. Superusers: everything."""
     if user.is_superuser:
         return Q()
@@ -72,7 +72,7 @@ def todo_cases(user: User) -> QuerySet[Case]:
 
 def pending_extensions(user: User) -> QuerySet[Extension]:
     """Extension requests this user may decide (the level above the handler)."""
-    q = _prefix_q(user, Cap.SUPERVISE_CASE, "case__grid_id")
+    q = _prefix_q(user, Cap.SUPERVISE_CASE, "case__grid__code")
     if q is None:
         return Extension.objects.none()
     return (
@@ -106,7 +106,7 @@ def filter_cases(qs: QuerySet[Case], params) -> tuple[QuerySet[Case], dict, list
     grid = params.get("grid", "").strip()
     if grid:
         if grid.isdigit() and len(grid) <= 15:
-            qs = qs.filter(grid_id__startswith=grid)
+            qs = qs.filter(grid__code__startswith=grid)
             cleaned["grid"] = grid
         else:
             errors.append("网格编码只能由数字组成。")

@@ -16,6 +16,11 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("演示城市已存在，未作改动。")
+        from disputes.demo import seed_calendar, seed_demo_cases, seed_taxonomy
+
+        cats, days, cases = seed_taxonomy(), seed_calendar(), seed_demo_cases()
+        if cats or days or cases:
+            self.stdout.write(f"已创建：事件类别 {cats} 个，工作日历 {days} 天，演示事件 {cases} 件。")
         self.stdout.write("")
         self.stdout.write(f"演示账号（密码均为 {settings.DEMO_PASSWORD}）：")
         names = dict(Region.objects.filter(code__in=[d.region_code for d in DEMO_LOGINS]).values_list("code", "name"))
