@@ -187,7 +187,7 @@ def case_export(request: HttpRequest) -> HttpResponse:
             c.number, c.title, top, sub, c.get_urgency_display(), c.get_status_display(), c.grid.name, c.grid_id,
             c.address, c.filer.get_full_name(), local(c.created_at), handler, local(c.deadline),
             "是" if (c.status in OPEN_STATUSES and c.deadline and c.deadline < now) else "否", c.rework_count,
-            c.get_supervision_display(), Level(c.level).label, local(c.closed_at), c.rating,
+            c.get_supervision_display(), str(Level(c.level).label), local(c.closed_at), c.rating,
         ])
     tmp = tempfile.TemporaryFile()
     wb.save(tmp)
