@@ -21,7 +21,7 @@ class SupervisionTaskTestCase(CaseTestCase):
     def test_an_overdue_case_gets_a_yellow_card_and_goes_to_the_street(self):
         case = self.overdue(1)
         with self.captureOnCommitCallbacks(execute=True):
-            self.assertEqual(supervise_overdue_cases.delay().get(), {"escalated": 1, "warned": 0})
+            self.assertEqual(supervise_overdue_cases.apply().get(), {"escalated": 1, "warned": 0})
         case.refresh_from_db()
         self.assertEqual((case.supervision, case.level), (Supervision.YELLOW, Level.STREET))
         event = case.events.last()
