@@ -5,9 +5,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from disputes.actions import DUE_SOON, RED_CARD_AFTER, do_supervise_overdue, do_warn_due_soon
+from disputes.actions import DUE_SOON, RED_CARD_AFTER, StaleCase, do_supervise_overdue, do_warn_due_soon
 from disputes.models import OPEN_STATUSES, Case, Supervision
-from disputes.actions import StaleCase
 
 
 @shared_task

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from disputes import actions
 from disputes.forms import FileCaseForm
-from disputes.models import OPEN_STATUSES, Case, CaseEvent, CasePhoto, Category, Extension, Notice, Status
+from disputes.models import OPEN_STATUSES, Case, CasePhoto, Category, Extension, Notice, Status
 from disputes.selectors import (
     case_list,
     pending_extensions,
@@ -27,7 +27,7 @@ from disputes.selectors import (
     visible_cases,
 )
 from governance.actions import validation_message
-from governance.models import Department, Region, RoleAssignment, User
+from governance.models import Department, Region, User
 from governance.roles import Cap, Level
 from governance.scope import can, scoped
 

@@ -87,7 +87,6 @@ class SupervisionTaskTestCase(CaseTestCase):
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_escalates_an_overdue_case(celery_worker_process):
     from disputes.models import Category
-    from disputes.tests.base import jpeg  # noqa: F401  (media settings not needed: no photos)
     from governance.models import Region
     from governance.roles import Role
     from governance.tests.base import make_region, make_user
