@@ -180,7 +180,7 @@ def case_export(request: HttpRequest) -> HttpResponse:
     def local(dt):
         return timezone.localtime(dt).replace(tzinfo=None) if dt else None
 
-    for c in qs.order_by("-created_at", "-id").iterator(chunk_size=2000):
+    for c in qs.select_related("filer").order_by("-created_at", "-id").iterator(chunk_size=2000):
         top, sub = (c.category.parent.name, c.category.name) if c.category.parent_id else (c.category.name, "")
         handler = c.assignee.get_full_name() if c.assignee_id else (c.department.name if c.department_id else "")
         ws.append([
