@@ -109,3 +109,18 @@ def test_a_real_worker_escalates_an_overdue_case(celery_worker_process):
     assert (case.supervision, case.level) == (Supervision.YELLOW, Level.STREET)
     assert Notice.objects.filter(user=officer, kind="escalated").exists()
     assert supervise_overdue_cases.delay().get(timeout=60) == {"escalated": 0, "warned": 0}
+
+
+class SupervisionBacklogTestCase(CaseTestCase):
+    def test_a_backlog_is_worked_off_over_several_runs_most_overdue_first(self):
+        from unittest import mock
+
+        first, second = self.assigned(), self.assigned()
+        Case.objects.filter(pk=first.pk).update(deadline=timezone.now() - timedelta(hours=3))
+        Case.objects.filter(pk=second.pk).update(deadline=timezone.now() - timedelta(hours=2))
+        with mock.patch("disputes.tasks.MAX_PER_RUN", 1):
+            self.assertEqual(supervise_overdue_cases()["escalated"], 1)
+            self.assertEqual(Case.objects.get(pk=first.pk).supervision, Supervision.YELLOW)
+            self.assertEqual(Case.objects.get(pk=second.pk).supervision, Supervision.NONE)
+            self.assertEqual(supervise_overdue_cases()["escalated"], 1)
+        self.assertEqual(Case.objects.get(pk=second.pk).supervision, Supervision.YELLOW)
