@@ -24,11 +24,16 @@ class NavLink:
 
 NAV: list[NavLink] = [
     NavLink(_("首页"), "home", Cap.VIEW),
+    NavLink(_("待办"), "cases:todo", Cap.VIEW),
+    NavLink(_("上报事件"), "cases:new", Cap.FILE_CASE),
+    NavLink(_("事件"), "cases:list", Cap.VIEW),
+    NavLink(_("通知"), "cases:notices", Cap.VIEW),
     NavLink(_("实有人口"), "parties:residents", Cap.VIEW_REGISTER),
     NavLink(_("实有房屋"), "parties:houses", Cap.VIEW_REGISTER),
     NavLink(_("实有单位"), "parties:units", Cap.VIEW_REGISTER),
     NavLink(_("党建红网格"), "parties:party-branches", Cap.VIEW_REGISTER),
     NavLink(_("走访巡查"), "grids:visits", Cap.VIEW_REGISTER),
+    NavLink(_("类别时限"), "cases:config", Cap.CONFIGURE),
 ]
 
 

@@ -59,17 +59,35 @@ class Cap:
     MANAGE_USERS = "manage_users"
     IMPORT_ROSTER = "import_roster"
     CONFIGURE = "configure"  # categories, time limits, calendars
+    # Cases (disputes app). Handling is by assignment (the assignee or their department), not by scope.
+    FILE_CASE = "file_case"  # report a case in a grid, self-handle (自处) a minor one
+    ACCEPT_CASE = "accept_case"  # 受理 / 不予受理
+    ASSIGN_CASE = "assign_case"  # 派遣, merge duplicates
+    VERIFY_CASE = "verify_case"  # 核查 (fixed → closed, not fixed → back to handling)
+    SUPERVISE_CASE = "supervise_case"  # escalate by hand, decide extensions (延期)
 
-    ALL = (VIEW, VIEW_REGISTER, CHANGE_REGISTER, REVEAL_PII, MANAGE_USERS, IMPORT_ROSTER, CONFIGURE)
+    ALL = (
+        VIEW, VIEW_REGISTER, CHANGE_REGISTER, REVEAL_PII, MANAGE_USERS, IMPORT_ROSTER, CONFIGURE,
+        FILE_CASE, ACCEPT_CASE, ASSIGN_CASE, VERIFY_CASE, SUPERVISE_CASE,
+    )
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.GRID_WORKER: frozenset({Cap.VIEW, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER}),
-    Role.COMMUNITY_STAFF: frozenset({Cap.VIEW, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.REVEAL_PII}),
-    Role.PARTY_SECRETARY: frozenset({Cap.VIEW, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.REVEAL_PII}),
-    Role.STREET_OFFICER: frozenset({Cap.VIEW, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.REVEAL_PII}),
-    Role.DISTRICT_CENTRE: frozenset({Cap.VIEW, Cap.VIEW_REGISTER, Cap.REVEAL_PII}),
-    Role.CITY_LEADER: frozenset({Cap.VIEW, Cap.VIEW_REGISTER}),
+    Role.GRID_WORKER: frozenset({Cap.VIEW, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.FILE_CASE, Cap.VERIFY_CASE}),
+    Role.COMMUNITY_STAFF: frozenset(
+        {Cap.VIEW, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.REVEAL_PII, Cap.FILE_CASE, Cap.VERIFY_CASE}
+    ),
+    Role.PARTY_SECRETARY: frozenset(
+        {Cap.VIEW, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.REVEAL_PII, Cap.FILE_CASE, Cap.VERIFY_CASE}
+    ),
+    Role.STREET_OFFICER: frozenset(
+        {Cap.VIEW, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.REVEAL_PII, Cap.FILE_CASE, Cap.ACCEPT_CASE,
+         Cap.ASSIGN_CASE, Cap.VERIFY_CASE, Cap.SUPERVISE_CASE}
+    ),
+    Role.DISTRICT_CENTRE: frozenset(
+        {Cap.VIEW, Cap.VIEW_REGISTER, Cap.REVEAL_PII, Cap.ACCEPT_CASE, Cap.ASSIGN_CASE, Cap.SUPERVISE_CASE}
+    ),
+    Role.CITY_LEADER: frozenset({Cap.VIEW, Cap.VIEW_REGISTER, Cap.SUPERVISE_CASE}),
     # Departments see the territory they serve; cases reach them by dispatch, not by scope.
     Role.DEPT_HANDLER: frozenset({Cap.VIEW}),
     Role.MEDIATOR: frozenset({Cap.VIEW}),

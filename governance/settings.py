@@ -160,6 +160,7 @@ else:
     CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "governance.tasks.heartbeat", "schedule": crontab(minute="*/5")},
+    "case-supervision": {"task": "disputes.tasks.supervise_overdue_cases", "schedule": crontab(minute="*/10")},
 }
 
 CACHES = {

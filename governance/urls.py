@@ -17,6 +17,7 @@ urlpatterns = [
     path("grids/", include("grids.urls")),
     path("registers/", include("parties.urls")),
     path("api/registers/", include("parties.api_urls")),
+    path("cases/", include("disputes.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

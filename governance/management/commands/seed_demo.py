@@ -24,6 +24,11 @@ class Command(BaseCommand):
                 f"已登记：实有人口 {registers['residents']} 人，房屋 {registers['houses']} 套，"
                 f"单位 {registers['units']} 家，走访巡查 {registers['visits']} 条。"
             )
+        from disputes.demo import seed_calendar, seed_demo_cases, seed_taxonomy
+
+        cats, days, cases = seed_taxonomy(), seed_calendar(), seed_demo_cases()
+        if cats or days or cases:
+            self.stdout.write(f"已创建：事件类别 {cats} 个，工作日历 {days} 天，演示事件 {cases} 件。")
         self.stdout.write("")
         self.stdout.write(f"演示账号（密码均为 {settings.DEMO_PASSWORD}）：")
         names = dict(Region.objects.filter(code__in=[d.region_code for d in DEMO_LOGINS]).values_list("code", "name"))

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from disputes.models import Category, Urgency
+from disputes.photos import MAX_PHOTOS
+from governance.models import Region
+from governance.roles import Cap, Level
+from governance.scope import scoped
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, (list, tuple)) else [data]
+        if len(files) > MAX_PHOTOS:
+            raise ValidationError(f"最多上传 {MAX_PHOTOS} 张照片。")
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+def category_choices() -> list:
+    """Sub-categories grouped under their top category (a top category without children is itself a choice)."""
+    cats = list(Category.objects.filter(is_active=True).select_related("parent"))
+    tops = [c for c in cats if c.parent_id is None]
+    children: dict[int, list[Category]] = {}
+    for c in cats:
+        if c.parent_id:
+            children.setdefault(c.parent_id, []).append(c)
+    choices: list = [("", "请选择类别")]
+    for top in tops:
+        subs = children.get(top.pk)
+        if subs:
+            choices.append((top.name, [(c.pk, c.name) for c in subs]))
+        else:
+            choices.append((top.pk, top.name))
+    return choices
+
+
+class FileCaseForm(forms.Form):
+    category = forms.TypedChoiceField(label="事件类别", coerce=int, error_messages={"required": "请选择事件类别。", "invalid_choice": "请选择有效的事件类别。"})
+    grid = forms.ChoiceField(label="所在网格", error_messages={"required": "请选择网格。", "invalid_choice": "请选择您负责的网格。"})
+    urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.NORMAL)
+    title = forms.CharField(label="标题", max_length=80, error_messages={"required": "请填写标题。", "max_length": "标题不能超过 80 字。"})
+    description = forms.CharField(
+        label="事件描述", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "请填写事件描述。", "max_length": "描述不能超过 2000 字。"},
+    )
+    address = forms.CharField(label="地点", max_length=120, required=False)
+    lat = forms.DecimalField(label="纬度", required=False, min_value=-90, max_value=90, decimal_places=6, max_digits=9,
+                             widget=forms.HiddenInput, error_messages={"invalid": "纬度格式不正确。"})
+    lng = forms.DecimalField(label="经度", required=False, min_value=-180, max_value=180, decimal_places=6, max_digits=9,
+                             widget=forms.HiddenInput, error_messages={"invalid": "经度格式不正确。"})
+    involved = forms.CharField(label="涉及人员或单位", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    photos = MultipleFileField(label="现场照片")
+    self_handle = forms.BooleanField(label="已当场处置（自处结案）", required=False)
+    evidence_note = forms.CharField(label="处置情况", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    evidence = MultipleFileField(label="处置照片")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices()
+        grids = scoped(Region.objects.filter(level=Level.GRID), user, Cap.FILE_CASE).only("code", "name")
+        self.grids = {g.code: g for g in grids}
+        self.fields["grid"].choices = [(code, g.name) for code, g in self.grids.items()]
+        if len(self.grids) == 1:
+            self.fields["grid"].initial = next(iter(self.grids))
+
+    def clean_category(self):
+        pk = self.cleaned_data["category"]
+        try:
+            return Category.objects.select_related("parent").get(pk=pk, is_active=True)
+        except Category.DoesNotExist:
+            raise ValidationError("请选择有效的事件类别。") from None
+
+    def clean_grid(self):
+        return self.grids[self.cleaned_data["grid"]]
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("lat") is None) != (data.get("lng") is None):
+            raise ValidationError("位置须同时包含经度和纬度。")
+        return data

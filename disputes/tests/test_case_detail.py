@@ -1,0 +1,63 @@
+"""/cases/<id>/: the case with its timeline and the actions this user may take; 404 outside scope."""
+
+from disputes import actions
+from disputes.tests.base import CaseTestCase, jpeg
+from governance.models import Department, DepartmentKind
+from governance.roles import Role
+from governance.tests.base import make_user
+
+
+class CaseDetailTestCase(CaseTestCase):
+    def test_the_filer_sees_the_case_and_its_timeline(self):
+        case = self.assigned()
+        self.client.force_login(self.carol)
+        r = self.client.get(f"/cases/{case.pk}/")
+        self.assertContains(r, "楼道堆放杂物")
+        self.assertContains(r, "受理")
+        self.assertContains(r, "派遣至：卡萝")
+        self.assertContains(r, 'data-testid="handle-form"')
+
+    def test_the_street_officer_sees_accept_and_reject_on_a_reported_case(self):
+        case = self.file()
+        self.client.force_login(self.alice)
+        r = self.client.get(f"/cases/{case.pk}/")
+        self.assertContains(r, f'action="/cases/{case.pk}/act/accept/"')
+        self.assertContains(r, f'action="/cases/{case.pk}/act/reject/"')
+        self.assertContains(r, f'name="version" value="{case.version}"')
+
+    def test_a_grid_worker_sees_no_accept_button(self):
+        case = self.file()
+        self.client.force_login(self.carol)
+        self.assertNotContains(self.client.get(f"/cases/{case.pk}/"), "/act/accept/")
+
+    def test_it_returns_404_to_a_grid_worker_of_another_grid(self):
+        case = self.file()
+        self.client.force_login(self.gina)
+        self.assertEqual(self.client.get(f"/cases/{case.pk}/").status_code, 404)
+
+    def test_it_returns_404_to_the_other_district(self):
+        case = self.file()
+        self.client.force_login(self.bob)
+        self.assertEqual(self.client.get(f"/cases/{case.pk}/").status_code, 404)
+
+    def test_a_department_handler_sees_a_case_dispatched_to_them_from_another_street(self):
+        urban = Department.objects.create(name="站前区城管局", kind=DepartmentKind.URBAN, region=self.zhanqian)
+        kate = make_user("kate", "凯特", Role.DEPT_HANDLER, self.batiandi, department=urban)
+        judy = make_user("judy", "朱迪", Role.STREET_OFFICER, self.jianshe)
+        case = self.file(actor=judy, grid=self.grid_c)  # 建设街道: outside kate's 八田地街道
+        case = actions.do_accept_case(actor=self.dave, case=case, version=case.version)
+        self.client.force_login(kate)
+        self.assertEqual(self.client.get(f"/cases/{case.pk}/").status_code, 404)
+        actions.do_assign_case(actor=self.dave, case=case, version=case.version, department=urban)
+        self.assertContains(self.client.get(f"/cases/{case.pk}/"), 'data-testid="handle-form"')
+
+    def test_the_query_count_does_not_grow_with_the_timeline(self):
+        case = self.assigned(photos=[jpeg()])
+        self.client.force_login(self.alice)
+        with self.assertNumQueries(18):
+            self.client.get(f"/cases/{case.pk}/")
+        for i in range(10):
+            actions.do_comment_case(actor=self.alice, case=case, note=f"备注{i}")
+        with self.assertNumQueries(18):
+            r = self.client.get(f"/cases/{case.pk}/")
+        self.assertContains(r, "备注9")

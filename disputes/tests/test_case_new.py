@@ -1,0 +1,76 @@
+"""/cases/new/: filing from a phone — short form, photos, clear Chinese errors."""
+
+from disputes.models import Case, Status
+from disputes.tests.base import CaseTestCase, jpeg
+
+
+class CaseNewTestCase(CaseTestCase):
+    def form(self, **extra):
+        data = {
+            "category": self.clutter.pk, "grid": self.grid_a.code, "urgency": "normal", "title": "楼道堆物",
+            "description": "3号楼楼道堆放纸箱。", "address": "3号楼", "lat": "40.640100", "lng": "122.200200",
+        }
+        data.update(extra)
+        return data
+
+    def test_it_requires_sign_in(self):
+        self.assertRedirects(self.client.get("/cases/new/"), "/login/?next=/cases/new/")
+
+    def test_it_shows_the_form_with_the_workers_grid_and_the_taxonomy(self):
+        self.client.force_login(self.carol)
+        r = self.client.get("/cases/new/")
+        self.assertContains(r, "五大门社区第1网格")
+        self.assertNotContains(r, "五大门社区第2网格")
+        self.assertContains(r, '<optgroup label="消防">')
+        self.assertContains(r, 'capture="environment"')
+
+    def test_a_grid_worker_files_a_case_with_a_photo(self):
+        self.client.force_login(self.carol)
+        r = self.client.post("/cases/new/", self.form(photos=[jpeg()]))
+        case = Case.objects.get()
+        self.assertRedirects(r, f"/cases/{case.pk}/")
+        self.assertEqual((case.status, case.filer, case.photos.count()), (Status.REPORTED, self.carol, 1))
+        self.assertEqual(str(case.lat), "40.640100")
+
+    def test_a_grid_worker_self_handles_a_minor_case(self):
+        self.client.force_login(self.carol)
+        r = self.client.post("/cases/new/", self.form(self_handle="on", evidence_note="已清理", evidence=[jpeg()]))
+        self.assertEqual(r.status_code, 302)
+        self.assertEqual(Case.objects.get().status, Status.CLOSED)
+
+    def test_missing_fields_give_chinese_messages_and_a_400(self):
+        self.client.force_login(self.carol)
+        r = self.client.post("/cases/new/", self.form(title="", category=""))
+        self.assertEqual(r.status_code, 400)
+        self.assertContains(r, "请填写标题。", status_code=400)
+        self.assertContains(r, "请选择事件类别。", status_code=400)
+        self.assertFalse(Case.objects.exists())
+
+    def test_a_file_that_is_not_an_image_is_refused_with_a_400(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        self.client.force_login(self.carol)
+        bad = SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")
+        r = self.client.post("/cases/new/", self.form(photos=[bad]))
+        self.assertEqual(r.status_code, 400)
+        self.assertFalse(Case.objects.exists())
+
+    def test_a_grid_outside_the_workers_scope_is_refused(self):
+        self.client.force_login(self.carol)
+        r = self.client.post("/cases/new/", self.form(grid=self.grid_b.code))
+        self.assertContains(r, "请选择您负责的网格。", status_code=400)
+
+    def test_a_nonsense_location_is_refused(self):
+        self.client.force_login(self.carol)
+        r = self.client.post("/cases/new/", self.form(lat="999", lng="abc"))
+        self.assertEqual(r.status_code, 400)
+        self.assertFalse(Case.objects.exists())
+
+    def test_a_self_handled_case_without_evidence_is_refused(self):
+        self.client.force_login(self.carol)
+        r = self.client.post("/cases/new/", self.form(self_handle="on", evidence_note="已清理"))
+        self.assertContains(r, "至少一张处置照片", status_code=400)
+
+    def test_someone_who_may_not_file_gets_403(self):
+        self.client.force_login(self.erin)
+        self.assertEqual(self.client.get("/cases/new/").status_code, 403)

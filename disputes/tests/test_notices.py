@@ -1,0 +1,57 @@
+"""/cases/notices/: in-app notices when a case is assigned, returned, escalated or about to go overdue."""
+
+from disputes import actions
+from disputes.models import Notice
+from disputes.tests.base import CaseTestCase
+
+
+class NoticesTestCase(CaseTestCase):
+    def test_the_assignee_is_told_after_commit(self):
+        case = self.accepted()
+        with self.captureOnCommitCallbacks(execute=True):
+            actions.do_assign_case(actor=self.alice, case=case, version=case.version, assignee=self.carol)
+        self.client.force_login(self.carol)
+        r = self.client.get("/cases/notices/")
+        self.assertContains(r, "新派遣事件")
+        self.assertContains(r, 'class="card unread"')
+
+    def test_every_member_of_the_department_is_told(self):
+        case = self.accepted()
+        with self.captureOnCommitCallbacks(execute=True):
+            actions.do_assign_case(actor=self.alice, case=case, version=case.version, department=self.police_a)
+        self.assertEqual(list(Notice.objects.values_list("user__username", "kind")), [("heidi", "assigned")])
+
+    def test_no_notice_is_sent_when_the_action_fails(self):
+        case = self.accepted()
+        with self.captureOnCommitCallbacks(execute=True):
+            try:
+                actions.do_assign_case(actor=self.alice, case=case, version=99, assignee=self.carol)
+            except actions.StaleCase:
+                pass
+        self.assertFalse(Notice.objects.exists())
+
+    def test_marking_all_read(self):
+        case = self.accepted()
+        with self.captureOnCommitCallbacks(execute=True):
+            actions.do_assign_case(actor=self.alice, case=case, version=case.version, assignee=self.carol)
+        self.client.force_login(self.carol)
+        self.assertRedirects(self.client.post("/cases/notices/"), "/cases/notices/")
+        self.assertFalse(Notice.objects.filter(read_at__isnull=True).exists())
+
+    def test_nobody_sees_someone_elses_notices(self):
+        case = self.accepted()
+        with self.captureOnCommitCallbacks(execute=True):
+            actions.do_assign_case(actor=self.alice, case=case, version=case.version, assignee=self.carol)
+        self.client.force_login(self.alice)
+        self.assertNotContains(self.client.get("/cases/notices/"), "新派遣事件")
+
+
+class UnreadBadgeTestCase(CaseTestCase):
+    def test_the_nav_shows_how_many_notices_are_unread(self):
+        case = self.accepted()
+        with self.captureOnCommitCallbacks(execute=True):
+            actions.do_assign_case(actor=self.alice, case=case, version=case.version, assignee=self.carol)
+        self.client.force_login(self.carol)
+        self.assertContains(self.client.get("/cases/todo/"), '<span class="badge" data-testid="unread">1</span>', html=True)
+        self.client.post("/cases/notices/")
+        self.assertNotContains(self.client.get("/cases/todo/"), 'data-testid="unread"')

@@ -1,0 +1,481 @@
+"""Case pages: file, list (with Excel export), detail with the loop's actions, to-do queue, notices, photos."""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from disputes import actions
+from disputes.forms import FileCaseForm
+from disputes.models import OPEN_STATUSES, Case, CasePhoto, Category, Extension, Notice, Status
+from disputes.selectors import (
+    case_list,
+    pending_extensions,
+    possible_duplicates,
+    todo_cases,
+    visible_cases,
+)
+from governance.actions import validation_message
+from governance.models import Department, Region, User
+from governance.roles import Cap, Level
+from governance.scope import can, scoped
+
+PAGE_SIZE = 30
+
+
+def _get_case_for_user(request: HttpRequest, pk: int) -> Case:
+    try:
+        return (
+            visible_cases(request.user)
+            .select_related("category", "category__parent", "grid", "filer", "assignee", "department", "merged_into")
+            .get(pk=pk)
+        )
+    except Case.DoesNotExist:
+        raise Http404("不存在或不在您的辖区内。") from None
+
+
+# ---------------------------------------------------------------- file a case
+
+
+@login_required
+def case_new(request: HttpRequest) -> HttpResponse:
+    form = FileCaseForm(request.POST or None, request.FILES or None, user=request.user)
+    if not form.grids:
+        return render(request, "403.html", {"message": "您没有上报事件的权限。"}, status=403)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                case = actions.do_file_case(
+                    actor=request.user, category=d["category"], grid=d["grid"], title=d["title"],
+                    description=d["description"], urgency=d["urgency"], address=d["address"], lat=d["lat"],
+                    lng=d["lng"], involved=d["involved"], photos=d["photos"], self_handle=d["self_handle"],
+                    evidence_note=d["evidence_note"], evidence=d["evidence"],
+                )
+            except ValidationError as e:
+                form.add_error(None, validation_message(e))
+            except PermissionDenied as e:
+                form.add_error(None, str(e))
+            else:
+                messages.success(request, "事件已自处结案。" if case.self_handled else "事件已上报。")
+                return redirect("cases:detail", pk=case.pk)
+        status = 400
+    return render(request, "disputes/case_form.html", {"form": form}, status=status)
+
+
+@login_required
+@require_GET
+def duplicates(request: HttpRequest) -> HttpResponse:
+    """Fragment shown on the filing form: possible duplicates of what is being filed."""
+    category = request.GET.get("category", "")
+    grid = request.GET.get("grid", "")
+    lat, lng = request.GET.get("lat") or None, request.GET.get("lng") or None
+    if not category.isdigit() or not grid.isdigit():
+        return HttpResponse("")
+    try:
+        if lat is not None:
+            lat, lng = float(lat), float(lng)
+            if not (math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180):
+                raise ValueError
+    except (TypeError, ValueError):
+        return HttpResponse("位置格式不正确。", status=400)
+    found = possible_duplicates(request.user, category_id=int(category), grid_code=grid, lat=lat, lng=lng)
+    return render(request, "disputes/_duplicates.html", {"duplicates": found})
+
+
+@login_required
+@require_GET
+def grid_map(request: HttpRequest, code: str) -> HttpResponse:
+    """The grid's boundary as an inline SVG the user taps to pick a point (no map tiles needed)."""
+    grid = scoped(Region.objects.filter(level=Level.GRID), request.user, Cap.VIEW).filter(code=code).first()
+    if grid is None:
+        raise Http404("不存在或不在您的辖区内。")
+    return render(request, "disputes/_grid_map.html", {"grid": grid, "map": svg_map(grid)})
+
+
+def svg_map(grid: Region, width: int = 320) -> dict | None:
+    boundary = grid.boundary or {}
+    coords = boundary.get("coordinates") or []
+    rings = coords if boundary.get("type") == "Polygon" else [r for poly in coords for r in poly]
+    points = [p for ring in rings for p in ring if isinstance(p, (list, tuple)) and len(p) >= 2]
+    if not points:
+        return None
+    lngs, lats = [float(p[0]) for p in points], [float(p[1]) for p in points]
+    pad_lng = (max(lngs) - min(lngs)) * 0.15 or 0.001
+    pad_lat = (max(lats) - min(lats)) * 0.15 or 0.001
+    min_lng, max_lng = min(lngs) - pad_lng, max(lngs) + pad_lng
+    min_lat, max_lat = min(lats) - pad_lat, max(lats) + pad_lat
+    shrink = math.cos(math.radians((min_lat + max_lat) / 2))
+    kx = width / (max_lng - min_lng)
+    ky = kx / shrink
+    height = round((max_lat - min_lat) * ky)
+    paths = []
+    for ring in rings:
+        pts = " ".join(f"{(float(p[0]) - min_lng) * kx:.1f},{(max_lat - float(p[1])) * ky:.1f}" for p in ring)
+        paths.append(pts)
+    return {"width": width, "height": height, "polygons": paths, "min_lng": min_lng, "max_lat": max_lat,
+            "kx": kx, "ky": ky}
+
+
+# ---------------------------------------------------------------- lists
+
+
+@login_required
+def case_index(request: HttpRequest) -> HttpResponse:
+    qs, cleaned, errors = case_list(request.user, request.GET)
+    if errors:
+        return render(request, "disputes/case_list.html", _list_context(request, [], cleaned, errors), status=400)
+    page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "disputes/case_list.html", _list_context(request, page, cleaned, errors))
+
+
+def _list_context(request, page, cleaned, errors) -> dict:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "page": page,
+        "filters": cleaned,
+        "errors": errors,
+        "statuses": [("open", "未结案")] + list(Status.choices),
+        "categories": Category.objects.filter(parent__isnull=True, is_active=True),
+        "query": query.urlencode(),
+        "now": timezone.now(),
+        "can_file": bool(scoped(Region.objects.filter(level=Level.GRID), request.user, Cap.FILE_CASE).exists()),
+    }
+
+
+EXPORT_HEADERS = [
+    "编号", "标题", "类别", "子类", "紧急程度", "状态", "网格", "网格编码", "地点", "上报人", "上报时间",
+    "处置人/部门", "当前时限", "是否超期", "返工次数", "督办", "责任层级", "结案时间", "满意度",
+]
+
+
+@login_required
+@require_GET
+def case_export(request: HttpRequest) -> HttpResponse:
+    """Excel of what the list shows (same scope, same filters), written row by row.
+    Involved residents (personal data) are not exported."""
+    from openpyxl import Workbook
+
+    qs, _, errors = case_list(request.user, request.GET)
+    if errors:
+        return HttpResponse("；".join(errors), status=400, content_type="text/plain; charset=utf-8")
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("事件")
+    ws.append(EXPORT_HEADERS)
+    now = timezone.now()
+
+    def local(dt):
+        return timezone.localtime(dt).replace(tzinfo=None) if dt else None
+
+    for c in qs.select_related("filer").order_by("-created_at", "-id").iterator(chunk_size=2000):
+        top, sub = (c.category.parent.name, c.category.name) if c.category.parent_id else (c.category.name, "")
+        handler = c.assignee.get_full_name() if c.assignee_id else (c.department.name if c.department_id else "")
+        ws.append([
+            c.number, c.title, top, sub, c.get_urgency_display(), c.get_status_display(), c.grid.name, c.grid_id,
+            c.address, c.filer.get_full_name(), local(c.created_at), handler, local(c.deadline),
+            "是" if (c.status in OPEN_STATUSES and c.deadline and c.deadline < now) else "否", c.rework_count,
+            c.get_supervision_display(), str(Level(c.level).label), local(c.closed_at), c.rating,
+        ])
+    tmp = tempfile.TemporaryFile()
+    wb.save(tmp)
+    tmp.seek(0)
+    name = f"cases-{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(
+        tmp, as_attachment=True, filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@login_required
+def todo(request: HttpRequest) -> HttpResponse:
+    cases = list(todo_cases(request.user)[:200])
+    return render(request, "disputes/todo.html", {
+        "cases": cases, "extensions": list(pending_extensions(request.user)[:50]), "now": timezone.now(),
+    })
+
+
+@login_required
+def notices(request: HttpRequest) -> HttpResponse:
+    mine = Notice.objects.filter(user=request.user)
+    if request.method == "POST":
+        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("cases:notices")
+    rows = list(mine.select_related("case")[:100])
+    return render(request, "disputes/notices.html", {"notices": rows})
+
+
+# ---------------------------------------------------------------- detail and actions
+
+
+def _assign_choices(case: Case) -> tuple[list[User], list[Department]]:
+    ancestors = case.grid.ancestor_codes() + [case.grid_id]
+    people = (
+        User.objects.filter(is_active=True, role_assignments__region_id__in=ancestors)
+        .exclude(role_assignments__role="dept_handler")
+        .distinct()
+        .order_by("name")[:200]
+    )
+    departments = Department.objects.filter(region_id__in=ancestors).order_by("region_id", "name")
+    return list(people), list(departments)
+
+
+def _detail_context(request: HttpRequest, case: Case) -> dict:
+    user = request.user
+    grid = case.grid_id
+    is_open = case.status in OPEN_STATUSES
+    can_assign = can(user, Cap.ASSIGN_CASE, grid)
+    allowed = {
+        "accept": case.status == Status.REPORTED and can(user, Cap.ACCEPT_CASE, grid),
+        "assign": case.status in (Status.ACCEPTED, Status.ASSIGNED) and can_assign,
+        "handle": case.status == Status.ASSIGNED and (actions.is_handler(user, case) or user.is_superuser),
+        "verify": case.status == Status.HANDLED and can(user, Cap.VERIFY_CASE, grid),
+        "rate": case.status == Status.CLOSED and case.rating is None
+        and (user.pk == case.filer_id or can(user, Cap.VERIFY_CASE, grid)),
+        "escalate": is_open and case.level > Level.CITY and can(user, Cap.SUPERVISE_CASE, grid),
+        "merge": is_open and can_assign,
+    }
+    allowed["extend"] = allowed["handle"]
+    events = list(
+        case.events.select_related("actor").prefetch_related(
+            Prefetch("photos", queryset=CasePhoto.objects.only("id", "event_id", "case_id"))
+        )
+    )
+    pending = [e for e in case.extensions.select_related("requested_by") if e.state == Extension.State.PENDING]
+    ctx = {
+        "case": case,
+        "events": events,
+        "report_photos": [p for p in case.photos.all() if p.kind == CasePhoto.Kind.REPORT],
+        "allowed": allowed,
+        "pending_extension": pending[0] if pending else None,
+        "can_decide": bool(pending) and actions.can_decide_extension(user, pending[0]),
+        "now": timezone.now(),
+    }
+    if allowed["assign"]:
+        ctx["people"], ctx["departments"] = _assign_choices(case)
+    if allowed["merge"]:
+        ctx["duplicates"] = possible_duplicates(
+            user, category_id=case.category_id, grid_code=grid, lat=case.lat, lng=case.lng, exclude_pk=case.pk,
+        )
+    return ctx
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case_for_user(request, pk)
+    return render(request, "disputes/case_detail.html", _detail_context(request, case))
+
+
+def _parse_deadline(value: str):
+    if not value:
+        return None
+    try:
+        naive = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError("时限格式不正确。") from None
+    return timezone.make_aware(naive) if timezone.is_naive(naive) else naive
+
+
+def _pick(model, pk: str, what: str, qs=None):
+    if not pk:
+        return None
+    if not str(pk).isdigit():
+        raise ValidationError(f"{what}不正确。")
+    try:
+        return (qs if qs is not None else model.objects).get(pk=int(pk))
+    except model.DoesNotExist:
+        raise ValidationError(f"{what}不存在。") from None
+
+
+def _run(request: HttpRequest, case: Case, name: str):
+    p, f, user = request.POST, request.FILES, request.user
+    version = p.get("version")
+    if version is None or not str(version).isdigit():
+        raise ValidationError("表单已过期，请刷新页面后重试。")
+    version = int(version)
+    if name == "accept":
+        actions.do_accept_case(actor=user, case=case, version=version, note=p.get("note", ""))
+        return "已受理。"
+    if name == "reject":
+        actions.do_reject_case(actor=user, case=case, version=version, reason=p.get("reason", ""))
+        return "已不予受理。"
+    if name == "assign":
+        ancestors = case.grid.ancestor_codes() + [case.grid_id]
+        assignee = _pick(User, p.get("assignee", ""), "处置人")
+        department = _pick(Department, p.get("department", ""), "处置部门",
+                           Department.objects.filter(region_id__in=ancestors))
+        actions.do_assign_case(actor=user, case=case, version=version, assignee=assignee, department=department,
+                               deadline=_parse_deadline(p.get("deadline", "")), note=p.get("note", ""))
+        return "已派遣。"
+    if name == "handle":
+        actions.do_handle_case(actor=user, case=case, version=version, note=p.get("note", ""),
+                               evidence=f.getlist("evidence"))
+        return "处置结果已反馈，等待核查。"
+    if name == "verify":
+        fixed = p.get("fixed")
+        if fixed not in ("1", "0"):
+            raise ValidationError("请选择核查结果。")
+        actions.do_verify_case(actor=user, case=case, version=version, fixed=fixed == "1", note=p.get("note", ""))
+        return "核查通过，已结案。" if fixed == "1" else "核查未通过，已退回重新处置。"
+    if name == "rate":
+        actions.do_rate_case(actor=user, case=case, version=version, rating=p.get("rating"), note=p.get("note", ""))
+        return "感谢评价。"
+    if name == "comment":
+        actions.do_comment_case(actor=user, case=case, note=p.get("note", ""))
+        return "备注已添加。"
+    if name == "escalate":
+        actions.do_escalate_case(actor=user, case=case, version=version, reason=p.get("reason", ""))
+        return "已升级。"
+    if name == "extend":
+        actions.do_request_extension(actor=user, case=case, version=version, days=p.get("days"),
+                                     reason=p.get("reason", ""))
+        return "延期申请已提交。"
+    if name == "decide":
+        ext = _pick(Extension, p.get("extension", ""), "延期申请", Extension.objects.filter(case=case))
+        if ext is None:
+            raise ValidationError("请指定延期申请。")
+        grant = p.get("grant")
+        if grant not in ("1", "0"):
+            raise ValidationError("请选择同意或不同意。")
+        actions.do_decide_extension(actor=user, extension=ext, version=version, grant=grant == "1")
+        return "已同意延期。" if grant == "1" else "已驳回延期申请。"
+    if name == "merge":
+        original = _pick(Case, p.get("original", ""), "原事件", visible_cases(user))
+        if original is None:
+            raise ValidationError("请选择要合并到的原事件。")
+        actions.do_merge_case(actor=user, duplicate=case, original=original, version=version)
+        return f"已合并至 {original.number}。"
+    raise Http404("没有这个操作。")
+
+
+@login_required
+@require_POST
+def case_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    case = _get_case_for_user(request, pk)
+    try:
+        done = _run(request, case, name)
+    except actions.StaleCase:
+        error, status = actions.STALE_MESSAGE, 409
+    except PermissionDenied as e:
+        error, status = str(e) or "您没有执行此操作的权限。", 403
+    except ValidationError as e:
+        error, status = validation_message(e), 400
+    else:
+        messages.success(request, done)
+        return redirect("cases:detail", pk=case.pk)
+    case = _get_case_for_user(request, pk)  # show the current state, with the error
+    ctx = _detail_context(request, case)
+    ctx["error"] = error
+    ctx["posted"] = {"name": name, "note": request.POST.get("note", ""), "reason": request.POST.get("reason", "")}
+    return render(request, "disputes/case_detail.html", ctx, status=status)
+
+
+@login_required
+@require_GET
+def case_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
+    case = _get_case_for_user(request, pk)
+    try:
+        photo = case.photos.get(pk=photo_pk)
+    except CasePhoto.DoesNotExist:
+        raise Http404("照片不存在。") from None
+    try:
+        handle = photo.image.open("rb")
+    except FileNotFoundError:
+        raise Http404("照片文件已丢失。") from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# ---------------------------------------------------------------- configuration
+
+
+@login_required
+def config(request: HttpRequest) -> HttpResponse:
+    """Taxonomy with time limits per stage, and the working calendar. Everyone signed in may read it
+    (it explains the deadlines they see); city admins change it."""
+    from disputes.models import CalendarDay, TimeLimit
+
+    cats = list(Category.objects.select_related("parent").order_by("sort", "code"))
+    limits = {(t.category_id, t.stage): t for t in TimeLimit.objects.all()}
+    tops = [c for c in cats if c.parent_id is None]
+    rows = []
+    for top in tops:
+        for c in [top] + [c for c in cats if c.parent_id == top.pk]:
+            own = [limits.get((c.pk, s)) for s in ("accept", "handle", "verify")]
+            rows.append({"category": c, "limits": own})
+    year = timezone.localdate().year
+    days = CalendarDay.objects.filter(date__year__in=[year, year + 1])
+    return render(request, "disputes/config.html", {
+        "rows": rows, "tops": tops, "days": days, "can_configure": actions.may_configure(request.user),
+        "stages": [("accept", "受理"), ("handle", "处置"), ("verify", "核查")], "error": None,
+    }, status=200)
+
+
+@login_required
+@require_POST
+def config_change(request: HttpRequest, what: str) -> HttpResponse:
+    from datetime import date as date_cls
+
+    from disputes.models import CalendarDay
+
+    p = request.POST
+    try:
+        if what == "limit":
+            category = _pick(Category, p.get("category", ""), "类别")
+            if category is None:
+                raise ValidationError("请选择类别。")
+            actions.do_set_time_limit(actor=request.user, category=category, stage=p.get("stage", ""),
+                                      amount=p.get("amount"), unit=p.get("unit", ""))
+            done = "时限已保存。"
+        elif what == "category":
+            parent = _pick(Category, p.get("parent", ""), "上级类别")
+            actions.do_create_category(actor=request.user, code=p.get("code", ""), name=p.get("name", ""),
+                                       parent=parent)
+            done = "类别已添加。"
+        elif what == "active":
+            category = _pick(Category, p.get("category", ""), "类别")
+            if category is None:
+                raise ValidationError("请选择类别。")
+            actions.do_set_category_active(actor=request.user, category=category, active=p.get("active") == "1")
+            done = "已保存。"
+        elif what == "day":
+            try:
+                day = date_cls.fromisoformat(p.get("date", ""))
+            except ValueError:
+                raise ValidationError("日期格式应为 YYYY-MM-DD。") from None
+            actions.do_set_calendar_day(actor=request.user, day=day, kind=p.get("kind", ""), note=p.get("note", ""))
+            done = "工作日历已保存。"
+        elif what == "remove-day":
+            entry = _pick(CalendarDay, p.get("day", ""), "日期")
+            if entry is None:
+                raise ValidationError("请选择日期。")
+            actions.do_remove_calendar_day(actor=request.user, entry=entry)
+            done = "已删除。"
+        else:
+            raise Http404("没有这个操作。")
+    except PermissionDenied as e:
+        messages.error(request, str(e))
+        response = config(request)
+        response.status_code = 403
+        return response
+    except ValidationError as e:
+        messages.error(request, validation_message(e))
+        response = config(request)
+        response.status_code = 400
+        return response
+    messages.success(request, done)
+    return redirect("cases:config")
