@@ -16,6 +16,7 @@ urlpatterns = [
     path("system/", views.system_status, name="system-status"),
     path("grids/", include("grids.urls")),
     path("cases/", include("disputes.urls")),
+    path("disputes/", include("disputes.mediation_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
