@@ -13,6 +13,7 @@ from disputes.mediation_models import (
     FollowUp,
     MediationRoom,
     MediationSession,
+    Outcome,
     Mediator,
     RiskEntry,
     RiskLevel,
@@ -42,7 +43,7 @@ def dispute_for_detail(user: User, pk: int) -> Dispute | None:
 
 
 def open_disputes(user: User, mine: bool = False) -> QuerySet[Dispute]:
-    qs = visible_disputes(user).filter(case__status__in=OPEN_STATUSES)
+    qs = visible_disputes(user).filter(case__status__in=OPEN_STATUSES, outcome=Outcome.PENDING)
     if mine:
         qs = qs.filter(case__assignee=user)
     return qs.select_related("case", "case__grid", "case__assignee", "dispute_type").order_by(
