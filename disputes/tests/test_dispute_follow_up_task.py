@@ -17,7 +17,7 @@ class FollowUpReminderTestCase(DisputeTestCase):
         first = d.follow_ups.order_by("due").first()
         FollowUp.objects.filter(pk=first.pk).update(due=timezone.localdate())
         with self.captureOnCommitCallbacks(execute=True):
-            self.assertEqual(remind_follow_ups.delay().get(), {"reminded": 1})
+            self.assertEqual(remind_follow_ups(), {"reminded": 1})
         with self.captureOnCommitCallbacks(execute=True):
             self.assertEqual(remind_follow_ups(), {"reminded": 0})
         self.assertEqual(list(Notice.objects.values_list("user__username", "kind")), [("mona", "due_soon")])
