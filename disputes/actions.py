@@ -597,3 +597,90 @@ def do_merge_case(*, actor: User | None, duplicate: Case, original: Case, versio
     )
     _audit(actor, "merge", duplicate, original=original.pk)
     return duplicate
+
+
+# ---------------------------------------------------------------- configuration (taxonomy, time limits, calendar)
+
+
+def may_configure(actor: User | None) -> bool:
+    """The taxonomy and calendar are city-wide: CONFIGURE on a top node (admin of the city)."""
+    if actor is None or actor.is_superuser:
+        return True
+    from governance.scope import region_codes
+
+    return any(len(code) == CODE_LENGTH[Level.CITY] for code in region_codes(actor, Cap.CONFIGURE))
+
+
+def _require_configure(actor: User | None) -> None:
+    if not may_configure(actor):
+        raise PermissionDenied("只有市级管理员可以配置事件类别、时限和工作日历。")
+
+
+@transaction.atomic
+def do_create_category(*, actor: User | None, code: str, name: str, parent: Category | None = None) -> Category:
+    _require_configure(actor)
+    code, name = (code or "").strip(), (name or "").strip()
+    if not code.isascii() or not code.isdigit() or len(code) > 16:
+        raise ValidationError("类别编码只能由数字组成。")
+    if not name or len(name) > 32:
+        raise ValidationError("请填写类别名称（不超过 32 字）。")
+    if parent is not None and parent.parent_id:
+        raise ValidationError("事件类别最多两级。")
+    if Category.objects.filter(code=code).exists():
+        raise ValidationError(f"类别编码“{code}”已存在。")
+    category = Category.objects.create(code=code, name=name, parent=parent, sort=999)
+    record_audit(actor=actor, action="case_category.create", target=category, detail={"code": code, "name": name})
+    return category
+
+
+@transaction.atomic
+def do_set_category_active(*, actor: User | None, category: Category, active: bool) -> Category:
+    _require_configure(actor)
+    category.is_active = active
+    category.save(update_fields=["is_active"])
+    record_audit(actor=actor, action="case_category.active", target=category, detail={"active": active})
+    return category
+
+
+@transaction.atomic
+def do_set_time_limit(*, actor: User | None, category: Category, stage: str, amount, unit: str) -> TimeLimit:
+    _require_configure(actor)
+    if stage not in Stage.values:
+        raise ValidationError("办理环节不正确。")
+    if unit not in ("hours", "days"):
+        raise ValidationError("时限单位须为工作小时或工作日。")
+    try:
+        amount = int(amount)
+    except (TypeError, ValueError):
+        amount = -1
+    if not 1 <= amount <= (240 if unit == "hours" else 60):
+        raise ValidationError("时限须为 1–240 个工作小时或 1–60 个工作日。")
+    limit, _ = TimeLimit.objects.update_or_create(
+        category=category, stage=stage, defaults={"amount": amount, "unit": unit}
+    )
+    record_audit(actor=actor, action="case_time_limit.set", target=category,
+                 detail={"stage": stage, "amount": amount, "unit": unit})
+    return limit
+
+
+@transaction.atomic
+def do_set_calendar_day(*, actor: User | None, day, kind: str, note: str = ""):
+    """Mark a date as a holiday or a make-up workday (调休); replaces what the date had."""
+    from disputes.models import CalendarDay
+
+    _require_configure(actor)
+    if kind not in CalendarDay.Kind.values:
+        raise ValidationError("日期类型须为节假日或调休上班。")
+    entry, _ = CalendarDay.objects.update_or_create(
+        date=day, defaults={"kind": kind, "note": _note(note, "说明", required=False, max_length=32)}
+    )
+    record_audit(actor=actor, action="case_calendar.set", target=entry, detail={"date": str(day), "kind": kind})
+    return entry
+
+
+@transaction.atomic
+def do_remove_calendar_day(*, actor: User | None, entry) -> None:
+    _require_configure(actor)
+    record_audit(actor=actor, action="case_calendar.remove", target=entry,
+                 detail={"date": str(entry.date), "kind": entry.kind})
+    entry.delete()

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from disputes import actions
 from disputes.forms import FileCaseForm
-from disputes.models import OPEN_STATUSES, Case, CaseEvent, CasePhoto, Category, Extension, Notice, Status
+from disputes.models import OPEN_STATUSES, Case, CasePhoto, Category, Extension, Notice, Status
 from disputes.selectors import (
     case_list,
     pending_extensions,
@@ -27,7 +27,7 @@ from disputes.selectors import (
     visible_cases,
 )
 from governance.actions import validation_message
-from governance.models import Department, Region, RoleAssignment, User
+from governance.models import Department, Region, User
 from governance.roles import Cap, Level
 from governance.scope import can, scoped
 
@@ -180,7 +180,7 @@ def case_export(request: HttpRequest) -> HttpResponse:
     def local(dt):
         return timezone.localtime(dt).replace(tzinfo=None) if dt else None
 
-    for c in qs.order_by("-created_at", "-id").iterator(chunk_size=2000):
+    for c in qs.select_related("filer").order_by("-created_at", "-id").iterator(chunk_size=2000):
         top, sub = (c.category.parent.name, c.category.name) if c.category.parent_id else (c.category.name, "")
         handler = c.assignee.get_full_name() if c.assignee_id else (c.department.name if c.department_id else "")
         ws.append([
@@ -398,3 +398,84 @@ def case_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# ---------------------------------------------------------------- configuration
+
+
+@login_required
+def config(request: HttpRequest) -> HttpResponse:
+    """Taxonomy with time limits per stage, and the working calendar. Everyone signed in may read it
+    (it explains the deadlines they see); city admins change it."""
+    from disputes.models import CalendarDay, TimeLimit
+
+    cats = list(Category.objects.select_related("parent").order_by("sort", "code"))
+    limits = {(t.category_id, t.stage): t for t in TimeLimit.objects.all()}
+    tops = [c for c in cats if c.parent_id is None]
+    rows = []
+    for top in tops:
+        for c in [top] + [c for c in cats if c.parent_id == top.pk]:
+            own = [limits.get((c.pk, s)) for s in ("accept", "handle", "verify")]
+            rows.append({"category": c, "limits": own})
+    year = timezone.localdate().year
+    days = CalendarDay.objects.filter(date__year__in=[year, year + 1])
+    return render(request, "disputes/config.html", {
+        "rows": rows, "tops": tops, "days": days, "can_configure": actions.may_configure(request.user),
+        "stages": [("accept", "受理"), ("handle", "处置"), ("verify", "核查")], "error": None,
+    }, status=200)
+
+
+@login_required
+@require_POST
+def config_change(request: HttpRequest, what: str) -> HttpResponse:
+    from datetime import date as date_cls
+
+    from disputes.models import CalendarDay
+
+    p = request.POST
+    try:
+        if what == "limit":
+            category = _pick(Category, p.get("category", ""), "类别")
+            if category is None:
+                raise ValidationError("请选择类别。")
+            actions.do_set_time_limit(actor=request.user, category=category, stage=p.get("stage", ""),
+                                      amount=p.get("amount"), unit=p.get("unit", ""))
+            done = "时限已保存。"
+        elif what == "category":
+            parent = _pick(Category, p.get("parent", ""), "上级类别")
+            actions.do_create_category(actor=request.user, code=p.get("code", ""), name=p.get("name", ""),
+                                       parent=parent)
+            done = "类别已添加。"
+        elif what == "active":
+            category = _pick(Category, p.get("category", ""), "类别")
+            if category is None:
+                raise ValidationError("请选择类别。")
+            actions.do_set_category_active(actor=request.user, category=category, active=p.get("active") == "1")
+            done = "已保存。"
+        elif what == "day":
+            try:
+                day = date_cls.fromisoformat(p.get("date", ""))
+            except ValueError:
+                raise ValidationError("日期格式应为 YYYY-MM-DD。") from None
+            actions.do_set_calendar_day(actor=request.user, day=day, kind=p.get("kind", ""), note=p.get("note", ""))
+            done = "工作日历已保存。"
+        elif what == "remove-day":
+            entry = _pick(CalendarDay, p.get("day", ""), "日期")
+            if entry is None:
+                raise ValidationError("请选择日期。")
+            actions.do_remove_calendar_day(actor=request.user, entry=entry)
+            done = "已删除。"
+        else:
+            raise Http404("没有这个操作。")
+    except PermissionDenied as e:
+        messages.error(request, str(e))
+        response = config(request)
+        response.status_code = 403
+        return response
+    except ValidationError as e:
+        messages.error(request, validation_message(e))
+        response = config(request)
+        response.status_code = 400
+        return response
+    messages.success(request, done)
+    return redirect("cases:config")

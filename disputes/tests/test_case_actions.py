@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from disputes import actions
-from disputes.models import Case, CaseEvent, CasePhoto, Extension, Status, Supervision
+from disputes.models import Case, CaseEvent, CasePhoto, Extension, Status
 from disputes.tests.base import CaseTestCase, jpeg
 from governance.models import AuditEvent
 from governance.roles import Level

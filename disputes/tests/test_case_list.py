@@ -69,10 +69,10 @@ class CaseListTestCase(CaseTestCase):
     def test_the_query_count_does_not_grow_with_the_number_of_cases(self):
         self.file()
         self.client.force_login(self.alice)
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(12):
             self.client.get("/cases/")
         for i in range(15):
             self.assigned(title=f"事件{i}")
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(12):
             r = self.client.get("/cases/")
         self.assertEqual(len(r.context["page"]), 16)

@@ -44,3 +44,14 @@ class NoticesTestCase(CaseTestCase):
             actions.do_assign_case(actor=self.alice, case=case, version=case.version, assignee=self.carol)
         self.client.force_login(self.alice)
         self.assertNotContains(self.client.get("/cases/notices/"), "新派遣事件")
+
+
+class UnreadBadgeTestCase(CaseTestCase):
+    def test_the_nav_shows_how_many_notices_are_unread(self):
+        case = self.accepted()
+        with self.captureOnCommitCallbacks(execute=True):
+            actions.do_assign_case(actor=self.alice, case=case, version=case.version, assignee=self.carol)
+        self.client.force_login(self.carol)
+        self.assertContains(self.client.get("/cases/todo/"), '<span class="badge" data-testid="unread">1</span>', html=True)
+        self.client.post("/cases/notices/")
+        self.assertNotContains(self.client.get("/cases/todo/"), 'data-testid="unread"')

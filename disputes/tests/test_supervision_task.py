@@ -21,7 +21,7 @@ class SupervisionTaskTestCase(CaseTestCase):
     def test_an_overdue_case_gets_a_yellow_card_and_goes_to_the_street(self):
         case = self.overdue(1)
         with self.captureOnCommitCallbacks(execute=True):
-            self.assertEqual(supervise_overdue_cases.delay().get(), {"escalated": 1, "warned": 0})
+            self.assertEqual(supervise_overdue_cases.apply().get(), {"escalated": 1, "warned": 0})
         case.refresh_from_db()
         self.assertEqual((case.supervision, case.level), (Supervision.YELLOW, Level.STREET))
         event = case.events.last()
@@ -87,7 +87,6 @@ class SupervisionTaskTestCase(CaseTestCase):
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_escalates_an_overdue_case(celery_worker_process):
     from disputes.models import Category
-    from disputes.tests.base import jpeg  # noqa: F401  (media settings not needed: no photos)
     from governance.models import Region
     from governance.roles import Role
     from governance.tests.base import make_region, make_user
@@ -110,3 +109,18 @@ def test_a_real_worker_escalates_an_overdue_case(celery_worker_process):
     assert (case.supervision, case.level) == (Supervision.YELLOW, Level.STREET)
     assert Notice.objects.filter(user=officer, kind="escalated").exists()
     assert supervise_overdue_cases.delay().get(timeout=60) == {"escalated": 0, "warned": 0}
+
+
+class SupervisionBacklogTestCase(CaseTestCase):
+    def test_a_backlog_is_worked_off_over_several_runs_most_overdue_first(self):
+        from unittest import mock
+
+        first, second = self.assigned(), self.assigned()
+        Case.objects.filter(pk=first.pk).update(deadline=timezone.now() - timedelta(hours=3))
+        Case.objects.filter(pk=second.pk).update(deadline=timezone.now() - timedelta(hours=2))
+        with mock.patch("disputes.tasks.MAX_PER_RUN", 1):
+            self.assertEqual(supervise_overdue_cases()["escalated"], 1)
+            self.assertEqual(Case.objects.get(pk=first.pk).supervision, Supervision.YELLOW)
+            self.assertEqual(Case.objects.get(pk=second.pk).supervision, Supervision.NONE)
+            self.assertEqual(supervise_overdue_cases()["escalated"], 1)
+        self.assertEqual(Case.objects.get(pk=second.pk).supervision, Supervision.YELLOW)

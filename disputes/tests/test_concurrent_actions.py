@@ -1,0 +1,59 @@
+"""Two officers act on one case at the very same moment, in two database connections:
+exactly one wins, the other gets StaleCase, and the timeline holds exactly one of the two."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from disputes import actions
+from disputes.models import Case, CaseEvent, Category, Status
+from governance.roles import Role
+from governance.tests.base import make_region, make_user
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="real row locks between two connections need PostgreSQL"
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_at_the_same_moment_one_wins_the_other_is_told():
+    city = make_region("2108", "营口市")
+    district = make_region("210802", "站前区", city)
+    street = make_region("210802001", "八田地街道", district)
+    community = make_region("210802001001", "五大门社区", street)
+    grid = make_region("210802001001001", "五大门社区第1网格", community)
+    worker = make_user("w", "网格员", Role.GRID_WORKER, grid)
+    alice = make_user("a", "艾丽", Role.STREET_OFFICER, street)
+    dave = make_user("d", "戴维", Role.DISTRICT_CENTRE, district)
+    case = actions.do_file_case(actor=worker, category=Category.objects.create(code="04", name="消防"),
+                                grid=grid, title="楼道堆物", description="堵塞通道")
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def act(name, fn):
+        try:
+            barrier.wait()
+            fn()
+            outcomes[name] = "ok"
+        except actions.StaleCase:
+            outcomes[name] = "stale"
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=act, args=("accept", lambda: actions.do_accept_case(
+            actor=alice, case=Case.objects.get(pk=case.pk), version=1))),
+        threading.Thread(target=act, args=("reject", lambda: actions.do_reject_case(
+            actor=dave, case=Case.objects.get(pk=case.pk), version=1, reason="重复"))),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes.values()) == ["ok", "stale"]
+    case.refresh_from_db()
+    assert case.version == 2
+    winner = "accept" if outcomes["accept"] == "ok" else "reject"
+    assert case.status == (Status.ACCEPTED if winner == "accept" else Status.REJECTED)
+    assert list(CaseEvent.objects.filter(case=case).values_list("action", flat=True)) == ["file", winner]
