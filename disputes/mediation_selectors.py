@@ -28,7 +28,13 @@ FOLLOW_UP_HORIZON = timedelta(days=7)
 
 
 def visible_disputes(user: User) -> QuerySet[Dispute]:
-    ids = visible_cases(user).filter(kind="dispute").values("pk")
+    """Disputes whose case the user may see. The case subquery (whose object grants cost two
+    queries to build) is built once per user object, i.e. once per request."""
+    ids = getattr(user, "_gridgov_dispute_ids", None)
+    if ids is None:
+        ids = visible_cases(user).filter(kind="dispute").values("pk")
+        if user.is_authenticated:
+            user._gridgov_dispute_ids = ids
     return Dispute.objects.filter(pk__in=ids)
 
 

@@ -64,9 +64,9 @@ class DisputeDetailTestCase(DisputeTestCase):
 
         add(0)
         self.client.get(f"/disputes/{d.pk}/")  # warm the content-type cache
-        with self.assertNumQueries(16):
+        with self.assertNumQueries(17):
             self.client.get(f"/disputes/{d.pk}/")
         for i in range(1, 5):
             add(i)
-        with self.assertNumQueries(16):
+        with self.assertNumQueries(17):
             self.client.get(f"/disputes/{d.pk}/")

@@ -67,5 +67,5 @@ class RiskDetailTestCase(DisputeTestCase):
     def test_the_query_count_of_the_detail_page(self):
         self.client.force_login(self.alice)
         self.client.get(self.url)
-        with self.assertNumQueries(10):
+        with self.assertNumQueries(11):
             self.client.get(self.url)

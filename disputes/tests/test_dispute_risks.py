@@ -52,11 +52,11 @@ class RiskListTestCase(DisputeTestCase):
         self.dispute(people_count=6)
         self.client.force_login(self.alice)
         self.client.get("/disputes/risks/")
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(9):
             self.client.get("/disputes/risks/")
         for i in range(5):
             d = self.dispute(people_count=6 + i)
             ma.do_update_risk_entry(actor=self.alice, entry=RiskEntry.objects.get(dispute=d), owner=self.carol,
                                     responsibility="走访", measures="稳控", next_review=timezone.localdate())
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(9):
             self.client.get("/disputes/risks/")
