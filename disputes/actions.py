@@ -357,6 +357,8 @@ def do_handle_case(
     case = _lock(case, version)
     _require_handler(actor, case)
     _state(case, (Status.ASSIGNED,), "反馈处置结果")
+    if case.kind == "dispute":
+        raise CaseStateError("矛盾纠纷请在纠纷页登记调解结果（调解成功或调解不成）。", code="state")
     note = _note(note, "处置情况")
     before = case.status
     case.status = Status.HANDLED

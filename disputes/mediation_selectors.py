@@ -13,18 +13,19 @@ from disputes.mediation_models import (
     FollowUp,
     MediationRoom,
     MediationSession,
-    Outcome,
     Mediator,
     RiskEntry,
     RiskLevel,
 )
-from disputes.models import OPEN_STATUSES
+from disputes.models import Status
 from disputes.selectors import visible_cases
 from governance.models import User
 from governance.roles import Cap
 from governance.scope import can, scoped
 
 FOLLOW_UP_HORIZON = timedelta(days=7)
+# Still to be mediated: not yet settled or referred (a failed verification sends a dispute back here).
+IN_MEDIATION = (Status.REPORTED, Status.ACCEPTED, Status.ASSIGNED)
 
 
 def visible_disputes(user: User) -> QuerySet[Dispute]:
@@ -49,7 +50,7 @@ def dispute_for_detail(user: User, pk: int) -> Dispute | None:
 
 
 def open_disputes(user: User, mine: bool = False) -> QuerySet[Dispute]:
-    qs = visible_disputes(user).filter(case__status__in=OPEN_STATUSES, outcome=Outcome.PENDING)
+    qs = visible_disputes(user).filter(case__status__in=IN_MEDIATION)
     if mine:
         qs = qs.filter(case__assignee=user)
     return qs.select_related("case", "case__grid", "case__assignee", "dispute_type").order_by(

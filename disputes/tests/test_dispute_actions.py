@@ -250,3 +250,16 @@ class FollowUpTestCase(DisputeTestCase):
         self.assertEqual(f.owner, self.carol)
         with self.assertRaises(ValidationError):
             ma.do_schedule_follow_up(actor=self.mona, dispute=d, due="2020-01-01")
+
+
+class LoopHookTestCase(DisputeTestCase):
+    def test_the_generic_handling_step_is_refused_for_a_dispute(self):
+        d = self.mediating()
+        with self.assertRaisesMessage(CaseStateError, "纠纷页登记调解结果"):
+            actions.do_handle_case(actor=self.mona, case=d.case, version=d.case.version, note="已处理")
+
+    def test_a_failed_verification_sends_it_back_on_the_mediation_clock(self):
+        d = self.settled()
+        case = actions.do_verify_case(actor=self.carol, case=d.case, version=d.case.version, fixed=False,
+                                      note="协议未签字")
+        self.assertEqual((case.status, case.deadline), (Status.ASSIGNED, d.mediation_due))

@@ -70,3 +70,12 @@ class DisputeDetailTestCase(DisputeTestCase):
             add(i)
         with self.assertNumQueries(17):
             self.client.get(f"/disputes/{d.pk}/")
+
+
+class CasePageLinkTestCase(DisputeTestCase):
+    def test_the_case_page_of_a_dispute_links_to_the_dispute_page(self):
+        d = self.dispute()
+        self.client.force_login(self.alice)
+        self.assertContains(self.client.get(f"/cases/{d.pk}/"), f'href="/disputes/{d.pk}/" data-testid="dispute-link"')
+        plain = self.file()
+        self.assertNotContains(self.client.get(f"/cases/{plain.pk}/"), 'data-testid="dispute-link"')
