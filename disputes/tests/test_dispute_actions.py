@@ -9,7 +9,7 @@ from django.utils import timezone
 from disputes import actions
 from disputes import mediation_actions as ma
 from disputes.actions import CaseStateError
-from disputes.mediation_models import Dispute, FollowUp, Outcome, Party, RiskEntry, RiskLevel
+from disputes.mediation_models import Dispute, Outcome, RiskEntry, RiskLevel
 from disputes.models import Case, Notice, Status
 from disputes.pii import decrypt
 from disputes.tests.dispute_base import APPLICANT, RESPONDENT, DisputeTestCase

@@ -4,8 +4,6 @@ from django.utils import timezone
 
 from disputes import mediation_actions as ma
 from disputes.tests.dispute_base import DisputeTestCase
-from governance.roles import Role
-from governance.tests.base import make_user
 
 
 class DisputeDetailTestCase(DisputeTestCase):
