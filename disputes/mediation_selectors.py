@@ -117,3 +117,34 @@ def desk_counts(disputes: list[Dispute]) -> dict:
         "overdue": sum(1 for d in disputes if d.case.deadline and d.case.deadline < now),
     }
 
+
+
+def dispute_list(user: User, params) -> tuple[QuerySet[Dispute], dict, list[str]]:
+    """All visible disputes with the list filters; returns (queryset, cleaned values, Chinese errors)."""
+    from disputes.mediation_models import DisputeType, Outcome, Source
+
+    qs = visible_disputes(user).select_related("case", "case__grid", "case__assignee", "dispute_type")
+    cleaned: dict = {}
+    errors: list[str] = []
+    checks = (
+        ("outcome", Outcome.values, "outcome", "调解结果筛选条件不正确。"),
+        ("source", Source.values, "source", "来源筛选条件不正确。"),
+        ("risk", [str(v) for v in RiskLevel.values], "risk_level", "风险等级筛选条件不正确。"),
+    )
+    for key, allowed, field, message in checks:
+        value = params.get(key, "")
+        if not value:
+            continue
+        if value not in allowed:
+            errors.append(message)
+            continue
+        qs = qs.filter(**{field: value})
+        cleaned[key] = value
+    kind = params.get("type", "")
+    if kind:
+        if kind.isdigit() and DisputeType.objects.filter(pk=int(kind)).exists():
+            qs = qs.filter(dispute_type_id=int(kind))
+            cleaned["type"] = int(kind)
+        else:
+            errors.append("纠纷类型筛选条件不正确。")
+    return qs.order_by("-case__created_at", "-pk"), cleaned, errors

@@ -5,6 +5,7 @@ from disputes import mediation_views as views
 app_name = "mediation"
 urlpatterns = [
     path("", views.desk, name="desk"),
+    path("all/", views.dispute_index, name="list"),
     path("new/", views.dispute_new, name="new"),
     path("risks/", views.risk_list, name="risks"),
     path("risks/<int:pk>/", views.risk_detail, name="risk"),

@@ -32,6 +32,7 @@ from disputes.mediation_selectors import (
     committee_name,
     desk_counts,
     dispute_for_detail,
+    dispute_list,
     follow_ups_due,
     may_reveal,
     mediators_for,
@@ -82,6 +83,25 @@ def desk(request: HttpRequest) -> HttpResponse:
         "today": timezone.localdate(),
         "can_file": scoped(Region.objects.filter(level=Level.GRID), request.user, Cap.FILE_CASE).exists(),
     })
+
+
+@login_required
+@require_GET
+def dispute_index(request: HttpRequest) -> HttpResponse:
+    """Every dispute in scope (settled, referred, closed too), filtered by outcome, source, risk and type."""
+    from django.core.paginator import Paginator
+
+    from disputes.mediation_models import DisputeType, Outcome
+
+    qs, cleaned, errors = dispute_list(request.user, request.GET)
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx = {
+        "filters": cleaned, "errors": errors, "query": query.urlencode(), "outcomes": Outcome.choices,
+        "sources": Source.choices, "levels": RiskLevel.choices, "types": DisputeType.objects.filter(is_active=True),
+        "page": [] if errors else Paginator(qs, 30).get_page(request.GET.get("page")),
+    }
+    return render(request, "disputes/dispute_list.html", ctx, status=400 if errors else 200)
 
 
 # ---------------------------------------------------------------- filing
