@@ -69,6 +69,17 @@ def stage_deadline(category: Category, stage: str, start: datetime | None = None
     return deadline_from(start or timezone.now(), amount, unit)
 
 
+def handle_deadline(case: Case) -> datetime:
+    """The handling clock. Disputes run on their mediation time limit (mediation_actions) instead."""
+    if case.kind == "dispute":
+        from disputes.mediation_actions import mediation_deadline
+
+        due = mediation_deadline(case)
+        if due is not None:
+            return due
+    return stage_deadline(case.category, Stage.HANDLE)
+
+
 def _lock(case: Case, version: int | None) -> Case:
     """Re-read the case under a row lock; the version the actor saw must still be current."""
     locked = Case.objects.select_for_update().select_related("category", "grid").get(pk=case.pk)
@@ -268,7 +279,7 @@ def do_accept_case(*, actor: User | None, case: Case, version: int | None, note:
     _state(case, (Status.REPORTED,), "受理")
     before = case.status
     case.status = Status.ACCEPTED
-    case.deadline = stage_deadline(case.category, Stage.HANDLE)
+    case.deadline = handle_deadline(case)
     case.supervision = Supervision.NONE
     _save(case, ["status", "deadline", "supervision"])
     _event(case, actor, CaseEvent.Action.ACCEPT, before, _note(note, "说明", required=False))
@@ -322,7 +333,7 @@ def do_assign_case(
     case.assignee = assignee
     case.department = department
     case.deadline = deadline or (
-        case.deadline if before == Status.ACCEPTED and case.deadline else stage_deadline(case.category, Stage.HANDLE)
+        case.deadline if before == Status.ACCEPTED and case.deadline else handle_deadline(case)
     )
     _save(case, ["status", "assignee", "department", "deadline"])
     to = assignee.get_full_name() if assignee else department.name
@@ -346,6 +357,8 @@ def do_handle_case(
     case = _lock(case, version)
     _require_handler(actor, case)
     _state(case, (Status.ASSIGNED,), "反馈处置结果")
+    if case.kind == "dispute":
+        raise CaseStateError("矛盾纠纷请在纠纷页登记调解结果（调解成功或调解不成）。", code="state")
     note = _note(note, "处置情况")
     before = case.status
     case.status = Status.HANDLED
@@ -376,7 +389,7 @@ def do_verify_case(*, actor: User | None, case: Case, version: int | None, fixed
     note = _note(note, "未解决的原因")
     case.status = Status.ASSIGNED
     case.rework_count += 1
-    case.deadline = stage_deadline(case.category, Stage.HANDLE)
+    case.deadline = handle_deadline(case)
     case.supervision = Supervision.NONE
     _save(case, ["status", "rework_count", "deadline", "supervision"])
     _event(case, actor, CaseEvent.Action.VERIFY_FAIL, before, note, rework=case.rework_count)

@@ -50,3 +50,5 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+from disputes import mediation_admin  # noqa: E402,F401  (disputes: types, risk criteria, committees)

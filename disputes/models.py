@@ -324,3 +324,7 @@ class Notice(models.Model):
         verbose_name = verbose_name_plural = "事件通知"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at"], name="notice_user_unread")]
+
+
+# Disputes (矛盾纠纷) extend cases; their models live in their own module.
+from disputes.mediation_models import *  # noqa: E402,F401,F403

@@ -33,3 +33,6 @@ def supervise_overdue_cases() -> dict[str, int]:
         if do_warn_due_soon(case_id=pk, now=now):
             warned += 1
     return {"escalated": escalated, "warned": warned}
+
+# Dispute tasks live in their own module; import them so the worker registers them.
+from disputes.mediation_tasks import remind_follow_ups  # noqa: E402,F401

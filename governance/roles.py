@@ -65,10 +65,13 @@ class Cap:
     ASSIGN_CASE = "assign_case"  # 派遣, merge duplicates
     VERIFY_CASE = "verify_case"  # 核查 (fixed → closed, not fixed → back to handling)
     SUPERVISE_CASE = "supervise_case"  # escalate by hand, decide extensions (延期)
+    # Disputes (矛盾纠纷).
+    MEDIATE = "mediate"  # schedule and record mediation sessions, settle or refer, follow-up visits
+    MANAGE_RISK = "manage_risk"  # assess risk, run the risk register (owner, reviews, close)
 
     ALL = (
         VIEW, VIEW_REGISTER, CHANGE_REGISTER, REVEAL_PII, MANAGE_USERS, IMPORT_ROSTER, CONFIGURE,
-        FILE_CASE, ACCEPT_CASE, ASSIGN_CASE, VERIFY_CASE, SUPERVISE_CASE,
+        FILE_CASE, ACCEPT_CASE, ASSIGN_CASE, VERIFY_CASE, SUPERVISE_CASE, MEDIATE, MANAGE_RISK,
     )
 
 
@@ -82,14 +85,16 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.STREET_OFFICER: frozenset(
         {Cap.VIEW, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.REVEAL_PII, Cap.FILE_CASE, Cap.ACCEPT_CASE,
-         Cap.ASSIGN_CASE, Cap.VERIFY_CASE, Cap.SUPERVISE_CASE}
+         Cap.ASSIGN_CASE, Cap.VERIFY_CASE, Cap.SUPERVISE_CASE, Cap.MEDIATE, Cap.MANAGE_RISK}
     ),
     Role.DISTRICT_CENTRE: frozenset(
-        {Cap.VIEW, Cap.VIEW_REGISTER, Cap.REVEAL_PII, Cap.ACCEPT_CASE, Cap.ASSIGN_CASE, Cap.SUPERVISE_CASE}
+        {Cap.VIEW, Cap.VIEW_REGISTER, Cap.REVEAL_PII, Cap.ACCEPT_CASE, Cap.ASSIGN_CASE, Cap.SUPERVISE_CASE,
+         Cap.MANAGE_RISK}
     ),
     Role.CITY_LEADER: frozenset({Cap.VIEW, Cap.VIEW_REGISTER, Cap.SUPERVISE_CASE}),
     # Departments see the territory they serve; cases reach them by dispatch, not by scope.
     Role.DEPT_HANDLER: frozenset({Cap.VIEW}),
-    Role.MEDIATOR: frozenset({Cap.VIEW}),
+    # Mediators take walk-ins (来访) and run mediation; they see the parties' data in their territory.
+    Role.MEDIATOR: frozenset({Cap.VIEW, Cap.FILE_CASE, Cap.MEDIATE, Cap.REVEAL_PII}),
     Role.ADMIN: frozenset(Cap.ALL),
 }

@@ -161,6 +161,9 @@ else:
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "governance.tasks.heartbeat", "schedule": crontab(minute="*/5")},
     "case-supervision": {"task": "disputes.tasks.supervise_overdue_cases", "schedule": crontab(minute="*/10")},
+    "dispute-follow-up-reminders": {
+        "task": "disputes.mediation_tasks.remind_follow_ups", "schedule": crontab(minute=5, hour="8-17"),
+    },
 }
 
 CACHES = {

@@ -18,6 +18,7 @@ urlpatterns = [
     path("registers/", include("parties.urls")),
     path("api/registers/", include("parties.api_urls")),
     path("cases/", include("disputes.urls")),
+    path("disputes/", include("disputes.mediation_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

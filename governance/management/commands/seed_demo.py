@@ -29,6 +29,11 @@ class Command(BaseCommand):
         cats, days, cases = seed_taxonomy(), seed_calendar(), seed_demo_cases()
         if cats or days or cases:
             self.stdout.write(f"已创建：事件类别 {cats} 个，工作日历 {days} 天，演示事件 {cases} 件。")
+        from disputes.mediation_demo import seed_demo_disputes, seed_dispute_config
+
+        config, disputes = seed_dispute_config(), seed_demo_disputes()
+        if config or disputes:
+            self.stdout.write(f"已创建：纠纷类型、风险标准和调解组织 {config} 项，演示纠纷 {disputes} 件。")
         self.stdout.write("")
         self.stdout.write(f"演示账号（密码均为 {settings.DEMO_PASSWORD}）：")
         names = dict(Region.objects.filter(code__in=[d.region_code for d in DEMO_LOGINS]).values_list("code", "name"))

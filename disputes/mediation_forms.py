@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from disputes.mediation_models import DisputeType, IdType, PartyKind, Source
+from disputes.models import Urgency
+from governance.models import Region
+from governance.roles import Cap, Level
+from governance.scope import scoped
+
+
+class FileDisputeForm(forms.Form):
+    grid = forms.ChoiceField(label="所在网格", error_messages={"required": "请选择网格。", "invalid_choice": "请选择您负责的网格。"})
+    dispute_type = forms.TypedChoiceField(label="纠纷类型", coerce=int, error_messages={
+        "required": "请选择纠纷类型。", "invalid_choice": "请选择有效的纠纷类型。"})
+    source = forms.ChoiceField(label="来源", choices=Source.choices, initial=Source.PATROL,
+                               error_messages={"invalid_choice": "纠纷来源不正确。"})
+    source_detail = forms.CharField(label="移交单位及文号（诉调、警调、访调、部门移交时必填）", max_length=120, required=False)
+    title = forms.CharField(label="标题", max_length=80, error_messages={"required": "请填写标题。", "max_length": "标题不能超过 80 字。"})
+    description = forms.CharField(label="纠纷简要情况", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+                                  error_messages={"required": "请填写纠纷简要情况。", "max_length": "不能超过 2000 字。"})
+    address = forms.CharField(label="地点", max_length=120, required=False)
+    urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.NORMAL)
+    people_count = forms.IntegerField(label="涉及人数", min_value=1, max_value=100000, initial=2, error_messages={
+        "required": "请填写涉及人数。", "invalid": "涉及人数须为整数。", "min_value": "涉及人数至少为 1。",
+        "max_value": "涉及人数过大。"})
+    amount = forms.DecimalField(label="涉及金额（元）", min_value=0, max_digits=14, decimal_places=2, required=False,
+                                error_messages={"invalid": "涉及金额格式不正确。", "min_value": "涉及金额不能为负数。",
+                                                "max_digits": "涉及金额超出范围。", "max_decimal_places": "金额最多两位小数。"})
+    threat_violence = forms.BooleanField(label="有暴力冲突苗头", required=False)
+    threat_petition = forms.BooleanField(label="有群体上访或越级上访苗头", required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        grids = scoped(Region.objects.filter(level=Level.GRID), user, Cap.FILE_CASE).only("code", "name")
+        self.grids = {g.code: g for g in grids}
+        self.fields["grid"].choices = [(code, g.name) for code, g in self.grids.items()]
+        if len(self.grids) == 1:
+            self.fields["grid"].initial = next(iter(self.grids))
+        self.types = {t.pk: t for t in DisputeType.objects.filter(is_active=True)}
+        self.fields["dispute_type"].choices = [("", "请选择纠纷类型")] + [(pk, t.name) for pk, t in self.types.items()]
+        for side, label in (("a", "申请人"), ("r", "被申请人")):
+            self.fields[f"{side}_kind"] = forms.ChoiceField(label=f"{label}类型", choices=PartyKind.choices,
+                                                            initial=PartyKind.PERSON)
+            self.fields[f"{side}_name"] = forms.CharField(label=f"{label}姓名或名称", max_length=64, error_messages={
+                "required": f"请填写{label}姓名或名称。", "max_length": "姓名或名称不能超过 64 字。"})
+            self.fields[f"{side}_id_type"] = forms.ChoiceField(label="证件类型", choices=IdType.choices,
+                                                               initial=IdType.RESIDENT_ID)
+            self.fields[f"{side}_id_number"] = forms.CharField(label="证件号码", max_length=30, required=False)
+            self.fields[f"{side}_phone"] = forms.CharField(label="联系电话", max_length=20, required=False)
+            self.fields[f"{side}_address"] = forms.CharField(label="住址", max_length=120, required=False)
+
+    def clean_grid(self):
+        return self.grids[self.cleaned_data["grid"]]
+
+    def clean_dispute_type(self):
+        pk = self.cleaned_data["dispute_type"]
+        if pk not in self.types:
+            raise ValidationError("请选择有效的纠纷类型。")
+        return self.types[pk]
+
+    def parties(self) -> list[dict]:
+        d = self.cleaned_data
+        return [
+            {"side": side_name, "kind": d[f"{s}_kind"], "name": d[f"{s}_name"], "id_type": d[f"{s}_id_type"],
+             "id_number": d[f"{s}_id_number"], "phone": d[f"{s}_phone"], "address": d[f"{s}_address"]}
+            for s, side_name in (("a", "applicant"), ("r", "respondent"))
+        ]
+
+    def side_fields(self, side: str):
+        return [self[f"{side}_{n}"] for n in ("kind", "name", "id_type", "id_number", "phone", "address")]
+
+    @property
+    def applicant_fields(self):
+        return self.side_fields("a")
+
+    @property
+    def respondent_fields(self):
+        return self.side_fields("r")

@@ -1,0 +1,265 @@
+"""Filing a dispute, risk assessment and the risk register, every outcome path, court time limits,
+follow-ups (a broken agreement reopens), and party data kept encrypted and masked."""
+
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from disputes import actions
+from disputes import mediation_actions as ma
+from disputes.actions import CaseStateError
+from disputes.mediation_models import Dispute, Outcome, RiskEntry, RiskLevel
+from disputes.models import Case, Notice, Status
+from disputes.pii import decrypt
+from disputes.tests.dispute_base import APPLICANT, RESPONDENT, DisputeTestCase
+from governance.models import AuditEvent
+
+
+class FileDisputeTestCase(DisputeTestCase):
+    def test_filing_creates_a_case_of_the_dispute_kind_with_its_parties(self):
+        d = self.dispute()
+        self.assertEqual((d.case.kind, d.case.status, d.case.category.name), ("dispute", Status.REPORTED, "邻里纠纷"))
+        self.assertEqual(list(d.parties.values_list("side", "name")),
+                         [("applicant", "张建国"), ("respondent", "李秀英")])
+        self.assertEqual(Case.objects.get(pk=d.pk).involved, "张建国；李秀英")
+        self.assertTrue(AuditEvent.objects.filter(action="dispute.file", target_id=str(d.pk)).exists())
+
+    def test_party_id_numbers_and_phones_are_stored_encrypted_and_masked(self):
+        d = self.dispute()
+        p = d.parties.get(side="applicant")
+        self.assertEqual((p.id_number_masked, p.phone_masked), ("1101**********002X", "138****1234"))
+        self.assertNotIn("11010519491231002X", p.id_number_enc)
+        self.assertEqual((decrypt(p.id_number_enc), decrypt(p.phone_enc)), ("11010519491231002X", "13812341234"))
+
+    def test_a_bad_id_checksum_is_refused_and_nothing_is_written(self):
+        bad = dict(APPLICANT, id_number="110105194912310021")
+        with self.assertRaisesMessage(ValidationError, "居民身份证号码不正确"):
+            self.dispute(parties=[bad, dict(RESPONDENT)])
+        self.assertFalse(Case.objects.exists())
+
+    def test_both_sides_are_required(self):
+        with self.assertRaisesMessage(ValidationError, "被申请人"):
+            self.dispute(parties=[dict(APPLICANT)])
+
+    def test_a_referred_dispute_needs_the_referring_body(self):
+        with self.assertRaisesMessage(ValidationError, "移交单位"):
+            self.dispute(source="court")
+
+    def test_someone_without_filing_rights_in_the_grid_cannot_file(self):
+        with self.assertRaises(PermissionDenied):
+            self.dispute(actor=self.bob)
+
+    def test_the_mediation_clock_is_one_month_or_thirty_days_for_a_court_referral(self):
+        now = timezone.now()
+        d = self.dispute(now=now)
+        self.assertEqual(d.mediation_due, ma.add_months(now, 1))
+        court = self.dispute(source="court", source_detail="站前区人民法院 委派〔2026〕12号", now=now)
+        self.assertEqual(court.mediation_due, now + timedelta(days=30))
+
+    def test_accepting_a_dispute_puts_the_mediation_limit_on_the_case(self):
+        d = self.mediating()
+        self.assertEqual(d.case.deadline, d.mediation_due)
+
+
+class RiskTestCase(DisputeTestCase):
+    def test_a_small_dispute_is_general_and_stays_out_of_the_register(self):
+        d = self.dispute()
+        self.assertEqual(d.risk_level, RiskLevel.GENERAL)
+        self.assertFalse(RiskEntry.objects.exists())
+
+    def test_many_people_make_it_major_and_it_enters_the_register(self):
+        d = self.dispute(people_count=8)
+        self.assertEqual(d.risk_level, RiskLevel.MAJOR)
+        entry = RiskEntry.objects.get(dispute=d)
+        self.assertEqual((entry.level, entry.grid_id, entry.closed_at), (RiskLevel.MAJOR, self.grid_a.code, None))
+        self.assertIn("涉及 5 人以上（较大）", d.risk_reasons)
+
+    def test_a_threat_of_violence_makes_it_severe(self):
+        d = self.dispute(threat_violence=True, amount="200000")
+        self.assertEqual(d.risk_level, RiskLevel.SEVERE)
+        self.assertEqual(len(d.risk_reasons), 2)
+
+    def test_the_dispute_type_can_be_a_criterion(self):
+        self.assertEqual(self.dispute(dispute_type=self.land).risk_level, RiskLevel.MAJOR)
+
+    def test_reassessment_raises_the_level_and_updates_the_open_entry_without_a_second_one(self):
+        d = self.dispute(people_count=6)
+        d = ma.do_assess_risk(actor=self.alice, dispute=d, threat_violence=True)
+        self.assertEqual(d.risk_level, RiskLevel.SEVERE)
+        self.assertEqual(list(RiskEntry.objects.values_list("level", flat=True)), [RiskLevel.SEVERE])
+
+    def test_an_officer_may_raise_the_level_by_hand_with_a_reason(self):
+        d = self.dispute()
+        with self.assertRaisesMessage(ValidationError, "理由"):
+            ma.do_assess_risk(actor=self.alice, dispute=d, level=3)
+        d = ma.do_assess_risk(actor=self.alice, dispute=d, level=3, note="一方扬言报复")
+        self.assertEqual(d.risk_level, RiskLevel.SEVERE)
+        self.assertTrue(RiskEntry.objects.filter(dispute=d, closed_at=None).exists())
+
+    def test_a_grid_worker_cannot_assess_risk(self):
+        with self.assertRaises(PermissionDenied):
+            ma.do_assess_risk(actor=self.carol, dispute=self.dispute(), people_count=50)
+
+    def test_the_register_entry_gets_an_owner_reviews_and_is_closed(self):
+        d = self.dispute(people_count=40)
+        entry = RiskEntry.objects.get(dispute=d)
+        with self.captureOnCommitCallbacks(execute=True):
+            ma.do_update_risk_entry(actor=self.alice, entry=entry, owner=self.carol, responsibility="网格员每日走访",
+                                    measures="双方隔离劝导，街道派出所介入", next_review=timezone.localdate() + timedelta(days=3))
+        self.assertTrue(Notice.objects.filter(user=self.carol, text__contains="责任人").exists())
+        ma.do_review_risk(actor=self.carol, entry=entry, note="情绪已平稳", next_review=timezone.localdate() + timedelta(days=7))
+        ma.do_close_risk(actor=self.alice, entry=entry, note="已调解成功，风险消除")
+        entry.refresh_from_db()
+        self.assertIsNotNone(entry.closed_at)
+        self.assertEqual(entry.reviews.count(), 1)
+        with self.assertRaises(CaseStateError):
+            ma.do_close_risk(actor=self.alice, entry=entry, note="again")
+
+    def test_after_closing_a_new_assessment_opens_a_new_entry(self):
+        d = self.dispute(people_count=6)
+        ma.do_close_risk(actor=self.alice, entry=RiskEntry.objects.get(dispute=d), note="已化解")
+        ma.do_assess_risk(actor=self.alice, dispute=d, threat_petition=True)
+        self.assertEqual(RiskEntry.objects.filter(dispute=d).count(), 2)
+
+    def test_the_owner_must_be_in_the_territory(self):
+        entry = RiskEntry.objects.get(dispute=self.dispute(people_count=6))
+        with self.assertRaisesMessage(ValidationError, "辖区"):
+            ma.do_update_risk_entry(actor=self.alice, entry=entry, owner=self.bob, responsibility="x", measures="y",
+                                    next_review="2030-01-01")
+
+
+class OutcomeTestCase(DisputeTestCase):
+    def test_sessions_are_scheduled_in_a_room_and_recorded(self):
+        d = self.mediating()
+        at = timezone.now() - timedelta(minutes=5)
+        s = ma.do_schedule_session(actor=self.mona, dispute=d, at=at, room=self.room)
+        self.assertEqual(list(s.mediators.all()), [self.mona])
+        ma.do_record_session(actor=self.mona, session=s, attendees="张建国、李秀英、莫娜",
+                             applicant_statement="要求赔偿五千元", respondent_statement="只愿承担两千元", agreed="三千元")
+        s.refresh_from_db()
+        self.assertTrue(s.held)
+
+    def test_a_session_cannot_be_scheduled_before_the_dispute_is_accepted(self):
+        d = self.dispute()
+        with self.assertRaises(CaseStateError):
+            ma.do_schedule_session(actor=self.mona, dispute=d, at=timezone.now(), room=self.room)
+
+    def test_a_grid_worker_cannot_mediate(self):
+        d = self.mediating()
+        with self.assertRaises(PermissionDenied):
+            ma.do_settle_dispute(actor=self.carol, dispute=d, version=d.case.version, facts="f", terms="t",
+                                 performance="p")
+
+    def test_settling_records_the_agreement_schedules_follow_ups_and_goes_to_verification(self):
+        d = self.settled()
+        self.assertEqual((d.outcome, d.case.status), (Outcome.SETTLED, Status.HANDLED))
+        self.assertTrue(d.agreement_no.startswith("调协字〔"))
+        self.assertEqual(list(d.follow_ups.values_list("owner__username", flat=True)), ["mona", "mona"])
+        case = actions.do_verify_case(actor=self.carol, case=d.case, version=d.case.version, fixed=True)
+        self.assertEqual(case.status, Status.CLOSED)
+
+    def test_not_settled_it_is_referred_with_the_hand_off_recorded(self):
+        d = self.mediating()
+        ma.do_refer_dispute(actor=self.mona, dispute=d, version=d.case.version, target="court",
+                            target_name="站前区人民法院", note="双方分歧较大，已告知可向法院起诉。")
+        d.refresh_from_db()
+        self.assertEqual((d.outcome, d.referred_to, d.referred_to_name), (Outcome.REFERRED, "court", "站前区人民法院"))
+        self.assertIn("移交人民法院（诉讼）", d.case.events.last().note)
+        self.assertFalse(d.follow_ups.exists())
+
+    def test_a_stale_version_is_refused(self):
+        d = self.mediating()
+        with self.assertRaises(actions.StaleCase):
+            ma.do_refer_dispute(actor=self.mona, dispute=d, version=d.case.version - 1, target="court",
+                                target_name="法院", note="x")
+
+    def test_an_unknown_referral_target_is_refused(self):
+        d = self.mediating()
+        with self.assertRaisesMessage(ValidationError, "移交去向"):
+            ma.do_refer_dispute(actor=self.mona, dispute=d, version=d.case.version, target="moon", target_name="x",
+                                note="x")
+
+
+class CourtTimeLimitTestCase(DisputeTestCase):
+    def court(self):
+        return self.mediating(source="court", source_detail="站前区人民法院 委派〔2026〕12号")
+
+    def test_a_court_referral_can_be_extended_once_by_thirty_days(self):
+        d = self.court()
+        due = d.mediation_due
+        ma.do_extend_mediation(actor=self.mona, dispute=d, version=d.case.version, reason="当事人申请，法院同意")
+        d = Dispute.objects.select_related("case").get(pk=d.pk)
+        self.assertEqual(d.mediation_due, due + timedelta(days=30))
+        self.assertEqual(d.case.deadline, d.mediation_due)
+        with self.assertRaisesMessage(CaseStateError, "只能延长一次"):
+            ma.do_extend_mediation(actor=self.mona, dispute=d, version=d.case.version, reason="再延")
+
+    def test_other_disputes_cannot_be_extended_this_way(self):
+        d = self.mediating()
+        with self.assertRaisesMessage(CaseStateError, "法院委派"):
+            ma.do_extend_mediation(actor=self.mona, dispute=d, version=d.case.version, reason="x")
+
+    def test_an_expired_court_referral_is_overdue_like_any_case(self):
+        from disputes.tasks import supervise_overdue_cases
+
+        d = self.court()
+        Case.objects.filter(pk=d.pk).update(deadline=timezone.now() - timedelta(hours=1))
+        supervise_overdue_cases()
+        self.assertEqual(Case.objects.get(pk=d.pk).supervision, 1)
+
+
+class FollowUpTestCase(DisputeTestCase):
+    def test_an_agreement_that_holds_is_recorded(self):
+        d = self.settled()
+        f = d.follow_ups.first()
+        ma.do_record_follow_up(actor=self.mona, follow_up=f, holds=True, note="已履行")
+        f.refresh_from_db()
+        self.assertEqual((f.holds, f.is_pending), (True, False))
+        self.assertEqual(Dispute.objects.get(pk=d.pk).outcome, Outcome.SETTLED)
+
+    def test_a_broken_agreement_reopens_the_dispute(self):
+        d = self.settled()
+        case = actions.do_verify_case(actor=self.carol, case=d.case, version=d.case.version, fixed=True)
+        f = d.follow_ups.first()
+        with self.captureOnCommitCallbacks(execute=True):
+            ma.do_record_follow_up(actor=self.mona, follow_up=f, holds=False, note="李秀英拒不支付")
+        d = Dispute.objects.select_related("case").get(pk=d.pk)
+        self.assertEqual((d.outcome, d.reopen_count, d.case.status), (Outcome.PENDING, 1, Status.ASSIGNED))
+        self.assertIsNone(d.case.closed_at)
+        self.assertEqual(d.case.deadline, d.mediation_due)
+        self.assertEqual(d.follow_ups.filter(cancelled=True).count(), 1)
+        self.assertTrue(Notice.objects.filter(user=self.mona, kind="returned").exists())
+        self.assertGreater(d.case.version, case.version)
+
+    def test_a_broken_agreement_needs_a_note(self):
+        f = self.settled().follow_ups.first()
+        with self.assertRaises(ValidationError):
+            ma.do_record_follow_up(actor=self.mona, follow_up=f, holds=False, note="")
+
+    def test_a_follow_up_is_recorded_once(self):
+        f = self.settled().follow_ups.first()
+        ma.do_record_follow_up(actor=self.mona, follow_up=f, holds=True, note="")
+        with self.assertRaises(CaseStateError):
+            ma.do_record_follow_up(actor=self.mona, follow_up=f, holds=True, note="")
+
+    def test_more_follow_ups_can_be_scheduled_for_someone_in_the_territory(self):
+        d = self.settled()
+        f = ma.do_schedule_follow_up(actor=self.mona, dispute=d, due=timezone.localdate() + timedelta(days=60),
+                                     owner=self.carol)
+        self.assertEqual(f.owner, self.carol)
+        with self.assertRaises(ValidationError):
+            ma.do_schedule_follow_up(actor=self.mona, dispute=d, due="2020-01-01")
+
+
+class LoopHookTestCase(DisputeTestCase):
+    def test_the_generic_handling_step_is_refused_for_a_dispute(self):
+        d = self.mediating()
+        with self.assertRaisesMessage(CaseStateError, "纠纷页登记调解结果"):
+            actions.do_handle_case(actor=self.mona, case=d.case, version=d.case.version, note="已处理")
+
+    def test_a_failed_verification_sends_it_back_on_the_mediation_clock(self):
+        d = self.settled()
+        case = actions.do_verify_case(actor=self.carol, case=d.case, version=d.case.version, fixed=False,
+                                      note="协议未签字")
+        self.assertEqual((case.status, case.deadline), (Status.ASSIGNED, d.mediation_due))

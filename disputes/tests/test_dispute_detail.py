@@ -1,0 +1,79 @@
+"""/disputes/<id>/: the dispute with parties (masked), risk, sessions, outcome, follow-ups; 404 outside scope."""
+
+from django.utils import timezone
+
+from disputes import mediation_actions as ma
+from disputes.tests.dispute_base import DisputeTestCase
+
+
+class DisputeDetailTestCase(DisputeTestCase):
+    def test_the_filer_sees_the_dispute_with_masked_party_data(self):
+        d = self.dispute()
+        self.client.force_login(self.carol)
+        r = self.client.get(f"/disputes/{d.pk}/")
+        self.assertContains(r, "楼上漏水引发邻里纠纷")
+        self.assertContains(r, "1101**********002X")
+        self.assertContains(r, "138****1234")
+        self.assertNotContains(r, "11010519491231002X")
+        self.assertNotContains(r, "13812341234")
+        self.assertNotContains(r, "/reveal/")  # a grid worker may not reveal
+
+    def test_the_mediator_sees_the_mediation_forms_once_assigned(self):
+        d = self.mediating()
+        self.client.force_login(self.mona)
+        r = self.client.get(f"/disputes/{d.pk}/")
+        self.assertContains(r, 'data-testid="settle-form"')
+        self.assertContains(r, 'data-testid="refer-form"')
+        self.assertContains(r, "老党员调解室")
+        self.assertContains(r, "法律诊所")
+        self.assertContains(r, "/reveal/")
+
+    def test_a_grid_worker_sees_no_mediation_forms(self):
+        d = self.mediating()
+        self.client.force_login(self.carol)
+        self.assertNotContains(self.client.get(f"/disputes/{d.pk}/"), 'data-testid="settle-form"')
+
+    def test_a_settled_dispute_links_to_its_agreement(self):
+        d = self.settled()
+        self.client.force_login(self.carol)
+        self.assertContains(self.client.get(f"/disputes/{d.pk}/"), f"/disputes/{d.pk}/agreement.pdf")
+
+    def test_it_returns_404_to_the_other_district_and_for_a_plain_case(self):
+        d = self.dispute()
+        self.client.force_login(self.bob)
+        self.assertEqual(self.client.get(f"/disputes/{d.pk}/").status_code, 404)
+        plain = self.file()
+        self.client.force_login(self.alice)
+        self.assertEqual(self.client.get(f"/disputes/{plain.pk}/").status_code, 404)
+
+    def test_it_returns_404_to_a_grid_worker_of_another_grid(self):
+        d = self.dispute()
+        self.client.force_login(self.gina)
+        self.assertEqual(self.client.get(f"/disputes/{d.pk}/").status_code, 404)
+
+    def test_the_query_count_does_not_grow_with_sessions_and_parties(self):
+        d = self.mediating()
+        self.client.force_login(self.mona)
+
+        def add(i):
+            ma.do_schedule_session(actor=self.mona, dispute=d, at=timezone.now(), room=self.room,
+                                   mediators=[self.mona, self.alice])
+            ma.do_add_party(actor=self.mona, dispute=d, side="respondent", name=f"当事人{i}")
+
+        add(0)
+        self.client.get(f"/disputes/{d.pk}/")  # warm the content-type cache
+        with self.assertNumQueries(17):
+            self.client.get(f"/disputes/{d.pk}/")
+        for i in range(1, 5):
+            add(i)
+        with self.assertNumQueries(17):
+            self.client.get(f"/disputes/{d.pk}/")
+
+
+class CasePageLinkTestCase(DisputeTestCase):
+    def test_the_case_page_of_a_dispute_links_to_the_dispute_page(self):
+        d = self.dispute()
+        self.client.force_login(self.alice)
+        self.assertContains(self.client.get(f"/cases/{d.pk}/"), f'href="/disputes/{d.pk}/" data-testid="dispute-link"')
+        plain = self.file()
+        self.assertNotContains(self.client.get(f"/cases/{plain.pk}/"), 'data-testid="dispute-link"')

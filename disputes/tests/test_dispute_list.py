@@ -1,0 +1,50 @@
+"""/disputes/all/: every dispute in scope, filtered by outcome, source, risk and type."""
+
+from disputes import mediation_actions as ma
+from disputes.tests.dispute_base import DisputeTestCase
+
+
+class DisputeListTestCase(DisputeTestCase):
+    def test_it_lists_settled_and_referred_disputes_and_filters_by_outcome(self):
+        self.settled(title="已调成的纠纷")
+        d = self.mediating(title="已移交的纠纷")
+        ma.do_refer_dispute(actor=self.mona, dispute=d, version=d.case.version, target="court", target_name="法院",
+                            note="调解不成")
+        self.client.force_login(self.alice)
+        r = self.client.get("/disputes/all/")
+        self.assertContains(r, "已调成的纠纷")
+        self.assertContains(r, "已移交的纠纷")
+        r = self.client.get("/disputes/all/?outcome=referred")
+        self.assertNotContains(r, "已调成的纠纷")
+        self.assertContains(r, "已移交的纠纷")
+
+    def test_filters_by_source_risk_and_type(self):
+        self.dispute(title="法院委派的", source="court", source_detail="法院")
+        self.dispute(title="重大的", threat_violence=True, dispute_type=self.contract)
+        self.client.force_login(self.alice)
+        self.assertNotContains(self.client.get("/disputes/all/?source=court"), "重大的")
+        self.assertNotContains(self.client.get("/disputes/all/?risk=3"), "法院委派的")
+        self.assertContains(self.client.get(f"/disputes/all/?type={self.contract.pk}"), "重大的")
+
+    def test_bad_filters_give_a_chinese_400(self):
+        self.client.force_login(self.alice)
+        r = self.client.get("/disputes/all/?outcome=won&risk=9&type=x")
+        self.assertContains(r, "调解结果筛选条件不正确", status_code=400)
+        self.assertContains(r, "风险等级筛选条件不正确", status_code=400)
+        self.assertContains(r, "纠纷类型筛选条件不正确", status_code=400)
+
+    def test_the_other_district_sees_none_of_ours(self):
+        self.dispute(title="八田地的纠纷")
+        self.client.force_login(self.bob)
+        self.assertNotContains(self.client.get("/disputes/all/"), "八田地的纠纷")
+
+    def test_the_query_count_does_not_grow_with_the_list(self):
+        self.dispute()
+        self.client.force_login(self.alice)
+        self.client.get("/disputes/all/")
+        with self.assertNumQueries(11):
+            self.client.get("/disputes/all/")
+        for i in range(5):
+            self.mediating(title=f"纠纷{i}")
+        with self.assertNumQueries(11):
+            self.client.get("/disputes/all/")

@@ -1,0 +1,71 @@
+"""/disputes/risks/<id>/ and its actions: 定人、定责、定措施, reviews by the owner, 销号."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from disputes.mediation_models import RiskEntry
+from disputes.tests.dispute_base import DisputeTestCase
+
+
+class RiskDetailTestCase(DisputeTestCase):
+    def setUp(self):
+        self.d = self.dispute(people_count=8)
+        self.entry = RiskEntry.objects.get(dispute=self.d)
+        self.url = f"/disputes/risks/{self.entry.pk}/"
+
+    def test_the_street_officer_sees_the_entry_with_the_forms(self):
+        self.client.force_login(self.alice)
+        r = self.client.get(self.url)
+        self.assertContains(r, "楼上漏水引发邻里纠纷")
+        self.assertContains(r, 'data-testid="update-form"')
+
+    def test_the_officer_names_an_owner_who_then_records_a_review(self):
+        self.client.force_login(self.alice)
+        r = self.client.post(self.url + "act/update/", {
+            "owner": str(self.carol.pk), "responsibility": "网格员每日见面", "measures": "调解员跟进，派出所备案",
+            "next_review": (timezone.localdate() + timedelta(days=3)).isoformat(),
+        })
+        self.assertRedirects(r, self.url)
+        self.client.force_login(self.carol)
+        r = self.client.get(self.url)
+        self.assertNotContains(r, 'data-testid="update-form"')
+        self.assertContains(r, "保存研判")
+        self.assertRedirects(self.client.post(self.url + "act/review/", {"note": "双方情绪平稳"}), self.url)
+        self.assertEqual(self.entry.reviews.get().note, "双方情绪平稳")
+
+    def test_closing_the_risk(self):
+        self.client.force_login(self.alice)
+        self.assertRedirects(self.client.post(self.url + "act/close/", {"note": "调解成功，风险消除"}), self.url)
+        self.entry.refresh_from_db()
+        self.assertIsNotNone(self.entry.closed_at)
+        self.assertContains(self.client.get(self.url), 'data-testid="closed"')
+
+    def test_bad_input_gives_a_chinese_400(self):
+        self.client.force_login(self.alice)
+        r = self.client.post(self.url + "act/update/", {"owner": "", "responsibility": "", "measures": ""})
+        self.assertContains(r, "请选择责任人", status_code=400)
+        r = self.client.post(self.url + "act/update/", {"owner": str(self.carol.pk), "responsibility": "x",
+                                                        "measures": "y", "next_review": "明天"})
+        self.assertContains(r, "下次研判日期格式应为", status_code=400)
+        self.assertContains(self.client.post(self.url + "act/close/", {"note": ""}), "请填写销号说明", status_code=400)
+
+    def test_a_grid_worker_who_is_not_the_owner_gets_403(self):
+        self.client.force_login(self.carol)
+        self.assertEqual(self.client.post(self.url + "act/close/", {"note": "x"}).status_code, 403)
+        self.assertEqual(self.client.post(self.url + "act/review/", {"note": "x"}).status_code, 403)
+
+    def test_the_other_district_gets_404(self):
+        self.client.force_login(self.bob)
+        self.assertEqual(self.client.get(self.url).status_code, 404)
+        self.assertEqual(self.client.post(self.url + "act/close/", {"note": "x"}).status_code, 404)
+
+    def test_an_unknown_action_gives_404(self):
+        self.client.force_login(self.alice)
+        self.assertEqual(self.client.post(self.url + "act/explode/").status_code, 404)
+
+    def test_the_query_count_of_the_detail_page(self):
+        self.client.force_login(self.alice)
+        self.client.get(self.url)
+        with self.assertNumQueries(11):
+            self.client.get(self.url)

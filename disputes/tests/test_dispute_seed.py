@@ -1,0 +1,43 @@
+"""seed_demo also builds the dispute configuration, 八田地街道's mediation committee and a handful of
+disputes in various states — once."""
+
+from io import StringIO
+
+from django.core.management import call_command
+from django.test import TestCase
+
+from disputes.mediation_demo import seed_demo_disputes, seed_dispute_config
+from disputes.mediation_models import (
+    Dispute,
+    DisputeType,
+    MediationRoom,
+    MediationSession,
+    Mediator,
+    Outcome,
+    RiskCriterion,
+    RiskEntry,
+)
+
+
+class DisputeSeedTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("seed_demo", stdout=StringIO())
+
+    def test_it_configures_the_fifteen_dispute_types_and_the_risk_criteria(self):
+        self.assertEqual(DisputeType.objects.count(), 15)
+        self.assertTrue(RiskCriterion.objects.filter(measure="violence", level=3).exists())
+
+    def test_the_demo_mediator_serves_the_committee_with_its_named_rooms(self):
+        self.assertTrue(Mediator.objects.filter(user__username="mediator", committee__region_id="210802001").exists())
+        self.assertEqual(set(MediationRoom.objects.values_list("name", flat=True)), {"老党员调解室", "法律诊所", "街道调解室"})
+
+    def test_the_demo_disputes_cover_the_states(self):
+        outcomes = set(Dispute.objects.values_list("outcome", flat=True))
+        self.assertEqual(outcomes, {Outcome.PENDING, Outcome.SETTLED, Outcome.REFERRED})
+        self.assertTrue(Dispute.objects.filter(source="court").exists())
+        self.assertTrue(RiskEntry.objects.filter(owner__username="street_officer").exists())
+        self.assertTrue(MediationSession.objects.exists())
+
+    def test_running_again_creates_nothing(self):
+        self.assertEqual((seed_dispute_config(), seed_demo_disputes()), (0, 0))
