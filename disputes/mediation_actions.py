@@ -37,7 +37,9 @@ from disputes.mediation_models import (
     Source,
 )
 from disputes.models import Case, CaseEvent, Category, Notice, Status, Urgency
-from disputes.pii import encrypt, mask_id_number, mask_phone
+from parties.idnumbers import normalize_id_number, validate_id_number
+from parties.pii import encrypt, mask_id_number, mask_phone
+from parties.validators import normalize_phone, validate_credit_code, validate_phone
 from governance.actions import record_audit, require
 from governance.models import Region, User
 from governance.roles import Cap
@@ -121,35 +123,23 @@ def _date(value, what: str) -> date | None:
         raise ValidationError(f"{what}格式应为 YYYY-MM-DD。") from None
 
 
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK = "10X98765432"
-
-
-def valid_resident_id(value: str) -> bool:
-    """GB 11643: 17 digits and a check character (X allowed)."""
-    if not re.fullmatch(r"\d{17}[\dX]", value):
-        return False
-    total = sum(int(c) * w for c, w in zip(value[:17], ID_WEIGHTS))
-    return ID_CHECK[total % 11] == value[17]
-
-
 def _clean_id(id_type: str, number: str) -> str:
-    number = (number or "").strip().upper().replace(" ", "")
+    number = normalize_id_number(number)
     if not number:
         return ""
-    if id_type == IdType.RESIDENT_ID and not valid_resident_id(number):
-        raise ValidationError("居民身份证号码不正确（18 位，校验位不符）。")
-    if id_type == IdType.CREDIT_CODE and not re.fullmatch(r"[0-9A-HJ-NPQRTUWXY]{18}", number):
-        raise ValidationError("统一社会信用代码应为 18 位。")
-    if len(number) > 30:
+    if id_type == IdType.RESIDENT_ID:
+        validate_id_number(number)
+    elif id_type == IdType.CREDIT_CODE:
+        validate_credit_code(number)
+    elif len(number) > 30:
         raise ValidationError("证件号码过长。")
     return number
 
 
 def _clean_phone(phone: str) -> str:
-    phone = (phone or "").strip().replace(" ", "").replace("-", "")
-    if phone and not re.fullmatch(r"\+?\d{7,15}", phone):
-        raise ValidationError("联系电话格式不正确。")
+    phone = normalize_phone(phone)
+    if phone:
+        validate_phone(phone)
     return phone
 
 

@@ -83,7 +83,7 @@ PARTIES = [
      {"side": "respondent", "name": "陈志刚", "id_type": "resident_id", "id_number": "", "phone": "13942375678"}),
     ({"side": "applicant", "name": "五大门小区业主代表 赵文", "phone": "15841716655"},
      {"side": "respondent", "kind": "unit", "name": "营口某物业服务有限公司", "id_type": "credit_code",
-      "id_number": "91210800MA0T4XQ12X"}),
+      "id_number": "91210800MA0T4XQ12L"}),
 ]
 
 

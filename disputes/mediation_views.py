@@ -42,7 +42,7 @@ from disputes.mediation_selectors import (
     sessions_on,
 )
 from disputes.models import Status
-from disputes.pii import decrypt
+from parties.pii import decrypt
 from governance.actions import record_audit, validation_message
 from governance.models import Region, User
 from governance.roles import Cap, Level

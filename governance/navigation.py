@@ -20,6 +20,7 @@ class NavLink:
     label: str
     url_name: str
     cap: str
+    badge: bool = False  # show the unread-notices count
 
 
 NAV: list[NavLink] = [
@@ -27,7 +28,9 @@ NAV: list[NavLink] = [
     NavLink(_("待办"), "cases:todo", Cap.VIEW),
     NavLink(_("上报事件"), "cases:new", Cap.FILE_CASE),
     NavLink(_("事件"), "cases:list", Cap.VIEW),
-    NavLink(_("通知"), "cases:notices", Cap.VIEW),
+    NavLink(_("通知"), "cases:notices", Cap.VIEW, badge=True),
+    NavLink(_("纠纷调解"), "mediation:desk", Cap.VIEW),
+    NavLink(_("风险台账"), "mediation:risks", Cap.VIEW),
     NavLink(_("实有人口"), "parties:residents", Cap.VIEW_REGISTER),
     NavLink(_("实有房屋"), "parties:houses", Cap.VIEW_REGISTER),
     NavLink(_("实有单位"), "parties:units", Cap.VIEW_REGISTER),
@@ -37,8 +40,8 @@ NAV: list[NavLink] = [
 ]
 
 
-def nav_links(user: User, current_path: str) -> list[tuple[str, str, bool]]:
-    """(label, url, is_current) for the links this user may use."""
+def nav_links(user: User, current_path: str) -> list[tuple[str, str, bool, bool]]:
+    """(label, url, is_current, has_badge) for the links this user may use."""
     if not user.is_authenticated:
         return []
     links = []
@@ -46,5 +49,5 @@ def nav_links(user: User, current_path: str) -> list[tuple[str, str, bool]]:
         if user.is_superuser or region_codes(user, link.cap):
             url = reverse(link.url_name)
             current = current_path == url or (url != "/" and current_path.startswith(url))
-            links.append((str(link.label), url, current))
+            links.append((str(link.label), url, current, link.badge))
     return links

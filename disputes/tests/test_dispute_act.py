@@ -111,7 +111,7 @@ class DisputeActTestCase(DisputeTestCase):
         d = self.mediating()
         self.client.force_login(self.alice)
         self.assertRedirects(self.act(d, "add_party", side="respondent", kind="unit", name="某物业公司",
-                                      id_type="credit_code", id_number="91210800MA0T4XQ12X"), f"/disputes/{d.pk}/")
+                                      id_type="credit_code", id_number="91210800MA0T4XQ12L"), f"/disputes/{d.pk}/")
         self.assertEqual(d.parties.count(), 3)
         self.assertRedirects(self.act(d, "assess", people_count="35", amount="0"), f"/disputes/{d.pk}/")
         self.assertEqual(Dispute.objects.get(pk=d.pk).risk_level, 3)

@@ -11,7 +11,7 @@ from disputes import mediation_actions as ma
 from disputes.actions import CaseStateError
 from disputes.mediation_models import Dispute, Outcome, RiskEntry, RiskLevel
 from disputes.models import Case, Notice, Status
-from disputes.pii import decrypt
+from parties.pii import decrypt
 from disputes.tests.dispute_base import APPLICANT, RESPONDENT, DisputeTestCase
 from governance.models import AuditEvent
 
@@ -34,7 +34,7 @@ class FileDisputeTestCase(DisputeTestCase):
 
     def test_a_bad_id_checksum_is_refused_and_nothing_is_written(self):
         bad = dict(APPLICANT, id_number="110105194912310021")
-        with self.assertRaisesMessage(ValidationError, "居民身份证号码不正确"):
+        with self.assertRaisesMessage(ValidationError, "校验位错误"):
             self.dispute(parties=[bad, dict(RESPONDENT)])
         self.assertFalse(Case.objects.exists())
 

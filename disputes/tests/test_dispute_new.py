@@ -36,7 +36,7 @@ class DisputeNewTestCase(DisputeTestCase):
     def test_a_bad_id_number_gives_a_chinese_message_and_400(self):
         self.client.force_login(self.carol)
         r = self.post(a_id_number="123")
-        self.assertContains(r, "居民身份证号码不正确", status_code=400)
+        self.assertContains(r, "公民身份号码应为 18 位", status_code=400)
         self.assertFalse(Dispute.objects.exists())
 
     def test_missing_fields_give_400(self):

@@ -8,7 +8,7 @@ class VisitListTestCase(RegisterTestCase):
             do_log_visit(actor=self.carol, grid=self.grid_a, resident=self.zhang, findings=f"第{i}次走访")
         do_log_visit(actor=self.henry, grid=self.grid_b, place="渔市路口", findings="渔市巡查", kind="patrol")
         self.client.force_login(self.carol)
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(10):
             r = self.client.get("/grids/visits/")
         self.assertContains(r, "第4次走访")
         self.assertNotContains(r, "渔市巡查")

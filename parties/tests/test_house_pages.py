@@ -7,7 +7,7 @@ from parties.tests.base import RegisterTestCase
 class HouseListTestCase(RegisterTestCase):
     def test_a_grid_worker_lists_only_their_grids_houses(self):
         self.client.force_login(self.carol)
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(9):
             r = self.client.get("/registers/houses/")
         self.assertContains(r, "3号楼1单元101")
         self.assertNotContains(r, "5号楼")
@@ -25,7 +25,7 @@ class HouseDetailTestCase(RegisterTestCase):
     def test_it_shows_who_lives_there_masked_and_the_visits(self):
         do_log_visit(actor=self.carol, grid=self.grid_a, house=self.house_a, findings="出租屋新增租户")
         self.client.force_login(self.carol)
-        with self.assertNumQueries(18):
+        with self.assertNumQueries(19):
             r = self.client.get(f"/registers/houses/{self.house_a.pk}/")
         self.assertContains(r, "张三")
         self.assertContains(r, "张四")

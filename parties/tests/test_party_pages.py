@@ -36,14 +36,14 @@ class PartyTestCase(RegisterTestCase):
 
     def test_the_branch_list_is_scoped(self):
         self.client.force_login(self.carol)
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(9):
             r = self.client.get("/registers/party/")
         self.assertContains(r, "五大门第1网格党支部")
         self.assertNotContains(r, "渔市第1网格党支部")
 
     def test_the_branch_page_shows_groups_members_and_center_households(self):
         self.client.force_login(self.carol)
-        with self.assertNumQueries(14):
+        with self.assertNumQueries(15):
             r = self.client.get(f"/registers/party/{self.branch.pk}/")
         self.assertContains(r, "3号楼党小组")
         self.assertContains(r, "张三")

@@ -82,7 +82,7 @@ class ResidentListTestCase(RegisterTestCase):
         for i in range(55):
             actions.do_create_resident(actor=None, grid=self.grid_a, name=f"批量{i:02d}", id_number=_id(i))
         self.client.force_login(self.carol)
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(10):
             first = self.client.get(URL)
         self.assertContains(first, "批量54")
         self.assertNotContains(first, "张三")
@@ -95,7 +95,7 @@ class ResidentListTestCase(RegisterTestCase):
 
     def test_the_query_count_does_not_grow_with_the_rows(self):
         self.client.force_login(self.alice)
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(10):
             self.client.get(URL)
 
     def test_a_bad_page_parameter_is_a_400(self):

@@ -8,7 +8,7 @@ from parties.tests.base import SHOP_CODE, SHOP_PHONE, RegisterTestCase
 class UnitListTestCase(RegisterTestCase):
     def test_units_are_listed_in_scope_with_masked_phones(self):
         self.client.force_login(self.carol)
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(9):
             r = self.client.get("/registers/units/")
         self.assertContains(r, "五大门便民超市")
         self.assertContains(r, "139****1111")
@@ -23,7 +23,7 @@ class UnitListTestCase(RegisterTestCase):
 class UnitDetailTestCase(RegisterTestCase):
     def test_the_unit_page_masks_the_phone_and_is_404_outside_scope(self):
         self.client.force_login(self.carol)
-        with self.assertNumQueries(13):
+        with self.assertNumQueries(14):
             r = self.client.get(f"/registers/units/{self.shop.pk}/")
         self.assertContains(r, SHOP_CODE)
         self.assertMasked(r.content.decode())
