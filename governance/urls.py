@@ -15,6 +15,7 @@ urlpatterns = [
     path("territory/<str:code>/", views.region_detail, name="region"),
     path("system/", views.system_status, name="system-status"),
     path("grids/", include("grids.urls")),
+    path("rosters/", include("rosters.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
