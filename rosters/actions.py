@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from governance.actions import record_audit, require
-from governance.models import User
+from governance.models import Region, User
 from governance.roles import Cap
 from rosters.models import ImportJob
 
@@ -31,7 +31,7 @@ def do_write_roster_batch(*, actor: User | None, roster, rows: list, ctx) -> Non
         require(actor, Cap.IMPORT_ROSTER, code)
     roster.write(rows, ctx)
     new = sum(1 for r in rows if r.status == "new")
-    target = ctx.job if ctx.job is not None else (actor or rows[0].record.audit_target())
+    target = ctx.job if ctx.job is not None else Region(code=codes[0])
     record_audit(
         actor=actor,
         action=f"roster.import.{roster.kind}",
@@ -49,6 +49,9 @@ def do_create_import_job(*, actor: User, kind: str, upload, region_code: str) ->
     job.save()
     record_audit(actor=actor, action="roster.upload", target=job, region_code=region_code,
                  detail={"kind": kind, "file": job.original_name})
+    from rosters.tasks import run_import_job
+
+    transaction.on_commit(lambda: run_import_job.delay(job.pk))
     return job
 
 

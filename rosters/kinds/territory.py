@@ -86,6 +86,9 @@ class TerritoryRoster(Roster):
         except ValidationError as e:
             row.fail("bad_code", "；".join(e.messages))
             return
+        if not ctx.in_scope(code):
+            row.fail("out_of_scope", "不在您的管辖范围内")
+            return
         level_word = row.text("level")
         if level_word and LEVEL_WORDS.get(level_word) != level:
             row.fail("bad_level", f"层级“{level_word}”与编码位数不符（{len(code)} 位编码应为{LEVEL_NAMES[level]}）")
@@ -101,8 +104,6 @@ class TerritoryRoster(Roster):
             grid_type = GridType.COMPREHENSIVE
         if parent and parent not in self.existing_codes and parent not in self.file_codes:
             row.fail("unknown_parent", f"上级编码“{parent}”不存在（请先导入上级，或把上级放在前面的行）")
-        if not ctx.in_scope(code):
-            row.fail("out_of_scope", "不在您的管辖范围内")
         if not row.errors:
             row.record = RegionRecord(code, name, level, parent or None, grid_type)
             self.file_codes.add(code)
