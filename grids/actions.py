@@ -1,0 +1,69 @@
+"""Writes on the grid log: a grid worker's visits and patrols (走访/巡查)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from governance.actions import record_audit, require
+from governance.models import Region, User
+from governance.roles import Cap, Level
+from grids.models import Visit, VisitKind
+
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+
+
+@transaction.atomic
+def do_log_visit(
+    *,
+    actor: User | None,
+    grid: Region,
+    findings: str,
+    kind: str = VisitKind.VISIT,
+    at: datetime | None = None,
+    house=None,
+    resident=None,
+    unit=None,
+    place: str = "",
+    photo: UploadedFile | None = None,
+) -> Visit:
+    if grid is None or grid.level != Level.GRID:
+        raise ValidationError({"grid": "请选择一个网格。"})
+    require(actor, Cap.CHANGE_REGISTER, grid.code)
+    errors: dict[str, list[str]] = {}
+    findings = (findings or "").strip()
+    if not findings:
+        errors["findings"] = ["请填写发现情况（如“无异常”）。"]
+    if kind not in VisitKind.values:
+        errors["kind"] = ["类型只能是入户走访或网格巡查。"]
+    at = at or timezone.now()
+    if at > timezone.now() + timedelta(minutes=5):
+        errors["at"] = ["走访时间不能晚于现在。"]
+    for field, obj in (("house", house), ("resident", resident), ("unit", unit)):
+        if obj is not None and obj.grid_id != grid.code:
+            errors[field] = ["所选对象不在该网格内。"]
+    if resident is not None and house is None:
+        house = resident.house
+    if not (house or resident or unit or place.strip()):
+        errors["place"] = ["请选择走访的房屋、人员或单位，或填写巡查地点。"]
+    if photo is not None and photo.size > MAX_PHOTO_BYTES:
+        errors["photo"] = ["照片不能超过 8 MB。"]
+    if errors:
+        raise ValidationError(errors)
+    visit = Visit(
+        grid=grid, worker=actor, kind=kind, at=at, house=house, resident=resident, unit=unit,
+        place=place.strip(), findings=findings,
+    )
+    if photo is not None:
+        visit.photo.save(photo.name, photo, save=False)
+    visit.save()
+    record_audit(
+        actor=actor, action=f"visit.{kind}", target=visit, region_code=grid.code,
+        detail={"house": str(house.pk) if house else "", "resident": str(resident.pk) if resident else "",
+                "unit": str(unit.pk) if unit else ""},
+    )
+    return visit

@@ -1,0 +1,603 @@
+"""Writes on the registers and the party organisation. Each is a do_* function:
+keyword-only arguments, one transaction, the actor's capability checked on the
+territory first, one audit row. Audit details never hold plain ID numbers or
+phones: only masked values."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from governance.actions import record_audit, require
+from governance.models import Region, User
+from governance.roles import Cap, Level
+from parties import pii
+from parties.idnumbers import birth_date_and_gender, normalize_id_number, validate_id_number
+from parties.models import (
+    Building,
+    CoBuildingAgreement,
+    House,
+    HouseUse,
+    Household,
+    InServiceMember,
+    JointMeeting,
+    PartyBranch,
+    PartyCenterHousehold,
+    PartyGroup,
+    PartyMember,
+    PoliticalStatus,
+    Resident,
+    ResidencyType,
+    ResidentTag,
+    TagKind,
+    Unit,
+    UnitKind,
+)
+from parties.validators import normalize_credit_code, normalize_phone, validate_credit_code, validate_phone
+
+
+def _require_grid(grid: Region) -> None:
+    if grid is None or grid.level != Level.GRID:
+        raise ValidationError({"grid": "请选择一个网格（不能是社区、街道等上级区划）。"})
+
+
+def _require_community(region: Region) -> None:
+    if region is None or region.level != Level.COMMUNITY:
+        raise ValidationError({"community": "请选择一个社区。"})
+
+
+def _choice(value: str, choices: type[models.TextChoices], field: str, label: str) -> str:
+    """Accept a choice's key or its Chinese label (as rosters write it)."""
+    value = (value or "").strip()
+    if value in choices.values:
+        return value
+    for key, text in choices.choices:
+        if value == str(text):
+            return key
+    raise ValidationError(
+        {field: f"{label}“{value}”不在可选范围内（{'、'.join(str(t) for _, t in choices.choices)}）。"}
+    )
+
+
+def clean_id_number(raw: str) -> tuple[str, str]:
+    """(normalised number, blind index) or ValidationError on field id_number."""
+    value = normalize_id_number(raw)
+    try:
+        validate_id_number(value)
+    except ValidationError as e:
+        raise ValidationError({"id_number": e.messages}) from None
+    return value, pii.blind_index(value)
+
+
+def clean_phone(raw: str, field: str = "phone") -> str:
+    value = normalize_phone(raw)
+    if not value:
+        return ""
+    try:
+        validate_phone(value)
+    except ValidationError as e:
+        raise ValidationError({field: e.messages}) from None
+    return value
+
+
+def _check_house(house: House | None, grid: Region) -> None:
+    if house is not None and house.grid_id != grid.code:
+        raise ValidationError({"house": "所选房屋不在该网格内。"})
+
+
+# ---- buildings and houses -----------------------------------------------------------------
+
+
+@transaction.atomic
+def do_create_building(*, actor: User | None, grid: Region, name: str, address: str = "", floors: int | None = None) -> Building:
+    _require_grid(grid)
+    require(actor, Cap.CHANGE_REGISTER, grid.code)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "楼栋名称不能为空。"})
+    if Building.objects.filter(grid=grid, name=name).exists():
+        raise ValidationError({"name": f"本网格已有楼栋“{name}”。"})
+    building = Building.objects.create(grid=grid, name=name, address=address.strip(), floors=floors)
+    record_audit(actor=actor, action="building.create", target=building, region_code=grid.code, detail={"name": name})
+    return building
+
+
+@transaction.atomic
+def do_create_house(
+    *,
+    actor: User | None,
+    building: Building,
+    unit_no: str = "",
+    room: str,
+    use: str = HouseUse.OWNER,
+    area=None,
+    owner_name: str = "",
+    note: str = "",
+) -> House:
+    require(actor, Cap.CHANGE_REGISTER, building.grid_id)
+    room = (room or "").strip()
+    unit_no = (unit_no or "").strip()
+    if not room:
+        raise ValidationError({"room": "房号不能为空。"})
+    use = _choice(use, HouseUse, "use", "房屋用途")
+    if House.objects.filter(building=building, unit_no=unit_no, room=room).exists():
+        raise ValidationError({"room": f"{building.name}{unit_no}{room} 已登记。"})
+    house = House.objects.create(
+        grid_id=building.grid_id, building=building, unit_no=unit_no, room=room, use=use, area=area,
+        owner_name=owner_name.strip(), note=note,
+    )
+    record_audit(
+        actor=actor, action="house.create", target=house, region_code=house.grid_id,
+        detail={"address": house.address, "use": use},
+    )
+    return house
+
+
+HOUSE_FIELDS = ("unit_no", "room", "use", "area", "owner_name", "note")
+
+
+@transaction.atomic
+def do_update_house(*, actor: User | None, house: House, **changes: Any) -> House:
+    require(actor, Cap.CHANGE_REGISTER, house.grid_id)
+    unknown = set(changes) - set(HOUSE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    if "use" in changes:
+        changes["use"] = _choice(changes["use"], HouseUse, "use", "房屋用途")
+    diff = _apply(house, changes)
+    if not house.room:
+        raise ValidationError({"room": "房号不能为空。"})
+    if House.objects.filter(building=house.building_id, unit_no=house.unit_no, room=house.room).exclude(pk=house.pk).exists():
+        raise ValidationError({"room": "该楼栋已有相同单元和房号的房屋。"})
+    house.save()
+    record_audit(actor=actor, action="house.update", target=house, region_code=house.grid_id, detail={"changes": diff})
+    return house
+
+
+def _apply(obj: models.Model, changes: dict[str, Any]) -> dict[str, list]:
+    """Set the changed attributes and return {field: [old, new]} for the audit (PII fields masked by callers)."""
+    diff: dict[str, list] = {}
+    for field, new in changes.items():
+        if isinstance(new, str):
+            new = new.strip()
+        old = getattr(obj, field)
+        if old != new:
+            setattr(obj, field, new)
+            diff[field] = [_plain(old), _plain(new)]
+    return diff
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+# ---- residents ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_create_resident(
+    *,
+    actor: User | None,
+    grid: Region,
+    name: str,
+    id_number: str,
+    phone: str = "",
+    ethnicity: str = "汉族",
+    political_status: str = PoliticalStatus.MASSES,
+    residency_type: str = ResidencyType.REGISTERED,
+    house: House | None = None,
+    household: Household | None = None,
+    relation_to_head: str = "",
+    note: str = "",
+    tags: list[str] | tuple[str, ...] = (),
+) -> Resident:
+    _require_grid(grid)
+    require(actor, Cap.CHANGE_REGISTER, grid.code)
+    name = (name or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = ["姓名不能为空。"]
+    try:
+        number, number_hash = clean_id_number(id_number)
+    except ValidationError as e:
+        errors.update(e.message_dict)
+        number = number_hash = ""
+    try:
+        phone = clean_phone(phone)
+    except ValidationError as e:
+        errors.update(e.message_dict)
+    try:
+        political_status = _choice(political_status, PoliticalStatus, "political_status", "政治面貌")
+        residency_type = _choice(residency_type, ResidencyType, "residency_type", "人口类型")
+        _check_house(house, grid)
+    except ValidationError as e:
+        errors.update(e.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    if Resident.objects.filter(id_number_hash=number_hash).exists():
+        raise ValidationError({"id_number": "该公民身份号码已登记在册，请勿重复登记（可按身份证号查找后修改）。"})
+    born, gender = birth_date_and_gender(number)
+    resident = Resident(
+        grid=grid, house=house, household=household, relation_to_head=relation_to_head.strip(), name=name,
+        id_number_encrypted=pii.encrypt(number), id_number_hash=number_hash, gender=gender, birth_date=born,
+        phone_encrypted=pii.encrypt(phone), phone_hash=pii.blind_index(phone),
+        ethnicity=(ethnicity or "汉族").strip(), political_status=political_status, residency_type=residency_type,
+        note=note,
+    )
+    try:
+        with transaction.atomic():
+            resident.save(force_insert=True)
+    except IntegrityError:
+        raise ValidationError({"id_number": "该公民身份号码已登记在册，请勿重复登记。"}) from None
+    for tag in tags:
+        _add_tag(actor, resident, tag)
+    record_audit(
+        actor=actor, action="resident.create", target=resident, region_code=grid.code,
+        detail={"name": name, "id_number": pii.mask_id_number(number), "tags": list(tags)},
+    )
+    return resident
+
+
+RESIDENT_FIELDS = (
+    "name", "id_number", "phone", "ethnicity", "political_status", "residency_type", "house", "household",
+    "relation_to_head", "note",
+)
+
+
+@transaction.atomic
+def do_update_resident(*, actor: User | None, resident: Resident, **changes: Any) -> Resident:
+    """Change some of RESIDENT_FIELDS. The audit row lists what changed (PII masked)."""
+    require(actor, Cap.CHANGE_REGISTER, resident.grid_id)
+    unknown = set(changes) - set(RESIDENT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    diff: dict[str, list] = {}
+    errors: dict[str, list[str]] = {}
+    if "id_number" in changes:
+        try:
+            number, number_hash = clean_id_number(changes.pop("id_number"))
+        except ValidationError as e:
+            errors.update(e.message_dict)
+        else:
+            if number_hash != resident.id_number_hash:
+                if Resident.objects.filter(id_number_hash=number_hash).exclude(pk=resident.pk).exists():
+                    errors["id_number"] = ["该公民身份号码已登记在册。"]
+                else:
+                    diff["id_number"] = [resident.id_number_masked, pii.mask_id_number(number)]
+                    resident.id_number_encrypted = pii.encrypt(number)
+                    resident.id_number_hash = number_hash
+                    resident.birth_date, resident.gender = birth_date_and_gender(number)
+    if "phone" in changes:
+        try:
+            phone = clean_phone(changes.pop("phone"))
+        except ValidationError as e:
+            errors.update(e.message_dict)
+        else:
+            if pii.blind_index(phone) != resident.phone_hash:
+                diff["phone"] = [resident.phone_masked, pii.mask_phone(phone)]
+                resident.phone_encrypted = pii.encrypt(phone)
+                resident.phone_hash = pii.blind_index(phone)
+    try:
+        if "political_status" in changes:
+            changes["political_status"] = _choice(changes["political_status"], PoliticalStatus, "political_status", "政治面貌")
+        if "residency_type" in changes:
+            changes["residency_type"] = _choice(changes["residency_type"], ResidencyType, "residency_type", "人口类型")
+        if "house" in changes:
+            _check_house(changes["house"], resident.grid)
+    except ValidationError as e:
+        errors.update(e.message_dict)
+    if "name" in changes and not (changes["name"] or "").strip():
+        errors["name"] = ["姓名不能为空。"]
+    if errors:
+        raise ValidationError(errors)
+    diff.update(_apply(resident, changes))
+    if diff:
+        resident.save()
+        record_audit(
+            actor=actor, action="resident.update", target=resident, region_code=resident.grid_id,
+            detail={"name": resident.name, "changes": diff},
+        )
+    return resident
+
+
+def _add_tag(actor: User | None, resident: Resident, tag: str, note: str = "") -> ResidentTag:
+    tag = _choice(tag, TagKind, "tag", "人员标签")
+    if ResidentTag.objects.filter(resident=resident, tag=tag, removed_at__isnull=True).exists():
+        raise ValidationError({"tag": f"该人员已有标签“{TagKind(tag).label}”。"})
+    return ResidentTag.objects.create(resident=resident, tag=tag, note=note.strip(), set_by=actor)
+
+
+@transaction.atomic
+def do_set_resident_tag(*, actor: User | None, resident: Resident, tag: str, note: str = "") -> ResidentTag:
+    require(actor, Cap.CHANGE_REGISTER, resident.grid_id)
+    row = _add_tag(actor, resident, tag, note)
+    record_audit(
+        actor=actor, action="resident.tag.set", target=resident, region_code=resident.grid_id,
+        detail={"tag": row.tag, "note": row.note},
+    )
+    return row
+
+
+@transaction.atomic
+def do_remove_resident_tag(*, actor: User | None, tag: ResidentTag, reason: str = "") -> ResidentTag:
+    resident = tag.resident
+    require(actor, Cap.CHANGE_REGISTER, resident.grid_id)
+    if tag.removed_at is not None:
+        raise ValidationError("该标签已撤销。")
+    tag.removed_at = timezone.now()
+    tag.removed_by = actor
+    tag.removed_reason = reason.strip()
+    tag.save(update_fields=["removed_at", "removed_by", "removed_reason"])
+    record_audit(
+        actor=actor, action="resident.tag.remove", target=resident, region_code=resident.grid_id,
+        detail={"tag": tag.tag, "reason": tag.removed_reason},
+    )
+    return tag
+
+
+@transaction.atomic
+def do_reveal_pii(*, actor: User | None, target: Resident | Unit) -> dict[str, str]:
+    """The plain ID number and phone of one record, for a role that may reveal; every reveal is audited."""
+    require(actor, Cap.REVEAL_PII, target.grid_id)
+    if isinstance(target, Resident):
+        values = {"id_number": target.id_number, "phone": target.phone}
+    elif isinstance(target, Unit):
+        values = {"phone": target.contact_phone}
+    else:
+        raise TypeError("reveal: resident or unit only")
+    record_audit(
+        actor=actor, action="pii.reveal", target=target, region_code=target.grid_id,
+        detail={"name": target.name, "fields": [k for k, v in values.items() if v]},
+    )
+    return values
+
+
+# ---- units -------------------------------------------------------------------------------------
+
+
+def clean_credit_code(raw: str) -> str | None:
+    value = normalize_credit_code(raw)
+    if not value:
+        return None
+    try:
+        validate_credit_code(value)
+    except ValidationError as e:
+        raise ValidationError({"credit_code": e.messages}) from None
+    return value
+
+
+@transaction.atomic
+def do_create_unit(
+    *,
+    actor: User | None,
+    grid: Region,
+    name: str,
+    credit_code: str = "",
+    kind: str = UnitKind.ENTERPRISE,
+    address: str = "",
+    building: Building | None = None,
+    legal_person: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
+    employees: int | None = None,
+    note: str = "",
+) -> Unit:
+    _require_grid(grid)
+    require(actor, Cap.CHANGE_REGISTER, grid.code)
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = ["单位名称不能为空。"]
+    code = None
+    for field, fn in (("credit_code", lambda: clean_credit_code(credit_code)),
+                      ("contact_phone", lambda: clean_phone(contact_phone, "contact_phone")),
+                      ("kind", lambda: _choice(kind, UnitKind, "kind", "单位类别"))):
+        try:
+            result = fn()
+        except ValidationError as e:
+            errors.update(e.message_dict)
+            continue
+        if field == "credit_code":
+            code = result
+        elif field == "contact_phone":
+            contact_phone = result
+        else:
+            kind = result
+    if building is not None and building.grid_id != grid.code:
+        errors["building"] = ["所选楼栋不在该网格内。"]
+    if code and Unit.objects.filter(credit_code=code).exists():
+        errors["credit_code"] = ["该统一社会信用代码已登记。"]
+    if errors:
+        raise ValidationError(errors)
+    unit = Unit.objects.create(
+        grid=grid, name=name, credit_code=code, kind=kind, address=address.strip(), building=building,
+        legal_person=legal_person.strip(), contact_name=contact_name.strip(),
+        contact_phone_encrypted=pii.encrypt(contact_phone), contact_phone_hash=pii.blind_index(contact_phone),
+        employees=employees, note=note,
+    )
+    record_audit(
+        actor=actor, action="unit.create", target=unit, region_code=grid.code,
+        detail={"name": name, "credit_code": code or ""},
+    )
+    return unit
+
+
+UNIT_FIELDS = ("name", "credit_code", "kind", "address", "legal_person", "contact_name", "contact_phone", "employees", "note")
+
+
+@transaction.atomic
+def do_update_unit(*, actor: User | None, unit: Unit, **changes: Any) -> Unit:
+    require(actor, Cap.CHANGE_REGISTER, unit.grid_id)
+    unknown = set(changes) - set(UNIT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    diff: dict[str, list] = {}
+    if "credit_code" in changes:
+        changes["credit_code"] = clean_credit_code(changes["credit_code"])
+        if changes["credit_code"] and Unit.objects.filter(credit_code=changes["credit_code"]).exclude(pk=unit.pk).exists():
+            raise ValidationError({"credit_code": "该统一社会信用代码已登记。"})
+    if "kind" in changes:
+        changes["kind"] = _choice(changes["kind"], UnitKind, "kind", "单位类别")
+    if "contact_phone" in changes:
+        phone = clean_phone(changes.pop("contact_phone"), "contact_phone")
+        if pii.blind_index(phone) != unit.contact_phone_hash:
+            diff["contact_phone"] = [unit.contact_phone_masked, pii.mask_phone(phone)]
+            unit.contact_phone_encrypted = pii.encrypt(phone)
+            unit.contact_phone_hash = pii.blind_index(phone)
+    if "name" in changes and not (changes["name"] or "").strip():
+        raise ValidationError({"name": "单位名称不能为空。"})
+    diff.update(_apply(unit, changes))
+    if diff:
+        unit.save()
+        record_audit(actor=actor, action="unit.update", target=unit, region_code=unit.grid_id, detail={"changes": diff})
+    return unit
+
+
+# ---- party organisation -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_create_party_branch(
+    *, actor: User | None, grid: Region, name: str, secretary: Resident | None = None, established_on: date | None = None
+) -> PartyBranch:
+    _require_grid(grid)
+    require(actor, Cap.CHANGE_REGISTER, grid.code)
+    if PartyBranch.objects.filter(grid=grid).exists():
+        raise ValidationError({"grid": "该网格已有党支部（一格一支部）。"})
+    if secretary is not None and secretary.grid_id != grid.code:
+        raise ValidationError({"secretary": "支部书记须为本网格的人员。"})
+    branch = PartyBranch.objects.create(grid=grid, name=name.strip(), secretary=secretary, established_on=established_on)
+    record_audit(actor=actor, action="party.branch.create", target=branch, region_code=grid.code, detail={"name": branch.name})
+    return branch
+
+
+@transaction.atomic
+def do_create_party_group(
+    *, actor: User | None, branch: PartyBranch, name: str, building: Building | None = None, leader: Resident | None = None
+) -> PartyGroup:
+    require(actor, Cap.CHANGE_REGISTER, branch.grid_id)
+    if building is not None and building.grid_id != branch.grid_id:
+        raise ValidationError({"building": "楼院须在支部所在网格内。"})
+    group = PartyGroup.objects.create(grid_id=branch.grid_id, branch=branch, name=name.strip(), building=building, leader=leader)
+    record_audit(actor=actor, action="party.group.create", target=group, region_code=branch.grid_id, detail={"name": group.name})
+    return group
+
+
+@transaction.atomic
+def do_register_party_member(
+    *,
+    actor: User | None,
+    resident: Resident,
+    branch: PartyBranch | None = None,
+    group: PartyGroup | None = None,
+    joined_on: date | None = None,
+    probationary: bool = False,
+    role: str = "",
+) -> PartyMember:
+    """Record a resident's party details; their political status follows."""
+    require(actor, Cap.CHANGE_REGISTER, resident.grid_id)
+    if hasattr(resident, "party_member"):
+        raise ValidationError("该人员已登记为党员。")
+    member = PartyMember.objects.create(
+        grid_id=resident.grid_id, resident=resident, branch=branch, group=group, joined_on=joined_on,
+        probationary=probationary, role=role.strip(),
+    )
+    status = PoliticalStatus.CPC_PROBATIONARY if probationary else PoliticalStatus.CPC_MEMBER
+    if resident.political_status != status:
+        Resident.objects.filter(pk=resident.pk).update(political_status=status)
+        resident.political_status = status
+    record_audit(
+        actor=actor, action="party.member.register", target=member, region_code=resident.grid_id,
+        detail={"name": resident.name, "branch": str(branch) if branch else ""},
+    )
+    return member
+
+
+@transaction.atomic
+def do_create_center_household(
+    *, actor: User | None, member: PartyMember, house: House, linked_houses: list[House] = ()
+) -> PartyCenterHousehold:
+    require(actor, Cap.CHANGE_REGISTER, member.grid_id)
+    if any(h.grid_id != member.grid_id for h in [house, *linked_houses]):
+        raise ValidationError("党员中心户及其联系户须在同一网格内。")
+    center = PartyCenterHousehold.objects.create(grid_id=member.grid_id, member=member, house=house)
+    center.linked_houses.set(linked_houses)
+    record_audit(
+        actor=actor, action="party.center_household.create", target=center, region_code=member.grid_id,
+        detail={"house": house.address, "linked": len(linked_houses)},
+    )
+    return center
+
+
+@transaction.atomic
+def do_register_in_service_member(
+    *,
+    actor: User | None,
+    community: Region,
+    name: str,
+    employer: str,
+    registered_on: date,
+    party_org: str = "",
+    phone: str = "",
+    grid: Region | None = None,
+    service: str = "",
+) -> InServiceMember:
+    _require_community(community)
+    require(actor, Cap.CHANGE_REGISTER, community.code)
+    phone = clean_phone(phone)
+    if grid is not None and not grid.code.startswith(community.code):
+        raise ValidationError({"grid": "服务网格须在报到社区内。"})
+    member = InServiceMember.objects.create(
+        community=community, grid=grid, name=name.strip(), employer=employer.strip(), party_org=party_org.strip(),
+        phone_encrypted=pii.encrypt(phone), registered_on=registered_on, service=service.strip(),
+    )
+    record_audit(
+        actor=actor, action="party.in_service.register", target=member, region_code=community.code,
+        detail={"name": member.name, "employer": member.employer},
+    )
+    return member
+
+
+@transaction.atomic
+def do_sign_co_building_agreement(
+    *, actor: User | None, community: Region, unit: Unit, title: str, signed_on: date,
+    valid_until: date | None = None, content: str = "",
+) -> CoBuildingAgreement:
+    _require_community(community)
+    require(actor, Cap.CHANGE_REGISTER, community.code)
+    agreement = CoBuildingAgreement.objects.create(
+        community=community, unit=unit, title=title.strip(), signed_on=signed_on, valid_until=valid_until, content=content
+    )
+    record_audit(
+        actor=actor, action="party.agreement.sign", target=agreement, region_code=community.code,
+        detail={"unit": unit.name, "title": agreement.title},
+    )
+    return agreement
+
+
+@transaction.atomic
+def do_record_joint_meeting(
+    *, actor: User | None, community: Region, held_on: date, title: str, minutes: str = "",
+    attendees: str = "", units: list[Unit] = (),
+) -> JointMeeting:
+    _require_community(community)
+    require(actor, Cap.CHANGE_REGISTER, community.code)
+    meeting = JointMeeting.objects.create(
+        community=community, held_on=held_on, title=title.strip(), minutes=minutes, attendees=attendees
+    )
+    meeting.units.set(units)
+    record_audit(
+        actor=actor, action="party.meeting.record", target=meeting, region_code=community.code,
+        detail={"title": meeting.title, "units": len(units)},
+    )
+    return meeting

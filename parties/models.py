@@ -1,0 +1,451 @@
+"""The registers (实有人口、实有房屋、实有单位) and the party organisation (党建“红网格”).
+
+Every row lives in a grid (`grid` → governance.Region, level 5) and is scoped by
+its code (`territory_field = "grid__code"`). Community-level rows (双报到,
+共驻共建, 联席会) live on a community node instead (`community__code`).
+
+ID numbers and phones are stored encrypted (`*_encrypted`, Fernet) with a keyed
+hash (`*_hash`) for exact look-up; pages show the masked values (`*_masked`).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from governance.models import Region
+from parties import pii
+
+
+class HouseUse(models.TextChoices):
+    OWNER = "owner", _("自住")
+    RENTED = "rented", _("出租")
+    VACANT = "vacant", _("空置")
+    COMMERCIAL = "commercial", _("商用")
+    MIXED = "mixed", _("商住两用")
+    OTHER = "other", _("其他")
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class PoliticalStatus(models.TextChoices):
+    MASSES = "masses", _("群众")
+    CPC_MEMBER = "cpc_member", _("中共党员")
+    CPC_PROBATIONARY = "cpc_probationary", _("中共预备党员")
+    CYL_MEMBER = "cyl_member", _("共青团员")
+    DEMOCRATIC_PARTY = "democratic_party", _("民主党派")
+    NON_PARTY = "non_party", _("无党派人士")
+
+
+class ResidencyType(models.TextChoices):
+    REGISTERED = "registered", _("户籍人口")
+    FLOATING = "floating", _("流动人口")
+    OVERSEAS = "overseas", _("境外人员")
+
+
+class TagKind(models.TextChoices):
+    KEY_PERSON = "key_person", _("重点人员")
+    COMMUNITY_CORRECTION = "community_correction", _("社区矫正")
+    RELEASED_PRISONER = "released_prisoner", _("刑满释放")
+    SEVERE_MENTAL_ILLNESS = "severe_mental_illness", _("严重精神障碍")
+    DRUG_USER = "drug_user", _("吸毒")
+    KEY_YOUTH = "key_youth", _("重点青少年")
+    LEFT_BEHIND = "left_behind", _("留守人员")
+    EMPTY_NEST_ELDERLY = "empty_nest_elderly", _("空巢老人")
+    DISABLED = "disabled", _("残疾")
+    SUBSISTENCE = "subsistence", _("低保")
+    PETITIONER = "petitioner", _("信访人员")
+    VETERAN = "veteran", _("退役军人")
+
+
+# Tags that mark a "special group" (特殊人群) as opposed to a care group.
+SPECIAL_GROUP_TAGS = frozenset(
+    {
+        TagKind.KEY_PERSON,
+        TagKind.COMMUNITY_CORRECTION,
+        TagKind.RELEASED_PRISONER,
+        TagKind.SEVERE_MENTAL_ILLNESS,
+        TagKind.DRUG_USER,
+        TagKind.KEY_YOUTH,
+        TagKind.PETITIONER,
+    }
+)
+
+
+class UnitKind(models.TextChoices):
+    ENTERPRISE = "enterprise", _("企业")
+    SHOP = "shop", _("商铺（个体工商户）")
+    SCHOOL = "school", _("学校")
+    HOSPITAL = "hospital", _("医疗机构")
+    RESIDENT_UNIT = "resident_unit", _("驻区单位")
+    SOCIAL_ORG = "social_org", _("社会组织")
+    GOVERNMENT = "government", _("机关事业单位")
+    OTHER = "other", _("其他")
+
+
+def grid_fk(related_name: str) -> models.ForeignKey:
+    return models.ForeignKey(
+        Region, verbose_name="所属网格", on_delete=models.PROTECT, related_name=related_name
+    )
+
+
+class Building(models.Model):
+    grid = grid_fk("buildings")
+    name = models.CharField("楼栋", max_length=64)
+    address = models.CharField("地址", max_length=200, blank=True)
+    floors = models.PositiveSmallIntegerField("层数", null=True, blank=True)
+
+    territory_field = "grid__code"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "楼栋"
+        ordering = ["grid_id", "name"]
+        constraints = [models.UniqueConstraint(fields=["grid", "name"], name="building_unique_name_in_grid")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class House(models.Model):
+    grid = grid_fk("houses")
+    building = models.ForeignKey(Building, verbose_name="楼栋", on_delete=models.PROTECT, related_name="houses")
+    unit_no = models.CharField("单元", max_length=16, blank=True, help_text="如“5单元”")
+    room = models.CharField("房号", max_length=16, help_text="如“104”")
+    use = models.CharField("房屋用途", max_length=16, choices=HouseUse.choices, default=HouseUse.OWNER)
+    area = models.DecimalField("面积（㎡）", max_digits=8, decimal_places=2, null=True, blank=True)
+    owner_name = models.CharField("产权人", max_length=64, blank=True)
+    note = models.TextField("备注", blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    territory_field = "grid__code"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "房屋"
+        ordering = ["building_id", "unit_no", "room"]
+        constraints = [
+            models.UniqueConstraint(fields=["building", "unit_no", "room"], name="house_unique_room_in_building")
+        ]
+
+    def __str__(self) -> str:
+        return self.address
+
+    @property
+    def address(self) -> str:
+        return f"{self.building.name}{self.unit_no}{self.room}"
+
+
+class Household(models.Model):
+    """A household (户) living in a house; residents point at it with their relation to the head."""
+
+    grid = grid_fk("households")
+    house = models.ForeignKey(
+        House, verbose_name="房屋", null=True, blank=True, on_delete=models.SET_NULL, related_name="households"
+    )
+    number = models.CharField("户号", max_length=32, blank=True)
+    head_name = models.CharField("户主姓名", max_length=64, blank=True)
+
+    territory_field = "grid__code"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "家庭户"
+
+    def __str__(self) -> str:
+        return self.head_name or self.number or f"户 {self.pk}"
+
+
+class Resident(models.Model):
+    grid = grid_fk("residents")
+    house = models.ForeignKey(
+        House, verbose_name="居住房屋", null=True, blank=True, on_delete=models.SET_NULL, related_name="residents"
+    )
+    household = models.ForeignKey(
+        Household, verbose_name="家庭户", null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    relation_to_head = models.CharField("与户主关系", max_length=16, blank=True)
+    name = models.CharField("姓名", max_length=64)
+    id_number_encrypted = models.TextField("公民身份号码（密文）")
+    id_number_hash = models.CharField("公民身份号码（检索哈希）", max_length=64, unique=True)
+    gender = models.CharField("性别", max_length=1, choices=Gender.choices)
+    birth_date = models.DateField("出生日期")
+    phone_encrypted = models.TextField("联系电话（密文）", blank=True)
+    phone_hash = models.CharField("联系电话（检索哈希）", max_length=64, blank=True, db_index=True)
+    ethnicity = models.CharField("民族", max_length=16, default="汉族")
+    political_status = models.CharField(
+        "政治面貌", max_length=20, choices=PoliticalStatus.choices, default=PoliticalStatus.MASSES
+    )
+    residency_type = models.CharField(
+        "人口类型", max_length=16, choices=ResidencyType.choices, default=ResidencyType.REGISTERED
+    )
+    note = models.TextField("备注", blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    territory_field = "grid__code"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "实有人口"
+        ordering = ["-id"]
+        indexes = [
+            # Scope (grid code prefix) + newest first: the list's keyset order.
+            models.Index(fields=["grid", "id"], name="resident_grid_id", opclasses=["varchar_pattern_ops", "int8_ops"]),
+            # Name prefix search, in keyset order.
+            models.Index(fields=["name", "id"], name="resident_name_id", opclasses=["varchar_pattern_ops", "int8_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    # Plain values: decrypt on demand. Never put these in a page without a recorded reveal.
+    @property
+    def id_number(self) -> str:
+        return pii.decrypt(self.id_number_encrypted)
+
+    @property
+    def phone(self) -> str:
+        return pii.decrypt(self.phone_encrypted)
+
+    @property
+    def id_number_masked(self) -> str:
+        return pii.mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return pii.mask_phone(self.phone)
+
+
+class ResidentTag(models.Model):
+    """One tag on one resident: who set it and when; removing it keeps the row (history)."""
+
+    resident = models.ForeignKey(Resident, verbose_name="人员", on_delete=models.CASCADE, related_name="tags")
+    tag = models.CharField("标签", max_length=32, choices=TagKind.choices)
+    note = models.CharField("说明", max_length=200, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="标记人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    set_at = models.DateTimeField("标记时间", auto_now_add=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="撤销人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    removed_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    removed_reason = models.CharField("撤销原因", max_length=200, blank=True)
+
+    territory_field = "resident__grid__code"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "人员标签"
+        ordering = ["-set_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident", "tag"], condition=Q(removed_at__isnull=True), name="resident_tag_one_active"
+            )
+        ]
+        indexes = [models.Index(fields=["tag", "removed_at"], name="resident_tag_kind")]
+
+    def __str__(self) -> str:
+        return self.get_tag_display()
+
+    @property
+    def active(self) -> bool:
+        return self.removed_at is None
+
+
+class Unit(models.Model):
+    """A unit (实有单位): enterprise, shop, school, 驻区单位, social organisation…"""
+
+    grid = grid_fk("units")
+    name = models.CharField("单位名称", max_length=128, db_index=True)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True, null=True, blank=True)
+    kind = models.CharField("单位类别", max_length=16, choices=UnitKind.choices, default=UnitKind.ENTERPRISE)
+    address = models.CharField("地址", max_length=200, blank=True)
+    building = models.ForeignKey(
+        Building, verbose_name="所在楼栋", null=True, blank=True, on_delete=models.SET_NULL, related_name="units"
+    )
+    legal_person = models.CharField("法定代表人/负责人", max_length=64, blank=True)
+    contact_name = models.CharField("联系人", max_length=64, blank=True)
+    contact_phone_encrypted = models.TextField("联系电话（密文）", blank=True)
+    contact_phone_hash = models.CharField("联系电话（检索哈希）", max_length=64, blank=True, db_index=True)
+    employees = models.PositiveIntegerField("从业人数", null=True, blank=True)
+    note = models.TextField("备注", blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    territory_field = "grid__code"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "实有单位"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def contact_phone(self) -> str:
+        return pii.decrypt(self.contact_phone_encrypted)
+
+    @property
+    def contact_phone_masked(self) -> str:
+        return pii.mask_phone(self.contact_phone)
+
+
+# ---- Party organisation (党建“红网格”) -------------------------------------------------
+
+
+class PartyBranch(models.Model):
+    """A grid party branch (网格党支部): one per grid (一格一支部)."""
+
+    grid = models.OneToOneField(Region, verbose_name="所属网格", on_delete=models.PROTECT, related_name="party_branch")
+    name = models.CharField("支部名称", max_length=128)
+    secretary = models.ForeignKey(
+        Resident, verbose_name="支部书记", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    established_on = models.DateField("成立日期", null=True, blank=True)
+    note = models.TextField("备注", blank=True)
+
+    territory_field = "grid__code"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "网格党支部"
+        ordering = ["grid_id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PartyGroup(models.Model):
+    """A building party group (楼院党小组) under a grid branch."""
+
+    grid = grid_fk("party_groups")
+    branch = models.ForeignKey(PartyBranch, verbose_name="所属支部", on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField("党小组名称", max_length=128)
+    building = models.ForeignKey(
+        Building, verbose_name="楼院", null=True, blank=True, on_delete=models.SET_NULL, related_name="party_groups"
+    )
+    leader = models.ForeignKey(
+        Resident, verbose_name="党小组长", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    territory_field = "grid__code"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "楼院党小组"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PartyMember(models.Model):
+    """A resident's party details (党员)."""
+
+    grid = grid_fk("party_members")
+    resident = models.OneToOneField(Resident, verbose_name="人员", on_delete=models.CASCADE, related_name="party_member")
+    branch = models.ForeignKey(
+        PartyBranch, verbose_name="所属支部", null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    group = models.ForeignKey(
+        PartyGroup, verbose_name="党小组", null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    joined_on = models.DateField("入党日期", null=True, blank=True)
+    probationary = models.BooleanField("预备党员", default=False)
+    role = models.CharField("党内职务", max_length=32, blank=True)
+
+    territory_field = "grid__code"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党员"
+
+    def __str__(self) -> str:
+        return self.resident.name
+
+
+class PartyCenterHousehold(models.Model):
+    """A party-member household (党员中心户) that links the households around it."""
+
+    grid = grid_fk("party_center_households")
+    member = models.ForeignKey(PartyMember, verbose_name="党员", on_delete=models.CASCADE, related_name="center_households")
+    house = models.ForeignKey(House, verbose_name="房屋", on_delete=models.CASCADE, related_name="+")
+    linked_houses = models.ManyToManyField(House, verbose_name="联系户", blank=True, related_name="party_center")
+
+    territory_field = "grid__code"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党员中心户"
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.house}"
+
+
+def community_fk(related_name: str) -> models.ForeignKey:
+    return models.ForeignKey(Region, verbose_name="报到社区", on_delete=models.PROTECT, related_name=related_name)
+
+
+class InServiceMember(models.Model):
+    """An in-service party member registered with a community (双报到)."""
+
+    community = community_fk("in_service_members")
+    grid = models.ForeignKey(
+        Region, verbose_name="服务网格", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField("姓名", max_length=64)
+    employer = models.CharField("工作单位", max_length=128)
+    party_org = models.CharField("所在党组织", max_length=128, blank=True)
+    phone_encrypted = models.TextField("联系电话（密文）", blank=True)
+    registered_on = models.DateField("报到日期")
+    service = models.CharField("认领服务", max_length=200, blank=True)
+
+    territory_field = "community__code"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "在职党员双报到"
+        ordering = ["-registered_on", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def phone_masked(self) -> str:
+        return pii.mask_phone(pii.decrypt(self.phone_encrypted))
+
+
+class CoBuildingAgreement(models.Model):
+    """A co-building agreement between a community and a unit (共驻共建)."""
+
+    community = community_fk("co_building_agreements")
+    unit = models.ForeignKey(Unit, verbose_name="共建单位", on_delete=models.PROTECT, related_name="agreements")
+    title = models.CharField("协议名称", max_length=128)
+    signed_on = models.DateField("签订日期")
+    valid_until = models.DateField("有效期至", null=True, blank=True)
+    content = models.TextField("共建内容", blank=True)
+
+    territory_field = "community__code"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "共驻共建协议"
+        ordering = ["-signed_on"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class JointMeeting(models.Model):
+    """A joint meeting (联席会) of a community and its co-building units, with minutes."""
+
+    community = community_fk("joint_meetings")
+    held_on = models.DateField("召开日期")
+    title = models.CharField("会议主题", max_length=128)
+    units = models.ManyToManyField(Unit, verbose_name="参会单位", blank=True, related_name="joint_meetings")
+    attendees = models.TextField("参会人员", blank=True)
+    minutes = models.TextField("会议纪要", blank=True)
+
+    territory_field = "community__code"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "联席会议"
+        ordering = ["-held_on"]
+
+    def __str__(self) -> str:
+        return self.title
