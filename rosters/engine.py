@@ -251,7 +251,7 @@ def _run(roster, sheet: Sheet, ctx, error_path, progress, write_batch) -> Result
             raise FileProblem(problem)
     roster.prepare(ctx)
     errors: ErrorWorkbook | None = None
-    seen: set[int] = set()
+    seen: dict[int, int] = {}  # key hash -> first row number (8-byte hashes keep this small)
     estimated = sheet.estimated_rows
     if estimated:
         estimated = max(estimated - header_number, 0)
@@ -297,9 +297,10 @@ def _run(roster, sheet: Sheet, ctx, error_path, progress, write_batch) -> Result
         if not row.errors:
             keys = [id_hash(k) for k in roster.key(row)]
             if keys and all(k in seen for k in keys):
-                row.fail("duplicate_in_file", "与文件中前面的行重复")
+                row.fail("duplicate_in_file", f"与文件第 {seen[keys[0]]} 行重复")
             else:
-                seen.update(keys)
+                for k in keys:
+                    seen.setdefault(k, number)
         batch.append(row)
         if len(batch) >= BATCH_SIZE:
             flush()
