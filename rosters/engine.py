@@ -252,9 +252,6 @@ def _run(roster, sheet: Sheet, ctx, error_path, progress, write_batch) -> Result
     roster.prepare(ctx)
     errors: ErrorWorkbook | None = None
     seen: dict[int, int] = {}  # key hash -> first row number (8-byte hashes keep this small)
-    estimated = sheet.estimated_rows
-    if estimated:
-        estimated = max(estimated - header_number, 0)
     batch: list[Row] = []
     width = len(header)
 
@@ -282,7 +279,9 @@ def _run(roster, sheet: Sheet, ctx, error_path, progress, write_batch) -> Result
                     errors.add(r)
         batch.clear()
         if progress:
-            progress(result.rows_read, estimated, result.counts)
+            estimated = sheet.estimated_rows
+            progress(result.rows_read, max(estimated - header_number, result.rows_read) if estimated else None,
+                     result.counts)
 
     column_items = list(columns.items())
     for number, cells in rows:

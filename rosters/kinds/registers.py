@@ -34,7 +34,9 @@ from parties.models import (
     UnitKind,
 )
 from parties.validators import normalize_credit_code, normalize_phone, validate_credit_code, validate_phone
+from rosters.bulk import db_date, db_datetime, insert_rows
 from rosters.engine import Column, ImportContext, Roster, Row
+from rosters.fastpii import BulkPII
 from rosters.normalize import clean_name, looks_like_excel_number
 
 TAG_SPLIT = re.compile(r"[，,、;；\s/]+")
@@ -147,7 +149,8 @@ class HousePlacer:
         }
         missing = [p for p in pairs if p not in have]
         if missing and create:
-            Building.objects.bulk_create([Building(grid_id=g, name=n) for g, n in missing], ignore_conflicts=True)
+            insert_rows(Building, ["grid_id", "name", "address", "floors"], [(g, n, "", None) for g, n in missing],
+                        ignore_conflicts=True)
             return self.buildings(pairs, create=False)
         return have
 
@@ -156,11 +159,14 @@ class HousePlacer:
         have = self.existing(keys)
         missing = [k for k in keys if k not in have]
         if missing:
-            House.objects.bulk_create(
-                [House(grid_id=g, building_id=buildings[(g, b)], unit_no=u, room=r, **((defaults or {}).get((g, b, u, r), {})))
-                 for g, b, u, r in missing],
-                ignore_conflicts=True,
-            )
+            now = db_datetime(timezone.now())
+            blank = {"use": HouseUse.OWNER, "area": None, "owner_name": ""}
+            rows = []
+            for g, b, u, r in missing:
+                d = (defaults or {}).get((g, b, u, r), blank)
+                rows.append((g, buildings[(g, b)], u, r, d["use"], d["area"], d["owner_name"], "", now))
+            insert_rows(House, ["grid_id", "building_id", "unit_no", "room", "use", "area", "owner_name", "note",
+                                "updated_at"], rows, ignore_conflicts=True)
             have = self.existing(keys)
         return have
 
@@ -213,6 +219,7 @@ class ResidentRoster(Roster):
         self.grids = GridCheck()
         self.grids.load()
         self.houses = HousePlacer()
+        self.pii = BulkPII()
 
     def clean(self, row: Row, ctx: ImportContext) -> None:
         name = clean_name(row.text("name"))
@@ -257,8 +264,8 @@ class ResidentRoster(Roster):
         if row.errors:
             return
         row.record = ResidentRecord(
-            name=name, id_number=number, id_hash=pii.blind_index(number), phone=phone,
-            phone_hash=pii.blind_index(phone), ethnicity=ethnicity[:16], political_status=political,
+            name=name, id_number=number, id_hash=self.pii.blind_index(number), phone=phone,
+            phone_hash=self.pii.blind_index(phone), ethnicity=ethnicity[:16], political_status=political,
             residency_type=residency, grid=grid, house_key=house_key, tags=frozenset(tags),
         )
 
@@ -309,46 +316,48 @@ class ResidentRoster(Roster):
             )
             row.status = "unchanged" if same and not rec.missing_tags else "updated"
 
+    NEW_FIELDS = ["grid_id", "house_id", "household_id", "relation_to_head", "name", "id_number_encrypted",
+                  "id_number_hash", "gender", "birth_date", "phone_encrypted", "phone_hash", "ethnicity",
+                  "political_status", "residency_type", "note", "created_at", "updated_at"]
+    UPDATE_FIELDS = ["grid_id", "name", "phone_encrypted", "phone_hash", "ethnicity", "political_status",
+                     "residency_type", "updated_at"]
+
     def write(self, rows: list[Row], ctx: ImportContext) -> None:
+        """New residents in one raw insert (COPY on PostgreSQL); changed ones with bulk_update."""
         house_ids = self.houses.ensure({r.record.house_key for r in rows if r.record.house_key})
         now = timezone.now()
-        new, changed = [], []
-        fields = ["grid_id", "name", "phone_encrypted", "phone_hash", "ethnicity", "political_status",
-                  "residency_type", "updated_at"]
-        for row in rows:
-            rec = row.record
-            house_id = house_ids.get(rec.house_key) if rec.house_key else None
-            if row.status == "new":
-                born, gender = birth_date_and_gender(rec.id_number)
-                obj = Resident(
-                    grid_id=rec.grid, house_id=house_id, name=rec.name,
-                    id_number_encrypted=pii.encrypt(rec.id_number), id_number_hash=rec.id_hash,
-                    gender=gender, birth_date=born, phone_encrypted=pii.encrypt(rec.phone), phone_hash=rec.phone_hash,
-                    ethnicity=rec.ethnicity, political_status=rec.political_status, residency_type=rec.residency_type,
-                )
-                new.append((obj, rec))
-            else:
-                obj = Resident(
-                    pk=rec.pk, grid_id=rec.grid, name=rec.name, phone_encrypted=pii.encrypt(rec.phone),
-                    phone_hash=rec.phone_hash, ethnicity=rec.ethnicity, political_status=rec.political_status,
-                    residency_type=rec.residency_type, updated_at=now,
-                )
-                if house_id:
-                    obj.house_id = house_id
-                changed.append(obj)
-        Resident.objects.bulk_create([obj for obj, _ in new])
-        for obj, rec in new:
-            rec.pk = obj.pk
-        if changed:
-            with_house = [o for o in changed if o.house_id]
-            without = [o for o in changed if not o.house_id]
-            Resident.objects.bulk_update(with_house, fields + ["house_id"])
-            Resident.objects.bulk_update(without, fields)
+        now_db = db_datetime(now)
+        new = [r.record for r in rows if r.status == "new"]
+        changed = [r.record for r in rows if r.status != "new"]
+        ids = self.pii.encrypt_many([rec.id_number for rec in new])
+        phones = self.pii.encrypt_many([rec.phone for rec in new] + [rec.phone for rec in changed])
+        tuples = []
+        for rec, id_token, phone_token in zip(new, ids, phones):
+            born, gender = birth_date_and_gender(rec.id_number)
+            tuples.append((
+                rec.grid, house_ids.get(rec.house_key) if rec.house_key else None, None, "", rec.name, id_token,
+                rec.id_hash, gender, db_date(born), phone_token, rec.phone_hash, rec.ethnicity, rec.political_status,
+                rec.residency_type, "", now_db, now_db,
+            ))
+        insert_rows(Resident, self.NEW_FIELDS, tuples)
+        tagged = {rec.id_hash: rec for rec in new if rec.missing_tags}
+        if tagged:
+            for pk, h in Resident.objects.filter(id_number_hash__in=tagged).values_list("pk", "id_number_hash"):
+                tagged[h].pk = pk
+        objs = []
+        for rec, phone_token in zip(changed, phones[len(new):]):
+            obj = Resident(pk=rec.pk, grid_id=rec.grid, name=rec.name, phone_encrypted=phone_token,
+                           phone_hash=rec.phone_hash, ethnicity=rec.ethnicity, political_status=rec.political_status,
+                           residency_type=rec.residency_type, updated_at=now)
+            obj.house_id = house_ids.get(rec.house_key) if rec.house_key else None
+            objs.append(obj)
+        Resident.objects.bulk_update([o for o in objs if o.house_id], self.UPDATE_FIELDS + ["house_id"])
+        Resident.objects.bulk_update([o for o in objs if not o.house_id], self.UPDATE_FIELDS)
         actor_id = ctx.actor.pk if ctx.actor else None
-        ResidentTag.objects.bulk_create(
-            [ResidentTag(resident_id=r.record.pk, tag=t, set_by_id=actor_id, note="名册导入")
-             for r in rows for t in r.record.missing_tags]
-        )
+        insert_rows(ResidentTag, ["resident_id", "tag", "note", "set_by_id", "set_at", "removed_by_id", "removed_at",
+                                  "removed_reason"],
+                    [(r.record.pk, t, "名册导入", actor_id, now_db, None, None, "")
+                     for r in rows for t in r.record.missing_tags])
 
     def export_rows(self, user):
         reveal = region_codes(user, Cap.REVEAL_PII) if not user.is_superuser else ("",)

@@ -1,0 +1,54 @@
+"""Raw bulk inserts for imports: PostgreSQL COPY, or one executemany elsewhere.
+
+Django's bulk_create builds a model instance per row and compiles every value
+through its field; for hundreds of thousands of rows that costs more than the
+database itself. Callers pass plain tuples already in database form (see
+`db_value`); auto_now fields and defaults are the caller's to fill in.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.db import connection, models
+
+
+def db_date(value):
+    return connection.ops.adapt_datefield_value(value)
+
+
+def db_datetime(value):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _columns(model: type[models.Model], fields: list[str]) -> list[models.Field]:
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    return [by_attname[name] for name in fields]
+
+
+def insert_rows(model: type[models.Model], fields: list[str], rows: list[tuple], *, ignore_conflicts: bool = False) -> None:
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = _columns(model, fields)
+    names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and not ignore_conflicts:
+            buffer = io.StringIO()
+            csv.writer(buffer).writerows(rows)
+            buffer.seek(0)
+            not_null = [connection.ops.quote_name(f.column) for f in columns
+                        if not f.null and isinstance(f, (models.CharField, models.TextField))]
+            options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(not_null)})" if not_null else "")
+            cursor.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN WITH ({options})", buffer)
+            return
+        if connection.vendor == "postgresql":
+            from psycopg2.extras import execute_values
+
+            execute_values(cursor.cursor, f"INSERT INTO {table} ({names}) VALUES %s ON CONFLICT DO NOTHING", rows,
+                           page_size=1000)
+            return
+        placeholders = ", ".join(["%s"] * len(columns))
+        suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders}){suffix}", rows)
