@@ -201,6 +201,8 @@ def _cells(body: str, shared: list[str]) -> tuple:
         values: dict[int, object] = {}
         for letters, kind, v, t in fast:
             if kind == "inlineStr":
+                if not t:
+                    continue  # <c t="inlineStr"/>: an empty cell
                 value = t
             elif not v:
                 continue

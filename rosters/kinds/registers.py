@@ -121,42 +121,47 @@ def check_choice(row: Row, key: str, words: dict[str, str], label: str, default:
 
 
 class HousePlacer:
-    """Find or create the buildings and houses a batch refers to, (grid, building, unit, room)."""
+    """Find or create the buildings and houses a batch refers to, keyed (grid, building, unit, room).
 
-    def existing(self, keys: set[tuple[str, str, str, str]]) -> dict[tuple, int]:
-        buildings = self.buildings({(g, b) for g, b, _, _ in keys}, create=False)
-        found = {}
-        if buildings:
-            for pk, building_id, unit_no, room in House.objects.filter(building_id__in=buildings.values()).values_list(
-                "pk", "building_id", "unit_no", "room"
-            ):
-                found[(building_id, unit_no, room)] = pk
-        out = {}
-        for g, b, u, r in keys:
-            bid = buildings.get((g, b))
-            if bid and (bid, u, r) in found:
-                out[(g, b, u, r)] = found[(bid, u, r)]
-        return out
+    Building ids are cached for the whole import (a grid has tens of buildings); houses are
+    looked up per batch, only within the batch's buildings."""
+
+    def __init__(self) -> None:
+        self.building_ids: dict[tuple[str, str], int] = {}
 
     def buildings(self, pairs: set[tuple[str, str]], create: bool) -> dict[tuple[str, str], int]:
-        if not pairs:
+        unknown = {p for p in pairs if p not in self.building_ids}
+        if unknown:
+            grids = {g for g, _ in unknown}
+            names = {b for _, b in unknown}
+            for pk, g, n in Building.objects.filter(grid_id__in=grids, name__in=names).values_list("pk", "grid_id", "name"):
+                self.building_ids[(g, n)] = pk
+            missing = [p for p in unknown if p not in self.building_ids]
+            if missing and create:
+                insert_rows(Building, ["grid_id", "name", "address", "floors"], [(g, n, "", None) for g, n in missing],
+                            ignore_conflicts=True)
+                return self.buildings(pairs, create=False)
+        return {p: self.building_ids[p] for p in pairs if p in self.building_ids}
+
+    def _houses(self, keys, buildings) -> dict[tuple, int]:
+        wanted = {(buildings[(g, b)], u, r): (g, b, u, r) for g, b, u, r in keys if (g, b) in buildings}
+        if not wanted:
             return {}
-        grids = {g for g, _ in pairs}
-        names = {b for _, b in pairs}
-        have = {
-            (g, n): pk
-            for pk, g, n in Building.objects.filter(grid_id__in=grids, name__in=names).values_list("pk", "grid_id", "name")
-        }
-        missing = [p for p in pairs if p not in have]
-        if missing and create:
-            insert_rows(Building, ["grid_id", "name", "address", "floors"], [(g, n, "", None) for g, n in missing],
-                        ignore_conflicts=True)
-            return self.buildings(pairs, create=False)
-        return have
+        found = {}
+        for pk, building_id, unit_no, room in House.objects.filter(
+            building_id__in={k[0] for k in wanted}, room__in={k[2] for k in wanted}
+        ).values_list("pk", "building_id", "unit_no", "room"):
+            key = wanted.get((building_id, unit_no, room))
+            if key:
+                found[key] = pk
+        return found
+
+    def existing(self, keys: set[tuple[str, str, str, str]]) -> dict[tuple, int]:
+        return self._houses(keys, self.buildings({(g, b) for g, b, _, _ in keys}, create=False))
 
     def ensure(self, keys: set[tuple[str, str, str, str]], defaults: dict[tuple, dict] | None = None) -> dict[tuple, int]:
         buildings = self.buildings({(g, b) for g, b, _, _ in keys}, create=True)
-        have = self.existing(keys)
+        have = self._houses(keys, buildings)
         missing = [k for k in keys if k not in have]
         if missing:
             now = db_datetime(timezone.now())
@@ -167,7 +172,7 @@ class HousePlacer:
                 rows.append((g, buildings[(g, b)], u, r, d["use"], d["area"], d["owner_name"], "", now))
             insert_rows(House, ["grid_id", "building_id", "unit_no", "room", "use", "area", "owner_name", "note",
                                 "updated_at"], rows, ignore_conflicts=True)
-            have = self.existing(keys)
+            have.update(self._houses(set(missing), buildings))
         return have
 
 
