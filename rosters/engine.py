@@ -50,6 +50,9 @@ class Column:
     help: str = ""
 
 
+_TEXT_CACHE: dict[str, str] = {}
+
+
 @dataclass
 class RowError(Exception):
     code: str
@@ -66,7 +69,16 @@ class Row:
     status: str = ""  # new / updated / unchanged
 
     def text(self, key: str) -> str:
-        return clean_text(cell_to_text(self.values.get(key)))
+        value = self.values.get(key)
+        if value.__class__ is str and len(value) < 40:
+            # Rosters repeat the same short values (民族, 网格编码, 楼栋…): clean each once.
+            cleaned = _TEXT_CACHE.get(value)
+            if cleaned is None:
+                cleaned = clean_text(value)
+                if len(_TEXT_CACHE) < 100_000:
+                    _TEXT_CACHE[value] = cleaned
+            return cleaned
+        return clean_text(cell_to_text(value))
 
     def code(self, key: str) -> str:
         return clean_code(cell_to_text(self.values.get(key)))

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
+from operator import mul
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -20,7 +22,16 @@ from governance.models import Region
 from governance.roles import Cap, Level
 from governance.scope import region_codes, scoped
 from parties import pii
-from parties.idnumbers import birth_date_and_gender, normalize_id_number, validate_id_number
+from parties.idnumbers import (
+    CHECK_CHARS,
+    EARLIEST_BIRTH,
+    PROVINCES,
+    WEIGHTS,
+    birth_date_and_gender,
+    normalize_id_number,
+    validate_id_number,
+)
+from parties.validators import MOBILE
 from parties.models import (
     Building,
     House,
@@ -92,10 +103,29 @@ class GridCheck:
         return False
 
 
+def fast_id_number(value: str, today: date) -> tuple[date, str] | None:
+    """(birth date, gender) when `value` passes every check of parties.idnumbers.validate_id_number;
+    None otherwise (the caller then asks validate_id_number for the reason). A fast path for the
+    common valid case: the canonical validator calls date.today() and more for every row."""
+    if len(value) != 18 or not value.isascii() or not value[:17].isdigit() or value[:2] not in PROVINCES:
+        return None
+    try:
+        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return None
+    if born < EARLIEST_BIRTH or born > today:
+        return None
+    if CHECK_CHARS[sum(map(mul, map(int, value[:17]), WEIGHTS)) % 11] != value[17]:
+        return None
+    return born, ("M" if int(value[16]) % 2 else "F")
+
+
 def check_phone(row: Row, key: str = "phone") -> str:
     raw = row.values.get(key)
     if raw is None or raw == "":
         return ""
+    if raw.__class__ is str and len(raw) == 11 and raw.isascii() and raw.isdigit() and MOBILE.match(raw):
+        return raw  # what normalize_phone returns for a plain mobile number, and valid
     phone = normalize_phone(str(raw) if not isinstance(raw, float) else str(int(raw)))
     if not phone:
         return ""
@@ -192,6 +222,7 @@ class ResidentRecord:
     grid: str
     house_key: tuple | None
     tags: frozenset = field(default_factory=frozenset)
+    born_gender: tuple | None = None
     pk: int | None = None
     missing_tags: tuple = ()
 
@@ -225,6 +256,7 @@ class ResidentRoster(Roster):
         self.grids.load()
         self.houses = HousePlacer()
         self.pii = BulkPII()
+        self.today = date.today()
 
     def clean(self, row: Row, ctx: ImportContext) -> None:
         name = clean_name(row.text("name"))
@@ -234,14 +266,21 @@ class ResidentRoster(Roster):
             row.fail("bad_value", "姓名超过 64 个字")
         raw_id = row.values.get("id_number")
         number = ""
+        born_gender = None
         if raw_id is None or raw_id == "":
             row.fail("missing_id_number", "缺少公民身份号码")
         elif looks_like_excel_number(raw_id):
             row.fail("id_precision", "公民身份号码被 Excel 存成了数字，后几位已丢失：请把该列设置为“文本”格式后重新填写号码")
         else:
-            number = normalize_id_number(raw_id)
+            if raw_id.__class__ is str and raw_id.isascii():
+                number = "".join(raw_id.split()).upper()  # = normalize_id_number for ASCII input
+            else:
+                number = normalize_id_number(raw_id)
+            born_gender = fast_id_number(number, self.today)
             try:
-                validate_id_number(number)
+                if born_gender is None:
+                    validate_id_number(number)
+                    born_gender = birth_date_and_gender(number)
             except ValidationError as e:
                 code = {"checksum": "id_checksum", "excel_number": "id_precision"}.get(e.code, "bad_id_number")
                 row.fail(code, e.messages[0])
@@ -271,7 +310,7 @@ class ResidentRoster(Roster):
         row.record = ResidentRecord(
             name=name, id_number=number, id_hash=self.pii.blind_index(number), phone=phone,
             phone_hash=self.pii.blind_index(phone), ethnicity=ethnicity[:16], political_status=political,
-            residency_type=residency, grid=grid, house_key=house_key, tags=frozenset(tags),
+            residency_type=residency, grid=grid, house_key=house_key, tags=frozenset(tags), born_gender=born_gender,
         )
 
     def key(self, row: Row):
@@ -338,7 +377,7 @@ class ResidentRoster(Roster):
         phones = self.pii.encrypt_many([rec.phone for rec in new] + [rec.phone for rec in changed])
         tuples = []
         for rec, id_token, phone_token in zip(new, ids, phones):
-            born, gender = birth_date_and_gender(rec.id_number)
+            born, gender = rec.born_gender
             tuples.append((
                 rec.grid, house_ids.get(rec.house_key) if rec.house_key else None, None, "", rec.name, id_token,
                 rec.id_hash, gender, db_date(born), phone_token, rec.phone_hash, rec.ethnicity, rec.political_status,
