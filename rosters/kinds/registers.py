@@ -45,7 +45,7 @@ from parties.models import (
     UnitKind,
 )
 from parties.validators import normalize_credit_code, normalize_phone, validate_credit_code, validate_phone
-from rosters.bulk import db_date, db_datetime, insert_rows
+from rosters.bulk import db_date, db_datetime, insert_rows, select_in
 from rosters.engine import Column, ImportContext, Roster, Row
 from rosters.fastpii import BulkPII
 from rosters.normalize import clean_name, looks_like_excel_number
@@ -178,9 +178,9 @@ class HousePlacer:
         if not wanted:
             return {}
         found = {}
-        for pk, building_id, unit_no, room in House.objects.filter(
-            building_id__in={k[0] for k in wanted}, room__in={k[2] for k in wanted}
-        ).values_list("pk", "building_id", "unit_no", "room"):
+        for pk, building_id, unit_no, room in select_in(
+            House, ["id", "building_id", "unit_no", "room"], ["building_id", "unit_no", "room"], list(wanted)
+        ):
             key = wanted.get((building_id, unit_no, room))
             if key:
                 found[key] = pk
@@ -318,12 +318,11 @@ class ResidentRoster(Roster):
 
     def classify(self, rows: list[Row], ctx: ImportContext) -> None:
         by_hash = {r.record.id_hash: r for r in rows}
+        names = ["pk", "id_number_hash", "name", "grid_id", "phone_hash", "ethnicity", "political_status",
+                 "residency_type", "house_id"]
         existing = {
-            v["id_number_hash"]: v
-            for v in Resident.objects.filter(id_number_hash__in=by_hash).values(
-                "pk", "id_number_hash", "name", "grid_id", "phone_hash", "ethnicity", "political_status",
-                "residency_type", "house_id",
-            )
+            v[1]: dict(zip(names, v))
+            for v in select_in(Resident, ["id", *names[1:]], ["id_number_hash"], [(h,) for h in by_hash])
         }
         tags: dict[int, set[str]] = {}
         houses = {}
@@ -386,7 +385,7 @@ class ResidentRoster(Roster):
         insert_rows(Resident, self.NEW_FIELDS, tuples)
         tagged = {rec.id_hash: rec for rec in new if rec.missing_tags}
         if tagged:
-            for pk, h in Resident.objects.filter(id_number_hash__in=tagged).values_list("pk", "id_number_hash"):
+            for pk, h in select_in(Resident, ["id", "id_number_hash"], ["id_number_hash"], [(h,) for h in tagged]):
                 tagged[h].pk = pk
         objs = []
         for rec, phone_token in zip(changed, phones[len(new):]):
