@@ -16,6 +16,8 @@ urlpatterns = [
     path("system/", views.system_status, name="system-status"),
     path("grids/", include("grids.urls")),
     path("rosters/", include("rosters.urls")),
+    path("registers/", include("parties.urls")),
+    path("api/registers/", include("parties.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

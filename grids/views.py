@@ -1,11 +1,20 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
 from governance.models import Region, RoleAssignment
-from governance.roles import Role
+from governance.roles import Cap, Role
+from governance.scope import get_in_scope_or_404, scoped
+from grids.actions import do_log_visit
+from grids.forms import VisitForm
+from grids.models import Visit
+from parties import selectors
+from parties.forms import add_action_errors
+from parties.models import House, Resident, Unit
 
 
 @login_required
@@ -22,3 +31,76 @@ def my_grids(request: HttpRequest) -> HttpResponse:
         colleagues.setdefault(a.region_id, []).append(a.user.get_full_name())
     rows = [(g, colleagues.get(g.code, [])) for g in grids]
     return render(request, "grids/my_grids.html", {"rows": rows})
+
+
+def _param_pk(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name, "") or request.POST.get(name, "")
+    if not raw:
+        return None
+    if len(raw) > 19 or not raw.isascii() or not raw.isdigit() or int(raw) > 2**63 - 1:
+        raise BadRequest("参数无效。")
+    return int(raw)
+
+
+@login_required
+def visit_list(request: HttpRequest) -> HttpResponse:
+    """The visits and patrols in scope, newest first; ?mine=1 for one's own."""
+    qs = scoped(Visit.objects.all(), request.user, Cap.VIEW_REGISTER)
+    mine = request.GET.get("mine") == "1"
+    if mine:
+        qs = qs.filter(worker=request.user)
+    after = _param_pk(request, "after")
+    page = selectors.keyset_page(qs.select_related("worker", "grid", "house__building", "resident", "unit"), after)
+    query = "mine=1" if mine else ""
+    can_log = bool(selectors.grids_for(request.user))
+    return render(request, "grids/visit_list.html", {"page": page, "mine": mine, "query": query, "can_log": can_log})
+
+
+@login_required
+def visit_create(request: HttpRequest) -> HttpResponse:
+    grids = selectors.grids_for(request.user)
+    if not grids:
+        raise PermissionDenied("您没有记录走访巡查的权限。")
+    target = {}
+    for name, model in (("house", House), ("resident", Resident), ("unit", Unit)):
+        pk = _param_pk(request, name)
+        if pk is not None:
+            target[name] = get_in_scope_or_404(model.objects.all(), request.user, Cap.CHANGE_REGISTER, pk=pk)
+    about = target.get("resident") or target.get("house") or target.get("unit")
+    initial = {"grid": about.grid_id if about else (request.GET.get("grid") or grids[0].code)}
+    form = VisitForm(request.POST or None, request.FILES or None, grids=grids, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        grid = next(g for g in grids if g.code == d["grid"])
+        try:
+            visit = do_log_visit(
+                actor=request.user, grid=grid, kind=d["kind"], findings=d["findings"], place=d["place"],
+                photo=d["photo"] or None, **target,
+            )
+        except ValidationError as e:
+            add_action_errors(form, e)
+        else:
+            messages.success(request, "已记录。")
+            if visit.resident_id:
+                return redirect("parties:resident", pk=visit.resident_id)
+            if visit.house_id:
+                return redirect("parties:house", pk=visit.house_id)
+            if visit.unit_id:
+                return redirect("parties:unit", pk=visit.unit_id)
+            return redirect("grids:visits")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "grids/visit_form.html", {"form": form, "about": about}, status=status)
+
+
+@login_required
+def visit_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """Photos are served through scope, never from a public media URL."""
+    visit = get_in_scope_or_404(Visit.objects.all(), request.user, Cap.VIEW_REGISTER, pk=pk)
+    if not visit.photo:
+        raise Http404("没有照片。")
+    try:
+        response = FileResponse(visit.photo.open("rb"))
+    except FileNotFoundError:
+        raise Http404("照片文件不存在。") from None
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -5,6 +5,7 @@ phones: only masked values."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -35,9 +36,20 @@ from parties.models import (
     ResidentTag,
     TagKind,
     Unit,
+    tag_from_label,
     UnitKind,
 )
 from parties.validators import normalize_credit_code, normalize_phone, validate_credit_code, validate_phone
+
+
+@contextmanager
+def _unique(field: str, message: str):
+    """A unique constraint lost to a concurrent writer becomes a Chinese ValidationError, not a 500."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        raise ValidationError({field: message}) from None
 
 
 def _require_grid(grid: Region) -> None:
@@ -101,7 +113,8 @@ def do_create_building(*, actor: User | None, grid: Region, name: str, address: 
         raise ValidationError({"name": "楼栋名称不能为空。"})
     if Building.objects.filter(grid=grid, name=name).exists():
         raise ValidationError({"name": f"本网格已有楼栋“{name}”。"})
-    building = Building.objects.create(grid=grid, name=name, address=address.strip(), floors=floors)
+    with _unique("name", f"本网格已有楼栋“{name}”。"):
+        building = Building.objects.create(grid=grid, name=name, address=address.strip(), floors=floors)
     record_audit(actor=actor, action="building.create", target=building, region_code=grid.code, detail={"name": name})
     return building
 
@@ -126,10 +139,11 @@ def do_create_house(
     use = _choice(use, HouseUse, "use", "房屋用途")
     if House.objects.filter(building=building, unit_no=unit_no, room=room).exists():
         raise ValidationError({"room": f"{building.name}{unit_no}{room} 已登记。"})
-    house = House.objects.create(
-        grid_id=building.grid_id, building=building, unit_no=unit_no, room=room, use=use, area=area,
-        owner_name=owner_name.strip(), note=note,
-    )
+    with _unique("room", f"{building.name}{unit_no}{room} 已登记。"):
+        house = House.objects.create(
+            grid_id=building.grid_id, building=building, unit_no=unit_no, room=room, use=use, area=area,
+            owner_name=owner_name.strip(), note=note,
+        )
     record_audit(
         actor=actor, action="house.create", target=house, region_code=house.grid_id,
         detail={"address": house.address, "use": use},
@@ -153,7 +167,8 @@ def do_update_house(*, actor: User | None, house: House, **changes: Any) -> Hous
         raise ValidationError({"room": "房号不能为空。"})
     if House.objects.filter(building=house.building_id, unit_no=house.unit_no, room=house.room).exclude(pk=house.pk).exists():
         raise ValidationError({"room": "该楼栋已有相同单元和房号的房屋。"})
-    house.save()
+    with _unique("room", "该楼栋已有相同单元和房号的房屋。"):
+        house.save()
     record_audit(actor=actor, action="house.update", target=house, region_code=house.grid_id, detail={"changes": diff})
     return house
 
@@ -234,11 +249,8 @@ def do_create_resident(
         ethnicity=(ethnicity or "汉族").strip(), political_status=political_status, residency_type=residency_type,
         note=note,
     )
-    try:
-        with transaction.atomic():
-            resident.save(force_insert=True)
-    except IntegrityError:
-        raise ValidationError({"id_number": "该公民身份号码已登记在册，请勿重复登记。"}) from None
+    with _unique("id_number", "该公民身份号码已登记在册，请勿重复登记。"):
+        resident.save(force_insert=True)
     for tag in tags:
         _add_tag(actor, resident, tag)
     record_audit(
@@ -294,6 +306,11 @@ def do_update_resident(*, actor: User | None, resident: Resident, **changes: Any
             changes["residency_type"] = _choice(changes["residency_type"], ResidencyType, "residency_type", "人口类型")
         if "house" in changes:
             _check_house(changes["house"], resident.grid)
+        if changes.get("household") is not None:
+            household = changes["household"]
+            house_id = changes["house"].pk if changes.get("house") is not None else resident.house_id
+            if household.house_id != house_id:
+                raise ValidationError({"household": "所选家庭户不在该人员居住的房屋。"})
     except ValidationError as e:
         errors.update(e.message_dict)
     if "name" in changes and not (changes["name"] or "").strip():
@@ -302,7 +319,8 @@ def do_update_resident(*, actor: User | None, resident: Resident, **changes: Any
         raise ValidationError(errors)
     diff.update(_apply(resident, changes))
     if diff:
-        resident.save()
+        with _unique("id_number", "该公民身份号码已登记在册。"):
+            resident.save()
         record_audit(
             actor=actor, action="resident.update", target=resident, region_code=resident.grid_id,
             detail={"name": resident.name, "changes": diff},
@@ -311,7 +329,10 @@ def do_update_resident(*, actor: User | None, resident: Resident, **changes: Any
 
 
 def _add_tag(actor: User | None, resident: Resident, tag: str, note: str = "") -> ResidentTag:
-    tag = _choice(tag, TagKind, "tag", "人员标签")
+    key = tag_from_label(tag)
+    if key is None:
+        raise ValidationError({"tag": f"人员标签“{tag}”不在可选范围内（{'、'.join(str(t) for _, t in TagKind.choices)}）。"})
+    tag = key
     if ResidentTag.objects.filter(resident=resident, tag=tag, removed_at__isnull=True).exists():
         raise ValidationError({"tag": f"该人员已有标签“{TagKind(tag).label}”。"})
     return ResidentTag.objects.create(resident=resident, tag=tag, note=note.strip(), set_by=actor)
@@ -419,12 +440,13 @@ def do_create_unit(
         errors["credit_code"] = ["该统一社会信用代码已登记。"]
     if errors:
         raise ValidationError(errors)
-    unit = Unit.objects.create(
-        grid=grid, name=name, credit_code=code, kind=kind, address=address.strip(), building=building,
-        legal_person=legal_person.strip(), contact_name=contact_name.strip(),
-        contact_phone_encrypted=pii.encrypt(contact_phone), contact_phone_hash=pii.blind_index(contact_phone),
-        employees=employees, note=note,
-    )
+    with _unique("credit_code", "该统一社会信用代码已登记。"):
+        unit = Unit.objects.create(
+            grid=grid, name=name, credit_code=code, kind=kind, address=address.strip(), building=building,
+            legal_person=legal_person.strip(), contact_name=contact_name.strip(),
+            contact_phone_encrypted=pii.encrypt(contact_phone), contact_phone_hash=pii.blind_index(contact_phone),
+            employees=employees, note=note,
+        )
     record_audit(
         actor=actor, action="unit.create", target=unit, region_code=grid.code,
         detail={"name": name, "credit_code": code or ""},
@@ -458,7 +480,8 @@ def do_update_unit(*, actor: User | None, unit: Unit, **changes: Any) -> Unit:
         raise ValidationError({"name": "单位名称不能为空。"})
     diff.update(_apply(unit, changes))
     if diff:
-        unit.save()
+        with _unique("credit_code", "该统一社会信用代码已登记。"):
+            unit.save()
         record_audit(actor=actor, action="unit.update", target=unit, region_code=unit.grid_id, detail={"changes": diff})
     return unit
 
@@ -476,7 +499,8 @@ def do_create_party_branch(
         raise ValidationError({"grid": "该网格已有党支部（一格一支部）。"})
     if secretary is not None and secretary.grid_id != grid.code:
         raise ValidationError({"secretary": "支部书记须为本网格的人员。"})
-    branch = PartyBranch.objects.create(grid=grid, name=name.strip(), secretary=secretary, established_on=established_on)
+    with _unique("grid", "该网格已有党支部（一格一支部）。"):
+        branch = PartyBranch.objects.create(grid=grid, name=name.strip(), secretary=secretary, established_on=established_on)
     record_audit(actor=actor, action="party.branch.create", target=branch, region_code=grid.code, detail={"name": branch.name})
     return branch
 
@@ -601,3 +625,44 @@ def do_record_joint_meeting(
         detail={"title": meeting.title, "units": len(units)},
     )
     return meeting
+
+
+def find_or_create_house(
+    *, actor: User | None, grid: Region, building_name: str, unit_no: str = "", room: str, use: str = HouseUse.OWNER
+) -> House:
+    """The house at 楼栋/单元/房号 in `grid`, registering the building and the house (each audited) if new."""
+    building_name = (building_name or "").strip()
+    if not building_name:
+        raise ValidationError({"building": "请填写楼栋。"})
+    if not (room or "").strip():
+        raise ValidationError({"room": "请填写房号。"})
+    building = Building.objects.filter(grid=grid, name=building_name).first()
+    if building is None:
+        building = do_create_building(actor=actor, grid=grid, name=building_name)
+    house = House.objects.filter(building=building, unit_no=(unit_no or "").strip(), room=room.strip()).first()
+    if house is None:
+        house = do_create_house(actor=actor, building=building, unit_no=unit_no, room=room, use=use)
+    return house
+
+
+@transaction.atomic
+def do_create_household(*, actor: User | None, house: House, head_name: str, number: str = "") -> Household:
+    """A household (户) in a house; residents join it through do_update_resident(household=…)."""
+    require(actor, Cap.CHANGE_REGISTER, house.grid_id)
+    head_name = (head_name or "").strip()
+    if not head_name:
+        raise ValidationError({"head_name": "户主姓名不能为空。"})
+    household = Household.objects.create(grid_id=house.grid_id, house=house, head_name=head_name, number=(number or "").strip())
+    record_audit(
+        actor=actor, action="household.create", target=household, region_code=house.grid_id,
+        detail={"house": house.address, "head_name": head_name},
+    )
+    return household
+
+
+def do_record_export(*, actor: User | None, what: str, region_code: str, filters: dict) -> None:
+    """Exports change nothing, but who took which list out of the system is recorded."""
+    from governance.models import AuditEvent
+
+    AuditEvent.objects.create(actor=actor, action=f"{what}.export", target_type="parties.resident", target_id="-",
+                              region_code=region_code, detail={"filters": filters})

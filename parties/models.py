@@ -50,17 +50,50 @@ class ResidencyType(models.TextChoices):
 
 class TagKind(models.TextChoices):
     KEY_PERSON = "key_person", _("重点人员")
-    COMMUNITY_CORRECTION = "community_correction", _("社区矫正")
-    RELEASED_PRISONER = "released_prisoner", _("刑满释放")
-    SEVERE_MENTAL_ILLNESS = "severe_mental_illness", _("严重精神障碍")
-    DRUG_USER = "drug_user", _("吸毒")
+    COMMUNITY_CORRECTION = "community_correction", _("社区矫正人员")
+    RELEASED_PRISONER = "released_prisoner", _("刑满释放人员")
+    SEVERE_MENTAL_ILLNESS = "severe_mental_illness", _("严重精神障碍患者")
+    DRUG_USER = "drug_user", _("吸毒人员")
     KEY_YOUTH = "key_youth", _("重点青少年")
-    LEFT_BEHIND = "left_behind", _("留守人员")
+    LEFT_BEHIND_ELDERLY = "left_behind_elderly", _("留守老人")
+    LEFT_BEHIND_CHILD = "left_behind_child", _("留守儿童")
     EMPTY_NEST_ELDERLY = "empty_nest_elderly", _("空巢老人")
-    DISABLED = "disabled", _("残疾")
-    SUBSISTENCE = "subsistence", _("低保")
+    DISABLED = "disabled", _("残疾人")
+    SUBSISTENCE = "subsistence", _("低保户")
     PETITIONER = "petitioner", _("信访人员")
     VETERAN = "veteran", _("退役军人")
+
+
+# Other ways rosters write the tags (the labels themselves and the keys are accepted too).
+TAG_ALIASES = {
+    "社区矫正": TagKind.COMMUNITY_CORRECTION,
+    "社区矫正对象": TagKind.COMMUNITY_CORRECTION,
+    "刑满释放": TagKind.RELEASED_PRISONER,
+    "安置帮教": TagKind.RELEASED_PRISONER,
+    "严重精神障碍": TagKind.SEVERE_MENTAL_ILLNESS,
+    "精神障碍患者": TagKind.SEVERE_MENTAL_ILLNESS,
+    "吸毒": TagKind.DRUG_USER,
+    "社区戒毒": TagKind.DRUG_USER,
+    "留守": TagKind.LEFT_BEHIND_ELDERLY,
+    "留守人员": TagKind.LEFT_BEHIND_ELDERLY,
+    "空巢": TagKind.EMPTY_NEST_ELDERLY,
+    "残疾": TagKind.DISABLED,
+    "低保": TagKind.SUBSISTENCE,
+    "低保对象": TagKind.SUBSISTENCE,
+    "重点青少年群体": TagKind.KEY_YOUTH,
+}
+
+
+def tag_from_label(text: str) -> str | None:
+    """The TagKind key for a roster's tag text (key, label or alias), or None."""
+    text = (text or "").strip()
+    if text in TagKind.values:
+        return text
+    for key, label in TagKind.choices:
+        if text == str(label):
+            return key
+    alias = TAG_ALIASES.get(text)
+    return str(alias) if alias else None
 
 
 # Tags that mark a "special group" (特殊人群) as opposed to a care group.

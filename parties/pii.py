@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 
 def _derived(purpose: str) -> bytes:
@@ -31,13 +32,21 @@ def _fernet(keys: str) -> MultiFernet:
     return MultiFernet([Fernet(k.strip().encode()) for k in keys.split(",") if k.strip()])
 
 
+def _env(name: str) -> str:
+    value = os.environ.get(name, "")
+    if not value and getattr(settings, "PRODUCTION", False):
+        # Derived keys would tie every stored ID number to SECRET_KEY: rotating it would lose them.
+        raise ImproperlyConfigured(f"{name} must be set in production (see README: Configuration).")
+    return value
+
+
 def _cipher() -> MultiFernet:
-    keys = os.environ.get("GRIDGOV_PII_KEY") or base64.urlsafe_b64encode(_derived("pii-encryption")).decode()
+    keys = _env("GRIDGOV_PII_KEY") or base64.urlsafe_b64encode(_derived("pii-encryption")).decode()
     return _fernet(keys)
 
 
 def _hash_key() -> bytes:
-    key = os.environ.get("GRIDGOV_PII_HASH_KEY")
+    key = _env("GRIDGOV_PII_HASH_KEY")
     return key.encode() if key else _derived("pii-blind-index")
 
 

@@ -43,3 +43,12 @@ def test_masks_keep_only_the_ends():
     assert pii.mask_phone("13812345678") == "138****5678"
     assert pii.mask_phone("0417-2812345") == "0417-***2345"
     assert pii.mask_id_number("") == "" and pii.mask_phone("") == ""
+
+
+def test_production_refuses_to_derive_the_keys_from_secret_key(monkeypatch, settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.PRODUCTION = True
+    monkeypatch.delenv("GRIDGOV_PII_KEY", raising=False)
+    with pytest.raises(ImproperlyConfigured):
+        pii.encrypt("13812345678")

@@ -16,6 +16,14 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("演示城市已存在，未作改动。")
+        from parties.demo import seed_demo_registers
+
+        registers = seed_demo_registers()
+        if any(registers.values()):
+            self.stdout.write(
+                f"已登记：实有人口 {registers['residents']} 人，房屋 {registers['houses']} 套，"
+                f"单位 {registers['units']} 家，走访巡查 {registers['visits']} 条。"
+            )
         self.stdout.write("")
         self.stdout.write(f"演示账号（密码均为 {settings.DEMO_PASSWORD}）：")
         names = dict(Region.objects.filter(code__in=[d.region_code for d in DEMO_LOGINS]).values_list("code", "name"))

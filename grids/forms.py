@@ -1,0 +1,17 @@
+from django import forms
+
+from grids.models import VisitKind
+
+
+class VisitForm(forms.Form):
+    kind = forms.ChoiceField(label="类型", choices=VisitKind.choices, widget=forms.RadioSelect, initial=VisitKind.VISIT)
+    grid = forms.ChoiceField(label="网格")
+    place = forms.CharField(label="地点", max_length=200, required=False,
+                            widget=forms.TextInput(attrs={"placeholder": "巡查地点，如 3号楼北侧"}))
+    findings = forms.CharField(label="发现情况", widget=forms.Textarea(attrs={"rows": 4, "placeholder": "如：无异常；楼道堆放杂物…"}))
+    photo = forms.ImageField(label="现场照片（可选）", required=False,
+                             widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}))
+
+    def __init__(self, *args, grids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].choices = [(g.code, g.name) for g in grids]

@@ -1,0 +1,180 @@
+"""Reads on the registers. Each starts from `scoped(...)`.
+
+Lists use keyset pagination ("after" = the last id shown, newest first) and ask
+for one row more than a page to know whether there is a next page: no COUNT(*)
+of a 10-million-row table, ever. Searches are exact on the blind index (ID
+number, phone), prefix on the name, prefix on building + exact room.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+
+from governance.models import AuditEvent, Region, User
+from governance.roles import Cap, Level
+from governance.scope import get_in_scope_or_404, scoped
+from parties import pii
+from parties.idnumbers import normalize_id_number, validate_id_number
+from parties.models import Building, House, PartyBranch, Resident, ResidentTag, Unit
+from parties.validators import normalize_phone
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class Page:
+    rows: list
+    next_after: int | None
+    after: int | None = None
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_after is not None
+
+
+def keyset_page(qs: QuerySet, after: int | None, size: int = PAGE_SIZE) -> Page:
+    """Rows newest first (by id), the `size` after id `after`; `next_after` is set when more follow."""
+    if after:
+        qs = qs.filter(pk__lt=after)
+    rows = list(qs.order_by("-pk")[: size + 1])
+    next_after = rows[size - 1].pk if len(rows) > size else None
+    return Page(rows=rows[:size], next_after=next_after, after=after)
+
+
+@dataclass
+class ResidentSearch:
+    name: str = ""
+    id_number: str = ""
+    phone: str = ""
+    building: str = ""
+    room: str = ""
+    grid: str = ""
+    tag: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any((self.name, self.id_number, self.phone, self.building, self.room, self.grid, self.tag))
+
+
+def active_tags_prefetch() -> Prefetch:
+    return Prefetch("tags", queryset=ResidentTag.objects.filter(removed_at__isnull=True), to_attr="active_tags")
+
+
+def resident_queryset(user: User, search: ResidentSearch) -> QuerySet:
+    """The scoped, filtered residents (not yet ordered or sliced); problems go to search.errors."""
+    qs = scoped(Resident.objects.all(), user, Cap.VIEW_REGISTER)
+    if search.name:
+        qs = qs.filter(name__startswith=search.name.strip())
+    if search.id_number:
+        number = normalize_id_number(search.id_number)
+        try:
+            validate_id_number(number)
+        except Exception:
+            search.errors.append("按身份证号查找须输入完整、正确的 18 位号码（号码加密存储，不支持部分匹配）。")
+            return qs.none()
+        qs = qs.filter(id_number_hash=pii.blind_index(number))
+    if search.phone:
+        qs = qs.filter(phone_hash=pii.blind_index(normalize_phone(search.phone)))
+    if search.building:
+        qs = qs.filter(house__building__name__startswith=search.building.strip())
+    if search.room:
+        qs = qs.filter(house__room=search.room.strip())
+    if search.grid:
+        qs = qs.filter(grid__code__startswith=search.grid.strip())
+    if search.tag:
+        qs = qs.filter(tags__tag=search.tag, tags__removed_at__isnull=True)
+    return qs.select_related("grid", "house", "house__building").prefetch_related(active_tags_prefetch())
+
+
+def search_residents(user: User, search: ResidentSearch, after: int | None = None, size: int = PAGE_SIZE) -> Page:
+    qs = resident_queryset(user, search)
+    if search.errors:
+        return Page(rows=[], next_after=None)
+    return keyset_page(qs, after, size)
+
+
+def get_resident(user: User, pk: int, cap: str = Cap.VIEW_REGISTER) -> Resident:
+    qs = Resident.objects.select_related("grid", "grid__parent", "house", "house__building", "household")
+    return get_in_scope_or_404(qs, user, cap, pk=pk)
+
+
+def resident_tags(resident: Resident) -> list[ResidentTag]:
+    """Every tag ever set, active first: the tag history."""
+    return sorted(
+        ResidentTag.objects.filter(resident=resident).select_related("set_by", "removed_by"),
+        key=lambda t: (t.removed_at is not None, -t.set_at.timestamp()),
+    )
+
+
+def history_of(obj, limit: int = 50) -> list[AuditEvent]:
+    """The audit rows about one object, newest first."""
+    return list(
+        AuditEvent.objects.filter(target_type=obj._meta.label_lower, target_id=str(obj.pk))
+        .select_related("actor")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+def visits_of(user: User, limit: int = 20, **lookup) -> list:
+    from grids.models import Visit
+
+    return list(
+        scoped(Visit.objects.filter(**lookup), user, Cap.VIEW_REGISTER)
+        .select_related("worker", "house", "house__building", "resident", "unit")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+def grids_for(user: User, cap: str = Cap.CHANGE_REGISTER) -> list[Region]:
+    """The grids where `user` holds `cap` (form choices)."""
+    return list(scoped(Region.objects.filter(level=Level.GRID), user, cap).only("code", "name").order_by("code"))
+
+
+def search_houses(user: User, building: str = "", room: str = "", grid: str = "", after: int | None = None) -> Page:
+    qs = scoped(House.objects.all(), user, Cap.VIEW_REGISTER)
+    if building:
+        qs = qs.filter(building__name__startswith=building.strip())
+    if room:
+        qs = qs.filter(room=room.strip())
+    if grid:
+        qs = qs.filter(grid__code__startswith=grid.strip())
+    return keyset_page(qs.select_related("building", "grid"), after)
+
+
+def get_house(user: User, pk: int, cap: str = Cap.VIEW_REGISTER) -> House:
+    return get_in_scope_or_404(House.objects.select_related("building", "grid"), user, cap, pk=pk)
+
+
+def search_units(user: User, name: str = "", credit_code: str = "", kind: str = "", grid: str = "", after: int | None = None) -> Page:
+    qs = scoped(Unit.objects.all(), user, Cap.VIEW_REGISTER)
+    if name:
+        qs = qs.filter(name__contains=name.strip())
+    if credit_code:
+        qs = qs.filter(credit_code=credit_code.strip().upper())
+    if kind:
+        qs = qs.filter(kind=kind)
+    if grid:
+        qs = qs.filter(grid__code__startswith=grid.strip())
+    return keyset_page(qs.select_related("grid"), after)
+
+
+def get_unit(user: User, pk: int, cap: str = Cap.VIEW_REGISTER) -> Unit:
+    return get_in_scope_or_404(Unit.objects.select_related("grid", "building"), user, cap, pk=pk)
+
+
+def buildings_in(grid_code: str) -> list[Building]:
+    return list(Building.objects.filter(grid_id=grid_code).order_by("name"))
+
+
+def party_branches(user: User, after: int | None = None) -> Page:
+    qs = scoped(PartyBranch.objects.all(), user, Cap.VIEW_REGISTER).select_related("grid", "grid__parent", "secretary")
+    return keyset_page(qs, after)
+
+
+def get_party_branch(user: User, pk: int) -> PartyBranch:
+    return get_in_scope_or_404(
+        PartyBranch.objects.select_related("grid", "grid__parent", "secretary"), user, Cap.VIEW_REGISTER, pk=pk
+    )

@@ -1,0 +1,117 @@
+from parties import actions
+from parties.tests.base import LI_ID, WANG_ID, ZHANG_ID, ZHANG_PHONE, RegisterTestCase
+
+URL = "/registers/residents/"
+
+
+class ResidentListTestCase(RegisterTestCase):
+    def test_it_needs_sign_in(self):
+        self.assertRedirects(self.client.get(URL), f"/login/?next={URL}")
+
+    def test_a_grid_worker_sees_only_their_grids_residents_masked(self):
+        self.client.force_login(self.carol)
+        r = self.client.get(URL)
+        self.assertContains(r, "张三")
+        self.assertContains(r, "1101**********002X")
+        self.assertContains(r, "社区矫正人员")
+        self.assertNotContains(r, "李五")
+        self.assertNotContains(r, "王六")
+        self.assertMasked(r.content.decode())
+        self.assertEqual(r["Cache-Control"], "no-store")
+
+    def test_a_street_officer_sees_every_grid_of_the_street_but_not_the_other_district(self):
+        self.client.force_login(self.alice)
+        r = self.client.get(URL)
+        self.assertContains(r, "李五")
+        self.assertNotContains(r, "王六")
+
+    def test_search_by_name_is_a_prefix_match(self):
+        self.client.force_login(self.alice)
+        r = self.client.get(URL, {"name": "张"})
+        self.assertContains(r, "张三")
+        self.assertContains(r, "张四")
+        self.assertNotContains(r, "李五")
+        self.assertNotContains(self.client.get(URL, {"name": "三"}), "张三")
+
+    def test_search_by_id_number_is_exact_and_tolerates_lowercase_x_and_spaces(self):
+        self.client.force_login(self.alice)
+        r = self.client.get(URL, {"id_number": " 11010519491231002x "})
+        self.assertContains(r, "张三")
+        self.assertNotContains(r, "张四")
+        self.assertMasked(r.content.decode())
+
+    def test_a_partial_id_number_gets_a_chinese_message_and_no_rows(self):
+        self.client.force_login(self.alice)
+        r = self.client.get(URL, {"id_number": "110105"})
+        self.assertContains(r, "不支持部分匹配")
+        self.assertNotContains(r, "张三")
+
+    def test_an_id_number_outside_scope_finds_nothing(self):
+        self.client.force_login(self.carol)
+        self.assertNotContains(self.client.get(URL, {"id_number": WANG_ID}), "王六")
+        self.assertNotContains(self.client.get(URL, {"id_number": LI_ID}), "李五")
+
+    def test_search_by_phone_is_exact(self):
+        self.client.force_login(self.alice)
+        r = self.client.get(URL, {"phone": "+86 138-1234-5678"})
+        self.assertContains(r, "张三")
+        self.assertNotContains(r, "张四")
+        self.assertNotContains(r, ZHANG_PHONE)
+
+    def test_search_by_address_uses_building_and_room(self):
+        self.client.force_login(self.alice)
+        r = self.client.get(URL, {"building": "5号", "room": "202"})
+        self.assertContains(r, "李五")
+        self.assertNotContains(r, "张三")
+
+    def test_filter_by_grid_code_prefix(self):
+        self.client.force_login(self.alice)
+        r = self.client.get(URL, {"grid": self.grid_a2.code})
+        self.assertContains(r, "李五")
+        self.assertNotContains(r, "张三")
+        self.client.force_login(self.carol)  # a grid outside the scope gives nothing, not an error
+        self.assertNotContains(self.client.get(URL, {"grid": self.grid_a2.code}), "李五")
+
+    def test_search_by_tag(self):
+        self.client.force_login(self.alice)
+        r = self.client.get(URL, {"tag": "community_correction"})
+        self.assertContains(r, "张三")
+        self.assertNotContains(r, "张四")
+
+    def test_pages_follow_the_last_id_without_counting_the_table(self):
+        for i in range(55):
+            actions.do_create_resident(actor=None, grid=self.grid_a, name=f"批量{i:02d}", id_number=_id(i))
+        self.client.force_login(self.carol)
+        with self.assertNumQueries(9):
+            first = self.client.get(URL)
+        self.assertContains(first, "批量54")
+        self.assertNotContains(first, "张三")
+        self.assertNotContains(first, "COUNT")
+        next_after = first.context["page"].next_after
+        second = self.client.get(URL, {"after": next_after})
+        self.assertContains(second, "张三")
+        self.assertNotContains(second, "批量54")
+        self.assertFalse(second.context["page"].has_next)
+
+    def test_the_query_count_does_not_grow_with_the_rows(self):
+        self.client.force_login(self.alice)
+        with self.assertNumQueries(9):
+            self.client.get(URL)
+
+    def test_a_bad_page_parameter_is_a_400(self):
+        self.client.force_login(self.alice)
+        self.assertEqual(self.client.get(URL, {"after": "x"}).status_code, 400)
+        self.assertEqual(self.client.get(URL, {"grid": "abc"}).status_code, 400)
+        self.assertEqual(self.client.get(URL, {"after": "9999999999999999999"}).status_code, 400)  # beyond bigint
+        self.assertEqual(self.client.get(URL, {"after": "１２"}).status_code, 400)
+
+    def test_a_user_without_roles_sees_nothing(self):
+        self.client.force_login(self.nobody)
+        self.assertNotContains(self.client.get(URL), "张三")
+
+
+def _id(i: int) -> str:
+    from parties.idnumbers import check_char
+
+    first17 = f"21080419800101{i:03d}"
+    return first17 + check_char(first17)

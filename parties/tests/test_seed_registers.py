@@ -1,0 +1,34 @@
+from io import StringIO
+
+from django.core.management import call_command
+from django.test import TestCase
+
+from grids.models import Visit
+from parties.idnumbers import validate_id_number
+from parties.models import House, PartyBranch, Resident, Unit
+from parties.validators import validate_credit_code
+
+
+class SeedRegistersTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("seed_demo", stdout=StringIO())
+
+    def test_the_demo_grid_workers_grids_have_a_few_hundred_residents_and_the_rest(self):
+        grids = ("210802001001001", "210802001001002")
+        self.assertGreaterEqual(Resident.objects.filter(grid_id__in=grids).count(), 300)
+        self.assertGreaterEqual(House.objects.filter(grid_id__in=grids).count(), 200)
+        self.assertGreaterEqual(Unit.objects.filter(grid_id__in=grids).count(), 10)
+        self.assertEqual(PartyBranch.objects.filter(grid_id__in=grids).count(), 2)
+        self.assertGreaterEqual(Visit.objects.filter(grid_id__in=grids).count(), 50)
+
+    def test_generated_id_numbers_and_credit_codes_are_valid(self):
+        for r in Resident.objects.all()[:50]:
+            validate_id_number(r.id_number)
+        for u in Unit.objects.all():
+            validate_credit_code(u.credit_code)
+
+    def test_running_it_again_adds_nothing(self):
+        before = (Resident.objects.count(), House.objects.count(), Visit.objects.count())
+        call_command("seed_demo", stdout=StringIO())
+        self.assertEqual(before, (Resident.objects.count(), House.objects.count(), Visit.objects.count()))

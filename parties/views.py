@@ -1,0 +1,637 @@
+"""Register pages: residents, houses, units and the party organisation.
+
+Every read goes through parties.selectors (scoped); every write through a do_*
+action. ID numbers and phones appear masked; the plain values appear only in the
+response to a POST to …/reveal/, which is audited and never cached.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from governance.models import Region
+from governance.roles import Cap
+from governance.scope import can, get_in_scope_or_404, region_codes, scoped
+from parties import actions, selectors
+from parties.forms import HouseForm, HouseholdForm, ResidentForm, TagForm, UnitForm, add_action_errors
+from parties.models import (
+    CoBuildingAgreement,
+    Household,
+    InServiceMember,
+    JointMeeting,
+    PartyCenterHousehold,
+    PartyMember,
+    Resident,
+    ResidentTag,
+    TagKind,
+    UnitKind,
+)
+
+
+def _after(request: HttpRequest) -> int | None:
+    raw = request.GET.get("after", "")
+    if not raw:
+        return None
+    if len(raw) > 19 or not raw.isascii() or not raw.isdigit() or int(raw) > 2**63 - 1:
+        raise BadRequest("翻页参数无效。")
+    return int(raw)
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _check_change(request: HttpRequest, obj, cap: str) -> None:
+    """In scope to read but without the capability to change: 403 (outside scope was already 404)."""
+    if cap != Cap.VIEW_REGISTER and not can(request.user, cap, obj.grid_id):
+        raise PermissionDenied("您没有修改该登记信息的权限。")
+
+
+def _get_resident_for_user(request: HttpRequest, pk: int, cap: str = Cap.VIEW_REGISTER) -> Resident:
+    resident = selectors.get_resident(request.user, pk)
+    _check_change(request, resident, cap)
+    return resident
+
+
+def _get_house_for_user(request: HttpRequest, pk: int, cap: str = Cap.VIEW_REGISTER):
+    house = selectors.get_house(request.user, pk)
+    _check_change(request, house, cap)
+    return house
+
+
+def _get_unit_for_user(request: HttpRequest, pk: int, cap: str = Cap.VIEW_REGISTER):
+    unit = selectors.get_unit(request.user, pk)
+    _check_change(request, unit, cap)
+    return unit
+
+
+# ---- residents ---------------------------------------------------------------------------------
+
+
+@login_required
+def resident_list(request: HttpRequest) -> HttpResponse:
+    g = request.GET
+    search = selectors.ResidentSearch(
+        name=g.get("name", "")[:64], id_number=g.get("id_number", "")[:32], phone=g.get("phone", "")[:32],
+        building=g.get("building", "")[:64], room=g.get("room", "")[:16], grid=g.get("grid", "")[:15],
+        tag=g.get("tag", "") if g.get("tag", "") in TagKind.values else "",
+    )
+    if search.grid and not search.grid.isdigit():
+        raise BadRequest("网格编码只能是数字。")
+    page = selectors.search_residents(request.user, search, _after(request))
+    query = request.GET.copy()
+    query.pop("after", None)
+    ctx = {
+        "search": search,
+        "page": page,
+        "query": query.urlencode(),
+        "tags": TagKind.choices,
+        "can_create": bool(region_codes(request.user, Cap.CHANGE_REGISTER)),
+    }
+    return _no_store(render(request, "parties/resident_list.html", ctx))
+
+
+MAX_EXPORT_ROWS = 100_000
+
+
+@login_required
+def resident_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The current search as a masked CSV (UTF-8 with BOM, opens in Excel), at most 100,000 rows, audited."""
+    from parties.export import RESIDENT_HEADERS, csv_lines, resident_rows
+
+    g = request.GET
+    search = selectors.ResidentSearch(
+        name=g.get("name", "")[:64], id_number=g.get("id_number", "")[:32], phone=g.get("phone", "")[:32],
+        building=g.get("building", "")[:64], room=g.get("room", "")[:16], grid=g.get("grid", "")[:15],
+        tag=g.get("tag", "") if g.get("tag", "") in TagKind.values else "",
+    )
+    if search.grid and not search.grid.isdigit():
+        raise BadRequest("网格编码只能是数字。")
+    codes = region_codes(request.user, Cap.VIEW_REGISTER)
+    if not codes and not request.user.is_superuser:
+        raise PermissionDenied("您没有查看实有人口的权限。")
+    qs = selectors.resident_queryset(request.user, search)
+    if search.errors:
+        raise BadRequest(search.errors[0])
+    filters = {k: v for k, v in g.items() if k != "id_number" and v}
+    if search.id_number:
+        filters["id_number"] = "（精确）"
+    actions.do_record_export(actor=request.user, what="resident", region_code=os.path.commonprefix(list(codes)) if codes else "", filters=filters)
+    rows = resident_rows(qs.order_by("-pk")[:MAX_EXPORT_ROWS].iterator(chunk_size=2000))
+    response = StreamingHttpResponse(csv_lines(RESIDENT_HEADERS, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''residents.csv"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _resident_context(request: HttpRequest, resident: Resident, revealed: dict | None = None) -> dict:
+    user = request.user
+    return {
+        "resident": resident,
+        "revealed": revealed,
+        "tags": selectors.resident_tags(resident),
+        "tag_form": TagForm(),
+        "visits": selectors.visits_of(user, resident=resident),
+        "history": selectors.history_of(resident),
+        "household_members": list(
+            Resident.objects.filter(house_id=resident.house_id).exclude(pk=resident.pk).only("id", "name", "relation_to_head")[:30]
+        ) if resident.house_id else [],
+        "party_member": PartyMember.objects.filter(resident=resident).select_related("branch", "group").first(),
+        "can_change": can(user, Cap.CHANGE_REGISTER, resident.grid_id),
+        "can_reveal": can(user, Cap.REVEAL_PII, resident.grid_id),
+    }
+
+
+@login_required
+def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = _get_resident_for_user(request, pk)
+    return _no_store(render(request, "parties/resident_detail.html", _resident_context(request, resident)))
+
+
+@login_required
+@require_POST
+def resident_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = _get_resident_for_user(request, pk)
+    if not can(request.user, Cap.REVEAL_PII, resident.grid_id):
+        raise PermissionDenied("您没有查看完整证件号码和电话的权限。")
+    revealed = actions.do_reveal_pii(actor=request.user, target=resident)
+    return _no_store(render(request, "parties/resident_detail.html", _resident_context(request, resident, revealed)))
+
+
+def _save_resident_house(request, grid, data) -> object:
+    if not (data.get("building") or data.get("room")):
+        return None
+    return actions.find_or_create_house(
+        actor=request.user, grid=grid, building_name=data.get("building", ""), unit_no=data.get("unit_no", ""),
+        room=data.get("room", ""),
+    )
+
+
+@login_required
+def resident_create(request: HttpRequest) -> HttpResponse:
+    grids = selectors.grids_for(request.user)
+    if not grids:
+        raise PermissionDenied("您没有登记人口的权限。")
+    form = ResidentForm(request.POST or None, grids=grids, initial={"grid": request.GET.get("grid", "")})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        grid = next(g for g in grids if g.code == d["grid"])
+        try:
+            with transaction.atomic():
+                house = _save_resident_house(request, grid, d)
+                resident = actions.do_create_resident(
+                    actor=request.user, grid=grid, name=d["name"], id_number=d["id_number"], phone=d["phone"],
+                    ethnicity=d["ethnicity"], political_status=d["political_status"],
+                    residency_type=d["residency_type"], house=house, relation_to_head=d["relation_to_head"],
+                    note=d["note"], tags=d["tags"],
+                )
+        except ValidationError as e:
+            add_action_errors(form, e)
+        else:
+            messages.success(request, f"已登记：{resident.name}")
+            return redirect("parties:resident", pk=resident.pk)
+    status = 400 if request.method == "POST" else 200
+    ctx = {"form": form, "title": "登记实有人口", "building_names": _building_names(grids)}
+    return _no_store(render(request, "parties/form.html", ctx, status=status))
+
+
+def _building_names(grids) -> list[str]:
+    from parties.models import Building
+
+    codes = [g.code for g in grids][:50]
+    return list(Building.objects.filter(grid_id__in=codes).order_by("name").values_list("name", flat=True).distinct()[:300])
+
+
+@login_required
+def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = _get_resident_for_user(request, pk, Cap.CHANGE_REGISTER)
+    house = resident.house
+    initial = {
+        "name": resident.name, "ethnicity": resident.ethnicity, "political_status": resident.political_status,
+        "residency_type": resident.residency_type, "relation_to_head": resident.relation_to_head, "note": resident.note,
+        "building": house.building.name if house else "", "unit_no": house.unit_no if house else "",
+        "room": house.room if house else "",
+    }
+    initial["household"] = resident.household_id
+    households = list(Household.objects.filter(house_id=resident.house_id)) if resident.house_id else []
+    form = ResidentForm(request.POST or None, editing=True, initial=initial, households=households)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        changes = {k: d[k] for k in ("name", "ethnicity", "political_status", "residency_type", "relation_to_head", "note")}
+        if "household" in d:
+            changes["household"] = next((h for h in households if h.pk == d["household"]), None)
+        if d["id_number"].strip():
+            changes["id_number"] = d["id_number"]
+        if d["phone"].strip():
+            changes["phone"] = "" if d["phone"].strip() == "-" else d["phone"]
+        try:
+            with transaction.atomic():
+                changes["house"] = _save_resident_house(request, resident.grid, d)
+                if changes["house"] != resident.house and changes.get("household") is not None:
+                    changes["household"] = None  # moving out of the house leaves its household
+                actions.do_update_resident(actor=request.user, resident=resident, **changes)
+        except ValidationError as e:
+            add_action_errors(form, e)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("parties:resident", pk=resident.pk)
+    ctx = {
+        "form": form, "title": f"修改：{resident.name}", "object": resident,
+        "masked": {"id_number": resident.id_number_masked, "phone": resident.phone_masked},
+        "building_names": _building_names([resident.grid]),
+    }
+    return _no_store(render(request, "parties/form.html", ctx, status=400 if request.method == "POST" else 200))
+
+
+@login_required
+@require_POST
+def resident_tag_add(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = _get_resident_for_user(request, pk, Cap.CHANGE_REGISTER)
+    form = TagForm(request.POST)
+    if not form.is_valid():
+        raise BadRequest("请选择有效的人员标签。")
+    try:
+        actions.do_set_resident_tag(actor=request.user, resident=resident, tag=form.cleaned_data["tag"], note=form.cleaned_data["note"])
+    except ValidationError as e:
+        messages.error(request, "；".join(e.messages))
+    else:
+        messages.success(request, f"已添加标签：{TagKind(form.cleaned_data['tag']).label}")
+    return redirect("parties:resident", pk=resident.pk)
+
+
+@login_required
+@require_POST
+def resident_tag_remove(request: HttpRequest, pk: int, tag_pk: int) -> HttpResponse:
+    resident = _get_resident_for_user(request, pk, Cap.CHANGE_REGISTER)
+    tag = ResidentTag.objects.filter(resident=resident, pk=tag_pk).first()
+    if tag is None:
+        raise BadRequest("标签不存在。")
+    tag.resident = resident
+    try:
+        actions.do_remove_resident_tag(actor=request.user, tag=tag, reason=request.POST.get("reason", "")[:200])
+    except ValidationError as e:
+        messages.error(request, "；".join(e.messages))
+    else:
+        messages.success(request, f"已撤销标签：{tag.get_tag_display()}")
+    return redirect("parties:resident", pk=resident.pk)
+
+
+# ---- houses ---------------------------------------------------------------------------------------
+
+
+@login_required
+def house_list(request: HttpRequest) -> HttpResponse:
+    g = request.GET
+    building, room, grid = g.get("building", "")[:64], g.get("room", "")[:16], g.get("grid", "")[:15]
+    if grid and not grid.isdigit():
+        raise BadRequest("网格编码只能是数字。")
+    page = selectors.search_houses(request.user, building, room, grid, _after(request))
+    query = g.copy()
+    query.pop("after", None)
+    ctx = {"page": page, "building": building, "room": room, "grid": grid, "query": query.urlencode()}
+    return render(request, "parties/house_list.html", ctx)
+
+
+@login_required
+def house_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    house = _get_house_for_user(request, pk)
+    residents = list(
+        scoped(Resident.objects.filter(house=house), request.user, Cap.VIEW_REGISTER).prefetch_related(
+            selectors.active_tags_prefetch()
+        )[:100]
+    )
+    households = list(Household.objects.filter(house=house).order_by("id"))
+    members: dict[int, list] = {}
+    for r in residents:
+        members.setdefault(r.household_id, []).append(r)
+    ctx = {
+        "house": house,
+        "residents": residents,
+        "households": [(h, members.get(h.pk, [])) for h in households],
+        "household_form": HouseholdForm(),
+        "visits": selectors.visits_of(request.user, house=house),
+        "history": selectors.history_of(house),
+        "center": PartyCenterHousehold.objects.filter(house=house).select_related("member__resident").first(),
+        "can_change": can(request.user, Cap.CHANGE_REGISTER, house.grid_id),
+    }
+    return _no_store(render(request, "parties/house_detail.html", ctx))
+
+
+@login_required
+@require_POST
+def household_create(request: HttpRequest, pk: int) -> HttpResponse:
+    house = _get_house_for_user(request, pk, Cap.CHANGE_REGISTER)
+    form = HouseholdForm(request.POST)
+    if not form.is_valid():
+        raise BadRequest("请填写户主姓名。")
+    household = actions.do_create_household(actor=request.user, house=house, **form.cleaned_data)
+    messages.success(request, f"已建立家庭户：{household.head_name}户")
+    return redirect("parties:house", pk=house.pk)
+
+
+@login_required
+def house_create(request: HttpRequest) -> HttpResponse:
+    grids = selectors.grids_for(request.user)
+    if not grids:
+        raise PermissionDenied("您没有登记房屋的权限。")
+    form = HouseForm(request.POST or None, grids=grids, initial={"grid": request.GET.get("grid", "")})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        grid = next(g for g in grids if g.code == d["grid"])
+        try:
+            with transaction.atomic():
+                house = actions.find_or_create_house(
+                    actor=request.user, grid=grid, building_name=d["building"], unit_no=d["unit_no"], room=d["room"], use=d["use"]
+                )
+                actions.do_update_house(actor=request.user, house=house, area=d["area"], owner_name=d["owner_name"], note=d["note"])
+        except ValidationError as e:
+            add_action_errors(form, e)
+        else:
+            messages.success(request, f"已登记房屋：{house.address}")
+            return redirect("parties:house", pk=house.pk)
+    ctx = {"form": form, "title": "登记房屋", "building_names": _building_names(grids)}
+    return render(request, "parties/form.html", ctx, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def house_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    house = _get_house_for_user(request, pk, Cap.CHANGE_REGISTER)
+    initial = {k: getattr(house, k) for k in ("unit_no", "room", "use", "area", "owner_name", "note")}
+    form = HouseForm(request.POST or None, editing=True, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_update_house(actor=request.user, house=house, **form.cleaned_data)
+        except ValidationError as e:
+            add_action_errors(form, e)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("parties:house", pk=house.pk)
+    ctx = {"form": form, "title": f"修改房屋：{house.address}", "object": house}
+    return render(request, "parties/form.html", ctx, status=400 if request.method == "POST" else 200)
+
+
+# ---- units ------------------------------------------------------------------------------------------
+
+
+@login_required
+def unit_list(request: HttpRequest) -> HttpResponse:
+    g = request.GET
+    name, code, grid = g.get("name", "")[:64], g.get("credit_code", "")[:18], g.get("grid", "")[:15]
+    kind = g.get("kind", "") if g.get("kind", "") in UnitKind.values else ""
+    if grid and not grid.isdigit():
+        raise BadRequest("网格编码只能是数字。")
+    page = selectors.search_units(request.user, name, code, kind, grid, _after(request))
+    query = g.copy()
+    query.pop("after", None)
+    ctx = {"page": page, "name": name, "credit_code": code, "kind": kind, "grid": grid, "kinds": UnitKind.choices,
+           "query": query.urlencode()}
+    return _no_store(render(request, "parties/unit_list.html", ctx))
+
+
+def _unit_context(request, unit, revealed=None) -> dict:
+    return {
+        "unit": unit,
+        "revealed": revealed,
+        "visits": selectors.visits_of(request.user, unit=unit),
+        "history": selectors.history_of(unit),
+        "agreements": list(CoBuildingAgreement.objects.filter(unit=unit).select_related("community")),
+        "can_change": can(request.user, Cap.CHANGE_REGISTER, unit.grid_id),
+        "can_reveal": can(request.user, Cap.REVEAL_PII, unit.grid_id),
+    }
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _get_unit_for_user(request, pk)
+    return _no_store(render(request, "parties/unit_detail.html", _unit_context(request, unit)))
+
+
+@login_required
+@require_POST
+def unit_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _get_unit_for_user(request, pk)
+    if not can(request.user, Cap.REVEAL_PII, unit.grid_id):
+        raise PermissionDenied("您没有查看完整电话的权限。")
+    revealed = actions.do_reveal_pii(actor=request.user, target=unit)
+    return _no_store(render(request, "parties/unit_detail.html", _unit_context(request, unit, revealed)))
+
+
+@login_required
+def unit_create(request: HttpRequest) -> HttpResponse:
+    grids = selectors.grids_for(request.user)
+    if not grids:
+        raise PermissionDenied("您没有登记单位的权限。")
+    form = UnitForm(request.POST or None, grids=grids, initial={"grid": request.GET.get("grid", "")})
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        grid = next(g for g in grids if g.code == d.pop("grid"))
+        try:
+            unit = actions.do_create_unit(actor=request.user, grid=grid, **d)
+        except ValidationError as e:
+            add_action_errors(form, e)
+        else:
+            messages.success(request, f"已登记单位：{unit.name}")
+            return redirect("parties:unit", pk=unit.pk)
+    ctx = {"form": form, "title": "登记实有单位"}
+    return render(request, "parties/form.html", ctx, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _get_unit_for_user(request, pk, Cap.CHANGE_REGISTER)
+    fields = ("name", "credit_code", "kind", "address", "legal_person", "contact_name", "employees", "note")
+    form = UnitForm(request.POST or None, editing=True, initial={k: getattr(unit, k) for k in fields})
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        phone = d.pop("contact_phone").strip()
+        if phone:
+            d["contact_phone"] = "" if phone == "-" else phone
+        try:
+            actions.do_update_unit(actor=request.user, unit=unit, **d)
+        except ValidationError as e:
+            add_action_errors(form, e)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("parties:unit", pk=unit.pk)
+    ctx = {"form": form, "title": f"修改单位：{unit.name}", "object": unit, "masked": {"contact_phone": unit.contact_phone_masked}}
+    return render(request, "parties/form.html", ctx, status=400 if request.method == "POST" else 200)
+
+
+# ---- party organisation ---------------------------------------------------------------------------
+
+
+@login_required
+def party_branch_list(request: HttpRequest) -> HttpResponse:
+    page = selectors.party_branches(request.user, _after(request))
+    communities = {b.grid.parent_id for b in page.rows if can(request.user, Cap.VIEW_REGISTER, b.grid.parent_id)}
+    ctx = {"page": page, "reachable": communities, "can_create": bool(region_codes(request.user, Cap.CHANGE_REGISTER))}
+    return render(request, "parties/party_branch_list.html", ctx)
+
+
+@login_required
+def party_branch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    branch = selectors.get_party_branch(request.user, pk)
+    members = list(
+        PartyMember.objects.filter(branch=branch).select_related("resident", "group", "resident__house__building")
+        .order_by("group_id", "resident__name")[:500]
+    )
+    centers = list(
+        PartyCenterHousehold.objects.filter(grid_id=branch.grid_id)
+        .select_related("member__resident", "house__building")
+        .prefetch_related("linked_houses__building")
+    )
+    community = branch.grid.parent
+    ctx = {
+        "branch": branch,
+        "groups": list(branch.groups.select_related("building", "leader")),
+        "members": members,
+        "centers": centers,
+        "in_service": list(InServiceMember.objects.filter(grid=branch.grid)[:100]),
+        "community": community,
+        "community_reachable": can(request.user, Cap.VIEW_REGISTER, community.code),
+        "history": selectors.history_of(branch),
+    }
+    return _no_store(render(request, "parties/party_branch_detail.html", ctx))
+
+
+@login_required
+def community_party_work(request: HttpRequest, code: str) -> HttpResponse:
+    """双报到, 共驻共建 and 联席会 of one community."""
+    community = get_in_scope_or_404(Region.objects.filter(level=4), request.user, Cap.VIEW_REGISTER, code=code)
+    ctx = {
+        "community": community,
+        "in_service": list(InServiceMember.objects.filter(community=community).select_related("grid")[:200]),
+        "agreements": list(CoBuildingAgreement.objects.filter(community=community).select_related("unit")),
+        "meetings": list(JointMeeting.objects.filter(community=community).prefetch_related("units")[:50]),
+        "branches": list(scoped(selectors.PartyBranch.objects.filter(grid__parent=community), request.user, Cap.VIEW_REGISTER).select_related("grid")),
+        "can_change": can(request.user, Cap.CHANGE_REGISTER, community.code),
+    }
+    return _no_store(render(request, "parties/community_party.html", ctx))
+
+
+
+
+# ---- party organisation: forms ------------------------------------------------------------------
+
+from parties.forms import AgreementForm, InServiceMemberForm, MeetingForm, PartyBranchForm, PartyMemberForm  # noqa: E402
+from parties.models import PartyBranch, PartyGroup, Unit  # noqa: E402
+
+
+def _render_form(request, form, title, saved: bool = False):
+    return render(request, "parties/form.html", {"form": form, "title": title},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def party_branch_create(request: HttpRequest) -> HttpResponse:
+    all_grids = selectors.grids_for(request.user)
+    if not all_grids:
+        raise PermissionDenied("您没有建立网格党支部的权限。")
+    taken = set(scoped(PartyBranch.objects.all(), request.user, Cap.CHANGE_REGISTER).values_list("grid_id", flat=True))
+    grids = [g for g in all_grids if g.code not in taken]
+    form = PartyBranchForm(request.POST or None, grids=grids, initial={"grid": request.GET.get("grid", "")})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        grid = next(g for g in grids if g.code == d["grid"])
+        try:
+            branch = actions.do_create_party_branch(actor=request.user, grid=grid, name=d["name"], established_on=d["established_on"])
+        except ValidationError as e:
+            add_action_errors(form, e)
+        else:
+            messages.success(request, f"已建立：{branch.name}")
+            return redirect("parties:party-branch", pk=branch.pk)
+    return _render_form(request, form, "建立网格党支部（一格一支部）")
+
+
+@login_required
+def resident_party_member(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = _get_resident_for_user(request, pk, Cap.CHANGE_REGISTER)
+    branch = PartyBranch.objects.filter(grid_id=resident.grid_id).first()
+    groups = list(PartyGroup.objects.filter(branch=branch)) if branch else []
+    form = PartyMemberForm(request.POST or None, groups=groups)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        group = next((g for g in groups if g.pk == d["group"]), None)
+        try:
+            actions.do_register_party_member(actor=request.user, resident=resident, branch=branch, group=group,
+                                             joined_on=d["joined_on"], probationary=d["probationary"], role=d["role"])
+        except ValidationError as e:
+            add_action_errors(form, e)
+        else:
+            messages.success(request, "已登记党员信息。")
+            return redirect("parties:resident", pk=resident.pk)
+    return _render_form(request, form, f"登记党员信息：{resident.name}")
+
+
+def _get_community_for_change(request: HttpRequest, code: str) -> Region:
+    community = get_in_scope_or_404(Region.objects.filter(level=4), request.user, Cap.VIEW_REGISTER, code=code)
+    if not can(request.user, Cap.CHANGE_REGISTER, community.code):
+        raise PermissionDenied("您没有在该社区登记党建信息的权限。")
+    return community
+
+
+@login_required
+def in_service_create(request: HttpRequest, code: str) -> HttpResponse:
+    community = _get_community_for_change(request, code)
+    grids = list(Region.objects.filter(parent=community).order_by("code"))
+    form = InServiceMemberForm(request.POST or None, grids=grids)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        grid = next((g for g in grids if g.code == d["grid"]), None)
+        try:
+            actions.do_register_in_service_member(
+                actor=request.user, community=community, grid=grid, name=d["name"], employer=d["employer"],
+                party_org=d["party_org"], phone=d["phone"], registered_on=d["registered_on"], service=d["service"],
+            )
+        except ValidationError as e:
+            add_action_errors(form, e)
+        else:
+            messages.success(request, "已登记双报到。")
+            return redirect("parties:community-party", code=community.code)
+    return _render_form(request, form, f"{community.name} · 在职党员双报到")
+
+
+def _community_units(request, community) -> list:
+    return list(scoped(Unit.objects.filter(grid__code__startswith=community.code), request.user, Cap.VIEW_REGISTER).order_by("name")[:500])
+
+
+@login_required
+def agreement_create(request: HttpRequest, code: str) -> HttpResponse:
+    community = _get_community_for_change(request, code)
+    units = _community_units(request, community)
+    form = AgreementForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        unit = next(u for u in units if u.pk == d["unit"])
+        if d["valid_until"] and d["valid_until"] < d["signed_on"]:
+            form.add_error("valid_until", "有效期不能早于签订日期。")
+        else:
+            actions.do_sign_co_building_agreement(actor=request.user, community=community, unit=unit, title=d["title"],
+                                                  signed_on=d["signed_on"], valid_until=d["valid_until"], content=d["content"])
+            messages.success(request, "已登记共建协议。")
+            return redirect("parties:community-party", code=community.code)
+    return _render_form(request, form, f"{community.name} · 共驻共建协议")
+
+
+@login_required
+def meeting_create(request: HttpRequest, code: str) -> HttpResponse:
+    community = _get_community_for_change(request, code)
+    units = _community_units(request, community)
+    form = MeetingForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        chosen = [u for u in units if u.pk in set(d["units"])]
+        actions.do_record_joint_meeting(actor=request.user, community=community, held_on=d["held_on"], title=d["title"],
+                                        attendees=d["attendees"], minutes=d["minutes"], units=chosen)
+        messages.success(request, "已记录联席会议。")
+        return redirect("parties:community-party", code=community.code)
+    return _render_form(request, form, f"{community.name} · 联席会议纪要")
