@@ -78,10 +78,18 @@ def setup_django():
 
 
 def empty_registers():
+    from django.db import connection
+
     from parties.models import Building, House, Resident, ResidentTag
 
-    for model in (ResidentTag, Resident, House, Building):
-        model.objects.all().delete()
+    models = (ResidentTag, Resident, House, Building)
+    if connection.vendor == "postgresql":
+        tables = ", ".join(m._meta.db_table for m in models)
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {tables} CASCADE")
+        return
+    for model in models:
+        model._base_manager.all()._raw_delete(model.objects.db)
 
 
 def make_xlsx(n: int, grids: list[str]) -> Path:
