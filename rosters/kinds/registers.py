@@ -40,6 +40,7 @@ from parties.models import (
     Resident,
     ResidencyType,
     ResidentTag,
+    TAG_ALIASES,
     TagKind,
     Unit,
     UnitKind,
@@ -70,15 +71,7 @@ RESIDENCY = _choices(ResidencyType, {
     "户籍": ResidencyType.REGISTERED, "常住人口": ResidencyType.REGISTERED, "流动": ResidencyType.FLOATING,
     "境外": ResidencyType.OVERSEAS, "境外人口": ResidencyType.OVERSEAS,
 })
-TAGS = _choices(TagKind, {
-    "社区矫正人员": TagKind.COMMUNITY_CORRECTION, "社区矫正对象": TagKind.COMMUNITY_CORRECTION,
-    "刑满释放人员": TagKind.RELEASED_PRISONER, "安置帮教": TagKind.RELEASED_PRISONER,
-    "严重精神障碍患者": TagKind.SEVERE_MENTAL_ILLNESS, "精神障碍": TagKind.SEVERE_MENTAL_ILLNESS,
-    "吸毒人员": TagKind.DRUG_USER, "社区戒毒": TagKind.DRUG_USER,
-    "留守老人": TagKind.LEFT_BEHIND, "留守儿童": TagKind.LEFT_BEHIND, "留守妇女": TagKind.LEFT_BEHIND,
-    "空巢": TagKind.EMPTY_NEST_ELDERLY, "残疾人": TagKind.DISABLED, "低保户": TagKind.SUBSISTENCE,
-    "低保对象": TagKind.SUBSISTENCE, "信访": TagKind.PETITIONER, "退役军人": TagKind.VETERAN,
-})
+TAGS = _choices(TagKind, {str(k): v for k, v in TAG_ALIASES.items()})  # labels, keys and the registers' aliases
 HOUSE_USE = _choices(HouseUse, {"自用": HouseUse.OWNER, "租赁": HouseUse.RENTED, "闲置": HouseUse.VACANT,
                                 "商铺": HouseUse.COMMERCIAL})
 UNIT_KIND = _choices(UnitKind, {"个体工商户": UnitKind.SHOP, "商铺": UnitKind.SHOP, "医院": UnitKind.HOSPITAL,
