@@ -51,6 +51,13 @@ class RosterTestCase(TerritoryTestCase):
 
     def setUp(self) -> None:
         super().setUp()
+        # Page tests run the import task inline even when REDIS_URL is set: a TestCase's data is
+        # invisible to a real worker (uncommitted). test_import_job_on_worker covers the worker.
+        from governance.celery import app
+
+        eager = app.conf.task_always_eager
+        app.conf.task_always_eager = True
+        self.addCleanup(setattr, app.conf, "task_always_eager", eager)
         self.tmp = Path(tempfile.mkdtemp(prefix="rosters-test-"))
         self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
         media = override_settings(MEDIA_ROOT=str(self.tmp / "media"))
