@@ -75,9 +75,14 @@ def select_in(model: type[models.Model], fields: list[str], key_fields: list[str
                 sql = f"SELECT {cols} FROM {table} WHERE {key_cols[0]} IN ({', '.join(['%s'] * len(part))})"
                 params = [k[0] for k in part]
             else:
+                # A join with a VALUES list (not "(a, b, c) IN (VALUES …)", which SQLite answers
+                # with a scan of the whole index) probes the unique index once per key.
                 one = "(" + ", ".join(["%s"] * len(key_fields)) + ")"
-                sql = (f"SELECT {cols} FROM {table} WHERE ({', '.join(key_cols)}) IN "
-                       f"(VALUES {', '.join([one] * len(part))})")
+                aliases = [f"k{i}" for i in range(len(key_fields))]
+                on = " AND ".join(f"t.{c} = v.{a}" for c, a in zip(key_cols, aliases))
+                tcols = ", ".join(f"t.{connection.ops.quote_name(by_attname[f].column)}" for f in fields)
+                sql = (f"WITH v({', '.join(aliases)}) AS (VALUES {', '.join([one] * len(part))}) "
+                       f"SELECT {tcols} FROM v JOIN {table} t ON {on}")
                 params = [v for k in part for v in k]
             cursor.execute(sql, params)
             out.extend(cursor.fetchall())
