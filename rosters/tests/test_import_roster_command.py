@@ -41,6 +41,8 @@ class ImportRosterCommandTests(RosterTestCase):
         out = self.call("territory", str(self.write_file("t.csv", csv_bytes(ROWS[:2]))), "--user", "frank")
         self.assertIn("不在您的管辖范围内", out)
         self.assertFalse(Region.objects.filter(code="210802003").exists())
+        job = ImportJob.objects.get()
+        self.assertEqual((job.created_by, job.region_id, job.source), (self.frank, "210803", "cli"))
 
     def test_a_broken_file_or_a_missing_one_is_a_clear_error(self):
         with self.assertRaisesMessage(CommandError, "截断"):

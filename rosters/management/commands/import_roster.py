@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from governance.models import User
+from governance.models import Region, User
 from rosters.kinds import ROSTERS
 from rosters.models import ImportJob
 from rosters.tasks import execute_job
@@ -31,7 +31,10 @@ class Command(BaseCommand):
             actor = User.objects.filter(username=user).first()
             if actor is None:
                 raise CommandError(f"用户不存在：{user}")
-        region = None
+        from rosters.selectors import import_region_code
+
+        region_code = import_region_code(actor) if actor else import_region_code_for_system()
+        region = Region.objects.filter(code=region_code).first() if region_code else None
         job = ImportJob.objects.create(
             kind=kind, created_by=actor, region=region, source="cli", original_name=path.name[:200],
             phase=ImportJob.Phase.CHECK if dry_run else ImportJob.Phase.WRITE,
@@ -52,3 +55,8 @@ class Command(BaseCommand):
             self.stdout.write(f"错误行已写入 {errors}")
         if dry_run and c["bad"]:
             raise SystemExit(1)
+
+
+def import_region_code_for_system() -> str | None:
+    """The system imports at the top of the tree (the history shows it to those who import there)."""
+    return Region.objects.filter(parent__isnull=True).order_by("code").values_list("code", flat=True).first()
