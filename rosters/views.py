@@ -120,7 +120,11 @@ def job_errors(request: HttpRequest, pk: int) -> HttpResponse:
     if not job.error_file:
         return render(request, "404.html", status=404)
     name = f"{job.original_name.rsplit('.', 1)[0]}-错误行.xlsx"
-    return FileResponse(job.error_file.open("rb"), as_attachment=True, filename=name)
+    try:
+        handle = job.error_file.open("rb")
+    except OSError:  # removed from storage since
+        return render(request, "404.html", status=404)
+    return FileResponse(handle, as_attachment=True, filename=name)
 
 
 def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
