@@ -85,8 +85,6 @@ def main() -> None:
 
 def explain() -> None:
     """EXPLAIN ANALYZE of the list queries behind three pages (PostgreSQL), for the README."""
-    from governance.scope import scoped
-    from governance.roles import Cap
     from parties.selectors import ResidentSearch, resident_queryset
 
     for username, label, search in [

@@ -8,9 +8,10 @@ from django.shortcuts import redirect, render
 
 from governance.models import Region, RoleAssignment
 from governance.roles import Cap, Role
-from governance.scope import get_in_scope_or_404, scoped
+from governance.scope import get_in_scope_or_404
 from grids.actions import do_log_visit
 from grids.forms import VisitForm
+from grids.selectors import visits_in_scope
 from grids.models import Visit
 from parties import selectors
 from parties.forms import add_action_errors
@@ -45,12 +46,8 @@ def _param_pk(request: HttpRequest, name: str) -> int | None:
 @login_required
 def visit_list(request: HttpRequest) -> HttpResponse:
     """The visits and patrols in scope, newest first; ?mine=1 for one's own."""
-    qs = scoped(Visit.objects.all(), request.user, Cap.VIEW_REGISTER)
     mine = request.GET.get("mine") == "1"
-    if mine:
-        qs = qs.filter(worker=request.user)
-    after = _param_pk(request, "after")
-    page = selectors.keyset_page(qs.select_related("worker", "grid", "house__building", "resident", "unit"), after)
+    page = visits_in_scope(request.user, mine, _param_pk(request, "after"))
     query = "mine=1" if mine else ""
     can_log = bool(selectors.grids_for(request.user))
     return render(request, "grids/visit_list.html", {"page": page, "mine": mine, "query": query, "can_log": can_log})

@@ -9,7 +9,7 @@ the demo city never collides with generated people.
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone

@@ -178,3 +178,112 @@ def get_party_branch(user: User, pk: int) -> PartyBranch:
     return get_in_scope_or_404(
         PartyBranch.objects.select_related("grid", "grid__parent", "secretary"), user, Cap.VIEW_REGISTER, pk=pk
     )
+
+
+# ---- reads behind the detail pages. Each takes an object already fetched through scope
+# (get_in_scope_or_404), so what it reads lives under the same grid or community.
+
+
+def resident_page_extras(resident: Resident) -> dict:
+    from parties.models import PartyMember
+
+    return {
+        "household_members": list(
+            Resident.objects.filter(house_id=resident.house_id).exclude(pk=resident.pk)
+            .only("id", "name", "relation_to_head")[:30]
+        ) if resident.house_id else [],
+        "party_member": PartyMember.objects.filter(resident=resident).select_related("branch", "group").first(),
+    }
+
+
+def households_of(house_id: int | None) -> list:
+    from parties.models import Household
+
+    return list(Household.objects.filter(house_id=house_id).order_by("id")) if house_id else []
+
+
+def active_tag_of(resident: Resident, tag_pk: int) -> ResidentTag | None:
+    return ResidentTag.objects.filter(resident=resident, pk=tag_pk).first()
+
+
+def building_names(grids) -> list[str]:
+    """Building names in (the first 50 of) `grids`, for the form's suggestions."""
+    codes = [g.code for g in grids][:50]
+    return list(Building.objects.filter(grid_id__in=codes).order_by("name").values_list("name", flat=True).distinct()[:300])
+
+
+def house_page_extras(user: User, house: House) -> dict:
+    from parties.models import PartyCenterHousehold
+
+    residents = list(
+        scoped(Resident.objects.filter(house=house), user, Cap.VIEW_REGISTER).prefetch_related(active_tags_prefetch())[:100]
+    )
+    members: dict[int | None, list] = {}
+    for r in residents:
+        members.setdefault(r.household_id, []).append(r)
+    return {
+        "residents": residents,
+        "households": [(h, members.get(h.pk, [])) for h in households_of(house.pk)],
+        "center": PartyCenterHousehold.objects.filter(house=house).select_related("member__resident").first(),
+    }
+
+
+def unit_agreements(unit: Unit) -> list:
+    from parties.models import CoBuildingAgreement
+
+    return list(CoBuildingAgreement.objects.filter(unit=unit).select_related("community"))
+
+
+def branch_page_extras(branch: PartyBranch) -> dict:
+    from parties.models import InServiceMember, PartyCenterHousehold, PartyMember
+
+    return {
+        "groups": list(branch.groups.select_related("building", "leader")),
+        "members": list(
+            PartyMember.objects.filter(branch=branch).select_related("resident", "group", "resident__house__building")
+            .order_by("group_id", "resident__name")[:500]
+        ),
+        "centers": list(
+            PartyCenterHousehold.objects.filter(grid_id=branch.grid_id)
+            .select_related("member__resident", "house__building").prefetch_related("linked_houses__building")
+        ),
+        "in_service": list(InServiceMember.objects.filter(grid=branch.grid)[:100]),
+    }
+
+
+def branch_and_groups_of_grid(grid_code: str) -> tuple[PartyBranch | None, list]:
+    from parties.models import PartyGroup
+
+    branch = PartyBranch.objects.filter(grid_id=grid_code).first()
+    return branch, (list(PartyGroup.objects.filter(branch=branch)) if branch else [])
+
+
+def grids_with_a_branch(user: User) -> set[str]:
+    return set(scoped(PartyBranch.objects.all(), user, Cap.CHANGE_REGISTER).values_list("grid_id", flat=True))
+
+
+def get_community(user: User, code: str) -> Region:
+    return get_in_scope_or_404(Region.objects.filter(level=Level.COMMUNITY), user, Cap.VIEW_REGISTER, code=code)
+
+
+def community_page(user: User, community: Region) -> dict:
+    from parties.models import CoBuildingAgreement, InServiceMember, JointMeeting
+
+    return {
+        "in_service": list(InServiceMember.objects.filter(community=community).select_related("grid")[:200]),
+        "agreements": list(CoBuildingAgreement.objects.filter(community=community).select_related("unit")),
+        "meetings": list(JointMeeting.objects.filter(community=community).prefetch_related("units")[:50]),
+        "branches": list(
+            scoped(PartyBranch.objects.filter(grid__parent=community), user, Cap.VIEW_REGISTER).select_related("grid")
+        ),
+    }
+
+
+def community_grids(community: Region) -> list[Region]:
+    return list(Region.objects.filter(parent=community).order_by("code"))
+
+
+def community_units(user: User, community: Region) -> list[Unit]:
+    return list(
+        scoped(Unit.objects.filter(grid__code__startswith=community.code), user, Cap.VIEW_REGISTER).order_by("name")[:500]
+    )

@@ -19,21 +19,22 @@ from django.views.decorators.http import require_POST
 
 from governance.models import Region
 from governance.roles import Cap
-from governance.scope import can, get_in_scope_or_404, region_codes, scoped
+from governance.scope import can, region_codes
 from parties import actions, selectors
-from parties.forms import HouseForm, HouseholdForm, ResidentForm, TagForm, UnitForm, add_action_errors
-from parties.models import (
-    CoBuildingAgreement,
-    Household,
-    InServiceMember,
-    JointMeeting,
-    PartyCenterHousehold,
-    PartyMember,
-    Resident,
-    ResidentTag,
-    TagKind,
-    UnitKind,
+from parties.forms import (
+    AgreementForm,
+    HouseForm,
+    HouseholdForm,
+    InServiceMemberForm,
+    MeetingForm,
+    PartyBranchForm,
+    PartyMemberForm,
+    ResidentForm,
+    TagForm,
+    UnitForm,
+    add_action_errors,
 )
+from parties.models import Resident, TagKind, UnitKind
 
 
 def _after(request: HttpRequest) -> int | None:
@@ -142,10 +143,7 @@ def _resident_context(request: HttpRequest, resident: Resident, revealed: dict |
         "tag_form": TagForm(),
         "visits": selectors.visits_of(user, resident=resident),
         "history": selectors.history_of(resident),
-        "household_members": list(
-            Resident.objects.filter(house_id=resident.house_id).exclude(pk=resident.pk).only("id", "name", "relation_to_head")[:30]
-        ) if resident.house_id else [],
-        "party_member": PartyMember.objects.filter(resident=resident).select_related("branch", "group").first(),
+        **selectors.resident_page_extras(resident),
         "can_change": can(user, Cap.CHANGE_REGISTER, resident.grid_id),
         "can_reveal": can(user, Cap.REVEAL_PII, resident.grid_id),
     }
@@ -205,10 +203,7 @@ def resident_create(request: HttpRequest) -> HttpResponse:
 
 
 def _building_names(grids) -> list[str]:
-    from parties.models import Building
-
-    codes = [g.code for g in grids][:50]
-    return list(Building.objects.filter(grid_id__in=codes).order_by("name").values_list("name", flat=True).distinct()[:300])
+    return selectors.building_names(grids)
 
 
 @login_required
@@ -222,7 +217,7 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "room": house.room if house else "",
     }
     initial["household"] = resident.household_id
-    households = list(Household.objects.filter(house_id=resident.house_id)) if resident.house_id else []
+    households = selectors.households_of(resident.house_id)
     form = ResidentForm(request.POST or None, editing=True, initial=initial, households=households)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -272,7 +267,7 @@ def resident_tag_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def resident_tag_remove(request: HttpRequest, pk: int, tag_pk: int) -> HttpResponse:
     resident = _get_resident_for_user(request, pk, Cap.CHANGE_REGISTER)
-    tag = ResidentTag.objects.filter(resident=resident, pk=tag_pk).first()
+    tag = selectors.active_tag_of(resident, tag_pk)
     if tag is None:
         raise BadRequest("标签不存在。")
     tag.resident = resident
@@ -304,23 +299,12 @@ def house_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def house_detail(request: HttpRequest, pk: int) -> HttpResponse:
     house = _get_house_for_user(request, pk)
-    residents = list(
-        scoped(Resident.objects.filter(house=house), request.user, Cap.VIEW_REGISTER).prefetch_related(
-            selectors.active_tags_prefetch()
-        )[:100]
-    )
-    households = list(Household.objects.filter(house=house).order_by("id"))
-    members: dict[int, list] = {}
-    for r in residents:
-        members.setdefault(r.household_id, []).append(r)
     ctx = {
         "house": house,
-        "residents": residents,
-        "households": [(h, members.get(h.pk, [])) for h in households],
+        **selectors.house_page_extras(request.user, house),
         "household_form": HouseholdForm(),
         "visits": selectors.visits_of(request.user, house=house),
         "history": selectors.history_of(house),
-        "center": PartyCenterHousehold.objects.filter(house=house).select_related("member__resident").first(),
         "can_change": can(request.user, Cap.CHANGE_REGISTER, house.grid_id),
     }
     return _no_store(render(request, "parties/house_detail.html", ctx))
@@ -403,7 +387,7 @@ def _unit_context(request, unit, revealed=None) -> dict:
         "revealed": revealed,
         "visits": selectors.visits_of(request.user, unit=unit),
         "history": selectors.history_of(unit),
-        "agreements": list(CoBuildingAgreement.objects.filter(unit=unit).select_related("community")),
+        "agreements": selectors.unit_agreements(unit),
         "can_change": can(request.user, Cap.CHANGE_REGISTER, unit.grid_id),
         "can_reveal": can(request.user, Cap.REVEAL_PII, unit.grid_id),
     }
@@ -480,22 +464,10 @@ def party_branch_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def party_branch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     branch = selectors.get_party_branch(request.user, pk)
-    members = list(
-        PartyMember.objects.filter(branch=branch).select_related("resident", "group", "resident__house__building")
-        .order_by("group_id", "resident__name")[:500]
-    )
-    centers = list(
-        PartyCenterHousehold.objects.filter(grid_id=branch.grid_id)
-        .select_related("member__resident", "house__building")
-        .prefetch_related("linked_houses__building")
-    )
     community = branch.grid.parent
     ctx = {
         "branch": branch,
-        "groups": list(branch.groups.select_related("building", "leader")),
-        "members": members,
-        "centers": centers,
-        "in_service": list(InServiceMember.objects.filter(grid=branch.grid)[:100]),
+        **selectors.branch_page_extras(branch),
         "community": community,
         "community_reachable": can(request.user, Cap.VIEW_REGISTER, community.code),
         "history": selectors.history_of(branch),
@@ -506,13 +478,10 @@ def party_branch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def community_party_work(request: HttpRequest, code: str) -> HttpResponse:
     """双报到, 共驻共建 and 联席会 of one community."""
-    community = get_in_scope_or_404(Region.objects.filter(level=4), request.user, Cap.VIEW_REGISTER, code=code)
+    community = selectors.get_community(request.user, code)
     ctx = {
         "community": community,
-        "in_service": list(InServiceMember.objects.filter(community=community).select_related("grid")[:200]),
-        "agreements": list(CoBuildingAgreement.objects.filter(community=community).select_related("unit")),
-        "meetings": list(JointMeeting.objects.filter(community=community).prefetch_related("units")[:50]),
-        "branches": list(scoped(selectors.PartyBranch.objects.filter(grid__parent=community), request.user, Cap.VIEW_REGISTER).select_related("grid")),
+        **selectors.community_page(request.user, community),
         "can_change": can(request.user, Cap.CHANGE_REGISTER, community.code),
     }
     return _no_store(render(request, "parties/community_party.html", ctx))
@@ -522,8 +491,6 @@ def community_party_work(request: HttpRequest, code: str) -> HttpResponse:
 
 # ---- party organisation: forms ------------------------------------------------------------------
 
-from parties.forms import AgreementForm, InServiceMemberForm, MeetingForm, PartyBranchForm, PartyMemberForm  # noqa: E402
-from parties.models import PartyBranch, PartyGroup, Unit  # noqa: E402
 
 
 def _render_form(request, form, title, saved: bool = False):
@@ -536,7 +503,7 @@ def party_branch_create(request: HttpRequest) -> HttpResponse:
     all_grids = selectors.grids_for(request.user)
     if not all_grids:
         raise PermissionDenied("您没有建立网格党支部的权限。")
-    taken = set(scoped(PartyBranch.objects.all(), request.user, Cap.CHANGE_REGISTER).values_list("grid_id", flat=True))
+    taken = selectors.grids_with_a_branch(request.user)
     grids = [g for g in all_grids if g.code not in taken]
     form = PartyBranchForm(request.POST or None, grids=grids, initial={"grid": request.GET.get("grid", "")})
     if request.method == "POST" and form.is_valid():
@@ -555,8 +522,7 @@ def party_branch_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def resident_party_member(request: HttpRequest, pk: int) -> HttpResponse:
     resident = _get_resident_for_user(request, pk, Cap.CHANGE_REGISTER)
-    branch = PartyBranch.objects.filter(grid_id=resident.grid_id).first()
-    groups = list(PartyGroup.objects.filter(branch=branch)) if branch else []
+    branch, groups = selectors.branch_and_groups_of_grid(resident.grid_id)
     form = PartyMemberForm(request.POST or None, groups=groups)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -573,7 +539,7 @@ def resident_party_member(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _get_community_for_change(request: HttpRequest, code: str) -> Region:
-    community = get_in_scope_or_404(Region.objects.filter(level=4), request.user, Cap.VIEW_REGISTER, code=code)
+    community = selectors.get_community(request.user, code)
     if not can(request.user, Cap.CHANGE_REGISTER, community.code):
         raise PermissionDenied("您没有在该社区登记党建信息的权限。")
     return community
@@ -582,7 +548,7 @@ def _get_community_for_change(request: HttpRequest, code: str) -> Region:
 @login_required
 def in_service_create(request: HttpRequest, code: str) -> HttpResponse:
     community = _get_community_for_change(request, code)
-    grids = list(Region.objects.filter(parent=community).order_by("code"))
+    grids = selectors.community_grids(community)
     form = InServiceMemberForm(request.POST or None, grids=grids)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -601,7 +567,7 @@ def in_service_create(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _community_units(request, community) -> list:
-    return list(scoped(Unit.objects.filter(grid__code__startswith=community.code), request.user, Cap.VIEW_REGISTER).order_by("name")[:500])
+    return selectors.community_units(request.user, community)
 
 
 @login_required
