@@ -36,6 +36,7 @@ NAV: list[NavLink] = [
     NavLink(_("实有单位"), "parties:units", Cap.VIEW_REGISTER),
     NavLink(_("党建红网格"), "parties:party-branches", Cap.VIEW_REGISTER),
     NavLink(_("走访巡查"), "grids:visits", Cap.VIEW_REGISTER),
+    NavLink(_("名册导入导出"), "rosters:index", Cap.IMPORT_ROSTER),
     NavLink(_("类别时限"), "cases:config", Cap.CONFIGURE),
 ]
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "grids",
     "parties",
     "disputes",
+    "rosters",
 ]
 
 MIDDLEWARE = [

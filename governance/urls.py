@@ -15,6 +15,7 @@ urlpatterns = [
     path("territory/<str:code>/", views.region_detail, name="region"),
     path("system/", views.system_status, name="system-status"),
     path("grids/", include("grids.urls")),
+    path("rosters/", include("rosters.urls")),
     path("registers/", include("parties.urls")),
     path("api/registers/", include("parties.api_urls")),
     path("cases/", include("disputes.urls")),

@@ -1,0 +1,205 @@
+"""Rosters benchmark: residents .xlsx and .csv through the import pipeline.
+
+    python bench/import_residents.py xlsx --rows 100000          # openpyxl read vs our import
+    python bench/import_residents.py csv --rows 1000000          # the big CSV (run with DATABASE_URL=postgres://…)
+    python bench/import_residents.py memory --rows 50000 100000 200000   # peak RSS of a dry run per size
+
+It migrates the configured database, seeds the demo city (279 grids) if empty,
+generates valid rows over the demo grids (unique, checksummed ID numbers,
+phones, houses, a tag on one row in ten) into bench/out/, empties the residents
+and houses, then times the import (dry run off: validated *and* written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import resource
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
+
+HEADER = ["姓名", "公民身份号码", "联系电话", "民族", "政治面貌", "人口类型", "网格编码", "楼栋", "单元", "房号", "人员标签"]
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国玉梅红志文春燕海波鹏辉宇晨"
+POLITICAL = ["群众"] * 7 + ["中共党员", "共青团员", "中共预备党员"]
+RESIDENCY = ["户籍人口"] * 7 + ["流动人口", "流动人口", "境外人员"]
+TAGS = ["低保户", "空巢老人", "残疾人", "重点青少年", "刑满释放人员"]
+START = date(1940, 1, 1)
+DAYS = 24000  # 1940 … 2005
+
+
+def id_number(i: int) -> str:
+    born = START + timedelta(days=i % DAYS)
+    body = f"210802{born:%Y%m%d}{(i // DAYS) % 1000:03d}"
+    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, WEIGHTS)) % 11]
+
+
+def rows(n: int, grids: list[str]):
+    for i in range(n):
+        grid = grids[i % len(grids)]
+        yield [
+            SURNAMES[i % len(SURNAMES)] + GIVEN[(i // 7) % len(GIVEN)] + (GIVEN[i % 13] if i % 3 else ""),
+            id_number(i),
+            f"1{3 + i % 7}{i % 1000000000:09d}",
+            "汉族" if i % 9 else "满族",
+            POLITICAL[i % 10],
+            RESIDENCY[(i // 3) % 10],
+            grid,
+            f"{1 + (i // len(grids)) % 40}号楼",
+            f"{1 + (i // 7) % 6}单元",
+            f"{1 + (i // 2) % 6}0{1 + i % 4}",
+            TAGS[i % 5] if i % 10 == 0 else "",
+        ]
+
+
+def setup_django():
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from governance.models import Region
+    from governance.roles import Level
+
+    if not Region.objects.filter(level=Level.GRID).exists():
+        call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))
+    return sorted(Region.objects.filter(level=Level.GRID, code__startswith="210802").values_list("code", flat=True))
+
+
+def empty_registers():
+    from django.db import connection
+
+    from parties.models import Building, House, Resident, ResidentTag
+
+    models = (ResidentTag, Resident, House, Building)
+    if connection.vendor == "postgresql":
+        tables = ", ".join(m._meta.db_table for m in models)
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {tables} CASCADE")
+        return
+    for model in models:
+        model._base_manager.all()._raw_delete(model.objects.db)
+
+
+def make_xlsx(n: int, grids: list[str]) -> Path:
+    import openpyxl
+
+    path = OUT / f"residents-{n}.xlsx"
+    if path.exists():
+        return path
+    OUT.mkdir(parents=True, exist_ok=True)
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("实有人口")
+    ws.append(HEADER)
+    for row in rows(n, grids):
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def make_csv(n: int, grids: list[str]) -> Path:
+    path = OUT / f"residents-{n}.csv"
+    if path.exists():
+        return path
+    OUT.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="gb18030", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(HEADER)
+        writer.writerows(rows(n, grids))
+    return path
+
+
+CPU: dict[str, float] = {}  # this process's CPU seconds: steadier than wall time on a shared machine
+
+
+def openpyxl_read(path: Path) -> tuple[float, int]:
+    import openpyxl
+
+    t, c = time.perf_counter(), time.process_time()
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    count = sum(1 for _ in wb.worksheets[0].iter_rows(values_only=True))
+    wb.close()
+    CPU["read"] = time.process_time() - c
+    return time.perf_counter() - t, count
+
+
+def our_import(path: Path, dry_run: bool = False):
+    from rosters.engine import context_for, run_import
+    from rosters.kinds import get_roster
+
+    t, c = time.perf_counter(), time.process_time()
+    result = run_import(get_roster("residents"), path, ctx=context_for(None, dry_run), filename=path.name)
+    CPU["import"] = time.process_time() - c
+    return time.perf_counter() - t, result
+
+
+def engine_name() -> str:
+    from django.db import connection
+
+    return connection.vendor
+
+
+def cmd_xlsx(args):
+    grids = setup_django()
+    path = make_xlsx(args.rows, grids)
+    read_s, count = openpyxl_read(path)
+    empty_registers()
+    import_s, result = our_import(path)
+    import_cpu = CPU["import"]
+    again_s, again = our_import(path)
+    print(f"{args.rows:,} rows .xlsx ({path.stat().st_size / 1e6:.1f} MB) on {engine_name()}")
+    print(f"  openpyxl read-only, read only : {read_s:6.1f} s  {count / read_s:8,.0f} rows/s")
+    print(f"  import (validated + written)  : {import_s:6.1f} s  {args.rows / import_s:8,.0f} rows/s "
+          f"= {read_s / import_s:.2f} × the read rate   {result.counts}")
+    print(f"  re-import (all unchanged)     : {again_s:6.1f} s  {args.rows / again_s:8,.0f} rows/s   {again.counts}")
+    print(f"  CPU seconds of this process   : read {CPU['read']:.1f} s, import {import_cpu:.1f} s "
+          f"= {CPU['read'] / import_cpu:.2f} × the read rate")
+
+
+def cmd_csv(args):
+    grids = setup_django()
+    path = make_csv(args.rows, grids)
+    empty_registers()
+    import_s, result = our_import(path)
+    print(f"{args.rows:,} rows GBK .csv ({path.stat().st_size / 1e6:.1f} MB) on {engine_name()}")
+    print(f"  import (validated + written)  : {import_s:6.1f} s  {args.rows / import_s:8,.0f} rows/s   {result.counts}")
+    print(f"  CPU seconds of this process   : {CPU['import']:.1f} s (the database server's not included)")
+
+
+def cmd_memory(args):
+    if args.child:
+        grids = setup_django()
+        path = make_xlsx(args.rows[0], grids)
+        our_import(path, dry_run=True)
+        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+        return
+    for n in args.rows:
+        setup = subprocess.run([sys.executable, __file__, "memory", "--child", "--rows", str(n)],
+                               capture_output=True, text=True, check=True)
+        print(f"  {n:>9,} rows .xlsx dry run: peak RSS {setup.stdout.strip().splitlines()[-1]} MB")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("what", choices=["xlsx", "csv", "memory"])
+    parser.add_argument("--rows", type=int, nargs="+", default=[100000])
+    parser.add_argument("--child", action="store_true")
+    args = parser.parse_args()
+    if args.what != "memory":
+        args.rows = args.rows[0]
+    {"xlsx": cmd_xlsx, "csv": cmd_csv, "memory": cmd_memory}[args.what](args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Writes of the rosters app (house rule: every write is a do_* function)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from governance.actions import record_audit, require
+from governance.models import Region, User
+from governance.roles import Cap
+from rosters.models import ImportJob
+
+
+def _common_prefix(codes: list[str]) -> str:
+    if not codes:
+        return ""
+    lo, hi = min(codes), max(codes)
+    n = 0
+    while n < min(len(lo), len(hi)) and lo[n] == hi[n]:
+        n += 1
+    return lo[:n]
+
+
+@transaction.atomic
+def do_write_roster_batch(*, actor: User | None, roster, rows: list, ctx) -> None:
+    """Write one batch of checked rows: all of them or none (one transaction, one audit row).
+
+    Rows were checked for scope one by one; this checks again per distinct region,
+    so nothing outside the importer's scope is written even if a roster forgets."""
+    codes = sorted({r.record.region_code for r in rows})
+    for code in codes:
+        require(actor, Cap.IMPORT_ROSTER, code)
+    roster.write(rows, ctx)
+    new = sum(1 for r in rows if r.status == "new")
+    target = ctx.job if ctx.job is not None else Region(code=codes[0])
+    record_audit(
+        actor=actor,
+        action=f"roster.import.{roster.kind}",
+        target=target,
+        region_code=_common_prefix(codes)[:15],
+        detail={"new": new, "updated": len(rows) - new, "rows": [rows[0].number, rows[-1].number]},
+    )
+
+
+@transaction.atomic
+def do_create_import_job(*, actor: User, kind: str, upload, region_code: str) -> ImportJob:
+    require(actor, Cap.IMPORT_ROSTER, region_code)
+    job = ImportJob(kind=kind, created_by=actor, region_id=region_code, original_name=upload.name[:200])
+    job.file.save(upload.name, upload, save=False)
+    job.save()
+    record_audit(actor=actor, action="roster.upload", target=job, region_code=region_code,
+                 detail={"kind": kind, "file": job.original_name})
+    from rosters.tasks import run_import_job
+
+    transaction.on_commit(lambda: run_import_job.delay(job.pk))
+    return job
+
+
+@transaction.atomic
+def do_confirm_import_job(*, actor: User, job: ImportJob) -> ImportJob:
+    require(actor, Cap.IMPORT_ROSTER, job.region_id)
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != ImportJob.Status.CHECKED:
+        return job
+    job.status = ImportJob.Status.QUEUED
+    job.phase = ImportJob.Phase.WRITE
+    job.processed = 0
+    job.save(update_fields=["status", "phase", "processed"])
+    record_audit(actor=actor, action="roster.confirm", target=job, region_code=job.region_id,
+                 detail={"kind": job.kind})
+    from rosters.tasks import run_import_job
+
+    transaction.on_commit(lambda: run_import_job.delay(job.pk))
+    return job

@@ -1,0 +1,140 @@
+"""Territory roster: regions and grids (编码, 名称, 层级, 上级编码, 网格类型)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+
+from governance.models import GridType, Region, validate_region_code
+from governance.roles import CODE_LENGTH, LEVEL_BY_CODE_LENGTH, Level
+from governance.scope import scoped
+from governance.roles import Cap
+from rosters.engine import Column, ImportContext, Roster, Row
+
+LEVEL_WORDS = {
+    "市": Level.CITY, "地级市": Level.CITY, "地市": Level.CITY,
+    "区": Level.DISTRICT, "县": Level.DISTRICT, "区县": Level.DISTRICT, "区/县": Level.DISTRICT,
+    "县级市": Level.DISTRICT, "旗": Level.DISTRICT,
+    "街道": Level.STREET, "乡": Level.STREET, "镇": Level.STREET, "乡镇": Level.STREET, "街道乡镇": Level.STREET,
+    "街道/乡镇": Level.STREET,
+    "社区": Level.COMMUNITY, "村": Level.COMMUNITY, "社区村": Level.COMMUNITY, "社区/村": Level.COMMUNITY,
+    "居委会": Level.COMMUNITY, "村委会": Level.COMMUNITY,
+    "网格": Level.GRID,
+}
+LEVEL_NAMES = {Level.CITY: "市", Level.DISTRICT: "区", Level.STREET: "街道", Level.COMMUNITY: "社区", Level.GRID: "网格"}
+
+
+def grid_type_words() -> dict[str, str]:
+    words = {}
+    for value, label in GridType.choices:
+        label = str(label)
+        words[label] = value
+        words[value] = value
+        if "（" in label:
+            words[label.split("（", 1)[1].rstrip("）")] = value  # 学校, 医院…
+    words.update({"综合": GridType.COMPREHENSIVE, "专属网格": GridType.OTHER, "专属": GridType.OTHER})
+    return {k.replace("（", "(").replace("）", ")"): v for k, v in words.items()}
+
+
+@dataclass
+class RegionRecord:
+    code: str
+    name: str
+    level: int
+    parent_code: str | None
+    grid_type: str
+
+    @property
+    def region_code(self) -> str:
+        return self.code
+
+
+class TerritoryRoster(Roster):
+    kind = "territory"
+    label = "区划网格"
+    sheet_title = "区划网格"
+    columns = (
+        Column("code", "编码", ("区划编码", "区划代码", "统计用区划代码", "代码", "网格编码", "行政区划代码"), True),
+        Column("name", "名称", ("区划名称", "网格名称", "名字"), True),
+        Column("level", "层级", ("级别", "区划层级")),
+        Column("parent", "上级编码", ("上级区划编码", "上级代码", "父级编码", "所属上级编码")),
+        Column("grid_type", "网格类型", ("类型",)),
+    )
+    example = ("210802001001001", "五大门社区第1网格", "网格", "210802001001", "综合网格")
+
+    def prepare(self, ctx: ImportContext) -> None:
+        self.existing_codes = set(Region.objects.values_list("code", flat=True))
+        self.file_codes: set[str] = set()
+        self.grid_types = grid_type_words()
+
+    def clean(self, row: Row, ctx: ImportContext) -> None:
+        code, name, parent = row.code("code"), row.text("name"), row.code("parent")
+        if not code:
+            row.fail("missing_code", "缺少编码")
+        if not name:
+            row.fail("missing_name", "缺少名称")
+        if row.errors:
+            return
+        if len(name) > 64:
+            row.fail("bad_value", "名称超过 64 个字")
+        level = LEVEL_BY_CODE_LENGTH.get(len(code))
+        if not parent and level and level > Level.CITY:
+            parent = code[: CODE_LENGTH[Level(level - 1)]]
+        try:
+            level = validate_region_code(code, parent or None)
+        except ValidationError as e:
+            row.fail("bad_code", "；".join(e.messages))
+            return
+        if not ctx.in_scope(code):
+            row.fail("out_of_scope", "不在您的管辖范围内")
+            return
+        level_word = row.text("level")
+        if level_word and LEVEL_WORDS.get(level_word) != level:
+            row.fail("bad_level", f"层级“{level_word}”与编码位数不符（{len(code)} 位编码应为{LEVEL_NAMES[level]}）")
+        type_word = row.text("grid_type").replace("（", "(").replace("）", ")")
+        grid_type = ""
+        if type_word:
+            grid_type = self.grid_types.get(type_word, "")
+            if not grid_type:
+                row.fail("bad_grid_type", f"未知的网格类型“{row.text('grid_type')}”")
+            elif level != Level.GRID:
+                row.fail("bad_grid_type", "只有网格才有网格类型")
+        elif level == Level.GRID:
+            grid_type = GridType.COMPREHENSIVE
+        if parent and parent not in self.existing_codes and parent not in self.file_codes:
+            row.fail("unknown_parent", f"上级编码“{parent}”不存在（请先导入上级，或把上级放在前面的行）")
+        if not row.errors:
+            row.record = RegionRecord(code, name, level, parent or None, grid_type)
+            self.file_codes.add(code)
+
+    def key(self, row: Row):
+        return [row.record.code]
+
+    def classify(self, rows: list[Row], ctx: ImportContext) -> None:
+        existing = Region.objects.in_bulk([r.record.code for r in rows])
+        for row in rows:
+            old = existing.get(row.record.code)
+            if old is None:
+                row.status = "new"
+            elif old.name == row.record.name and old.grid_type == row.record.grid_type:
+                row.status = "unchanged"
+            else:
+                row.status = "updated"
+
+    def write(self, rows: list[Row], ctx: ImportContext) -> None:
+        new = sorted((r.record for r in rows if r.status == "new"), key=lambda rec: len(rec.code))
+        Region.objects.bulk_create(
+            [Region(code=r.code, name=r.name, level=r.level, parent_id=r.parent_code, grid_type=r.grid_type)
+             for r in new]
+        )
+        updated = [Region(code=r.record.code, name=r.record.name, grid_type=r.record.grid_type)
+                   for r in rows if r.status == "updated"]
+        Region.objects.bulk_update(updated, ["name", "grid_type"])
+        self.existing_codes.update(r.code for r in new)
+
+    def export_rows(self, user):
+        qs = scoped(Region.objects.all(), user, Cap.VIEW).order_by("code")
+        for code, name, level, parent, grid_type in qs.values_list("code", "name", "level", "parent_id", "grid_type"):
+            yield (code, name, LEVEL_NAMES[Level(level)], parent or "",
+                   str(GridType(grid_type).label) if grid_type else "")

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class ImportJob(models.Model):
+    """One uploaded roster file: its dry run, then (once confirmed) its import.
+
+    The history page lists these; the progress page polls `processed`/`total`.
+    `region` is the node the importer acted on (their import scope), for scoping
+    the history; each row is still checked against the importer's scope."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "处理中"
+        CHECKED = "checked", "已预检，待确认"
+        DONE = "done", "已导入"
+        FAILED = "failed", "失败"
+
+    class Phase(models.TextChoices):
+        CHECK = "check", "预检"
+        WRITE = "write", "导入"
+
+    kind = models.CharField("名册类型", max_length=24)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    phase = models.CharField("阶段", max_length=8, choices=Phase.choices, default=Phase.CHECK)
+    region = models.ForeignKey(
+        "governance.Region", verbose_name="导入辖区", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="导入人", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("上传时间", auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    source = models.CharField("来源", max_length=8, default="web")  # web / cli
+    original_name = models.CharField("文件名", max_length=200)
+    file = models.FileField("文件", upload_to="rosters/uploads/%Y/%m/", blank=True)
+    error_file = models.FileField("错误行文件", upload_to="rosters/errors/%Y/%m/", blank=True)
+    total = models.PositiveIntegerField("预计行数", null=True, blank=True)
+    processed = models.PositiveIntegerField("已处理行数", default=0)
+    dry_counts = models.JSONField("预检结果", default=dict, blank=True)
+    counts = models.JSONField("导入结果", default=dict, blank=True)
+    bad_rows = models.JSONField("错误行", default=list, blank=True)
+    message = models.TextField("说明", blank=True)
+
+    territory_field = "region__code"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "名册导入记录"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def kind_label(self) -> str:
+        from rosters.kinds import ROSTERS
+
+        roster = ROSTERS.get(self.kind)
+        return roster.label if roster else self.kind
+
+    @property
+    def percent(self) -> int:
+        if self.status in (self.Status.CHECKED, self.Status.DONE):
+            return 100
+        if not self.total:
+            return 0
+        return min(99, int(self.processed * 100 / self.total))
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

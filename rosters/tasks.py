@@ -1,0 +1,79 @@
+"""The background part: a dry run or an import of one uploaded file (ImportJob)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from rosters.engine import Result, context_for, run_import
+from rosters.kinds import get_roster
+from rosters.models import ImportJob
+from rosters.readers import FileProblem
+
+log = logging.getLogger(__name__)
+
+
+def execute_job(job: ImportJob, path: Path, *, dry_run: bool, error_path: Path | None) -> Result | None:
+    """Run one phase of a job on `path`, keeping the job row up to date. None if the file was refused."""
+    roster = get_roster(job.kind)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, processed=0)
+
+    def progress(done: int, total: int | None, counts: dict) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(processed=done, total=total)
+
+    ctx = context_for(job.created_by, dry_run=dry_run, job=job)
+    try:
+        result = run_import(roster, path, ctx=ctx, filename=job.original_name, error_path=error_path,
+                            progress=progress)
+    except FileProblem as problem:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, message=str(problem), finished_at=timezone.now()
+        )
+        return None
+    except Exception:
+        log.exception("roster import %s failed", job.pk)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, finished_at=timezone.now(),
+            message="处理文件时发生系统错误，已写入的批次保持完整，未写入的行没有写入。请联系管理员。",
+        )
+        raise
+    fields = {
+        "processed": result.rows_read,
+        "total": result.rows_read,
+        "bad_rows": result.bad_rows,
+        "error_file": _media_name(result.error_file),
+    }
+    if dry_run:
+        fields.update(status=ImportJob.Status.CHECKED, dry_counts=result.counts)
+    else:
+        fields.update(status=ImportJob.Status.DONE, counts=result.counts, finished_at=timezone.now())
+    ImportJob.objects.filter(pk=job.pk).update(**fields)
+    return result
+
+
+def _media_name(path: Path | None) -> str:
+    if path is None:
+        return ""
+    try:
+        return str(Path(path).resolve().relative_to(Path(settings.MEDIA_ROOT).resolve()))
+    except ValueError:
+        return ""
+
+
+def error_path_for(job: ImportJob, phase: str) -> Path:
+    day = timezone.localdate()
+    return Path(settings.MEDIA_ROOT) / "rosters" / "errors" / f"{day:%Y/%m}" / f"job{job.pk}-{phase}-errors.xlsx"
+
+
+@shared_task
+def run_import_job(job_id: int) -> str:
+    job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
+    if job is None or job.status != ImportJob.Status.QUEUED:
+        return "skipped"
+    dry_run = job.phase == ImportJob.Phase.CHECK
+    execute_job(job, Path(job.file.path), dry_run=dry_run, error_path=error_path_for(job, job.phase))
+    return ImportJob.objects.values_list("status", flat=True).get(pk=job_id)

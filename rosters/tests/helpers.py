@@ -1,0 +1,74 @@
+"""Building roster files for tests, and where the shared sample files live."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import tempfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.test import override_settings
+
+from governance.tests.base import TerritoryTestCase
+from rosters.engine import context_for, run_import
+from rosters.kinds import get_roster
+
+REPO = Path(__file__).resolve().parents[2]
+# CI keeps shared/ beside the clone; a git worktree sits one level deeper (wt/<branch>).
+SHARED_CANDIDATES = [REPO / ".." / "shared" / "data", REPO / ".." / ".." / "shared" / "data"]
+SHARED_DATA = next((p for p in SHARED_CANDIDATES if p.exists()), SHARED_CANDIDATES[0])
+
+
+def shared_file(name: str) -> Path:
+    path = SHARED_DATA / name
+    if not path.exists():
+        pytest.skip(f"sample roster {path} is missing (CI keeps shared/ beside the clone)")
+    return path
+
+
+def xlsx_bytes(rows: list[list], title: str = "Sheet") -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = title
+    for row in rows:
+        ws.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_bytes(rows: list[list], encoding: str = "utf-8") -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+class RosterTestCase(TerritoryTestCase):
+    """TerritoryTestCase with a private MEDIA_ROOT and a temp dir for files."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        # Page tests run the import task inline even when REDIS_URL is set: a TestCase's data is
+        # invisible to a real worker (uncommitted). test_import_job_on_worker covers the worker.
+        from governance.celery import app
+
+        eager = app.conf.task_always_eager
+        app.conf.task_always_eager = True
+        self.addCleanup(setattr, app.conf, "task_always_eager", eager)
+        self.tmp = Path(tempfile.mkdtemp(prefix="rosters-test-"))
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+        media = override_settings(MEDIA_ROOT=str(self.tmp / "media"))
+        media.enable()
+        self.addCleanup(media.disable)
+
+    def write_file(self, name: str, content: bytes) -> Path:
+        path = self.tmp / name
+        path.write_bytes(content)
+        return path
+
+    def run_roster(self, kind: str, path: Path, *, actor=None, dry_run=False, errors: Path | None = None):
+        roster = get_roster(kind)
+        return run_import(roster, path, ctx=context_for(actor, dry_run), filename=path.name, error_path=errors)

@@ -1,0 +1,35 @@
+"""/rosters/jobs/<pk>/errors.xlsx: the bad rows with their reasons, ready to fix and re-import."""
+
+import io
+
+import openpyxl
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from rosters.models import ImportJob
+from rosters.tests.helpers import RosterTestCase, csv_bytes
+
+ROWS = [["姓名", "手机号", "网格编码"], ["渔夫", "13800000011", "210803001001001"], ["", "1380", "210803001001001"]]
+
+
+class JobErrorsTests(RosterTestCase):
+    def setUp(self):
+        super().setUp()
+        self.client.force_login(self.frank)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(reverse("rosters:index"),
+                             {"kind": "grid_workers", "file": SimpleUploadedFile("w.csv", csv_bytes(ROWS))})
+        self.job = ImportJob.objects.get()
+
+    def test_the_error_file_has_the_original_columns_and_the_reason(self):
+        response = self.client.get(reverse("rosters:job-errors", args=[self.job.pk]))
+        self.assertEqual(response.status_code, 200)
+        rows = list(openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(
+            values_only=True))
+        self.assertEqual(rows[0], ("姓名", "手机号", "网格编码", "错误原因"))
+        self.assertEqual(rows[1][:3], (None, "1380", "210803001001001"))
+        self.assertIn("第 3 行", rows[1][3])
+
+    def test_other_districts_get_404(self):
+        self.client.force_login(self.bob)
+        self.assertEqual(self.client.get(reverse("rosters:job-errors", args=[self.job.pk])).status_code, 404)

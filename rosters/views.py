@@ -1,0 +1,198 @@
+from __future__ import annotations
+
+import csv
+import io
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from governance.actions import record_audit
+from governance.scope import get_in_scope_or_404
+from governance.roles import Cap
+from rosters.actions import do_confirm_import_job, do_create_import_job
+from rosters.kinds import ROSTERS
+from rosters.models import ImportJob
+from rosters.selectors import import_jobs_for, import_region_code, may_import
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+ALLOWED_SUFFIXES = (".xlsx", ".csv")
+
+
+def _forbidden(request: HttpRequest) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def _get_job_for_user(request: HttpRequest, pk: int) -> ImportJob:
+    return get_in_scope_or_404(ImportJob.objects.select_related("created_by", "region"), request.user,
+                               Cap.IMPORT_ROSTER, pk=pk)
+
+
+def _kinds():
+    return [(kind, roster.label) for kind, roster in ROSTERS.items()]
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """Upload a roster (dry run first), templates and exports of each kind, the latest imports."""
+    if not may_import(request.user):
+        return _forbidden(request)
+    error = ""
+    status = 200
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        upload = request.FILES.get("file")
+        region_code = import_region_code(request.user)
+        if kind not in ROSTERS:
+            error = "请选择名册类型。"
+        elif upload is None:
+            error = "请选择要上传的文件。"
+        elif not upload.name.lower().endswith(ALLOWED_SUFFIXES):
+            error = "只支持 .xlsx 和 .csv 文件。"
+        elif upload.size == 0:
+            error = "文件是空的。"
+        elif upload.size > MAX_UPLOAD_BYTES:
+            error = "文件超过 200 MB，请拆分后上传，或使用命令行导入。"
+        elif region_code is None:
+            error = "请先导入区划。"
+        if error:
+            status = 400
+        else:
+            job = do_create_import_job(actor=request.user, kind=kind, upload=upload, region_code=region_code)
+            return redirect("rosters:job", pk=job.pk)
+    jobs = list(import_jobs_for(request.user)[:10])
+    return render(
+        request, "rosters/index.html",
+        {"kinds": _kinds(), "jobs": jobs, "error": error, "selected": request.POST.get("kind", "")},
+        status=status,
+    )
+
+
+@login_required
+def history(request: HttpRequest) -> HttpResponse:
+    if not may_import(request.user):
+        return _forbidden(request)
+    page = Paginator(import_jobs_for(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "rosters/history.html", {"page": page})
+
+
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _get_job_for_user(request, pk)
+    shown = job.bad_rows
+    bad_total = (job.counts or job.dry_counts or {}).get("bad", 0)
+    counts = job.counts if job.phase == ImportJob.Phase.WRITE and job.counts else job.dry_counts
+    return render(
+        request, "rosters/job.html",
+        {"job": job, "counts": counts, "bad_rows": shown, "bad_more": max(bad_total - len(shown), 0),
+         "writable": bool(counts) and (counts.get("new", 0) + counts.get("updated", 0)) > 0},
+    )
+
+
+@login_required
+def job_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    job = _get_job_for_user(request, pk)
+    return JsonResponse({
+        "status": job.status, "status_label": job.get_status_display(), "phase": job.phase,
+        "processed": job.processed, "total": job.total, "percent": job.percent, "active": job.is_active,
+        "counts": job.counts if job.phase == ImportJob.Phase.WRITE else job.dry_counts,
+    })
+
+
+@login_required
+@require_POST
+def job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _get_job_for_user(request, pk)
+    if job.status != ImportJob.Status.CHECKED or job.source != "web":
+        return render(request, "400.html", {"message": "该文件不在待确认状态。"}, status=409)
+    do_confirm_import_job(actor=request.user, job=job)
+    return redirect("rosters:job", pk=job.pk)
+
+
+@login_required
+def job_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _get_job_for_user(request, pk)
+    if not job.error_file:
+        return render(request, "404.html", status=404)
+    name = f"{job.original_name.rsplit('.', 1)[0]}-错误行.xlsx"
+    try:
+        handle = job.error_file.open("rb")
+    except OSError:  # removed from storage since
+        return render(request, "404.html", status=404)
+    return FileResponse(handle, as_attachment=True, filename=name)
+
+
+def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+def template(request: HttpRequest, kind: str) -> HttpResponse:
+    """A blank template (header row and one example row), via django-import-export's tablib formats."""
+    import tablib
+
+    roster = ROSTERS.get(kind)
+    if roster is None:
+        return render(request, "404.html", status=404)
+    data = tablib.Dataset(headers=[c.header for c in roster.columns], title=roster.sheet_title)
+    if roster.example:
+        data.append(roster.example)
+    if request.GET.get("format") == "csv":
+        body = "\ufeff" + data.export("csv")
+        return _attachment(HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8"),
+                           f"{roster.label}导入模板.csv")
+    return _attachment(
+        HttpResponse(data.export("xlsx"),
+                     content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        f"{roster.label}导入模板.xlsx",
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@login_required
+def export(request: HttpRequest, kind: str) -> HttpResponse:
+    """Everything of one kind in the user's scope, in the import layout (re-importable)."""
+    roster = ROSTERS.get(kind)
+    if roster is None:
+        return render(request, "404.html", status=404)
+    if not may_import(request.user):
+        return _forbidden(request)
+    header = [c.header for c in roster.columns]
+    rows = roster.export_rows(request.user)
+    record_audit(actor=request.user, action=f"roster.export.{kind}", target=request.user,
+                 detail={"format": request.GET.get("format", "xlsx")})
+    stamp = timezone.localtime().strftime("%Y%m%d")
+    if request.GET.get("format") == "csv":
+        writer = csv.writer(_Echo())
+
+        def stream():
+            yield "\ufeff" + writer.writerow(header)
+            for row in rows:
+                yield writer.writerow(row)
+
+        response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+        return _attachment(response, f"{roster.label}-{stamp}.csv")
+    import openpyxl
+
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet(roster.sheet_title)
+    ws.append(header)
+    for row in rows:
+        ws.append(list(row))
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return _attachment(
+        HttpResponse(buffer.getvalue(),
+                     content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        f"{roster.label}-{stamp}.xlsx",
+    )
