@@ -45,10 +45,9 @@ def nav_links(user: User, current_path: str) -> list[tuple[str, str, bool, bool]
     """(label, url, is_current, has_badge) for the links this user may use."""
     if not user.is_authenticated:
         return []
-    links = []
-    for link in NAV:
-        if user.is_superuser or region_codes(user, link.cap):
-            url = reverse(link.url_name)
-            current = current_path == url or (url != "/" and current_path.startswith(url))
-            links.append((str(link.label), url, current, link.badge))
-    return links
+    visible = [link for link in NAV if user.is_superuser or region_codes(user, link.cap)]
+    urls = [reverse(link.url_name) for link in visible]
+    # The current link is the longest URL the path starts with (/cases/todo/ is 待办, not 事件).
+    matches = [u for u in urls if current_path == u or (u != "/" and current_path.startswith(u))]
+    current = max(matches, key=len, default=None)
+    return [(str(link.label), url, url == current, link.badge) for link, url in zip(visible, urls)]

@@ -19,3 +19,9 @@ class NavigationTestCase(TerritoryTestCase):
         r = self.client.get("/territory/210802001/")
         self.assertNotContains(r, 'href="/registers/residents/"')
         self.assertContains(r, 'href="/"')
+
+    def test_only_the_most_specific_link_is_marked_current(self):
+        self.client.force_login(self.alice)
+        body = self.client.get("/cases/todo/").content.decode()
+        self.assertEqual(body.count('aria-current="page"'), 1)
+        self.assertIn('<a href="/cases/todo/" aria-current="page">', body)
