@@ -62,7 +62,7 @@ class DisputeDetailTestCase(DisputeTestCase):
 
         add(0)
         self.client.get(f"/disputes/{d.pk}/")  # warm the content-type cache
-        with self.assertNumQueries(21)  # + register pickers of the add-party form:
+        with self.assertNumQueries(21):  # + register pickers of the add-party form
             self.client.get(f"/disputes/{d.pk}/")
         for i in range(1, 5):
             add(i)

@@ -45,7 +45,7 @@ class ResidentDetailTestCase(RegisterTestCase):
     def test_the_query_count_is_bounded(self):
         do_log_visit(actor=self.carol, grid=self.grid_a, resident=self.zhang, findings="正常")
         self.client.force_login(self.carol)
-        with self.assertNumQueries(19)  # + the cases involving them (scope + list):
+        with self.assertNumQueries(19):  # + the cases involving them (scope + list)
             self.client.get(self.url(self.zhang))
 
     def test_the_page_is_never_cached(self):

@@ -23,7 +23,7 @@ class UnitListTestCase(RegisterTestCase):
 class UnitDetailTestCase(RegisterTestCase):
     def test_the_unit_page_masks_the_phone_and_is_404_outside_scope(self):
         self.client.force_login(self.carol)
-        with self.assertNumQueries(17)  # + the cases involving it (scope + list):
+        with self.assertNumQueries(17):  # + the cases involving it (scope + list)
             r = self.client.get(f"/registers/units/{self.shop.pk}/")
         self.assertContains(r, SHOP_CODE)
         self.assertMasked(r.content.decode())
