@@ -61,18 +61,22 @@ def resolve_units(actor: User | None, grid_code: str, values) -> list[Unit]:
 
 def register_choices(user: User, grid_codes) -> dict:
     """Residents and units of these grids the user may see in the registers, for the filing forms:
-    [(pk, label, grid_code)], at most CHOICES_PER_GRID of each per grid (newest first)."""
-    residents, units = [], []
-    for code in grid_codes:
-        for r in scoped(Resident.objects.filter(grid_id=code), user, Cap.VIEW_REGISTER).only(
-            "pk", "name", "grid_id", "id_number_encrypted"
-        ).order_by("-id")[:CHOICES_PER_GRID]:
-            residents.append((r.pk, f"{r.name}（{r.id_number_masked}）", code))
-        for u in scoped(Unit.objects.filter(grid_id=code), user, Cap.VIEW_REGISTER).only(
-            "pk", "name", "grid_id"
-        ).order_by("name")[:CHOICES_PER_GRID]:
-            units.append((u.pk, u.name, code))
-    return {"residents": residents, "units": units}
+    [(pk, label, grid_code)] (label: name and masked ID number), newest residents first, at most
+    CHOICES_PER_GRID per grid on average. One query per model."""
+    codes = list(grid_codes)
+    if not codes:
+        return {"residents": [], "units": []}
+    limit = CHOICES_PER_GRID * len(codes)
+    residents = scoped(Resident.objects.filter(grid_id__in=codes), user, Cap.VIEW_REGISTER).only(
+        "pk", "name", "grid_id", "id_number_encrypted"
+    ).order_by("-id")[:limit]
+    units = scoped(Unit.objects.filter(grid_id__in=codes), user, Cap.VIEW_REGISTER).only(
+        "pk", "name", "grid_id"
+    ).order_by("name")[:limit]
+    return {
+        "residents": [(r.pk, f"{r.name}（{r.id_number_masked}）", r.grid_id) for r in residents],
+        "units": [(u.pk, u.name, u.grid_id) for u in units],
+    }
 
 
 class IdListField(forms.Field):
