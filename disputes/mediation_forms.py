@@ -51,7 +51,7 @@ class FileDisputeForm(forms.Form):
                 attrs={"data-register-pick": "1"}))
             self.fields[f"{side}_kind"] = forms.ChoiceField(label=f"{label}类型", choices=PartyKind.choices,
                                                             initial=PartyKind.PERSON)
-            self.fields[f"{side}_name"] = forms.CharField(label=f"{label}姓名或名称（不在册时填写）", max_length=64, required=False, error_messages={
+            self.fields[f"{side}_name"] = forms.CharField(label=f"{label}姓名或名称", max_length=64, required=False, error_messages={
                 "required": f"请填写{label}姓名或名称。", "max_length": "姓名或名称不能超过 64 字。"})
             self.fields[f"{side}_id_type"] = forms.ChoiceField(label="证件类型", choices=IdType.choices,
                                                                initial=IdType.RESIDENT_ID)
