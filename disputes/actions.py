@@ -198,7 +198,17 @@ def _add_photos(case: Case, files, actor: User, kind: str, event: CaseEvent | No
 
 
 @transaction.atomic
-def do_file_case(
+def do_file_case(*, actor: User, self_handle: bool = False, **fields) -> Case:
+    """上报. With self_handle (自处) a minor case is filed and closed with evidence in one step.
+    `residents` / `units`: registered residents / units of the case's grid (ids or rows) the
+    actor may see in the registers; anything else is refused and nothing is written."""
+    case = file_case_unaudited(actor=actor, self_handle=self_handle, **fields)
+    _audit(actor, "self_handle" if self_handle else "file", case, category=case.category.code,
+           residents=[r.pk for r in case.linked_residents], units=[u.pk for u in case.linked_units])
+    return case
+
+
+def file_case_unaudited(
     *,
     actor: User,
     category: Category,
@@ -210,13 +220,18 @@ def do_file_case(
     lat=None,
     lng=None,
     involved: str = "",
+    residents=(),
+    units=(),
     photos=(),
     self_handle: bool = False,
     evidence_note: str = "",
     evidence=(),
     now: datetime | None = None,
 ) -> Case:
-    """上报. With self_handle (自处) a minor case is filed and closed with evidence in one step."""
+    """The filing itself, without the audit row: do_file_case and do_file_dispute (one audit
+    row each) call it inside their own transaction."""
+    from disputes.links import resolve_residents, resolve_units
+
     require(actor, Cap.FILE_CASE, grid.code)
     if grid.level != Level.GRID:
         raise ValidationError("事件必须上报到具体网格。")
@@ -241,6 +256,8 @@ def do_file_case(
     )
     if (case.lat is None) != (case.lng is None):
         raise ValidationError("位置须同时包含经度和纬度。")
+    linked_residents = resolve_residents(actor, grid.code, residents)
+    linked_units = resolve_units(actor, grid.code, units)
     if self_handle:
         if urgency != Urgency.NORMAL:
             raise ValidationError("只有一般事件可以自处；紧急事件请上报。")
@@ -265,7 +282,11 @@ def do_file_case(
             to_status=Status.CLOSED, note=evidence_note, at=now,
         )
         _add_photos(case, evidence, actor, CasePhoto.Kind.EVIDENCE, done)
-    _audit(actor, "self_handle" if self_handle else "file", case, category=category.code)
+    if linked_residents:
+        case.residents.add(*linked_residents)
+    if linked_units:
+        case.units.add(*linked_units)
+    case.linked_residents, case.linked_units = linked_residents, linked_units
     return case
 
 

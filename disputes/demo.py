@@ -91,9 +91,34 @@ DEMO_CASES = [
 ]
 
 
-@transaction.atomic
 def seed_demo_cases() -> int:
-    """A few dozen cases in 八田地街道, spread over every state of the loop (once)."""
+    """A few dozen cases in 八田地街道, spread over every state of the loop (once); a few of them
+    linked to registered residents (also once, for a database seeded before the links existed)."""
+    made = _seed_cases()
+    link_demo_cases()
+    return made
+
+
+@transaction.atomic
+def link_demo_cases(per_grid: int = 3) -> int:
+    """Link the oldest few plain demo cases of each demo grid to a registered resident of that grid (once)."""
+    street = "210802001"
+    cases = Case.objects.filter(grid__code__startswith=street, kind="case")
+    if cases.filter(residents__isnull=False).exists():
+        return 0
+    from parties.models import Resident
+
+    linked = 0
+    for code in ("210802001001001", "210802001001002"):
+        people = list(Resident.objects.filter(grid_id=code).order_by("id")[:per_grid])
+        for case, person in zip(cases.filter(grid_id=code).order_by("id")[:per_grid], people):
+            case.residents.add(person)
+            linked += 1
+    return linked
+
+
+@transaction.atomic
+def _seed_cases() -> int:
     street = "210802001"
     if Case.objects.filter(grid__code__startswith=street).exists():
         return 0

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from disputes.links import IdListField, register_choices
 from disputes.models import Category, Urgency
 from disputes.photos import MAX_PHOTOS
 from governance.models import Region
@@ -63,6 +64,8 @@ class FileCaseForm(forms.Form):
     lng = forms.DecimalField(label="经度", required=False, min_value=-180, max_value=180, decimal_places=6, max_digits=9,
                              widget=forms.HiddenInput, error_messages={"invalid": "经度格式不正确。"})
     involved = forms.CharField(label="涉及人员或单位", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    residents = IdListField(label="涉及人员（实有人口）", what="人员")
+    units = IdListField(label="涉及单位（实有单位）", what="单位")
     photos = MultipleFileField(label="现场照片")
     self_handle = forms.BooleanField(label="已当场处置（自处结案）", required=False)
     evidence_note = forms.CharField(label="处置情况", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -76,6 +79,8 @@ class FileCaseForm(forms.Form):
         self.fields["grid"].choices = [(code, g.name) for code, g in self.grids.items()]
         if len(self.grids) == 1:
             self.fields["grid"].initial = next(iter(self.grids))
+        # Pickers for the registered residents/units of (at most 10 of) the filer's grids.
+        self.register = register_choices(user, list(self.grids)[:10])
 
     def clean_category(self):
         pk = self.cleaned_data["category"]

@@ -1,5 +1,5 @@
 """Writes on disputes (矛盾纠纷). A dispute is a case: filing goes through the case loop's
-do_file_case, acceptance and dispatch to a mediator through do_accept_case / do_assign_case,
+filing (file_case_unaudited: one audit row, dispute.file, per filing), acceptance and dispatch to a mediator through do_accept_case / do_assign_case,
 closing through do_verify_case. What is added here: parties, risk assessment and the risk
 register, mediation sessions, the outcome (settled with an agreement, or referred onward),
 the court-referral extension and follow-up visits (a broken agreement reopens the dispute).
@@ -154,10 +154,33 @@ def _require_mediator(actor: User | None, case: Case) -> None:
         raise PermissionDenied("只有调解员或被指派的承办人可以进行调解。")
 
 
-def _build_party(dispute: Dispute, data: dict, sort: int) -> Party:
+def _register_row(actor: User | None, grid_code: str, data: dict):
+    """The registered resident or unit a party dict points at (validated), or (None, None)."""
+    from disputes.links import resolve_residents, resolve_units
+
+    resident = data.get("resident") or None
+    unit = data.get("unit") or None
+    if resident and unit:
+        raise ValidationError("当事人只能关联一名实有人口或一个实有单位（二选一）。")
+    if resident:
+        return resolve_residents(actor, grid_code, [resident])[0], None
+    if unit:
+        return None, resolve_units(actor, grid_code, [unit])[0]
+    return None, None
+
+
+def _build_party(dispute: Dispute, data: dict, sort: int, actor: User | None = None) -> Party:
     side = data.get("side")
     if side not in PartySide.values:
         raise ValidationError("当事人身份须为申请人或被申请人。")
+    resident, unit = _register_row(actor, dispute.case.grid_id, data)
+    address = _note(data.get("address", ""), "住址", required=False, max_length=120)
+    if resident is not None or unit is not None:
+        # Name, ID number and phone stay in the register: nothing of it is copied here.
+        kind = PartyKind.PERSON if resident is not None else PartyKind.UNIT
+        id_type = IdType.RESIDENT_ID if resident is not None else IdType.CREDIT_CODE
+        return Party(dispute=dispute, side=side, kind=kind, id_type=id_type, resident=resident, unit=unit,
+                     address=address, sort=sort)
     kind = data.get("kind") or PartyKind.PERSON
     if kind not in PartyKind.values:
         raise ValidationError("当事人类型不正确。")
@@ -169,8 +192,7 @@ def _build_party(dispute: Dispute, data: dict, sort: int) -> Party:
     return Party(
         dispute=dispute, side=side, kind=kind, name=_note(data.get("name", ""), "当事人姓名或名称", max_length=64),
         id_type=id_type, id_number_enc=encrypt(number), id_number_masked=mask_id_number(number),
-        phone_enc=encrypt(phone), phone_masked=mask_phone(phone),
-        address=_note(data.get("address", ""), "住址", required=False, max_length=120), sort=sort,
+        phone_enc=encrypt(phone), phone_masked=mask_phone(phone), address=address, sort=sort,
     )
 
 
@@ -343,9 +365,11 @@ def do_file_dispute(
     if not any(p.get("side") == PartySide.RESPONDENT for p in parties):
         raise ValidationError("请至少填写一名被申请人。")
     now = now or timezone.now()
-    case = actions.do_file_case(
+    case = actions.file_case_unaudited(
         actor=actor, category=dispute_category(dispute_type), grid=grid, title=title, description=description,
         urgency=urgency, address=address, now=now,
+        residents=[p["resident"] for p in parties if p.get("resident")],
+        units=[p["unit"] for p in parties if p.get("unit")],
     )
     Case.objects.filter(pk=case.pk).update(kind="dispute")
     case.kind = "dispute"
@@ -359,8 +383,10 @@ def do_file_dispute(
     dispute.risk_level, dispute.risk_reasons = assess(dispute)
     dispute.risk_assessed_at = now
     dispute.save(force_insert=True)
-    Party.objects.bulk_create([_build_party(dispute, p, i) for i, p in enumerate(parties)])
-    names = "；".join(p["name"] for p in parties if p.get("name"))[:500]
+    built = [_build_party(dispute, p, i, actor) for i, p in enumerate(parties)]
+    Party.objects.bulk_create(built)
+    # Free-text notes name only the people not in the register (the others are linked).
+    names = "；".join(p.name for p in built if p.name)[:500]
     Case.objects.filter(pk=case.pk).update(involved=names)
     _sync_register(dispute, actor)
     _audit(actor, "file", dispute, type=dispute_type.code, source=source, risk=int(dispute.risk_level))
@@ -374,8 +400,12 @@ def do_add_party(*, actor: User, dispute: Dispute, **data) -> Party:
         raise PermissionDenied("您无权为该纠纷添加当事人。")
     if dispute.parties.count() >= MAX_PARTIES:
         raise ValidationError(f"当事人至多 {MAX_PARTIES} 人。")
-    party = _build_party(dispute, data, dispute.parties.count())
+    party = _build_party(dispute, data, dispute.parties.count(), actor)
     party.save()
+    if party.resident_id:
+        case.residents.add(party.resident)
+    if party.unit_id:
+        case.units.add(party.unit)
     _audit(actor, "add_party", dispute, party=party.pk)
     return party
 

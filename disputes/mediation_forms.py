@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from disputes.links import register_choices
 from disputes.mediation_models import DisputeType, IdType, PartyKind, Source
 from disputes.models import Urgency
 from governance.models import Region
@@ -40,10 +41,17 @@ class FileDisputeForm(forms.Form):
             self.fields["grid"].initial = next(iter(self.grids))
         self.types = {t.pk: t for t in DisputeType.objects.filter(is_active=True)}
         self.fields["dispute_type"].choices = [("", "请选择纠纷类型")] + [(pk, t.name) for pk, t in self.types.items()]
+        self.register = register_choices(user, list(self.grids)[:10])
         for side, label in (("a", "申请人"), ("r", "被申请人")):
+            self.fields[f"{side}_resident"] = forms.CharField(label=f"{label}（实有人口）", required=False, widget=forms.Select(
+                choices=[("", "— 不在册，手工填写 —")] + [(pk, text) for pk, text, _ in self.register["residents"]],
+                attrs={"data-register-pick": "1"}))
+            self.fields[f"{side}_unit"] = forms.CharField(label=f"{label}（实有单位）", required=False, widget=forms.Select(
+                choices=[("", "— 不在册，手工填写 —")] + [(pk, text) for pk, text, _ in self.register["units"]],
+                attrs={"data-register-pick": "1"}))
             self.fields[f"{side}_kind"] = forms.ChoiceField(label=f"{label}类型", choices=PartyKind.choices,
                                                             initial=PartyKind.PERSON)
-            self.fields[f"{side}_name"] = forms.CharField(label=f"{label}姓名或名称", max_length=64, error_messages={
+            self.fields[f"{side}_name"] = forms.CharField(label=f"{label}姓名或名称", max_length=64, required=False, error_messages={
                 "required": f"请填写{label}姓名或名称。", "max_length": "姓名或名称不能超过 64 字。"})
             self.fields[f"{side}_id_type"] = forms.ChoiceField(label="证件类型", choices=IdType.choices,
                                                                initial=IdType.RESIDENT_ID)
@@ -60,16 +68,26 @@ class FileDisputeForm(forms.Form):
             raise ValidationError("请选择有效的纠纷类型。")
         return self.types[pk]
 
+    def clean(self):
+        data = super().clean()
+        for side, label in (("a", "申请人"), ("r", "被申请人")):
+            if not (data.get(f"{side}_name") or data.get(f"{side}_resident") or data.get(f"{side}_unit")):
+                self.add_error(f"{side}_name", f"请填写{label}姓名或名称，或选择登记在册的{label}。")
+        return data
+
     def parties(self) -> list[dict]:
         d = self.cleaned_data
         return [
             {"side": side_name, "kind": d[f"{s}_kind"], "name": d[f"{s}_name"], "id_type": d[f"{s}_id_type"],
-             "id_number": d[f"{s}_id_number"], "phone": d[f"{s}_phone"], "address": d[f"{s}_address"]}
+             "id_number": d[f"{s}_id_number"], "phone": d[f"{s}_phone"], "address": d[f"{s}_address"],
+             "resident": d[f"{s}_resident"], "unit": d[f"{s}_unit"]}
             for s, side_name in (("a", "applicant"), ("r", "respondent"))
         ]
 
     def side_fields(self, side: str):
-        return [self[f"{side}_{n}"] for n in ("kind", "name", "id_type", "id_number", "phone", "address")]
+        names = ("resident", "unit") if self.register["residents"] or self.register["units"] else ()
+        names = [n for n in names if self.register[f"{n}s"]]
+        return [self[f"{side}_{n}"] for n in (*names, "kind", "name", "id_type", "id_number", "phone", "address")]
 
     @property
     def applicant_fields(self):

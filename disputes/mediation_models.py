@@ -137,9 +137,9 @@ class IdType(models.TextChoices):
 
 
 class Party(models.Model):
-    """A party to a dispute. ID number and phone are stored encrypted; pages show them masked.
-    (Registered residents/units will be linked to parties.Resident / parties.Unit once the
-    registers exist; until then a party is always entered by name.)"""
+    """A party to a dispute. Either a registered resident / unit (`resident` / `unit`: name, ID and
+    phone come from the register, nothing of it is copied here), or a person entered by hand, whose
+    ID number and phone are stored encrypted here; pages show them masked."""
 
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="parties")
     side = models.CharField("身份", max_length=10, choices=PartySide.choices)
@@ -152,6 +152,14 @@ class Party(models.Model):
     phone_masked = models.CharField("联系电话（脱敏）", max_length=20, blank=True)
     address = models.CharField("住址", max_length=120, blank=True)
     sort = models.PositiveSmallIntegerField(default=0)
+    resident = models.ForeignKey(
+        "parties.Resident", verbose_name="实有人口", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="dispute_parties",
+    )
+    unit = models.ForeignKey(
+        "parties.Unit", verbose_name="实有单位", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="dispute_parties",
+    )
 
     territory_field = "dispute__case__grid__code"
 
@@ -160,7 +168,42 @@ class Party(models.Model):
         ordering = ["side", "sort", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_side_display()} {self.name}"
+        return f"{self.get_side_display()} {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        if self.resident_id:
+            return self.resident.name
+        if self.unit_id:
+            return self.unit.name
+        return self.name
+
+    def shown_id_number(self, plain: bool = False) -> str:
+        """The ID number, masked unless `plain` (callers record the reveal)."""
+        from parties.pii import decrypt
+
+        if self.resident_id:
+            return self.resident.id_number if plain else self.resident.id_number_masked
+        if self.unit_id:
+            return self.unit.credit_code or ""
+        return decrypt(self.id_number_enc) if plain else self.id_number_masked
+
+    def shown_phone(self, plain: bool = False) -> str:
+        from parties.pii import decrypt
+
+        if self.resident_id:
+            return self.resident.phone if plain else self.resident.phone_masked
+        if self.unit_id:
+            return self.unit.contact_phone if plain else self.unit.contact_phone_masked
+        return decrypt(self.phone_enc) if plain else self.phone_masked
+
+    @property
+    def has_pii(self) -> bool:
+        if self.resident_id:
+            return True
+        if self.unit_id:
+            return bool(self.unit.contact_phone_encrypted)
+        return bool(self.id_number_enc or self.phone_enc)
 
 
 class MediationCommittee(models.Model):

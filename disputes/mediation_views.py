@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from disputes import mediation_actions as ma
 from disputes.actions import STALE_MESSAGE, StaleCase
 from disputes.agreement_pdf import agreement_pdf
+from disputes.links import register_choices
 from disputes.mediation_forms import FileDisputeForm
 from disputes.mediation_models import (
     Dispute,
@@ -42,7 +43,6 @@ from disputes.mediation_selectors import (
     sessions_on,
 )
 from disputes.models import Status
-from parties.pii import decrypt
 from governance.actions import record_audit, validation_message
 from governance.models import Region, User
 from governance.roles import Cap, Level
@@ -137,15 +137,17 @@ def dispute_new(request: HttpRequest) -> HttpResponse:
 
 
 def _party_rows(dispute: Dispute, revealed: set[int] = frozenset()) -> list[dict]:
+    """Parties for pages and the PDF: registered ones through the register (masked there too)."""
     rows = []
-    for p in dispute.parties.all():
+    for p in dispute.parties.select_related("resident", "resident__house", "unit"):
         show = p.pk in revealed
         rows.append({
             "pk": p.pk, "side": p.get_side_display(), "side_code": p.side, "kind": p.get_kind_display(),
-            "name": p.name, "id_type": p.get_id_type_display(),
-            "id_number": decrypt(p.id_number_enc) if show else p.id_number_masked,
-            "phone": decrypt(p.phone_enc) if show else p.phone_masked,
-            "address": p.address, "revealed": show, "has_pii": bool(p.id_number_enc or p.phone_enc),
+            "name": p.display_name, "id_type": p.get_id_type_display(),
+            "id_number": p.shown_id_number(plain=show), "phone": p.shown_phone(plain=show),
+            "address": p.address or (p.resident.house.address if p.resident_id and p.resident.house_id else "")
+            or (p.unit.address if p.unit_id else ""),
+            "revealed": show, "has_pii": p.has_pii, "resident_id": p.resident_id, "unit_id": p.unit_id,
         })
     return rows
 
@@ -168,11 +170,14 @@ def _detail_context(request: HttpRequest, dispute: Dispute, revealed: set[int] =
     ctx = {
         "dispute": dispute, "case": case, "parties": _party_rows(dispute, revealed), "sessions": sessions,
         "follow_ups": follow_ups, "risk_entries": entries, "allowed": allowed,
+        "may_view_register": can(user, Cap.VIEW_REGISTER, case.grid_id),
         "open_entry": next((e for e in entries if e.closed_at is None), None),
         "events": list(case.events.select_related("actor")),
         "referral_targets": ReferralTarget.choices, "levels": RiskLevel.choices,
         "now": timezone.now(), "today": timezone.localdate(),
     }
+    if allowed["add_party"]:
+        ctx["register"] = register_choices(user, [case.grid_id])
     if mediating:
         ctx["rooms"] = rooms_for(case.grid_id)
         ctx["mediators"] = mediators_for(case.grid_id)
@@ -240,7 +245,8 @@ def _run(request: HttpRequest, dispute: Dispute, name: str) -> str:
     if name == "add_party":
         ma.do_add_party(actor=user, dispute=dispute, side=p.get("side", ""), kind=p.get("kind", ""),
                         name=p.get("name", ""), id_type=p.get("id_type", ""), id_number=p.get("id_number", ""),
-                        phone=p.get("phone", ""), address=p.get("address", ""))
+                        phone=p.get("phone", ""), address=p.get("address", ""),
+                        resident=p.get("resident", ""), unit=p.get("unit", ""))
         return "当事人已添加。"
     if name == "assess":
         ma.do_assess_risk(actor=user, dispute=dispute, people_count=p.get("people_count"), amount=p.get("amount"),
@@ -310,7 +316,7 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
     if dispute.outcome != Outcome.SETTLED:
         raise Http404("该纠纷尚未调解成功，没有调解协议书。")
     full = may_reveal(request.user, dispute)
-    parties = [p for p in _party_rows(dispute, {p.pk for p in dispute.parties.all()} if full else set())]
+    parties = _party_rows(dispute, set(dispute.parties.values_list("pk", flat=True)) if full else set())
     mediators = sorted({m.get_full_name() for s in dispute.sessions.prefetch_related("mediators") for m in s.mediators.all()})
     if not mediators and dispute.case.assignee_id:
         mediators = [dispute.case.assignee.get_full_name()]

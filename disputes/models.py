@@ -129,8 +129,12 @@ class Case(models.Model):
     address = models.CharField("地点", max_length=120, blank=True)
     lat = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
     lng = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
-    # Residents / units involved: free text for now (linked to parties.Resident / parties.Unit later).
+    # Registered residents / units involved; `involved` keeps free-text notes on people not in the register.
     involved = models.TextField("涉及人员或单位", max_length=500, blank=True)
+    residents = models.ManyToManyField(
+        "parties.Resident", verbose_name="涉及人员（实有人口）", blank=True, related_name="cases"
+    )
+    units = models.ManyToManyField("parties.Unit", verbose_name="涉及单位（实有单位）", blank=True, related_name="cases")
     filer = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="上报人", on_delete=models.PROTECT, related_name="filed_cases"
     )

@@ -178,3 +178,13 @@ def possible_duplicates(
                 case.distance = round(d)
                 found.append(case)
     return found[:limit]
+
+
+def cases_involving(user: User, *, resident=None, unit=None, limit: int = 20) -> list[Case]:
+    """The cases (disputes included) a registered resident or unit is linked to, that `user` may see."""
+    qs = visible_cases(user)
+    if resident is not None:
+        qs = qs.filter(residents=resident)
+    if unit is not None:
+        qs = qs.filter(units=unit)
+    return list(qs.select_related("category").order_by("-created_at", "-id")[:limit])

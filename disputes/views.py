@@ -61,7 +61,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 case = actions.do_file_case(
                     actor=request.user, category=d["category"], grid=d["grid"], title=d["title"],
                     description=d["description"], urgency=d["urgency"], address=d["address"], lat=d["lat"],
-                    lng=d["lng"], involved=d["involved"], photos=d["photos"], self_handle=d["self_handle"],
+                    lng=d["lng"], involved=d["involved"], residents=d["residents"], units=d["units"], photos=d["photos"], self_handle=d["self_handle"],
                     evidence_note=d["evidence_note"], evidence=d["evidence"],
                 )
             except ValidationError as e:
@@ -248,6 +248,8 @@ def _detail_context(request: HttpRequest, case: Case) -> dict:
         "merge": is_open and can_assign,
     }
     allowed["extend"] = allowed["handle"]
+    if case.kind == "dispute":  # disputes are handled through mediation (their own page)
+        allowed["handle"] = False
     events = list(
         case.events.select_related("actor").prefetch_related(
             Prefetch("photos", queryset=CasePhoto.objects.only("id", "event_id", "case_id"))
@@ -258,6 +260,9 @@ def _detail_context(request: HttpRequest, case: Case) -> dict:
         "case": case,
         "events": events,
         "report_photos": [p for p in case.photos.all() if p.kind == CasePhoto.Kind.REPORT],
+        "linked_residents": list(case.residents.only("pk", "name", "grid_id", "id_number_encrypted")),
+        "linked_units": list(case.units.only("pk", "name", "grid_id")),
+        "may_view_register": can(user, Cap.VIEW_REGISTER, grid),
         "allowed": allowed,
         "pending_extension": pending[0] if pending else None,
         "can_decide": bool(pending) and actions.can_decide_extension(user, pending[0]),

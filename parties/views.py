@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from disputes.selectors import cases_involving
 from governance.models import Region
 from governance.roles import Cap
 from governance.scope import can, region_codes
@@ -143,6 +144,7 @@ def _resident_context(request: HttpRequest, resident: Resident, revealed: dict |
         "tag_form": TagForm(),
         "visits": selectors.visits_of(user, resident=resident),
         "history": selectors.history_of(resident),
+        "involved_cases": cases_involving(user, resident=resident),
         **selectors.resident_page_extras(resident),
         "can_change": can(user, Cap.CHANGE_REGISTER, resident.grid_id),
         "can_reveal": can(user, Cap.REVEAL_PII, resident.grid_id),
@@ -388,6 +390,7 @@ def _unit_context(request, unit, revealed=None) -> dict:
         "visits": selectors.visits_of(request.user, unit=unit),
         "history": selectors.history_of(unit),
         "agreements": selectors.unit_agreements(unit),
+        "involved_cases": cases_involving(request.user, unit=unit),
         "can_change": can(request.user, Cap.CHANGE_REGISTER, unit.grid_id),
         "can_reveal": can(request.user, Cap.REVEAL_PII, unit.grid_id),
     }

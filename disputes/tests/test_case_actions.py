@@ -353,3 +353,22 @@ class MergeTestCase(CaseTestCase):
         actions.do_merge_case(actor=self.alice, duplicate=b, original=a, version=b.version)
         with self.assertRaisesMessage(ValidationError, "不能作为合并目标"):
             actions.do_merge_case(actor=self.alice, duplicate=c, original=Case.objects.get(pk=b.pk), version=c.version)
+
+
+from disputes.tests.link_base import LinkTestCase  # noqa: E402
+
+
+class FileCaseRegisterLinkTestCase(LinkTestCase):
+    def test_do_file_case_refuses_a_resident_outside_the_actors_scope_and_writes_nothing(self):
+        from django.core.exceptions import ValidationError
+
+        from disputes.models import Case
+
+        with self.assertRaisesMessage(ValidationError, "所选人员不属于该网格或不在您的辖区内。"):
+            self.file(residents=[self.wang.pk])
+        self.assertFalse(Case.objects.exists())
+
+    def test_a_resident_may_be_passed_as_a_row_rather_than_an_id(self):
+        case = actions.do_file_case(actor=self.carol, grid=self.grid_a, category=self.clutter, title="t",
+                                    description="d", residents=[self.zhang])
+        self.assertEqual(list(case.residents.all()), [self.zhang])

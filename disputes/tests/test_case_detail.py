@@ -54,10 +54,50 @@ class CaseDetailTestCase(CaseTestCase):
     def test_the_query_count_does_not_grow_with_the_timeline(self):
         case = self.assigned(photos=[jpeg()])
         self.client.force_login(self.alice)
-        with self.assertNumQueries(18):
+        with self.assertNumQueries(20):  # + linked residents and units
             self.client.get(f"/cases/{case.pk}/")
         for i in range(10):
             actions.do_comment_case(actor=self.alice, case=case, note=f"备注{i}")
-        with self.assertNumQueries(18):
+        with self.assertNumQueries(20):  # + linked residents and units
             r = self.client.get(f"/cases/{case.pk}/")
         self.assertContains(r, "备注9")
+
+
+from disputes.tests.link_base import ZHANG_ID, LinkTestCase  # noqa: E402
+
+
+class CaseDetailRegisterLinkTestCase(LinkTestCase):
+    def linked(self):
+        return self.file(residents=[self.zhang.pk], units=[self.shop.pk], involved="一名外来人员")
+
+    def test_linked_residents_are_shown_masked_with_a_link_to_the_register(self):
+        case = self.linked()
+        self.client.force_login(self.carol)
+        r = self.client.get(f"/cases/{case.pk}/")
+        self.assertContains(r, 'data-testid="linked-residents"')
+        self.assertContains(r, f'<a href="/registers/residents/{self.zhang.pk}/">张三</a>')
+        self.assertContains(r, "1101**********002X")
+        self.assertNotContains(r, ZHANG_ID)
+        self.assertContains(r, f'<a href="/registers/units/{self.shop.pk}/">五大门便民超市</a>')
+        self.assertContains(r, "一名外来人员")
+
+    def test_a_department_handler_sees_the_names_masked_but_no_register_link(self):
+        case = self.assigned(department=self.police_a, residents=[self.zhang.pk])
+        self.client.force_login(self.heidi)
+        r = self.client.get(f"/cases/{case.pk}/")
+        self.assertContains(r, "张三")
+        self.assertContains(r, "1101**********002X")
+        self.assertNotContains(r, "/registers/residents/")
+        self.assertNotContains(r, ZHANG_ID)
+
+    def test_the_handling_form_is_hidden_for_a_dispute(self):
+        d = self.mediating()
+        self.client.force_login(self.mona)
+        r = self.client.get(f"/cases/{d.pk}/")
+        self.assertContains(r, 'data-testid="dispute-link"')
+        self.assertNotContains(r, 'data-testid="handle-form"')
+
+    def test_the_handling_form_is_still_shown_for_a_plain_case(self):
+        case = self.assigned(assignee=self.carol)
+        self.client.force_login(self.carol)
+        self.assertContains(self.client.get(f"/cases/{case.pk}/"), 'data-testid="handle-form"')

@@ -74,3 +74,62 @@ class CaseNewTestCase(CaseTestCase):
     def test_someone_who_may_not_file_gets_403(self):
         self.client.force_login(self.erin)
         self.assertEqual(self.client.get("/cases/new/").status_code, 403)
+
+
+from disputes.tests.link_base import LinkTestCase  # noqa: E402
+from governance.models import AuditEvent  # noqa: E402
+
+
+class CaseNewRegisterLinkTestCase(LinkTestCase):
+    """Picking registered residents / units of the case's grid on /cases/new/."""
+
+    def form(self, **extra):
+        data = {"category": self.clutter.pk, "grid": self.grid_a.code, "urgency": "normal", "title": "楼道堆物",
+                "description": "3号楼楼道堆放纸箱。"}
+        data.update(extra)
+        return data
+
+    def test_the_form_offers_the_grids_registered_residents_masked_and_nothing_from_elsewhere(self):
+        self.client.force_login(self.carol)
+        r = self.client.get("/cases/new/")
+        self.assertContains(r, 'data-testid="residents"')
+        self.assertContains(r, "张三（1101**********002X）")
+        self.assertContains(r, "五大门便民超市")
+        self.assertNotContains(r, "11010519491231002X")
+        self.assertNotContains(r, "李五")  # grid_a2: not carol's grid
+        self.assertNotContains(r, "王六")  # the other district
+
+    def test_linking_a_resident_and_a_unit_in_scope_works(self):
+        self.client.force_login(self.carol)
+        r = self.client.post("/cases/new/", self.form(residents=[self.zhang.pk], units=[self.shop.pk],
+                                                      involved="路过的外卖员"))
+        case = Case.objects.get()
+        self.assertRedirects(r, f"/cases/{case.pk}/")
+        self.assertEqual(list(case.residents.all()), [self.zhang])
+        self.assertEqual(list(case.units.all()), [self.shop])
+        self.assertEqual(case.involved, "路过的外卖员")
+        audit = AuditEvent.objects.get(action="case.file")
+        self.assertEqual((audit.detail["residents"], audit.detail["units"]), ([self.zhang.pk], [self.shop.pk]))
+
+    def test_linking_a_resident_of_another_district_is_refused_with_400_and_writes_nothing(self):
+        self.client.force_login(self.carol)
+        r = self.client.post("/cases/new/", self.form(residents=[self.zhang.pk, self.wang.pk]))
+        self.assertContains(r, "所选人员不属于该网格或不在您的辖区内。", status_code=400)
+        self.assertFalse(Case.objects.exists())
+        self.assertFalse(AuditEvent.objects.filter(action__startswith="case.").exists())
+
+    def test_linking_a_resident_of_another_grid_in_scope_is_refused(self):
+        # alice (street officer) may see 李五's register entry, but he lives in grid_a2, not the case's grid.
+        self.client.force_login(self.alice)
+        r = self.client.post("/cases/new/", self.form(residents=[self.li.pk]))
+        self.assertContains(r, "所选人员不属于该网格或不在您的辖区内。", status_code=400)
+        self.assertFalse(Case.objects.exists())
+
+    def test_a_unit_of_another_district_and_a_garbage_id_are_refused(self):
+        self.client.force_login(self.carol)
+        shop_b = self.shop.__class__.objects.create(grid=self.grid_b, name="渔市商店")
+        r = self.client.post("/cases/new/", self.form(units=[shop_b.pk]))
+        self.assertContains(r, "所选单位不属于该网格或不在您的辖区内。", status_code=400)
+        r = self.client.post("/cases/new/", self.form(residents=["abc"]))
+        self.assertContains(r, "所选人员不正确。", status_code=400)
+        self.assertFalse(Case.objects.exists())

@@ -123,3 +123,28 @@ class DisputeActTestCase(DisputeTestCase):
         due = (timezone.localdate() + timedelta(days=90)).isoformat()
         self.assertRedirects(self.act(d, "schedule_follow_up", due=due), f"/disputes/{d.pk}/")
         self.assertEqual(FollowUp.objects.filter(dispute=d).count(), 3)
+
+
+from disputes.tests.link_base import LinkTestCase  # noqa: E402
+
+
+class DisputeAddRegisteredPartyTestCase(LinkTestCase):
+    def act(self, d, action_name, **data):
+        return self.client.post(f"/disputes/{d.pk}/act/{action_name}/", data)
+
+    def test_adding_a_registered_resident_as_a_party_over_http(self):
+        d = self.dispute()
+        self.client.force_login(self.carol)
+        r = self.act(d, "add_party", side="respondent", resident=str(self.zhang.pk), name="")
+        self.assertRedirects(r, f"/disputes/{d.pk}/")
+        self.assertTrue(d.parties.filter(resident=self.zhang, name="").exists())
+        self.assertIn(self.zhang, d.case.residents.all())
+
+    def test_adding_a_resident_of_another_grid_gives_a_chinese_400_and_adds_nothing(self):
+        d = self.dispute()
+        self.client.force_login(self.alice)
+        r = self.act(d, "add_party", side="respondent", resident=str(self.li.pk))
+        self.assertContains(r, "所选人员不属于该网格或不在您的辖区内。", status_code=400)
+        self.assertEqual(d.parties.count(), 2)
+        r = self.act(d, "add_party", side="respondent", unit="x1")
+        self.assertContains(r, "所选单位不正确。", status_code=400)

@@ -263,3 +263,52 @@ class LoopHookTestCase(DisputeTestCase):
         case = actions.do_verify_case(actor=self.carol, case=d.case, version=d.case.version, fixed=False,
                                       note="协议未签字")
         self.assertEqual((case.status, case.deadline), (Status.ASSIGNED, d.mediation_due))
+
+
+from disputes.mediation_models import Party  # noqa: E402
+from disputes.tests.link_base import ZHANG_ID, ZHANG_PHONE, LinkTestCase  # noqa: E402
+
+
+class FileDisputeRegisterLinkTestCase(LinkTestCase):
+    def test_filing_a_dispute_writes_exactly_one_audit_row(self):
+        d = self.dispute()
+        rows = list(AuditEvent.objects.filter(action__regex=r"^(case|dispute)\.").values_list("action", flat=True))
+        self.assertEqual(rows, ["dispute.file"])
+        self.assertEqual(d.case.events.count(), 1)
+
+    def test_a_registered_party_keeps_no_copy_of_the_register_pii(self):
+        d = self.dispute(parties=[{"side": "applicant", "resident": self.zhang.pk}, dict(RESPONDENT)])
+        party = d.parties.get(side="applicant")
+        self.assertEqual(party.resident, self.zhang)
+        self.assertEqual((party.name, party.id_number_enc, party.phone_enc, party.id_number_masked), ("", "", "", ""))
+        self.assertEqual(party.display_name, "张三")
+        self.assertEqual(party.shown_id_number(), "1101**********002X")
+        self.assertEqual(party.shown_phone(plain=True), ZHANG_PHONE)
+        self.assertEqual(list(d.case.residents.all()), [self.zhang])
+        # Free-text notes name only the people not in the register.
+        self.assertEqual(Case.objects.get(pk=d.pk).involved, RESPONDENT["name"])
+
+    def test_a_registered_unit_may_be_a_party(self):
+        d = self.dispute(parties=[dict(APPLICANT), {"side": "respondent", "unit": self.shop.pk}])
+        party = d.parties.get(side="respondent")
+        self.assertEqual((party.unit, party.kind, party.display_name), (self.shop, "unit", "五大门便民超市"))
+        self.assertEqual(list(d.case.units.all()), [self.shop])
+
+    def test_a_resident_of_another_district_is_refused_and_nothing_is_written(self):
+        with self.assertRaisesMessage(ValidationError, "所选人员不属于该网格或不在您的辖区内。"):
+            self.dispute(parties=[{"side": "applicant", "resident": self.wang.pk}, dict(RESPONDENT)])
+        self.assertFalse(Case.objects.exists())
+        self.assertFalse(Party.objects.exists())
+        self.assertFalse(AuditEvent.objects.filter(action__startswith="dispute.").exists())
+
+    def test_a_party_may_not_be_both_a_resident_and_a_unit(self):
+        with self.assertRaisesMessage(ValidationError, "二选一"):
+            self.dispute(parties=[{"side": "applicant", "resident": self.zhang.pk, "unit": self.shop.pk},
+                                  dict(RESPONDENT)])
+
+    def test_adding_a_registered_party_links_the_resident_to_the_case(self):
+        d = self.dispute()
+        party = ma.do_add_party(actor=self.carol, dispute=d, side="respondent", resident=str(self.zhang.pk))
+        self.assertEqual(party.resident, self.zhang)
+        self.assertIn(self.zhang, d.case.residents.all())
+        self.assertNotIn(ZHANG_ID, party.id_number_enc)

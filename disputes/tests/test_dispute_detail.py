@@ -62,11 +62,11 @@ class DisputeDetailTestCase(DisputeTestCase):
 
         add(0)
         self.client.get(f"/disputes/{d.pk}/")  # warm the content-type cache
-        with self.assertNumQueries(17):
+        with self.assertNumQueries(21):  # + register pickers of the add-party form
             self.client.get(f"/disputes/{d.pk}/")
         for i in range(1, 5):
             add(i)
-        with self.assertNumQueries(17):
+        with self.assertNumQueries(21):
             self.client.get(f"/disputes/{d.pk}/")
 
 
@@ -77,3 +77,37 @@ class CasePageLinkTestCase(DisputeTestCase):
         self.assertContains(self.client.get(f"/cases/{d.pk}/"), f'href="/disputes/{d.pk}/" data-testid="dispute-link"')
         plain = self.file()
         self.assertNotContains(self.client.get(f"/cases/{plain.pk}/"), 'data-testid="dispute-link"')
+
+
+from disputes.tests.link_base import ZHANG_ID, ZHANG_PHONE, LinkTestCase  # noqa: E402
+from disputes.tests.dispute_base import RESPONDENT  # noqa: E402
+
+
+class DisputeDetailRegisterLinkTestCase(LinkTestCase):
+    def test_a_registered_party_is_shown_masked_from_the_register_with_a_link(self):
+        d = self.dispute(parties=[{"side": "applicant", "resident": self.zhang.pk}, dict(RESPONDENT)])
+        self.client.force_login(self.carol)
+        r = self.client.get(f"/disputes/{d.pk}/")
+        self.assertContains(r, f'href="/registers/residents/{self.zhang.pk}/" data-testid="party-resident-link">张三</a>')
+        self.assertContains(r, "1101**********002X")
+        self.assertContains(r, "138****5678")
+        self.assertNotContains(r, ZHANG_ID)
+        self.assertNotContains(r, ZHANG_PHONE)
+
+    def test_the_mediator_sees_the_name_without_a_register_link_and_may_reveal_it(self):
+        d = self.mediating(parties=[{"side": "applicant", "resident": self.zhang.pk}, dict(RESPONDENT)])
+        party = d.parties.get(side="applicant")
+        self.client.force_login(self.mona)
+        r = self.client.get(f"/disputes/{d.pk}/")
+        self.assertContains(r, "张三")
+        self.assertNotContains(r, 'data-testid="party-resident-link"')
+        r = self.client.post(f"/disputes/{d.pk}/parties/{party.pk}/reveal/")
+        self.assertContains(r, ZHANG_ID)
+
+    def test_the_add_party_form_offers_the_grids_registered_residents(self):
+        d = self.dispute()
+        self.client.force_login(self.carol)
+        r = self.client.get(f"/disputes/{d.pk}/")
+        self.assertContains(r, 'data-testid="party-resident"')
+        self.assertContains(r, "张三（1101**********002X）")
+        self.assertNotContains(r, "王六")

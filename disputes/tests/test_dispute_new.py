@@ -56,3 +56,34 @@ class DisputeNewTestCase(DisputeTestCase):
     def test_a_court_referral_without_the_court_is_refused(self):
         self.client.force_login(self.mona)
         self.assertContains(self.post(source="court"), "移交单位", status_code=400)
+
+
+from disputes.tests.link_base import LinkTestCase  # noqa: E402
+
+
+class DisputeNewRegisterLinkTestCase(LinkTestCase):
+    def post(self, **changes):
+        data = dict(GOOD, dispute_type=str(self.neighbour.pk))
+        data.update(changes)
+        return self.client.post("/disputes/new/", data)
+
+    def test_the_form_offers_the_grids_registered_residents_and_units_masked(self):
+        self.client.force_login(self.carol)
+        r = self.client.get("/disputes/new/")
+        self.assertContains(r, 'name="a_resident"')
+        self.assertContains(r, "张三（1101**********002X）")
+        self.assertContains(r, "五大门便民超市")
+        self.assertNotContains(r, "王六")
+
+    def test_a_dispute_with_a_registered_applicant_needs_no_typed_name(self):
+        self.client.force_login(self.carol)
+        r = self.post(a_resident=str(self.zhang.pk), a_name="", a_id_number="", a_phone="")
+        d = Dispute.objects.get()
+        self.assertRedirects(r, f"/disputes/{d.pk}/")
+        self.assertEqual(d.parties.get(side="applicant").resident, self.zhang)
+
+    def test_a_registered_resident_of_another_district_gives_a_chinese_400(self):
+        self.client.force_login(self.carol)
+        r = self.post(r_resident=str(self.wang.pk))
+        self.assertContains(r, "所选人员不属于该网格或不在您的辖区内。", status_code=400)
+        self.assertFalse(Dispute.objects.exists())

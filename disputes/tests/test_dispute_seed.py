@@ -41,3 +41,13 @@ class DisputeSeedTestCase(TestCase):
 
     def test_running_again_creates_nothing(self):
         self.assertEqual((seed_dispute_config(), seed_demo_disputes()), (0, 0))
+
+    def test_a_few_demo_cases_are_linked_to_registered_residents_of_their_grid_once(self):
+        from disputes.demo import link_demo_cases
+        from disputes.models import Case
+
+        linked = Case.objects.filter(residents__isnull=False).distinct()
+        self.assertEqual(linked.count(), 6)
+        for case in linked:
+            self.assertTrue(all(r.grid_id == case.grid_id for r in case.residents.all()))
+        self.assertEqual(link_demo_cases(), 0)

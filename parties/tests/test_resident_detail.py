@@ -45,10 +45,34 @@ class ResidentDetailTestCase(RegisterTestCase):
     def test_the_query_count_is_bounded(self):
         do_log_visit(actor=self.carol, grid=self.grid_a, resident=self.zhang, findings="正常")
         self.client.force_login(self.carol)
-        with self.assertNumQueries(16):
+        with self.assertNumQueries(19):  # + the cases involving them (scope + list)
             self.client.get(self.url(self.zhang))
 
     def test_the_page_is_never_cached(self):
         self.client.force_login(self.carol)
         self.assertEqual(self.client.get(self.url(self.zhang))["Cache-Control"], "no-store")
         self.assertNotIn(ZHANG_ID, self.client.get(self.url(self.zhang)).content.decode())
+
+
+from disputes.tests.link_base import LinkTestCase  # noqa: E402
+
+
+class ResidentDetailCasesTestCase(LinkTestCase):
+    def test_the_resident_page_lists_the_cases_and_disputes_they_are_involved_in(self):
+        from disputes.tests.dispute_base import RESPONDENT
+
+        case = self.file(residents=[self.zhang.pk], title="楼道堆物张三")
+        d = self.dispute(parties=[{"side": "applicant", "resident": self.zhang.pk}, dict(RESPONDENT)],
+                         title="邻里漏水纠纷")
+        self.client.force_login(self.carol)
+        r = self.client.get(f"/registers/residents/{self.zhang.pk}/")
+        self.assertContains(r, 'data-testid="involved-cases"')
+        self.assertContains(r, f'href="/cases/{case.pk}/"')
+        self.assertContains(r, f'href="/disputes/{d.pk}/"')
+        self.assertContains(r, "楼道堆物张三")
+        self.assertContains(r, "邻里漏水纠纷")
+
+    def test_a_resident_without_cases_shows_no_case_section(self):
+        self.client.force_login(self.carol)
+        r = self.client.get(f"/registers/residents/{self.zhang.pk}/")
+        self.assertNotContains(r, 'data-testid="involved-cases"')

@@ -1,0 +1,97 @@
+"""Links from cases and dispute parties to the registers (parties.Resident / parties.Unit).
+
+Only rows the actor may see in the registers (Cap.VIEW_REGISTER) AND that live in the
+case's own grid may be linked; anything else is refused with one Chinese message, so a
+forged id neither links nor tells whether the row exists.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from governance.models import User
+from governance.roles import Cap
+from governance.scope import scoped
+from parties.models import Resident, Unit
+
+MAX_LINKS = 20
+CHOICES_PER_GRID = 300
+OUTSIDE = "所选{what}不属于该网格或不在您的辖区内。"
+
+
+def parse_ids(values, what: str) -> list[int]:
+    """Distinct positive ints from form values; a non-number is a Chinese ValidationError."""
+    ids: list[int] = []
+    for value in values or ():
+        if hasattr(value, "pk"):
+            value = value.pk
+        text = str(value).strip()
+        if not text:
+            continue
+        if not text.isdigit() or len(text) > 18:
+            raise ValidationError(f"所选{what}不正确。")
+        if int(text) not in ids:
+            ids.append(int(text))
+    if len(ids) > MAX_LINKS:
+        raise ValidationError(f"最多关联 {MAX_LINKS} 个{what}。")
+    return ids
+
+
+def _rows(model, actor: User | None, grid_code: str, ids: list[int], what: str) -> list:
+    if not ids:
+        return []
+    qs = model.objects.filter(pk__in=ids, grid_id=grid_code)
+    if actor is not None:
+        qs = scoped(qs, actor, Cap.VIEW_REGISTER)
+    rows = list(qs)
+    if len(rows) != len(ids):
+        raise ValidationError(OUTSIDE.format(what=what), code="outside")
+    order = {pk: i for i, pk in enumerate(ids)}
+    return sorted(rows, key=lambda r: order[r.pk])
+
+
+def resolve_residents(actor: User | None, grid_code: str, values) -> list[Resident]:
+    return _rows(Resident, actor, grid_code, parse_ids(values, "人员"), "人员")
+
+
+def resolve_units(actor: User | None, grid_code: str, values) -> list[Unit]:
+    return _rows(Unit, actor, grid_code, parse_ids(values, "单位"), "单位")
+
+
+def register_choices(user: User, grid_codes) -> dict:
+    """Residents and units of these grids the user may see in the registers, for the filing forms:
+    [(pk, label, grid_code)] (label: name and masked ID number), newest residents first, at most
+    CHOICES_PER_GRID per grid on average. One query per model."""
+    codes = list(grid_codes)
+    if not codes:
+        return {"residents": [], "units": []}
+    limit = CHOICES_PER_GRID * len(codes)
+    residents = scoped(Resident.objects.filter(grid_id__in=codes), user, Cap.VIEW_REGISTER).only(
+        "pk", "name", "grid_id", "id_number_encrypted"
+    ).order_by("-id")[:limit]
+    units = scoped(Unit.objects.filter(grid_id__in=codes), user, Cap.VIEW_REGISTER).only(
+        "pk", "name", "grid_id"
+    ).order_by("name")[:limit]
+    return {
+        "residents": [(r.pk, f"{r.name}（{r.id_number_masked}）", r.grid_id) for r in residents],
+        "units": [(u.pk, u.name, u.grid_id) for u in units],
+    }
+
+
+class IdListField(forms.Field):
+    """Many ids from a <select multiple>; which ids may be linked is the action's business."""
+
+    widget = forms.SelectMultiple
+
+    def __init__(self, *args, what: str = "", **kwargs):
+        kwargs.setdefault("required", False)
+        self.what = what
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return []
+        if not isinstance(value, (list, tuple)):
+            value = [value]
+        return parse_ids(value, self.what)
