@@ -45,6 +45,7 @@ from disputes.mediation_selectors import (
 from disputes.models import Status
 from governance.actions import record_audit, validation_message
 from governance.models import Region, User
+from governance.pagination import CappedPaginator
 from governance.roles import Cap, Level
 from governance.scope import can, get_in_scope_or_404, scoped
 
@@ -89,8 +90,7 @@ def desk(request: HttpRequest) -> HttpResponse:
 @require_GET
 def dispute_index(request: HttpRequest) -> HttpResponse:
     """Every dispute in scope (settled, referred, closed too), filtered by outcome, source, risk and type."""
-    from django.core.paginator import Paginator
-
+    
     from disputes.mediation_models import DisputeType, Outcome
 
     qs, cleaned, errors = dispute_list(request.user, request.GET)
@@ -99,7 +99,7 @@ def dispute_index(request: HttpRequest) -> HttpResponse:
     ctx = {
         "filters": cleaned, "errors": errors, "query": query.urlencode(), "outcomes": Outcome.choices,
         "sources": Source.choices, "levels": RiskLevel.choices, "types": DisputeType.objects.filter(is_active=True),
-        "page": [] if errors else Paginator(qs, 30).get_page(request.GET.get("page")),
+        "page": [] if errors else CappedPaginator(qs, 30).get_page(request.GET.get("page")),
     }
     return render(request, "disputes/dispute_list.html", ctx, status=400 if errors else 200)
 

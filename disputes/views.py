@@ -9,7 +9,6 @@ from datetime import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +27,7 @@ from disputes.selectors import (
 )
 from governance.actions import validation_message
 from governance.models import Department, Region, User
+from governance.pagination import CappedPaginator
 from governance.roles import Cap, Level
 from governance.scope import can, scoped
 
@@ -137,7 +137,7 @@ def case_index(request: HttpRequest) -> HttpResponse:
     qs, cleaned, errors = case_list(request.user, request.GET)
     if errors:
         return render(request, "disputes/case_list.html", _list_context(request, [], cleaned, errors), status=400)
-    page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "disputes/case_list.html", _list_context(request, page, cleaned, errors))
 
 

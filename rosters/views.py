@@ -6,7 +6,6 @@ from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from governance.actions import record_audit
 from governance.scope import get_in_scope_or_404
+from governance.pagination import CappedPaginator
 from governance.roles import Cap
 from rosters.actions import do_confirm_import_job, do_create_import_job
 from rosters.kinds import ROSTERS
@@ -77,7 +77,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def history(request: HttpRequest) -> HttpResponse:
     if not may_import(request.user):
         return _forbidden(request)
-    page = Paginator(import_jobs_for(request.user), 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(import_jobs_for(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "rosters/history.html", {"page": page})
 
 

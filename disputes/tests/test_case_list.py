@@ -76,3 +76,17 @@ class CaseListTestCase(CaseTestCase):
         with self.assertNumQueries(12):
             r = self.client.get("/cases/")
         self.assertEqual(len(r.context["page"]), 16)
+
+    def test_a_list_past_the_count_cap_says_more_than_and_does_not_count_on(self):
+        from unittest import mock
+
+        from governance.pagination import CappedPaginator
+
+        for i in range(3):
+            self.file(title=f"事件{i}")
+        self.client.force_login(self.alice)
+        with mock.patch.object(CappedPaginator, "cap", 2):
+            r = self.client.get("/cases/")
+        self.assertContains(r, "超过 2 件")
+        self.assertNotContains(r, "共 3 件")
+        self.assertContains(self.client.get("/cases/"), "共 3 件")
