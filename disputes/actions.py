@@ -33,8 +33,10 @@ from governance.actions import record_audit, require
 from governance.models import Department, Region, RoleAssignment, User
 from governance.roles import CODE_LENGTH, ROLE_CAPABILITIES, Cap, Level, Role
 from governance.scope import can
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-STALE_MESSAGE = "该事件已被他人更新，请刷新后重试。"
+STALE_MESSAGE = gettext_lazy("该事件已被他人更新，请刷新后重试。")
 DEFAULT_LIMITS = {Stage.ACCEPT: (4, "hours"), Stage.HANDLE: (5, "days"), Stage.VERIFY: (1, "days")}
 # Overdue by this much after the yellow card: red card and one more level up.
 RED_CARD_AFTER = timedelta(hours=24)
@@ -100,7 +102,7 @@ def _save(case: Case, fields: list[str]) -> None:
 
 def _state(case: Case, allowed: tuple[str, ...], doing: str) -> None:
     if case.status not in allowed:
-        raise CaseStateError(f"该事件当前为“{case.get_status_display()}”，不能{doing}。", code="state")
+        raise CaseStateError(_("该事件当前为“%(status)s”，不能%(doing)s。") % {"status": case.get_status_display(), "doing": doing}, code="state")
 
 
 def _event(case: Case, actor: User | None, action: str, from_status: str, note: str = "", **detail) -> CaseEvent:
@@ -161,15 +163,15 @@ def is_handler(user: User, case: Case) -> bool:
 
 def _require_handler(actor: User | None, case: Case) -> None:
     if actor is not None and not actor.is_superuser and not is_handler(actor, case):
-        raise PermissionDenied("只有被派遣的处置人或处置部门可以反馈处置结果。")
+        raise PermissionDenied(_("只有被派遣的处置人或处置部门可以反馈处置结果。"))
 
 
 def _note(note: str, what: str, required: bool = True, max_length: int = 2000) -> str:
     note = (note or "").strip()
     if required and not note:
-        raise ValidationError(f"请填写{what}。", code="required")
+        raise ValidationError(_("请填写%(what)s。") % {"what": what}, code="required")
     if len(note) > max_length:
-        raise ValidationError(f"{what}不能超过 {max_length} 字。", code="max_length")
+        raise ValidationError(_("%(what)s不能超过 %(max_length)s 字。") % {"what": what, "max_length": max_length}, code="max_length")
     return note
 
 
@@ -179,9 +181,9 @@ def _coordinate(value, low: float, high: float, what: str) -> Decimal | None:
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise ValidationError(f"{what}格式不正确。") from None
+        raise ValidationError(_("%(what)s格式不正确。") % {"what": what}) from None
     if not number.is_finite() or not (low <= number <= high):
-        raise ValidationError(f"{what}超出范围。")
+        raise ValidationError(_("%(what)s超出范围。") % {"what": what})
     return round(number, 6)
 
 
@@ -234,36 +236,36 @@ def file_case_unaudited(
 
     require(actor, Cap.FILE_CASE, grid.code)
     if grid.level != Level.GRID:
-        raise ValidationError("事件必须上报到具体网格。")
+        raise ValidationError(_("事件必须上报到具体网格。"))
     if not category.is_active:
-        raise ValidationError("该事件类别已停用。")
+        raise ValidationError(_("该事件类别已停用。"))
     if urgency not in Urgency.values:
-        raise ValidationError("紧急程度不正确。")
+        raise ValidationError(_("紧急程度不正确。"))
     now = now or timezone.now()
     case = Case(
         category=category,
         grid=grid,
-        title=_note(title, "标题", max_length=80),
-        description=_note(description, "事件描述"),
+        title=_note(title, _("标题"), max_length=80),
+        description=_note(description, _("事件描述")),
         urgency=urgency,
-        address=_note(address, "地点", required=False, max_length=120),
-        lat=_coordinate(lat, -90, 90, "纬度"),
-        lng=_coordinate(lng, -180, 180, "经度"),
-        involved=_note(involved, "涉及人员或单位", required=False, max_length=500),
+        address=_note(address, _("地点"), required=False, max_length=120),
+        lat=_coordinate(lat, -90, 90, _("纬度")),
+        lng=_coordinate(lng, -180, 180, _("经度")),
+        involved=_note(involved, _("涉及人员或单位"), required=False, max_length=500),
         filer=actor,
         created_at=now,
         level=Level.COMMUNITY,
     )
     if (case.lat is None) != (case.lng is None):
-        raise ValidationError("位置须同时包含经度和纬度。")
+        raise ValidationError(_("位置须同时包含经度和纬度。"))
     linked_residents = resolve_residents(actor, grid.code, residents)
     linked_units = resolve_units(actor, grid.code, units)
     if self_handle:
         if urgency != Urgency.NORMAL:
-            raise ValidationError("只有一般事件可以自处；紧急事件请上报。")
-        evidence_note = _note(evidence_note, "处置情况")
+            raise ValidationError(_("只有一般事件可以自处；紧急事件请上报。"))
+        evidence_note = _note(evidence_note, _("处置情况"))
         if not evidence and not photos:
-            raise ValidationError("自处结案须上传至少一张处置照片作为佐证。")
+            raise ValidationError(_("自处结案须上传至少一张处置照片作为佐证。"))
         case.status = Status.CLOSED
         case.self_handled = True
         case.closed_at = now
@@ -297,13 +299,13 @@ def file_case_unaudited(
 def do_accept_case(*, actor: User | None, case: Case, version: int | None, note: str = "") -> Case:
     require(actor, Cap.ACCEPT_CASE, case.grid_id)
     case = _lock(case, version)
-    _state(case, (Status.REPORTED,), "受理")
+    _state(case, (Status.REPORTED,), _("受理"))
     before = case.status
     case.status = Status.ACCEPTED
     case.deadline = handle_deadline(case)
     case.supervision = Supervision.NONE
     _save(case, ["status", "deadline", "supervision"])
-    _event(case, actor, CaseEvent.Action.ACCEPT, before, _note(note, "说明", required=False))
+    _event(case, actor, CaseEvent.Action.ACCEPT, before, _note(note, _("说明"), required=False))
     _audit(actor, "accept", case)
     return case
 
@@ -312,8 +314,8 @@ def do_accept_case(*, actor: User | None, case: Case, version: int | None, note:
 def do_reject_case(*, actor: User | None, case: Case, version: int | None, reason: str) -> Case:
     require(actor, Cap.ACCEPT_CASE, case.grid_id)
     case = _lock(case, version)
-    _state(case, (Status.REPORTED,), "不予受理")
-    reason = _note(reason, "不予受理的理由", max_length=200)
+    _state(case, (Status.REPORTED,), _("不予受理"))
+    reason = _note(reason, _("不予受理的理由"), max_length=200)
     before = case.status
     case.status = Status.REJECTED
     case.reject_reason = reason
@@ -340,15 +342,15 @@ def do_assign_case(
     """派遣 to one person or one department, with a deadline (default: the category's handling limit)."""
     require(actor, Cap.ASSIGN_CASE, case.grid_id)
     case = _lock(case, version)
-    _state(case, (Status.ACCEPTED, Status.ASSIGNED), "派遣")
+    _state(case, (Status.ACCEPTED, Status.ASSIGNED), _("派遣"))
     if (assignee is None) == (department is None):
-        raise ValidationError("请选择一名处置人或一个处置部门（二选一）。")
+        raise ValidationError(_("请选择一名处置人或一个处置部门（二选一）。"))
     if assignee is not None and not can(assignee, Cap.VIEW, case.grid_id):
-        raise ValidationError("处置人不在该事件所在辖区。")
+        raise ValidationError(_("处置人不在该事件所在辖区。"))
     if department is not None and not case.grid_id.startswith(department.region_id):
-        raise ValidationError("该部门不服务该事件所在辖区。")
+        raise ValidationError(_("该部门不服务该事件所在辖区。"))
     if deadline is not None and deadline <= timezone.now():
-        raise ValidationError("处置时限须晚于当前时间。")
+        raise ValidationError(_("处置时限须晚于当前时间。"))
     before = case.status
     case.status = Status.ASSIGNED
     case.assignee = assignee
@@ -359,7 +361,7 @@ def do_assign_case(
     _save(case, ["status", "assignee", "department", "deadline"])
     to = assignee.get_full_name() if assignee else department.name
     _event(
-        case, actor, CaseEvent.Action.ASSIGN, before, _note(note, "说明", required=False),
+        case, actor, CaseEvent.Action.ASSIGN, before, _note(note, _("说明"), required=False),
         to=to, deadline=timezone.localtime(case.deadline).isoformat(),
     )
     _audit(actor, "assign", case, to=to)
@@ -377,10 +379,10 @@ def do_handle_case(
     """处置: the handler reports back with feedback and evidence photos."""
     case = _lock(case, version)
     _require_handler(actor, case)
-    _state(case, (Status.ASSIGNED,), "反馈处置结果")
+    _state(case, (Status.ASSIGNED,), _("反馈处置结果"))
     if case.kind == "dispute":
-        raise CaseStateError("矛盾纠纷请在纠纷页登记调解结果（调解成功或调解不成）。", code="state")
-    note = _note(note, "处置情况")
+        raise CaseStateError(_("矛盾纠纷请在纠纷页登记调解结果（调解成功或调解不成）。"), code="state")
+    note = _note(note, _("处置情况"))
     before = case.status
     case.status = Status.HANDLED
     case.deadline = stage_deadline(case.category, Stage.VERIFY)
@@ -397,17 +399,17 @@ def do_verify_case(*, actor: User | None, case: Case, version: int | None, fixed
     """核查: fixed → 结案; not fixed → back to the handler, counted as rework."""
     require(actor, Cap.VERIFY_CASE, case.grid_id)
     case = _lock(case, version)
-    _state(case, (Status.HANDLED,), "核查")
+    _state(case, (Status.HANDLED,), _("核查"))
     before = case.status
     if fixed:
         case.status = Status.CLOSED
         case.closed_at = timezone.now()
         case.deadline = None
         _save(case, ["status", "closed_at", "deadline"])
-        _event(case, actor, CaseEvent.Action.VERIFY_OK, before, _note(note, "核查意见", required=False))
+        _event(case, actor, CaseEvent.Action.VERIFY_OK, before, _note(note, _("核查意见"), required=False))
         _audit(actor, "verify", case, fixed=True)
         return case
-    note = _note(note, "未解决的原因")
+    note = _note(note, _("未解决的原因"))
     case.status = Status.ASSIGNED
     case.rework_count += 1
     case.deadline = handle_deadline(case)
@@ -425,17 +427,17 @@ def do_rate_case(*, actor: User, case: Case, version: int | None, rating: int, n
     if actor.pk != case.filer_id:
         require(actor, Cap.VERIFY_CASE, case.grid_id)
     case = _lock(case, version)
-    _state(case, (Status.CLOSED,), "评价")
+    _state(case, (Status.CLOSED,), _("评价"))
     if case.rating is not None:
-        raise CaseStateError("该事件已评价。", code="state")
+        raise CaseStateError(_("该事件已评价。"), code="state")
     try:
         rating = int(rating)
     except (TypeError, ValueError):
         rating = 0
     if not 1 <= rating <= 5:
-        raise ValidationError("满意度须为 1 至 5 星。")
+        raise ValidationError(_("满意度须为 1 至 5 星。"))
     case.rating = rating
-    case.rating_note = _note(note, "评价", required=False, max_length=200)
+    case.rating_note = _note(note, _("评价"), required=False, max_length=200)
     _save(case, ["rating", "rating_note"])
     _event(case, actor, CaseEvent.Action.RATE, case.status, case.rating_note, rating=rating)
     _audit(actor, "rate", case, rating=rating)
@@ -448,8 +450,8 @@ def do_comment_case(*, actor: User, case: Case, note: str) -> CaseEvent:
     from disputes.selectors import visible_cases
 
     if not visible_cases(actor).filter(pk=case.pk).exists():
-        raise PermissionDenied("您无权查看该事件。")
-    event = _event(case, actor, CaseEvent.Action.COMMENT, case.status, _note(note, "备注内容"))
+        raise PermissionDenied(_("您无权查看该事件。"))
+    event = _event(case, actor, CaseEvent.Action.COMMENT, case.status, _note(note, _("备注内容")))
     event.from_status = event.to_status = ""
     event.save(update_fields=["from_status", "to_status"])
     _audit(actor, "comment", case)
@@ -468,10 +470,10 @@ def do_escalate_case(*, actor: User | None, case: Case, version: int | None, rea
     """Escalate by hand one level up (community → street → district → city)."""
     require(actor, Cap.SUPERVISE_CASE, case.grid_id)
     case = _lock(case, version)
-    _state(case, OPEN_STATUSES, "升级")
+    _state(case, OPEN_STATUSES, _("升级"))
     if case.level == Level.CITY:
-        raise CaseStateError("该事件已在市级督办，不能再升级。", code="state")
-    reason = _note(reason, "升级理由", max_length=200)
+        raise CaseStateError(_("该事件已在市级督办，不能再升级。"), code="state")
+    reason = _note(reason, _("升级理由"), max_length=200)
     _level_up(case, 1)
     _save(case, ["level"])
     _event(case, actor, CaseEvent.Action.ESCALATE, case.status, reason, level=int(case.level))
@@ -538,16 +540,16 @@ def do_warn_due_soon(*, case_id: int, now: datetime | None = None) -> bool:
 def do_request_extension(*, actor: User, case: Case, version: int | None, days: int, reason: str) -> Extension:
     case = _lock(case, version)
     _require_handler(actor, case)
-    _state(case, (Status.ASSIGNED,), "申请延期")
+    _state(case, (Status.ASSIGNED,), _("申请延期"))
     try:
         days = int(days)
     except (TypeError, ValueError):
         days = 0
     if not 1 <= days <= 30:
-        raise ValidationError("延期天数须为 1 至 30 个工作日。")
-    reason = _note(reason, "延期理由", max_length=200)
+        raise ValidationError(_("延期天数须为 1 至 30 个工作日。"))
+    reason = _note(reason, _("延期理由"), max_length=200)
     if case.extensions.filter(state=Extension.State.PENDING).exists():
-        raise CaseStateError("该事件已有待审批的延期申请。", code="state")
+        raise CaseStateError(_("该事件已有待审批的延期申请。"), code="state")
     ext = Extension.objects.create(case=case, requested_by=actor, days=days, reason=reason)
     _save(case, [])
     _event(case, actor, CaseEvent.Action.EXTENSION_REQUEST, case.status, reason, days=days, extension=ext.pk)
@@ -570,9 +572,9 @@ def do_decide_extension(*, actor: User | None, extension: Extension, version: in
     ext = Extension.objects.select_for_update().get(pk=extension.pk)
     ext.case = case
     if actor is not None and not can_decide_extension(actor, ext):
-        raise PermissionDenied("延期申请须由上一级审批，申请人不能审批自己的申请。")
+        raise PermissionDenied(_("延期申请须由上一级审批，申请人不能审批自己的申请。"))
     if ext.state != Extension.State.PENDING:
-        raise CaseStateError("该延期申请已处理。", code="state")
+        raise CaseStateError(_("该延期申请已处理。"), code="state")
     ext.state = Extension.State.GRANTED if grant else Extension.State.REFUSED
     ext.decided_by = actor
     ext.decided_at = timezone.now()
@@ -601,12 +603,12 @@ def do_merge_case(*, actor: User | None, duplicate: Case, original: Case, versio
     require(actor, Cap.ASSIGN_CASE, duplicate.grid_id)
     require(actor, Cap.ASSIGN_CASE, original.grid_id)
     if duplicate.pk == original.pk:
-        raise ValidationError("不能把事件合并到它自己。")
+        raise ValidationError(_("不能把事件合并到它自己。"))
     duplicate = _lock(duplicate, version)
-    _state(duplicate, OPEN_STATUSES, "合并")
+    _state(duplicate, OPEN_STATUSES, _("合并"))
     original = Case.objects.select_for_update().get(pk=original.pk)
     if original.status in (Status.MERGED, Status.REJECTED):
-        raise CaseStateError("原事件已合并或不予受理，不能作为合并目标。", code="state")
+        raise CaseStateError(_("原事件已合并或不予受理，不能作为合并目标。"), code="state")
     before = duplicate.status
     duplicate.status = Status.MERGED
     duplicate.merged_into = original
@@ -636,7 +638,7 @@ def may_configure(actor: User | None) -> bool:
 
 def _require_configure(actor: User | None) -> None:
     if not may_configure(actor):
-        raise PermissionDenied("只有市级管理员可以配置事件类别、时限和工作日历。")
+        raise PermissionDenied(_("只有市级管理员可以配置事件类别、时限和工作日历。"))
 
 
 @transaction.atomic
@@ -644,13 +646,13 @@ def do_create_category(*, actor: User | None, code: str, name: str, parent: Cate
     _require_configure(actor)
     code, name = (code or "").strip(), (name or "").strip()
     if not code.isascii() or not code.isdigit() or len(code) > 16:
-        raise ValidationError("类别编码只能由数字组成。")
+        raise ValidationError(_("类别编码只能由数字组成。"))
     if not name or len(name) > 32:
-        raise ValidationError("请填写类别名称（不超过 32 字）。")
+        raise ValidationError(_("请填写类别名称（不超过 32 字）。"))
     if parent is not None and parent.parent_id:
-        raise ValidationError("事件类别最多两级。")
+        raise ValidationError(_("事件类别最多两级。"))
     if Category.objects.filter(code=code).exists():
-        raise ValidationError(f"类别编码“{code}”已存在。")
+        raise ValidationError(_("类别编码“%(code)s”已存在。") % {"code": code})
     category = Category.objects.create(code=code, name=name, parent=parent, sort=999)
     record_audit(actor=actor, action="case_category.create", target=category, detail={"code": code, "name": name})
     return category
@@ -669,16 +671,16 @@ def do_set_category_active(*, actor: User | None, category: Category, active: bo
 def do_set_time_limit(*, actor: User | None, category: Category, stage: str, amount, unit: str) -> TimeLimit:
     _require_configure(actor)
     if stage not in Stage.values:
-        raise ValidationError("办理环节不正确。")
+        raise ValidationError(_("办理环节不正确。"))
     if unit not in ("hours", "days"):
-        raise ValidationError("时限单位须为工作小时或工作日。")
+        raise ValidationError(_("时限单位须为工作小时或工作日。"))
     try:
         amount = int(amount)
     except (TypeError, ValueError):
         amount = -1
     if not 1 <= amount <= (240 if unit == "hours" else 60):
-        raise ValidationError("时限须为 1–240 个工作小时或 1–60 个工作日。")
-    limit, _ = TimeLimit.objects.update_or_create(
+        raise ValidationError(_("时限须为 1–240 个工作小时或 1–60 个工作日。"))
+    limit, _created = TimeLimit.objects.update_or_create(
         category=category, stage=stage, defaults={"amount": amount, "unit": unit}
     )
     record_audit(actor=actor, action="case_time_limit.set", target=category,
@@ -693,9 +695,9 @@ def do_set_calendar_day(*, actor: User | None, day, kind: str, note: str = ""):
 
     _require_configure(actor)
     if kind not in CalendarDay.Kind.values:
-        raise ValidationError("日期类型须为节假日或调休上班。")
-    entry, _ = CalendarDay.objects.update_or_create(
-        date=day, defaults={"kind": kind, "note": _note(note, "说明", required=False, max_length=32)}
+        raise ValidationError(_("日期类型须为节假日或调休上班。"))
+    entry, _created = CalendarDay.objects.update_or_create(
+        date=day, defaults={"kind": kind, "note": _note(note, _("说明"), required=False, max_length=32)}
     )
     record_audit(actor=actor, action="case_calendar.set", target=entry, detail={"date": str(day), "kind": kind})
     return entry

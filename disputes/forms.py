@@ -9,6 +9,7 @@ from disputes.photos import MAX_PHOTOS
 from governance.models import Region
 from governance.roles import Cap, Level
 from governance.scope import scoped
+from django.utils.translation import gettext_lazy as _
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -27,7 +28,7 @@ class MultipleFileField(forms.FileField):
             return []
         files = data if isinstance(data, (list, tuple)) else [data]
         if len(files) > MAX_PHOTOS:
-            raise ValidationError(f"最多上传 {MAX_PHOTOS} 张照片。")
+            raise ValidationError(_("最多上传 %(MAX_PHOTOS)s 张照片。") % {"MAX_PHOTOS": MAX_PHOTOS})
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
@@ -39,7 +40,7 @@ def category_choices() -> list:
     for c in cats:
         if c.parent_id:
             children.setdefault(c.parent_id, []).append(c)
-    choices: list = [("", "请选择类别")]
+    choices: list = [("", _("请选择类别"))]
     for top in tops:
         subs = children.get(top.pk)
         if subs:
@@ -50,26 +51,26 @@ def category_choices() -> list:
 
 
 class FileCaseForm(forms.Form):
-    category = forms.TypedChoiceField(label="事件类别", coerce=int, error_messages={"required": "请选择事件类别。", "invalid_choice": "请选择有效的事件类别。"})
-    grid = forms.ChoiceField(label="所在网格", error_messages={"required": "请选择网格。", "invalid_choice": "请选择您负责的网格。"})
-    urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.NORMAL)
-    title = forms.CharField(label="标题", max_length=80, error_messages={"required": "请填写标题。", "max_length": "标题不能超过 80 字。"})
+    category = forms.TypedChoiceField(label=_("事件类别"), coerce=int, error_messages={"required": _("请选择事件类别。"), "invalid_choice": _("请选择有效的事件类别。")})
+    grid = forms.ChoiceField(label=_("所在网格"), error_messages={"required": _("请选择网格。"), "invalid_choice": _("请选择您负责的网格。")})
+    urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    title = forms.CharField(label=_("标题"), max_length=80, error_messages={"required": _("请填写标题。"), "max_length": _("标题不能超过 80 字。")})
     description = forms.CharField(
-        label="事件描述", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "请填写事件描述。", "max_length": "描述不能超过 2000 字。"},
+        label=_("事件描述"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("请填写事件描述。"), "max_length": _("描述不能超过 2000 字。")},
     )
-    address = forms.CharField(label="地点", max_length=120, required=False)
-    lat = forms.DecimalField(label="纬度", required=False, min_value=-90, max_value=90, decimal_places=6, max_digits=9,
-                             widget=forms.HiddenInput, error_messages={"invalid": "纬度格式不正确。"})
-    lng = forms.DecimalField(label="经度", required=False, min_value=-180, max_value=180, decimal_places=6, max_digits=9,
-                             widget=forms.HiddenInput, error_messages={"invalid": "经度格式不正确。"})
-    involved = forms.CharField(label="涉及人员或单位", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    residents = IdListField(label="涉及人员（实有人口）", what="人员")
-    units = IdListField(label="涉及单位（实有单位）", what="单位")
-    photos = MultipleFileField(label="现场照片")
-    self_handle = forms.BooleanField(label="已当场处置（自处结案）", required=False)
-    evidence_note = forms.CharField(label="处置情况", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    evidence = MultipleFileField(label="处置照片")
+    address = forms.CharField(label=_("地点"), max_length=120, required=False)
+    lat = forms.DecimalField(label=_("纬度"), required=False, min_value=-90, max_value=90, decimal_places=6, max_digits=9,
+                             widget=forms.HiddenInput, error_messages={"invalid": _("纬度格式不正确。")})
+    lng = forms.DecimalField(label=_("经度"), required=False, min_value=-180, max_value=180, decimal_places=6, max_digits=9,
+                             widget=forms.HiddenInput, error_messages={"invalid": _("经度格式不正确。")})
+    involved = forms.CharField(label=_("涉及人员或单位"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    residents = IdListField(label=_("涉及人员（实有人口）"), what="人员")
+    units = IdListField(label=_("涉及单位（实有单位）"), what="单位")
+    photos = MultipleFileField(label=_("现场照片"))
+    self_handle = forms.BooleanField(label=_("已当场处置（自处结案）"), required=False)
+    evidence_note = forms.CharField(label=_("处置情况"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    evidence = MultipleFileField(label=_("处置照片"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,7 +88,7 @@ class FileCaseForm(forms.Form):
         try:
             return Category.objects.select_related("parent").get(pk=pk, is_active=True)
         except Category.DoesNotExist:
-            raise ValidationError("请选择有效的事件类别。") from None
+            raise ValidationError(_("请选择有效的事件类别。")) from None
 
     def clean_grid(self):
         return self.grids[self.cleaned_data["grid"]]
@@ -95,5 +96,5 @@ class FileCaseForm(forms.Form):
     def clean(self):
         data = super().clean()
         if (data.get("lat") is None) != (data.get("lng") is None):
-            raise ValidationError("位置须同时包含经度和纬度。")
+            raise ValidationError(_("位置须同时包含经度和纬度。"))
         return data

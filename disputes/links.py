@@ -14,10 +14,12 @@ from governance.models import User
 from governance.roles import Cap
 from governance.scope import scoped
 from parties.models import Resident, Unit
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 MAX_LINKS = 20
 CHOICES_PER_GRID = 300
-OUTSIDE = "所选{what}不属于该网格或不在您的辖区内。"
+OUTSIDE = gettext_lazy("所选%(what)s不属于该网格或不在您的辖区内。")
 
 
 def parse_ids(values, what: str) -> list[int]:
@@ -30,11 +32,11 @@ def parse_ids(values, what: str) -> list[int]:
         if not text:
             continue
         if not text.isdigit() or len(text) > 18:
-            raise ValidationError(f"所选{what}不正确。")
+            raise ValidationError(_("所选%(what)s不正确。") % {"what": what})
         if int(text) not in ids:
             ids.append(int(text))
     if len(ids) > MAX_LINKS:
-        raise ValidationError(f"最多关联 {MAX_LINKS} 个{what}。")
+        raise ValidationError(_("最多关联 %(MAX_LINKS)s 个%(what)s。") % {"MAX_LINKS": MAX_LINKS, "what": what})
     return ids
 
 
@@ -46,17 +48,17 @@ def _rows(model, actor: User | None, grid_code: str, ids: list[int], what: str) 
         qs = scoped(qs, actor, Cap.VIEW_REGISTER)
     rows = list(qs)
     if len(rows) != len(ids):
-        raise ValidationError(OUTSIDE.format(what=what), code="outside")
+        raise ValidationError(OUTSIDE % {"what": what}, code="outside")
     order = {pk: i for i, pk in enumerate(ids)}
     return sorted(rows, key=lambda r: order[r.pk])
 
 
 def resolve_residents(actor: User | None, grid_code: str, values) -> list[Resident]:
-    return _rows(Resident, actor, grid_code, parse_ids(values, "人员"), "人员")
+    return _rows(Resident, actor, grid_code, parse_ids(values, _("人员")), _("人员"))
 
 
 def resolve_units(actor: User | None, grid_code: str, values) -> list[Unit]:
-    return _rows(Unit, actor, grid_code, parse_ids(values, "单位"), "单位")
+    return _rows(Unit, actor, grid_code, parse_ids(values, _("单位")), _("单位"))
 
 
 def register_choices(user: User, grid_codes) -> dict:

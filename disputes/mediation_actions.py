@@ -44,6 +44,7 @@ from governance.actions import record_audit, require
 from governance.models import Region, User
 from governance.roles import Cap
 from governance.scope import can
+from django.utils.translation import gettext as _
 
 DISPUTE_CATEGORY = "矛盾纠纷"
 COURT_DAYS = 30  # 委派调解: 30 days, extendable once by 30
@@ -77,7 +78,7 @@ def mediation_deadline(case: Case) -> datetime | None:
 def dispute_category(dispute_type: DisputeType | None = None) -> Category:
     cat = Category.objects.filter(name=DISPUTE_CATEGORY, parent__isnull=True).first()
     if cat is None:
-        raise ValidationError("尚未配置“矛盾纠纷”事件类别，请联系管理员。")
+        raise ValidationError(_("尚未配置“矛盾纠纷”事件类别，请联系管理员。"))
     if dispute_type is not None:
         sub = Category.objects.filter(parent=cat, name__startswith=dispute_type.name[:2], is_active=True).first()
         if sub is not None:
@@ -94,9 +95,9 @@ def _int(value, what: str, low: int = 0, high: int = 1_000_000) -> int:
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
-        raise ValidationError(f"{what}须为整数。") from None
+        raise ValidationError(_("%(what)s须为整数。") % {"what": what}) from None
     if not low <= number <= high:
-        raise ValidationError(f"{what}须在 {low} 至 {high} 之间。")
+        raise ValidationError(_("%(what)s须在 %(low)s 至 %(high)s 之间。") % {"what": what, "low": low, "high": high})
     return number
 
 
@@ -106,9 +107,9 @@ def _amount(value) -> Decimal:
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ValidationError("涉及金额格式不正确。") from None
+        raise ValidationError(_("涉及金额格式不正确。")) from None
     if not number.is_finite() or number < 0 or number >= Decimal("1e12"):
-        raise ValidationError("涉及金额超出范围。")
+        raise ValidationError(_("涉及金额超出范围。"))
     return round(number, 2)
 
 
@@ -120,7 +121,7 @@ def _date(value, what: str) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise ValidationError(f"{what}格式应为 YYYY-MM-DD。") from None
+        raise ValidationError(_("%(what)s格式应为 YYYY-MM-DD。") % {"what": what}) from None
 
 
 def _clean_id(id_type: str, number: str) -> str:
@@ -132,7 +133,7 @@ def _clean_id(id_type: str, number: str) -> str:
     elif id_type == IdType.CREDIT_CODE:
         validate_credit_code(number)
     elif len(number) > 30:
-        raise ValidationError("证件号码过长。")
+        raise ValidationError(_("证件号码过长。"))
     return number
 
 
@@ -151,7 +152,7 @@ def may_mediate(user: User | None, case: Case) -> bool:
 
 def _require_mediator(actor: User | None, case: Case) -> None:
     if not may_mediate(actor, case):
-        raise PermissionDenied("只有调解员或被指派的承办人可以进行调解。")
+        raise PermissionDenied(_("只有调解员或被指派的承办人可以进行调解。"))
 
 
 def _register_row(actor: User | None, grid_code: str, data: dict):
@@ -161,7 +162,7 @@ def _register_row(actor: User | None, grid_code: str, data: dict):
     resident = data.get("resident") or None
     unit = data.get("unit") or None
     if resident and unit:
-        raise ValidationError("当事人只能关联一名实有人口或一个实有单位（二选一）。")
+        raise ValidationError(_("当事人只能关联一名实有人口或一个实有单位（二选一）。"))
     if resident:
         return resolve_residents(actor, grid_code, [resident])[0], None
     if unit:
@@ -172,9 +173,9 @@ def _register_row(actor: User | None, grid_code: str, data: dict):
 def _build_party(dispute: Dispute, data: dict, sort: int, actor: User | None = None) -> Party:
     side = data.get("side")
     if side not in PartySide.values:
-        raise ValidationError("当事人身份须为申请人或被申请人。")
+        raise ValidationError(_("当事人身份须为申请人或被申请人。"))
     resident, unit = _register_row(actor, dispute.case.grid_id, data)
-    address = _note(data.get("address", ""), "住址", required=False, max_length=120)
+    address = _note(data.get("address", ""), _("住址"), required=False, max_length=120)
     if resident is not None or unit is not None:
         # Name, ID number and phone stay in the register: nothing of it is copied here.
         kind = PartyKind.PERSON if resident is not None else PartyKind.UNIT
@@ -183,14 +184,14 @@ def _build_party(dispute: Dispute, data: dict, sort: int, actor: User | None = N
                      address=address, sort=sort)
     kind = data.get("kind") or PartyKind.PERSON
     if kind not in PartyKind.values:
-        raise ValidationError("当事人类型不正确。")
+        raise ValidationError(_("当事人类型不正确。"))
     id_type = data.get("id_type") or (IdType.CREDIT_CODE if kind == PartyKind.UNIT else IdType.RESIDENT_ID)
     if id_type not in IdType.values:
-        raise ValidationError("证件类型不正确。")
+        raise ValidationError(_("证件类型不正确。"))
     number = _clean_id(id_type, data.get("id_number", ""))
     phone = _clean_phone(data.get("phone", ""))
     return Party(
-        dispute=dispute, side=side, kind=kind, name=_note(data.get("name", ""), "当事人姓名或名称", max_length=64),
+        dispute=dispute, side=side, kind=kind, name=_note(data.get("name", ""), _("当事人姓名或名称"), max_length=64),
         id_type=id_type, id_number_enc=encrypt(number), id_number_masked=mask_id_number(number),
         phone_enc=encrypt(phone), phone_masked=mask_phone(phone), address=address, sort=sort,
     )
@@ -243,7 +244,7 @@ def do_assess_risk(
     require(actor, Cap.MANAGE_RISK, dispute.case.grid_id)
     dispute = Dispute.objects.select_for_update().select_related("case").get(pk=dispute.pk)
     if people_count is not None and people_count != "":
-        dispute.people_count = _int(people_count, "涉及人数", 1)
+        dispute.people_count = _int(people_count, _("涉及人数"), 1)
     if amount is not None:
         dispute.amount = _amount(amount)
     if threat_violence is not None:
@@ -252,7 +253,7 @@ def do_assess_risk(
         dispute.threat_petition = bool(threat_petition)
     computed, reasons = assess(dispute)
     if level not in (None, ""):
-        level = _int(level, "风险等级", RiskLevel.GENERAL, RiskLevel.SEVERE)
+        level = _int(level, _("风险等级"), RiskLevel.GENERAL, RiskLevel.SEVERE)
         if level > computed:
             reasons.append(f"人工研判：{_note(note, '提高风险等级的理由', max_length=200)}")
             computed = level
@@ -268,7 +269,7 @@ def do_assess_risk(
 def _entry_for(entry: RiskEntry) -> RiskEntry:
     entry = RiskEntry.objects.select_for_update().select_related("dispute", "dispute__case").get(pk=entry.pk)
     if entry.closed_at is not None:
-        raise CaseStateError("该风险已销号。", code="state")
+        raise CaseStateError(_("该风险已销号。"), code="state")
     return entry
 
 
@@ -280,15 +281,15 @@ def do_update_risk_entry(
     require(actor, Cap.MANAGE_RISK, entry.grid_id)
     entry = _entry_for(entry)
     if owner is None:
-        raise ValidationError("请指定责任人。")
+        raise ValidationError(_("请指定责任人。"))
     if not can(owner, Cap.VIEW, entry.grid_id):
-        raise ValidationError("责任人不在该风险所在辖区。")
+        raise ValidationError(_("责任人不在该风险所在辖区。"))
     entry.owner = owner
-    entry.responsibility = _note(responsibility, "责任分工", max_length=200)
-    entry.measures = _note(measures, "稳控化解措施")
-    entry.next_review = _date(next_review, "下次研判日期")
+    entry.responsibility = _note(responsibility, _("责任分工"), max_length=200)
+    entry.measures = _note(measures, _("稳控化解措施"))
+    entry.next_review = _date(next_review, _("下次研判日期"))
     if entry.next_review is None:
-        raise ValidationError("请填写下次研判日期。")
+        raise ValidationError(_("请填写下次研判日期。"))
     entry.save(update_fields=["owner", "responsibility", "measures", "next_review"])
     record_audit(actor=actor, action="risk.update", target=entry, region_code=entry.grid_id,
                  detail={"owner": owner.username})
@@ -302,10 +303,10 @@ def do_review_risk(*, actor: User, entry: RiskEntry, note: str, next_review) -> 
     entry = _entry_for(entry)
     if actor.pk != entry.owner_id:
         require(actor, Cap.MANAGE_RISK, entry.grid_id)
-    nxt = _date(next_review, "下次研判日期")
+    nxt = _date(next_review, _("下次研判日期"))
     if nxt is not None and nxt < timezone.localdate():
-        raise ValidationError("下次研判日期不能早于今天。")
-    review = RiskReview.objects.create(entry=entry, by=actor, note=_note(note, "研判情况", max_length=1000),
+        raise ValidationError(_("下次研判日期不能早于今天。"))
+    review = RiskReview.objects.create(entry=entry, by=actor, note=_note(note, _("研判情况"), max_length=1000),
                                        next_review=nxt)
     entry.next_review = nxt
     entry.save(update_fields=["next_review"])
@@ -318,7 +319,7 @@ def do_close_risk(*, actor: User | None, entry: RiskEntry, note: str) -> RiskEnt
     """销号: the risk is resolved; the entry stays in the register's history."""
     require(actor, Cap.MANAGE_RISK, entry.grid_id)
     entry = _entry_for(entry)
-    entry.close_note = _note(note, "销号说明", max_length=200)
+    entry.close_note = _note(note, _("销号说明"), max_length=200)
     entry.closed_at, entry.closed_by = timezone.now(), actor
     entry.save(update_fields=["close_note", "closed_at", "closed_by"])
     _event(entry.dispute.case, actor, CaseEvent.Action.COMMENT, entry.dispute.case.status,
@@ -353,17 +354,17 @@ def do_file_dispute(
     risk assessed against the criteria, 较大/重大 straight into the risk register."""
     require(actor, Cap.FILE_CASE, grid.code)
     if not dispute_type.is_active:
-        raise ValidationError("该纠纷类型已停用。")
+        raise ValidationError(_("该纠纷类型已停用。"))
     if source not in Source.values:
-        raise ValidationError("纠纷来源不正确。")
+        raise ValidationError(_("纠纷来源不正确。"))
     if source in (Source.COURT, Source.POLICE, Source.PETITION, Source.DEPARTMENT) and not source_detail.strip():
-        raise ValidationError("移交来的纠纷须填写移交单位（及文号）。")
+        raise ValidationError(_("移交来的纠纷须填写移交单位（及文号）。"))
     if not parties or len(parties) > MAX_PARTIES:
-        raise ValidationError(f"请填写当事人（至多 {MAX_PARTIES} 人）。")
+        raise ValidationError(_("请填写当事人（至多 %(MAX_PARTIES)s 人）。") % {"MAX_PARTIES": MAX_PARTIES})
     if not any(p.get("side") == PartySide.APPLICANT for p in parties):
-        raise ValidationError("请至少填写一名申请人。")
+        raise ValidationError(_("请至少填写一名申请人。"))
     if not any(p.get("side") == PartySide.RESPONDENT for p in parties):
-        raise ValidationError("请至少填写一名被申请人。")
+        raise ValidationError(_("请至少填写一名被申请人。"))
     now = now or timezone.now()
     case = actions.file_case_unaudited(
         actor=actor, category=dispute_category(dispute_type), grid=grid, title=title, description=description,
@@ -375,8 +376,8 @@ def do_file_dispute(
     case.kind = "dispute"
     dispute = Dispute(
         case=case, dispute_type=dispute_type, source=source,
-        source_detail=_note(source_detail, "移交单位及文号", required=False, max_length=120),
-        people_count=_int(people_count, "涉及人数", 1), amount=_amount(amount),
+        source_detail=_note(source_detail, _("移交单位及文号"), required=False, max_length=120),
+        people_count=_int(people_count, _("涉及人数"), 1), amount=_amount(amount),
         threat_violence=bool(threat_violence), threat_petition=bool(threat_petition),
         mediation_due=mediation_limit(source, now),
     )
@@ -397,9 +398,9 @@ def do_file_dispute(
 def do_add_party(*, actor: User, dispute: Dispute, **data) -> Party:
     case = dispute.case
     if not (can(actor, Cap.FILE_CASE, case.grid_id) or may_mediate(actor, case)):
-        raise PermissionDenied("您无权为该纠纷添加当事人。")
+        raise PermissionDenied(_("您无权为该纠纷添加当事人。"))
     if dispute.parties.count() >= MAX_PARTIES:
-        raise ValidationError(f"当事人至多 {MAX_PARTIES} 人。")
+        raise ValidationError(_("当事人至多 %(MAX_PARTIES)s 人。") % {"MAX_PARTIES": MAX_PARTIES})
     party = _build_party(dispute, data, dispute.parties.count(), actor)
     party.save()
     if party.resident_id:
@@ -420,18 +421,18 @@ def do_schedule_session(
 ) -> MediationSession:
     case = dispute.case
     _require_mediator(actor, case)
-    _state(case, (Status.ACCEPTED, Status.ASSIGNED), "安排调解")
+    _state(case, (Status.ACCEPTED, Status.ASSIGNED), _("安排调解"))
     if at is None:
-        raise ValidationError("请填写调解时间。")
+        raise ValidationError(_("请填写调解时间。"))
     if room is not None and not case.grid_id.startswith(room.committee.region_id):
-        raise ValidationError("该调解室不服务该纠纷所在辖区。")
-    place = _note(place, "地点", required=False, max_length=120)
+        raise ValidationError(_("该调解室不服务该纠纷所在辖区。"))
+    place = _note(place, _("地点"), required=False, max_length=120)
     if room is None and not place:
-        raise ValidationError("请选择调解室或填写调解地点。")
+        raise ValidationError(_("请选择调解室或填写调解地点。"))
     people = list(mediators) or [actor]
     for person in people:
         if not can(person, Cap.VIEW, case.grid_id):
-            raise ValidationError(f"调解员“{person}”不在该纠纷所在辖区。")
+            raise ValidationError(_("调解员“%(person)s”不在该纠纷所在辖区。") % {"person": person})
     session = MediationSession.objects.create(dispute=dispute, at=at, room=room, place=place, scheduled_by=actor)
     session.mediators.set(people)
     where = room.name if room else place
@@ -452,11 +453,11 @@ def do_record_session(
     case = session.dispute.case
     _require_mediator(actor, case)
     if session.at > timezone.now() + timedelta(hours=1):
-        raise ValidationError("调解尚未开始，不能记录。")
-    session.attendees = _note(attendees, "参加人员", max_length=300)
-    session.applicant_statement = _note(applicant_statement, "申请人陈述")
-    session.respondent_statement = _note(respondent_statement, "被申请人陈述")
-    session.agreed = _note(agreed, "达成的意见", required=False)
+        raise ValidationError(_("调解尚未开始，不能记录。"))
+    session.attendees = _note(attendees, _("参加人员"), max_length=300)
+    session.applicant_statement = _note(applicant_statement, _("申请人陈述"))
+    session.respondent_statement = _note(respondent_statement, _("被申请人陈述"))
+    session.agreed = _note(agreed, _("达成的意见"), required=False)
     session.held, session.recorded_at = True, timezone.now()
     session.save()
     _event(case, actor, CaseEvent.Action.COMMENT, case.status,
@@ -482,17 +483,17 @@ def do_settle_dispute(
 ) -> Dispute:
     """调解成功: the agreement is recorded (printable as 人民调解协议书), the case goes to 核查
     like any handled case, and follow-up visits are scheduled for the mediator."""
-    case = _outcome_case(actor, dispute, version, "登记调解成功")
+    case = _outcome_case(actor, dispute, version, _("登记调解成功"))
     dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
     dispute.case = case
     if not dispute.parties.filter(side=PartySide.APPLICANT).exists() or not dispute.parties.filter(
         side=PartySide.RESPONDENT
     ).exists():
-        raise ValidationError("调解协议须有申请人和被申请人。")
-    dispute.facts = _note(facts, "纠纷事实及争议事项", max_length=3000)
-    dispute.terms = _note(terms, "协议内容", max_length=3000)
-    dispute.performance = _note(performance, "履行方式", max_length=200)
-    dispute.performance_due = _date(performance_due, "履行期限")
+        raise ValidationError(_("调解协议须有申请人和被申请人。"))
+    dispute.facts = _note(facts, _("纠纷事实及争议事项"), max_length=3000)
+    dispute.terms = _note(terms, _("协议内容"), max_length=3000)
+    dispute.performance = _note(performance, _("履行方式"), max_length=200)
+    dispute.performance_due = _date(performance_due, _("履行期限"))
     now = timezone.now()
     dispute.outcome, dispute.settled_at = Outcome.SETTLED, now
     dispute.agreement_no = dispute.agreement_no or f"调协字〔{timezone.localdate():%Y}〕{dispute.pk:06d}号"
@@ -518,14 +519,14 @@ def do_refer_dispute(
     *, actor: User, dispute: Dispute, version: int | None, target: str, target_name: str, note: str
 ) -> Dispute:
     """调解不成: handed off to a court, arbitration, a department or petition office, recorded."""
-    case = _outcome_case(actor, dispute, version, "登记调解不成")
+    case = _outcome_case(actor, dispute, version, _("登记调解不成"))
     if target not in ReferralTarget.values:
-        raise ValidationError("请选择移交去向。")
+        raise ValidationError(_("请选择移交去向。"))
     dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
     dispute.case = case
     dispute.referred_to = target
-    dispute.referred_to_name = _note(target_name, "接收单位", max_length=80)
-    dispute.referral_note = _note(note, "移交说明（调解不成的原因、已告知当事人的救济途径）", max_length=1000)
+    dispute.referred_to_name = _note(target_name, _("接收单位"), max_length=80)
+    dispute.referral_note = _note(note, _("移交说明（调解不成的原因、已告知当事人的救济途径）"), max_length=1000)
     dispute.outcome, dispute.referred_at = Outcome.REFERRED, timezone.now()
     dispute.save()
     before = case.status
@@ -542,13 +543,13 @@ def do_refer_dispute(
 @transaction.atomic
 def do_extend_mediation(*, actor: User, dispute: Dispute, version: int | None, reason: str) -> Dispute:
     """Court-referred (委派) mediation: 30 days, extendable once by 30 (with the court's consent)."""
-    case = _outcome_case(actor, dispute, version, "延长调解期限")
+    case = _outcome_case(actor, dispute, version, _("延长调解期限"))
     dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
     if dispute.source != Source.COURT:
-        raise CaseStateError("只有法院委派调解的纠纷可以延长调解期限。", code="state")
+        raise CaseStateError(_("只有法院委派调解的纠纷可以延长调解期限。"), code="state")
     if dispute.extended:
-        raise CaseStateError("委派调解期限只能延长一次。", code="state")
-    reason = _note(reason, "延长理由", max_length=200)
+        raise CaseStateError(_("委派调解期限只能延长一次。"), code="state")
+    reason = _note(reason, _("延长理由"), max_length=200)
     dispute.mediation_due = (dispute.mediation_due or timezone.now()) + timedelta(days=COURT_EXTENSION_DAYS)
     dispute.extended = True
     dispute.save(update_fields=["mediation_due", "extended"])
@@ -567,13 +568,13 @@ def do_extend_mediation(*, actor: User, dispute: Dispute, version: int | None, r
 def do_schedule_follow_up(*, actor: User, dispute: Dispute, due, owner: User | None = None) -> FollowUp:
     _require_mediator(actor, dispute.case)
     if dispute.outcome != Outcome.SETTLED:
-        raise CaseStateError("只有调解成功的纠纷需要回访。", code="state")
-    day = _date(due, "回访日期")
+        raise CaseStateError(_("只有调解成功的纠纷需要回访。"), code="state")
+    day = _date(due, _("回访日期"))
     if day is None or day < timezone.localdate():
-        raise ValidationError("回访日期不能早于今天。")
+        raise ValidationError(_("回访日期不能早于今天。"))
     owner = owner or actor
     if not can(owner, Cap.VIEW, dispute.case.grid_id):
-        raise ValidationError("回访人不在该纠纷所在辖区。")
+        raise ValidationError(_("回访人不在该纠纷所在辖区。"))
     follow_up = FollowUp.objects.create(dispute=dispute, due=day, owner=owner)
     _audit(actor, "schedule_follow_up", dispute, due=day.isoformat())
     return follow_up
@@ -587,9 +588,9 @@ def do_record_follow_up(*, actor: User, follow_up: FollowUp, holds: bool, note: 
     if actor.pk != follow_up.owner_id:
         _require_mediator(actor, dispute.case)
     if not follow_up.is_pending:
-        raise CaseStateError("该回访已完成。", code="state")
+        raise CaseStateError(_("该回访已完成。"), code="state")
     follow_up.holds = bool(holds)
-    follow_up.note = _note(note, "回访情况", required=not holds, max_length=500)
+    follow_up.note = _note(note, _("回访情况"), required=not holds, max_length=500)
     follow_up.done_at = timezone.now()
     follow_up.save(update_fields=["holds", "note", "done_at"])
     if holds:
@@ -605,7 +606,7 @@ def do_record_follow_up(*, actor: User, follow_up: FollowUp, holds: bool, note: 
 def _reopen(actor: User | None, dispute: Dispute, why: str) -> None:
     """A broken agreement reopens the dispute: back to mediation with a fresh time limit."""
     case = _lock(dispute.case, None)
-    _state(case, (Status.HANDLED, Status.CLOSED), "重新调解")
+    _state(case, (Status.HANDLED, Status.CLOSED), _("重新调解"))
     dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
     now = timezone.now()
     dispute.outcome = Outcome.PENDING

@@ -9,28 +9,29 @@ from disputes.models import Urgency
 from governance.models import Region
 from governance.roles import Cap, Level
 from governance.scope import scoped
+from django.utils.translation import gettext_lazy as _
 
 
 class FileDisputeForm(forms.Form):
-    grid = forms.ChoiceField(label="所在网格", error_messages={"required": "请选择网格。", "invalid_choice": "请选择您负责的网格。"})
-    dispute_type = forms.TypedChoiceField(label="纠纷类型", coerce=int, error_messages={
-        "required": "请选择纠纷类型。", "invalid_choice": "请选择有效的纠纷类型。"})
-    source = forms.ChoiceField(label="来源", choices=Source.choices, initial=Source.PATROL,
-                               error_messages={"invalid_choice": "纠纷来源不正确。"})
-    source_detail = forms.CharField(label="移交单位及文号（诉调、警调、访调、部门移交时必填）", max_length=120, required=False)
-    title = forms.CharField(label="标题", max_length=80, error_messages={"required": "请填写标题。", "max_length": "标题不能超过 80 字。"})
-    description = forms.CharField(label="纠纷简要情况", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
-                                  error_messages={"required": "请填写纠纷简要情况。", "max_length": "不能超过 2000 字。"})
-    address = forms.CharField(label="地点", max_length=120, required=False)
-    urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.NORMAL)
-    people_count = forms.IntegerField(label="涉及人数", min_value=1, max_value=100000, initial=2, error_messages={
-        "required": "请填写涉及人数。", "invalid": "涉及人数须为整数。", "min_value": "涉及人数至少为 1。",
-        "max_value": "涉及人数过大。"})
-    amount = forms.DecimalField(label="涉及金额（元）", min_value=0, max_digits=14, decimal_places=2, required=False,
-                                error_messages={"invalid": "涉及金额格式不正确。", "min_value": "涉及金额不能为负数。",
-                                                "max_digits": "涉及金额超出范围。", "max_decimal_places": "金额最多两位小数。"})
-    threat_violence = forms.BooleanField(label="有暴力冲突苗头", required=False)
-    threat_petition = forms.BooleanField(label="有群体上访或越级上访苗头", required=False)
+    grid = forms.ChoiceField(label=_("所在网格"), error_messages={"required": _("请选择网格。"), "invalid_choice": _("请选择您负责的网格。")})
+    dispute_type = forms.TypedChoiceField(label=_("纠纷类型"), coerce=int, error_messages={
+        "required": _("请选择纠纷类型。"), "invalid_choice": _("请选择有效的纠纷类型。")})
+    source = forms.ChoiceField(label=_("来源"), choices=Source.choices, initial=Source.PATROL,
+                               error_messages={"invalid_choice": _("纠纷来源不正确。")})
+    source_detail = forms.CharField(label=_("移交单位及文号（诉调、警调、访调、部门移交时必填）"), max_length=120, required=False)
+    title = forms.CharField(label=_("标题"), max_length=80, error_messages={"required": _("请填写标题。"), "max_length": _("标题不能超过 80 字。")})
+    description = forms.CharField(label=_("纠纷简要情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+                                  error_messages={"required": _("请填写纠纷简要情况。"), "max_length": _("不能超过 2000 字。")})
+    address = forms.CharField(label=_("地点"), max_length=120, required=False)
+    urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    people_count = forms.IntegerField(label=_("涉及人数"), min_value=1, max_value=100000, initial=2, error_messages={
+        "required": _("请填写涉及人数。"), "invalid": _("涉及人数须为整数。"), "min_value": _("涉及人数至少为 1。"),
+        "max_value": _("涉及人数过大。")})
+    amount = forms.DecimalField(label=_("涉及金额（元）"), min_value=0, max_digits=14, decimal_places=2, required=False,
+                                error_messages={"invalid": _("涉及金额格式不正确。"), "min_value": _("涉及金额不能为负数。"),
+                                                "max_digits": _("涉及金额超出范围。"), "max_decimal_places": _("金额最多两位小数。")})
+    threat_violence = forms.BooleanField(label=_("有暴力冲突苗头"), required=False)
+    threat_petition = forms.BooleanField(label=_("有群体上访或越级上访苗头"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,24 +41,24 @@ class FileDisputeForm(forms.Form):
         if len(self.grids) == 1:
             self.fields["grid"].initial = next(iter(self.grids))
         self.types = {t.pk: t for t in DisputeType.objects.filter(is_active=True)}
-        self.fields["dispute_type"].choices = [("", "请选择纠纷类型")] + [(pk, t.name) for pk, t in self.types.items()]
+        self.fields["dispute_type"].choices = [("", _("请选择纠纷类型"))] + [(pk, t.name) for pk, t in self.types.items()]
         self.register = register_choices(user, list(self.grids)[:10])
-        for side, label in (("a", "申请人"), ("r", "被申请人")):
-            self.fields[f"{side}_resident"] = forms.CharField(label=f"{label}（实有人口）", required=False, widget=forms.Select(
-                choices=[("", "— 不在册，手工填写 —")] + [(pk, text) for pk, text, _ in self.register["residents"]],
+        for side, label in (("a", _("申请人")), ("r", _("被申请人"))):
+            self.fields[f"{side}_resident"] = forms.CharField(label=_("%(label)s（实有人口）") % {"label": label}, required=False, widget=forms.Select(
+                choices=[("", _("— 不在册，手工填写 —"))] + [(pk, text) for pk, text, _ in self.register["residents"]],
                 attrs={"data-register-pick": "1"}))
-            self.fields[f"{side}_unit"] = forms.CharField(label=f"{label}（实有单位）", required=False, widget=forms.Select(
-                choices=[("", "— 不在册，手工填写 —")] + [(pk, text) for pk, text, _ in self.register["units"]],
+            self.fields[f"{side}_unit"] = forms.CharField(label=_("%(label)s（实有单位）") % {"label": label}, required=False, widget=forms.Select(
+                choices=[("", _("— 不在册，手工填写 —"))] + [(pk, text) for pk, text, _ in self.register["units"]],
                 attrs={"data-register-pick": "1"}))
-            self.fields[f"{side}_kind"] = forms.ChoiceField(label=f"{label}类型", choices=PartyKind.choices,
+            self.fields[f"{side}_kind"] = forms.ChoiceField(label=_("%(label)s类型") % {"label": label}, choices=PartyKind.choices,
                                                             initial=PartyKind.PERSON)
-            self.fields[f"{side}_name"] = forms.CharField(label=f"{label}姓名或名称", max_length=64, required=False, error_messages={
-                "required": f"请填写{label}姓名或名称。", "max_length": "姓名或名称不能超过 64 字。"})
-            self.fields[f"{side}_id_type"] = forms.ChoiceField(label="证件类型", choices=IdType.choices,
+            self.fields[f"{side}_name"] = forms.CharField(label=_("%(label)s姓名或名称") % {"label": label}, max_length=64, required=False, error_messages={
+                "required": _("请填写%(label)s姓名或名称。") % {"label": label}, "max_length": _("姓名或名称不能超过 64 字。")})
+            self.fields[f"{side}_id_type"] = forms.ChoiceField(label=_("证件类型"), choices=IdType.choices,
                                                                initial=IdType.RESIDENT_ID)
-            self.fields[f"{side}_id_number"] = forms.CharField(label="证件号码", max_length=30, required=False)
-            self.fields[f"{side}_phone"] = forms.CharField(label="联系电话", max_length=20, required=False)
-            self.fields[f"{side}_address"] = forms.CharField(label="住址", max_length=120, required=False)
+            self.fields[f"{side}_id_number"] = forms.CharField(label=_("证件号码"), max_length=30, required=False)
+            self.fields[f"{side}_phone"] = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+            self.fields[f"{side}_address"] = forms.CharField(label=_("住址"), max_length=120, required=False)
 
     def clean_grid(self):
         return self.grids[self.cleaned_data["grid"]]
@@ -65,14 +66,14 @@ class FileDisputeForm(forms.Form):
     def clean_dispute_type(self):
         pk = self.cleaned_data["dispute_type"]
         if pk not in self.types:
-            raise ValidationError("请选择有效的纠纷类型。")
+            raise ValidationError(_("请选择有效的纠纷类型。"))
         return self.types[pk]
 
     def clean(self):
         data = super().clean()
-        for side, label in (("a", "申请人"), ("r", "被申请人")):
+        for side, label in (("a", _("申请人")), ("r", _("被申请人"))):
             if not (data.get(f"{side}_name") or data.get(f"{side}_resident") or data.get(f"{side}_unit")):
-                self.add_error(f"{side}_name", f"请填写{label}姓名或名称，或选择登记在册的{label}。")
+                self.add_error(f"{side}_name", _("请填写%(label)s姓名或名称，或选择登记在册的%(label)s。") % {"label": label})
         return data
 
     def parties(self) -> list[dict]:

@@ -24,13 +24,13 @@ from governance.models import Region
 class DisputeType(models.Model):
     """Configurable list of dispute types (婚姻家庭继承, 邻里, 物业…)."""
 
-    code = models.CharField("编码", max_length=16, unique=True)
-    name = models.CharField("名称", max_length=32)
-    is_active = models.BooleanField("启用", default=True)
-    sort = models.PositiveSmallIntegerField("排序", default=0)
+    code = models.CharField(_("编码"), max_length=16, unique=True)
+    name = models.CharField(_("名称"), max_length=32)
+    is_active = models.BooleanField(_("启用"), default=True)
+    sort = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
-        verbose_name = verbose_name_plural = "纠纷类型"
+        verbose_name = verbose_name_plural = _("纠纷类型")
         ordering = ["sort", "code"]
 
     def __str__(self) -> str:
@@ -68,41 +68,41 @@ class ReferralTarget(models.TextChoices):
 
 class Dispute(models.Model):
     case = models.OneToOneField(
-        "disputes.Case", verbose_name="事件", primary_key=True, on_delete=models.CASCADE, related_name="dispute"
+        "disputes.Case", verbose_name=_("事件"), primary_key=True, on_delete=models.CASCADE, related_name="dispute"
     )
-    dispute_type = models.ForeignKey(DisputeType, verbose_name="纠纷类型", on_delete=models.PROTECT, related_name="+")
-    source = models.CharField("来源", max_length=12, choices=Source.choices, default=Source.PATROL)
-    source_detail = models.CharField("移交单位及文号", max_length=120, blank=True)
-    people_count = models.PositiveIntegerField("涉及人数", default=2)
-    amount = models.DecimalField("涉及金额（元）", max_digits=14, decimal_places=2, default=0)
-    threat_violence = models.BooleanField("有暴力冲突苗头", default=False)
-    threat_petition = models.BooleanField("有群体上访或越级上访苗头", default=False)
-    risk_level = models.PositiveSmallIntegerField("风险等级", choices=RiskLevel.choices, default=RiskLevel.GENERAL)
-    risk_reasons = models.JSONField("风险评估依据", default=list, blank=True)
-    risk_assessed_at = models.DateTimeField("风险评估时间", null=True, blank=True)
+    dispute_type = models.ForeignKey(DisputeType, verbose_name=_("纠纷类型"), on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(_("来源"), max_length=12, choices=Source.choices, default=Source.PATROL)
+    source_detail = models.CharField(_("移交单位及文号"), max_length=120, blank=True)
+    people_count = models.PositiveIntegerField(_("涉及人数"), default=2)
+    amount = models.DecimalField(_("涉及金额（元）"), max_digits=14, decimal_places=2, default=0)
+    threat_violence = models.BooleanField(_("有暴力冲突苗头"), default=False)
+    threat_petition = models.BooleanField(_("有群体上访或越级上访苗头"), default=False)
+    risk_level = models.PositiveSmallIntegerField(_("风险等级"), choices=RiskLevel.choices, default=RiskLevel.GENERAL)
+    risk_reasons = models.JSONField(_("风险评估依据"), default=list, blank=True)
+    risk_assessed_at = models.DateTimeField(_("风险评估时间"), null=True, blank=True)
     # Mediation clock (calendar days): starts at filing, one month by default; court-referred
     # disputes get 30 days, extendable once by 30.
-    mediation_due = models.DateTimeField("调解期限", null=True, blank=True)
-    extended = models.BooleanField("已延长调解期限", default=False)
-    outcome = models.CharField("调解结果", max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    mediation_due = models.DateTimeField(_("调解期限"), null=True, blank=True)
+    extended = models.BooleanField(_("已延长调解期限"), default=False)
+    outcome = models.CharField(_("调解结果"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
     # 调解成功: the agreement (人民调解协议书)
-    agreement_no = models.CharField("协议书编号", max_length=32, blank=True)
-    facts = models.TextField("纠纷主要事实、争议事项", max_length=3000, blank=True)
-    terms = models.TextField("达成协议的内容", max_length=3000, blank=True)
-    performance = models.CharField("履行方式", max_length=200, blank=True)
-    performance_due = models.DateField("履行期限", null=True, blank=True)
-    settled_at = models.DateTimeField("调解成功时间", null=True, blank=True)
+    agreement_no = models.CharField(_("协议书编号"), max_length=32, blank=True)
+    facts = models.TextField(_("纠纷主要事实、争议事项"), max_length=3000, blank=True)
+    terms = models.TextField(_("达成协议的内容"), max_length=3000, blank=True)
+    performance = models.CharField(_("履行方式"), max_length=200, blank=True)
+    performance_due = models.DateField(_("履行期限"), null=True, blank=True)
+    settled_at = models.DateTimeField(_("调解成功时间"), null=True, blank=True)
     # 调解不成: the hand-off
-    referred_to = models.CharField("移交去向", max_length=12, choices=ReferralTarget.choices, blank=True)
-    referred_to_name = models.CharField("接收单位", max_length=80, blank=True)
-    referral_note = models.TextField("移交说明", max_length=1000, blank=True)
-    referred_at = models.DateTimeField("移交时间", null=True, blank=True)
-    reopen_count = models.PositiveSmallIntegerField("重新调解次数", default=0)
+    referred_to = models.CharField(_("移交去向"), max_length=12, choices=ReferralTarget.choices, blank=True)
+    referred_to_name = models.CharField(_("接收单位"), max_length=80, blank=True)
+    referral_note = models.TextField(_("移交说明"), max_length=1000, blank=True)
+    referred_at = models.DateTimeField(_("移交时间"), null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("重新调解次数"), default=0)
 
     territory_field = "case__grid__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "矛盾纠纷"
+        verbose_name = verbose_name_plural = _("矛盾纠纷")
         indexes = [models.Index(fields=["risk_level", "outcome"], name="dispute_risk_outcome")]
 
     def __str__(self) -> str:
@@ -142,29 +142,29 @@ class Party(models.Model):
     ID number and phone are stored encrypted here; pages show them masked."""
 
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="parties")
-    side = models.CharField("身份", max_length=10, choices=PartySide.choices)
-    kind = models.CharField("类型", max_length=8, choices=PartyKind.choices, default=PartyKind.PERSON)
-    name = models.CharField("姓名或名称", max_length=64)
-    id_type = models.CharField("证件类型", max_length=12, choices=IdType.choices, default=IdType.RESIDENT_ID)
-    id_number_enc = models.TextField("证件号码（加密）", blank=True)
-    id_number_masked = models.CharField("证件号码（脱敏）", max_length=40, blank=True)
-    phone_enc = models.TextField("联系电话（加密）", blank=True)
-    phone_masked = models.CharField("联系电话（脱敏）", max_length=20, blank=True)
-    address = models.CharField("住址", max_length=120, blank=True)
+    side = models.CharField(_("身份"), max_length=10, choices=PartySide.choices)
+    kind = models.CharField(_("类型"), max_length=8, choices=PartyKind.choices, default=PartyKind.PERSON)
+    name = models.CharField(_("姓名或名称"), max_length=64)
+    id_type = models.CharField(_("证件类型"), max_length=12, choices=IdType.choices, default=IdType.RESIDENT_ID)
+    id_number_enc = models.TextField(_("证件号码（加密）"), blank=True)
+    id_number_masked = models.CharField(_("证件号码（脱敏）"), max_length=40, blank=True)
+    phone_enc = models.TextField(_("联系电话（加密）"), blank=True)
+    phone_masked = models.CharField(_("联系电话（脱敏）"), max_length=20, blank=True)
+    address = models.CharField(_("住址"), max_length=120, blank=True)
     sort = models.PositiveSmallIntegerField(default=0)
     resident = models.ForeignKey(
-        "parties.Resident", verbose_name="实有人口", null=True, blank=True, on_delete=models.PROTECT,
+        "parties.Resident", verbose_name=_("实有人口"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="dispute_parties",
     )
     unit = models.ForeignKey(
-        "parties.Unit", verbose_name="实有单位", null=True, blank=True, on_delete=models.PROTECT,
+        "parties.Unit", verbose_name=_("实有单位"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="dispute_parties",
     )
 
     territory_field = "dispute__case__grid__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "纠纷当事人"
+        verbose_name = verbose_name_plural = _("纠纷当事人")
         ordering = ["side", "sort", "id"]
 
     def __str__(self) -> str:
@@ -209,13 +209,13 @@ class Party(models.Model):
 class MediationCommittee(models.Model):
     """人民调解委员会 of a street or community."""
 
-    name = models.CharField("名称", max_length=64)
-    region = models.ForeignKey(Region, verbose_name="所在区划", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("名称"), max_length=64)
+    region = models.ForeignKey(Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+")
 
     territory_field = "region__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "人民调解委员会"
+        verbose_name = verbose_name_plural = _("人民调解委员会")
         ordering = ["region_id", "name"]
         constraints = [models.UniqueConstraint(fields=["region", "name"], name="committee_unique_name")]
 
@@ -230,15 +230,15 @@ class MediationRoom(models.Model):
         LEGAL_CLINIC = "clinic", _("法律诊所")
 
     committee = models.ForeignKey(MediationCommittee, on_delete=models.CASCADE, related_name="rooms")
-    name = models.CharField("名称", max_length=64)
-    kind = models.CharField("类型", max_length=8, choices=Kind.choices, default=Kind.ROOM)
-    address = models.CharField("地址", max_length=120, blank=True)
-    hours = models.CharField("开放时间", max_length=120, blank=True)
+    name = models.CharField(_("名称"), max_length=64)
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices, default=Kind.ROOM)
+    address = models.CharField(_("地址"), max_length=120, blank=True)
+    hours = models.CharField(_("开放时间"), max_length=120, blank=True)
 
     territory_field = "committee__region__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "调解室"
+        verbose_name = verbose_name_plural = _("调解室")
         ordering = ["committee_id", "name"]
 
     def __str__(self) -> str:
@@ -248,12 +248,12 @@ class MediationRoom(models.Model):
 class Mediator(models.Model):
     committee = models.ForeignKey(MediationCommittee, on_delete=models.CASCADE, related_name="mediators")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mediator_posts")
-    title = models.CharField("身份", max_length=32, blank=True, help_text="如：专职调解员、老党员、律师")
+    title = models.CharField(_("身份"), max_length=32, blank=True, help_text=_("如：专职调解员、老党员、律师"))
 
     territory_field = "committee__region__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "调解员"
+        verbose_name = verbose_name_plural = _("调解员")
         constraints = [models.UniqueConstraint(fields=["committee", "user"], name="mediator_unique")]
 
     def __str__(self) -> str:
@@ -264,24 +264,24 @@ class MediationSession(models.Model):
     """A mediation meeting: scheduled first, then recorded (who attended, what each side said, what was agreed)."""
 
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="sessions")
-    at = models.DateTimeField("时间", db_index=True)
+    at = models.DateTimeField(_("时间"), db_index=True)
     room = models.ForeignKey(
-        MediationRoom, verbose_name="调解室", null=True, blank=True, on_delete=models.PROTECT, related_name="sessions"
+        MediationRoom, verbose_name=_("调解室"), null=True, blank=True, on_delete=models.PROTECT, related_name="sessions"
     )
-    place = models.CharField("地点", max_length=120, blank=True)
-    mediators = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="调解员", related_name="mediation_sessions")
-    attendees = models.CharField("参加人员", max_length=300, blank=True)
-    applicant_statement = models.TextField("申请人陈述", max_length=2000, blank=True)
-    respondent_statement = models.TextField("被申请人陈述", max_length=2000, blank=True)
-    agreed = models.TextField("达成的意见", max_length=2000, blank=True)
-    held = models.BooleanField("已召开", default=False)
+    place = models.CharField(_("地点"), max_length=120, blank=True)
+    mediators = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("调解员"), related_name="mediation_sessions")
+    attendees = models.CharField(_("参加人员"), max_length=300, blank=True)
+    applicant_statement = models.TextField(_("申请人陈述"), max_length=2000, blank=True)
+    respondent_statement = models.TextField(_("被申请人陈述"), max_length=2000, blank=True)
+    agreed = models.TextField(_("达成的意见"), max_length=2000, blank=True)
+    held = models.BooleanField(_("已召开"), default=False)
     scheduled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField("记录时间", null=True, blank=True)
+    recorded_at = models.DateTimeField(_("记录时间"), null=True, blank=True)
 
     territory_field = "dispute__case__grid__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "调解记录"
+        verbose_name = verbose_name_plural = _("调解记录")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -293,26 +293,26 @@ class RiskEntry(models.Model):
     measures (定人、定责、定措施) and review dates, until the risk is closed."""
 
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="risk_entries")
-    grid = models.ForeignKey(Region, verbose_name="网格", on_delete=models.PROTECT, related_name="+")
-    level = models.PositiveSmallIntegerField("风险等级", choices=RiskLevel.choices)
+    grid = models.ForeignKey(Region, verbose_name=_("网格"), on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(_("风险等级"), choices=RiskLevel.choices)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="责任人", null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL, verbose_name=_("责任人"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="risk_entries",
     )
-    responsibility = models.CharField("责任分工", max_length=200, blank=True)
-    measures = models.TextField("稳控化解措施", max_length=2000, blank=True)
-    next_review = models.DateField("下次研判日期", null=True, blank=True, db_index=True)
-    opened_at = models.DateTimeField("入库时间", default=timezone.now)
-    closed_at = models.DateTimeField("销号时间", null=True, blank=True)
+    responsibility = models.CharField(_("责任分工"), max_length=200, blank=True)
+    measures = models.TextField(_("稳控化解措施"), max_length=2000, blank=True)
+    next_review = models.DateField(_("下次研判日期"), null=True, blank=True, db_index=True)
+    opened_at = models.DateTimeField(_("入库时间"), default=timezone.now)
+    closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    close_note = models.CharField("销号说明", max_length=200, blank=True)
+    close_note = models.CharField(_("销号说明"), max_length=200, blank=True)
 
     territory_field = "grid__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "风险台账"
+        verbose_name = verbose_name_plural = _("风险台账")
         ordering = ["-level", "next_review", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -336,11 +336,11 @@ class RiskReview(models.Model):
     entry = models.ForeignKey(RiskEntry, on_delete=models.CASCADE, related_name="reviews")
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    note = models.TextField("研判情况", max_length=1000)
-    next_review = models.DateField("下次研判日期", null=True, blank=True)
+    note = models.TextField(_("研判情况"), max_length=1000)
+    next_review = models.DateField(_("下次研判日期"), null=True, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "风险研判记录"
+        verbose_name = verbose_name_plural = _("风险研判记录")
         ordering = ["at", "id"]
 
 
@@ -348,20 +348,20 @@ class FollowUp(models.Model):
     """回访: after settlement, a visit checks whether the agreement holds."""
 
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="follow_ups")
-    due = models.DateField("回访日期", db_index=True)
+    due = models.DateField(_("回访日期"), db_index=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="回访人", on_delete=models.PROTECT, related_name="follow_ups"
+        settings.AUTH_USER_MODEL, verbose_name=_("回访人"), on_delete=models.PROTECT, related_name="follow_ups"
     )
-    reminded_at = models.DateTimeField("已提醒", null=True, blank=True)
-    done_at = models.DateTimeField("回访时间", null=True, blank=True)
-    holds = models.BooleanField("协议履行良好", null=True)
-    note = models.CharField("回访情况", max_length=500, blank=True)
-    cancelled = models.BooleanField("已取消", default=False)
+    reminded_at = models.DateTimeField(_("已提醒"), null=True, blank=True)
+    done_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    holds = models.BooleanField(_("协议履行良好"), null=True)
+    note = models.CharField(_("回访情况"), max_length=500, blank=True)
+    cancelled = models.BooleanField(_("已取消"), default=False)
 
     territory_field = "dispute__case__grid__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "回访"
+        verbose_name = verbose_name_plural = _("回访")
         ordering = ["due", "id"]
         indexes = [models.Index(fields=["done_at", "cancelled", "due"], name="followup_pending_due")]
 
@@ -383,17 +383,17 @@ class RiskCriterion(models.Model):
         PETITION = "petition", _("有群体上访或越级上访苗头")
         TYPE = "type", _("属于纠纷类型")
 
-    name = models.CharField("名称", max_length=64)
-    measure = models.CharField("判断依据", max_length=10, choices=Measure.choices)
-    threshold = models.DecimalField("阈值", max_digits=14, decimal_places=2, null=True, blank=True)
+    name = models.CharField(_("名称"), max_length=64)
+    measure = models.CharField(_("判断依据"), max_length=10, choices=Measure.choices)
+    threshold = models.DecimalField(_("阈值"), max_digits=14, decimal_places=2, null=True, blank=True)
     dispute_type = models.ForeignKey(
-        DisputeType, verbose_name="纠纷类型", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        DisputeType, verbose_name=_("纠纷类型"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    level = models.PositiveSmallIntegerField("风险等级", choices=RiskLevel.choices)
-    is_active = models.BooleanField("启用", default=True)
+    level = models.PositiveSmallIntegerField(_("风险等级"), choices=RiskLevel.choices)
+    is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "风险评估标准"
+        verbose_name = verbose_name_plural = _("风险评估标准")
         ordering = ["-level", "measure", "threshold"]
 
     def __str__(self) -> str:

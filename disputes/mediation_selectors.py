@@ -22,6 +22,7 @@ from disputes.selectors import visible_cases
 from governance.models import User
 from governance.roles import Cap
 from governance.scope import can, scoped
+from django.utils.translation import gettext as _
 
 FOLLOW_UP_HORIZON = timedelta(days=7)
 # Still to be mediated: not yet settled or referred (a failed verification sends a dispute back here).
@@ -127,9 +128,9 @@ def dispute_list(user: User, params) -> tuple[QuerySet[Dispute], dict, list[str]
     cleaned: dict = {}
     errors: list[str] = []
     checks = (
-        ("outcome", Outcome.values, "outcome", "调解结果筛选条件不正确。"),
-        ("source", Source.values, "source", "来源筛选条件不正确。"),
-        ("risk", [str(v) for v in RiskLevel.values], "risk_level", "风险等级筛选条件不正确。"),
+        ("outcome", Outcome.values, "outcome", _("调解结果筛选条件不正确。")),
+        ("source", Source.values, "source", _("来源筛选条件不正确。")),
+        ("risk", [str(v) for v in RiskLevel.values], "risk_level", _("风险等级筛选条件不正确。")),
     )
     for key, allowed, field, message in checks:
         value = params.get(key, "")
@@ -146,5 +147,5 @@ def dispute_list(user: User, params) -> tuple[QuerySet[Dispute], dict, list[str]
             qs = qs.filter(dispute_type_id=int(kind))
             cleaned["type"] = int(kind)
         else:
-            errors.append("纠纷类型筛选条件不正确。")
+            errors.append(_("纠纷类型筛选条件不正确。"))
     return qs.order_by("-case__created_at", "-pk"), cleaned, errors

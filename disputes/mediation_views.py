@@ -48,12 +48,13 @@ from governance.models import Region, User
 from governance.pagination import CappedPaginator
 from governance.roles import Cap, Level
 from governance.scope import can, get_in_scope_or_404, scoped
+from django.utils.translation import gettext as _
 
 
 def _get_dispute_for_user(request: HttpRequest, pk: int) -> Dispute:
     dispute = dispute_for_detail(request.user, pk)
     if dispute is None:
-        raise Http404("不存在或不在您的辖区内。")
+        raise Http404(_("不存在或不在您的辖区内。"))
     return dispute
 
 
@@ -61,7 +62,7 @@ def _error_status(exc: Exception) -> tuple[str, int]:
     if isinstance(exc, StaleCase):
         return STALE_MESSAGE, 409
     if isinstance(exc, PermissionDenied):
-        return str(exc) or "您没有执行此操作的权限。", 403
+        return str(exc) or _("您没有执行此操作的权限。"), 403
     return validation_message(exc), 400
 
 
@@ -111,7 +112,7 @@ def dispute_index(request: HttpRequest) -> HttpResponse:
 def dispute_new(request: HttpRequest) -> HttpResponse:
     form = FileDisputeForm(request.POST or None, user=request.user)
     if not form.grids:
-        return render(request, "403.html", {"message": "您没有登记矛盾纠纷的权限。"}, status=403)
+        return render(request, "403.html", {"message": _("您没有登记矛盾纠纷的权限。")}, status=403)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -127,7 +128,7 @@ def dispute_new(request: HttpRequest) -> HttpResponse:
             except (ValidationError, PermissionDenied) as e:
                 form.add_error(None, _error_status(e)[0])
             else:
-                messages.success(request, f"纠纷已登记，风险等级：{dispute.get_risk_level_display()}。")
+                messages.success(request, _("纠纷已登记，风险等级：%(risk)s。") % {"risk": dispute.get_risk_level_display()})
                 return redirect("mediation:detail", pk=dispute.pk)
         status = 400
     return render(request, "disputes/dispute_form.html", {"form": form}, status=status)
@@ -198,9 +199,9 @@ def party_reveal(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
     dispute = _get_dispute_for_user(request, pk)
     party = dispute.parties.filter(pk=party_pk).first()
     if party is None:
-        raise Http404("当事人不存在。")
+        raise Http404(_("当事人不存在。"))
     if not may_reveal(request.user, dispute):
-        return render(request, "403.html", {"message": "您无权查看当事人的完整个人信息。"}, status=403)
+        return render(request, "403.html", {"message": _("您无权查看当事人的完整个人信息。")}, status=403)
     record_audit(actor=request.user, action="dispute.reveal_party", target=party, region_code=dispute.case.grid_id,
                  detail={"dispute": dispute.pk})
     return render(request, "disputes/dispute_detail.html", _detail_context(request, dispute, {party.pk}))
@@ -208,31 +209,31 @@ def party_reveal(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
 
 def _parse_datetime(value: str, what: str) -> datetime:
     if not value:
-        raise ValidationError(f"请填写{what}。")
+        raise ValidationError(_("请填写%(what)s。") % {"what": what})
     try:
         naive = datetime.fromisoformat(value)
     except ValueError:
-        raise ValidationError(f"{what}格式不正确。") from None
+        raise ValidationError(_("%(what)s格式不正确。") % {"what": what}) from None
     return timezone.make_aware(naive) if timezone.is_naive(naive) else naive
 
 
 def _pick(qs, pk: str, what: str, required: bool = False):
     if not pk:
         if required:
-            raise ValidationError(f"请选择{what}。")
+            raise ValidationError(_("请选择%(what)s。") % {"what": what})
         return None
     if not str(pk).isdigit():
-        raise ValidationError(f"{what}不正确。")
+        raise ValidationError(_("%(what)s不正确。") % {"what": what})
     obj = qs.filter(pk=int(pk)).first()
     if obj is None:
-        raise ValidationError(f"{what}不存在。")
+        raise ValidationError(_("%(what)s不存在。") % {"what": what})
     return obj
 
 
 def _version(p) -> int:
     version = p.get("version")
     if version is None or not str(version).isdigit():
-        raise ValidationError("表单已过期，请刷新页面后重试。")
+        raise ValidationError(_("表单已过期，请刷新页面后重试。"))
     return int(version)
 
 
@@ -247,48 +248,48 @@ def _run(request: HttpRequest, dispute: Dispute, name: str) -> str:
                         name=p.get("name", ""), id_type=p.get("id_type", ""), id_number=p.get("id_number", ""),
                         phone=p.get("phone", ""), address=p.get("address", ""),
                         resident=p.get("resident", ""), unit=p.get("unit", ""))
-        return "当事人已添加。"
+        return _("当事人已添加。")
     if name == "assess":
         ma.do_assess_risk(actor=user, dispute=dispute, people_count=p.get("people_count"), amount=p.get("amount"),
                           threat_violence=p.get("threat_violence") == "1", threat_petition=p.get("threat_petition") == "1",
                           level=p.get("level") or None, note=p.get("note", ""))
-        return "风险评估已更新。"
+        return _("风险评估已更新。")
     if name == "schedule":
         rooms = MediationRoom.objects.filter(pk__in=[r.pk for r in rooms_for(case.grid_id)])
-        room = _pick(rooms, p.get("room", ""), "调解室")
+        room = _pick(rooms, p.get("room", ""), _("调解室"))
         people = list(User.objects.filter(pk__in=[int(x) for x in p.getlist("mediators") if x.isdigit()]))
-        ma.do_schedule_session(actor=user, dispute=dispute, at=_parse_datetime(p.get("at", ""), "调解时间"), room=room,
+        ma.do_schedule_session(actor=user, dispute=dispute, at=_parse_datetime(p.get("at", ""), _("调解时间")), room=room,
                                place=p.get("place", ""), mediators=people)
-        return "调解已安排。"
+        return _("调解已安排。")
     if name == "record":
-        session = _pick(MediationSession.objects.filter(dispute=dispute), p.get("session", ""), "调解场次", True)
+        session = _pick(MediationSession.objects.filter(dispute=dispute), p.get("session", ""), _("调解场次"), True)
         ma.do_record_session(actor=user, session=session, attendees=p.get("attendees", ""),
                              applicant_statement=p.get("applicant_statement", ""),
                              respondent_statement=p.get("respondent_statement", ""), agreed=p.get("agreed", ""))
-        return "调解记录已保存。"
+        return _("调解记录已保存。")
     if name == "settle":
         ma.do_settle_dispute(actor=user, dispute=dispute, version=_version(p), facts=p.get("facts", ""),
                              terms=p.get("terms", ""), performance=p.get("performance", ""),
                              performance_due=p.get("performance_due", ""))
-        return "调解成功，协议书已生成，已安排回访。"
+        return _("调解成功，协议书已生成，已安排回访。")
     if name == "refer":
         ma.do_refer_dispute(actor=user, dispute=dispute, version=_version(p), target=p.get("target", ""),
                             target_name=p.get("target_name", ""), note=p.get("note", ""))
-        return "已登记调解不成并移交。"
+        return _("已登记调解不成并移交。")
     if name == "extend":
         ma.do_extend_mediation(actor=user, dispute=dispute, version=_version(p), reason=p.get("reason", ""))
-        return "调解期限已延长 30 日。"
+        return _("调解期限已延长 30 日。")
     if name == "schedule_follow_up":
         ma.do_schedule_follow_up(actor=user, dispute=dispute, due=p.get("due", ""))
-        return "回访已安排。"
+        return _("回访已安排。")
     if name == "follow_up":
-        follow_up = _pick(FollowUp.objects.filter(dispute=dispute), p.get("follow_up", ""), "回访", True)
+        follow_up = _pick(FollowUp.objects.filter(dispute=dispute), p.get("follow_up", ""), _("回访"), True)
         holds = _flag(p.get("holds"))
         if holds is None:
-            raise ValidationError("请选择协议是否履行。")
+            raise ValidationError(_("请选择协议是否履行。"))
         ma.do_record_follow_up(actor=user, follow_up=follow_up, holds=holds, note=p.get("note", ""))
-        return "回访已记录。" if holds else "协议未履行，纠纷已重新进入调解。"
-    raise Http404("没有这个操作。")
+        return _("回访已记录。") if holds else _("协议未履行，纠纷已重新进入调解。")
+    raise Http404(_("没有这个操作。"))
 
 
 @login_required
@@ -314,7 +315,7 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
     """人民调解协议书 as a PDF. ID numbers and phones in full only for those who may reveal them (audited)."""
     dispute = _get_dispute_for_user(request, pk)
     if dispute.outcome != Outcome.SETTLED:
-        raise Http404("该纠纷尚未调解成功，没有调解协议书。")
+        raise Http404(_("该纠纷尚未调解成功，没有调解协议书。"))
     full = may_reveal(request.user, dispute)
     parties = _party_rows(dispute, set(dispute.parties.values_list("pk", flat=True)) if full else set())
     mediators = sorted({m.get_full_name() for s in dispute.sessions.prefetch_related("mediators") for m in s.mediators.all()})
@@ -338,7 +339,7 @@ def risk_list(request: HttpRequest) -> HttpResponse:
     closed = request.GET.get("closed") == "1"
     level = request.GET.get("level", "")
     if level and level not in {str(v) for v in RiskLevel.values}:
-        return render(request, "disputes/risk_list.html", {"entries": [], "error": "风险等级筛选条件不正确。",
+        return render(request, "disputes/risk_list.html", {"entries": [], "error": _("风险等级筛选条件不正确。"),
                                                            "closed": closed, "levels": RiskLevel.choices}, status=400)
     entries = list(risk_register(request.user, closed=closed, level=int(level) if level else None)[:300])
     return render(request, "disputes/risk_list.html", {
@@ -385,18 +386,18 @@ def risk_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         if name == "update":
             codes = entry.grid.ancestor_codes() + [entry.grid_id]
             owner = _pick(User.objects.filter(role_assignments__region_id__in=codes).distinct(), p.get("owner", ""),
-                          "责任人", True)
+                          _("责任人"), True)
             ma.do_update_risk_entry(actor=user, entry=entry, owner=owner, responsibility=p.get("responsibility", ""),
                                     measures=p.get("measures", ""), next_review=p.get("next_review", ""))
-            done = "已落实责任人和措施。"
+            done = _("已落实责任人和措施。")
         elif name == "review":
             ma.do_review_risk(actor=user, entry=entry, note=p.get("note", ""), next_review=p.get("next_review", ""))
-            done = "研判记录已保存。"
+            done = _("研判记录已保存。")
         elif name == "close":
             ma.do_close_risk(actor=user, entry=entry, note=p.get("note", ""))
-            done = "风险已销号。"
+            done = _("风险已销号。")
         else:
-            raise Http404("没有这个操作。")
+            raise Http404(_("没有这个操作。"))
     except (PermissionDenied, ValidationError) as e:
         error, status = _error_status(e)
     else:

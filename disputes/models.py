@@ -30,16 +30,16 @@ class Stage(models.TextChoices):
 class Category(models.Model):
     """Two-level taxonomy: top categories (parent is null) and their sub-categories."""
 
-    code = models.CharField("编码", max_length=16, unique=True)
-    name = models.CharField("名称", max_length=32)
+    code = models.CharField(_("编码"), max_length=16, unique=True)
+    name = models.CharField(_("名称"), max_length=32)
     parent = models.ForeignKey(
-        "self", verbose_name="上级类别", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self", verbose_name=_("上级类别"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    is_active = models.BooleanField("启用", default=True)
-    sort = models.PositiveSmallIntegerField("排序", default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+    sort = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
-        verbose_name = verbose_name_plural = "事件类别"
+        verbose_name = verbose_name_plural = _("事件类别")
         ordering = ["sort", "code"]
 
     def __str__(self) -> str:
@@ -49,19 +49,19 @@ class Category(models.Model):
         from django.core.exceptions import ValidationError
 
         if self.parent_id and self.parent and self.parent.parent_id:
-            raise ValidationError({"parent": "事件类别最多两级。"})
+            raise ValidationError({"parent": _("事件类别最多两级。")})
 
 
 class TimeLimit(models.Model):
     """How long a stage may take for a category. A sub-category without its own uses its parent's."""
 
-    category = models.ForeignKey(Category, verbose_name="类别", on_delete=models.CASCADE, related_name="time_limits")
-    stage = models.CharField("环节", max_length=8, choices=Stage.choices)
-    amount = models.PositiveSmallIntegerField("时限")
-    unit = models.CharField("单位", max_length=8, choices=TimeUnit.choices, default=TimeUnit.HOURS)
+    category = models.ForeignKey(Category, verbose_name=_("类别"), on_delete=models.CASCADE, related_name="time_limits")
+    stage = models.CharField(_("环节"), max_length=8, choices=Stage.choices)
+    amount = models.PositiveSmallIntegerField(_("时限"))
+    unit = models.CharField(_("单位"), max_length=8, choices=TimeUnit.choices, default=TimeUnit.HOURS)
 
     class Meta:
-        verbose_name = verbose_name_plural = "办理时限"
+        verbose_name = verbose_name_plural = _("办理时限")
         constraints = [models.UniqueConstraint(fields=["category", "stage"], name="time_limit_unique_stage")]
 
     def __str__(self) -> str:
@@ -75,12 +75,12 @@ class CalendarDay(models.Model):
         HOLIDAY = "holiday", _("节假日")
         WORKDAY = "workday", _("调休上班")
 
-    date = models.DateField("日期", unique=True)
-    kind = models.CharField("类型", max_length=8, choices=Kind.choices)
-    note = models.CharField("说明", max_length=32, blank=True)
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    note = models.CharField(_("说明"), max_length=32, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "工作日历"
+        verbose_name = verbose_name_plural = _("工作日历")
         ordering = ["date"]
 
     def __str__(self) -> str:
@@ -120,58 +120,58 @@ class Supervision(models.IntegerChoices):
 
 
 class Case(models.Model):
-    kind = models.CharField("事件种类", max_length=16, default="case", db_index=True)
-    category = models.ForeignKey(Category, verbose_name="类别", on_delete=models.PROTECT, related_name="cases")
-    urgency = models.CharField("紧急程度", max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
-    title = models.CharField("标题", max_length=80)
-    description = models.TextField("描述", max_length=2000)
-    grid = models.ForeignKey(Region, verbose_name="网格", on_delete=models.PROTECT, related_name="cases")
-    address = models.CharField("地点", max_length=120, blank=True)
-    lat = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
-    lng = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
+    kind = models.CharField(_("事件种类"), max_length=16, default="case", db_index=True)
+    category = models.ForeignKey(Category, verbose_name=_("类别"), on_delete=models.PROTECT, related_name="cases")
+    urgency = models.CharField(_("紧急程度"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
+    title = models.CharField(_("标题"), max_length=80)
+    description = models.TextField(_("描述"), max_length=2000)
+    grid = models.ForeignKey(Region, verbose_name=_("网格"), on_delete=models.PROTECT, related_name="cases")
+    address = models.CharField(_("地点"), max_length=120, blank=True)
+    lat = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    lng = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     # Registered residents / units involved; `involved` keeps free-text notes on people not in the register.
-    involved = models.TextField("涉及人员或单位", max_length=500, blank=True)
+    involved = models.TextField(_("涉及人员或单位"), max_length=500, blank=True)
     residents = models.ManyToManyField(
-        "parties.Resident", verbose_name="涉及人员（实有人口）", blank=True, related_name="cases"
+        "parties.Resident", verbose_name=_("涉及人员（实有人口）"), blank=True, related_name="cases"
     )
-    units = models.ManyToManyField("parties.Unit", verbose_name="涉及单位（实有单位）", blank=True, related_name="cases")
+    units = models.ManyToManyField("parties.Unit", verbose_name=_("涉及单位（实有单位）"), blank=True, related_name="cases")
     filer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="上报人", on_delete=models.PROTECT, related_name="filed_cases"
+        settings.AUTH_USER_MODEL, verbose_name=_("上报人"), on_delete=models.PROTECT, related_name="filed_cases"
     )
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.REPORTED, db_index=True)
-    version = models.PositiveIntegerField("版本", default=1)
-    self_handled = models.BooleanField("自处", default=False)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.REPORTED, db_index=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    self_handled = models.BooleanField(_("自处"), default=False)
     # The level responsible for the case now: starts at the community, escalation moves it up.
-    level = models.PositiveSmallIntegerField("责任层级", choices=Level.choices, default=Level.COMMUNITY)
-    supervision = models.PositiveSmallIntegerField("督办", choices=Supervision.choices, default=Supervision.NONE)
+    level = models.PositiveSmallIntegerField(_("责任层级"), choices=Level.choices, default=Level.COMMUNITY)
+    supervision = models.PositiveSmallIntegerField(_("督办"), choices=Supervision.choices, default=Supervision.NONE)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="处置人",
+        verbose_name=_("处置人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="assigned_cases",
     )
     department = models.ForeignKey(
-        Department, verbose_name="处置部门", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        Department, verbose_name=_("处置部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )
-    deadline = models.DateTimeField("本环节时限", null=True, blank=True, db_index=True)
-    due_warned_for = models.DateTimeField("已提醒的时限", null=True, blank=True)
-    rework_count = models.PositiveSmallIntegerField("返工次数", default=0)
-    reject_reason = models.CharField("不予受理理由", max_length=200, blank=True)
+    deadline = models.DateTimeField(_("本环节时限"), null=True, blank=True, db_index=True)
+    due_warned_for = models.DateTimeField(_("已提醒的时限"), null=True, blank=True)
+    rework_count = models.PositiveSmallIntegerField(_("返工次数"), default=0)
+    reject_reason = models.CharField(_("不予受理理由"), max_length=200, blank=True)
     merged_into = models.ForeignKey(
-        "self", verbose_name="合并至", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+        "self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
     )
-    rating = models.PositiveSmallIntegerField("满意度", null=True, blank=True)
-    rating_note = models.CharField("评价", max_length=200, blank=True)
-    created_at = models.DateTimeField("上报时间", default=timezone.now, db_index=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
-    closed_at = models.DateTimeField("结案时间", null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("满意度"), null=True, blank=True)
+    rating_note = models.CharField(_("评价"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("上报时间"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
 
     territory_field = "grid__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "事件"
+        verbose_name = verbose_name_plural = _("事件")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "deadline"], name="case_status_deadline"),
@@ -228,20 +228,20 @@ class CaseEvent(models.Model):
         WARN = "warn", _("即将超期提醒")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField("时间", default=timezone.now)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    action = models.CharField("操作", max_length=16, choices=Action.choices)
-    from_status = models.CharField("原状态", max_length=10, choices=Status.choices, blank=True)
-    to_status = models.CharField("新状态", max_length=10, choices=Status.choices, blank=True)
-    note = models.TextField("说明", max_length=2000, blank=True)
-    detail = models.JSONField("详情", default=dict, blank=True)
+    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    from_status = models.CharField(_("原状态"), max_length=10, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=10, choices=Status.choices, blank=True)
+    note = models.TextField(_("说明"), max_length=2000, blank=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
 
     territory_field = "case__grid__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "事件办理记录"
+        verbose_name = verbose_name_plural = _("事件办理记录")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -262,8 +262,8 @@ class CasePhoto(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos")
     event = models.ForeignKey(CaseEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos")
-    kind = models.CharField("类型", max_length=8, choices=Kind.choices, default=Kind.REPORT)
-    image = models.FileField("照片", upload_to=photo_path, max_length=200)
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices, default=Kind.REPORT)
+    image = models.FileField(_("照片"), upload_to=photo_path, max_length=200)
     width = models.PositiveSmallIntegerField(default=0)
     height = models.PositiveSmallIntegerField(default=0)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -272,7 +272,7 @@ class CasePhoto(models.Model):
     territory_field = "case__grid__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "事件照片"
+        verbose_name = verbose_name_plural = _("事件照片")
         ordering = ["uploaded_at", "id"]
 
 
@@ -287,9 +287,9 @@ class Extension(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
-    days = models.PositiveSmallIntegerField("延期工作日")
-    reason = models.CharField("理由", max_length=200)
-    state = models.CharField("状态", max_length=8, choices=State.choices, default=State.PENDING)
+    days = models.PositiveSmallIntegerField(_("延期工作日"))
+    reason = models.CharField(_("理由"), max_length=200)
+    state = models.CharField(_("状态"), max_length=8, choices=State.choices, default=State.PENDING)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -298,7 +298,7 @@ class Extension(models.Model):
     territory_field = "case__grid__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "延期申请"
+        verbose_name = verbose_name_plural = _("延期申请")
         ordering = ["-requested_at"]
         constraints = [
             models.UniqueConstraint(
@@ -325,7 +325,7 @@ class Notice(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "事件通知"
+        verbose_name = verbose_name_plural = _("事件通知")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at"], name="notice_user_unread")]
 

@@ -8,6 +8,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
+from django.utils.translation import gettext as _
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_SIDE = 1600
@@ -19,7 +20,7 @@ def reencode(upload) -> tuple[ContentFile, int, int]:
     """Return a clean JPEG for an uploaded file, or raise ValidationError with a Chinese message."""
     name = getattr(upload, "name", "照片")
     if upload.size > MAX_BYTES:
-        raise ValidationError(f"照片“{name}”超过 10 MB，请压缩后再上传。")
+        raise ValidationError(_("照片“%(name)s”超过 10 MB，请压缩后再上传。") % {"name": name})
     try:
         upload.seek(0)
         with Image.open(upload) as probe:
@@ -27,7 +28,7 @@ def reencode(upload) -> tuple[ContentFile, int, int]:
         upload.seek(0)
         with Image.open(upload) as img:
             if img.width * img.height > MAX_PIXELS:
-                raise ValidationError(f"照片“{name}”像素过大。")
+                raise ValidationError(_("照片“%(name)s”像素过大。") % {"name": name})
             img = ImageOps.exif_transpose(img)  # keep the orientation the camera meant, then drop EXIF
             if img.mode not in ("RGB", "L"):
                 img = img.convert("RGBA").convert("RGB") if "A" in img.mode or img.mode == "P" else img.convert("RGB")
@@ -38,12 +39,12 @@ def reencode(upload) -> tuple[ContentFile, int, int]:
     except ValidationError:
         raise
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise ValidationError(f"“{name}”不是可识别的图片，请上传 JPG、PNG 等格式的照片。") from None
+        raise ValidationError(_("“%(name)s”不是可识别的图片，请上传 JPG、PNG 等格式的照片。") % {"name": name}) from None
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg"), width, height
 
 
 def clean_photos(files) -> list[tuple[ContentFile, int, int]]:
     files = list(files)
     if len(files) > MAX_PHOTOS:
-        raise ValidationError(f"最多上传 {MAX_PHOTOS} 张照片。")
+        raise ValidationError(_("最多上传 %(MAX_PHOTOS)s 张照片。") % {"MAX_PHOTOS": MAX_PHOTOS})
     return [reencode(f) for f in files]

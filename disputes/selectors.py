@@ -15,6 +15,7 @@ from disputes.models import OPEN_STATUSES, Case, Extension, Status
 from governance.models import User
 from governance.roles import Cap, Role
 from governance.scope import region_codes, role_assignments, scoped
+from django.utils.translation import gettext as _
 
 DUPLICATE_RADIUS_M = 100
 DUPLICATE_DAYS = 7
@@ -94,7 +95,7 @@ def filter_cases(qs: QuerySet[Case], params) -> tuple[QuerySet[Case], dict, list
         elif status in Status.values:
             qs = qs.filter(status=status)
         else:
-            errors.append("状态筛选条件不正确。")
+            errors.append(_("状态筛选条件不正确。"))
         cleaned["status"] = status
     category = params.get("category", "")
     if category:
@@ -102,14 +103,14 @@ def filter_cases(qs: QuerySet[Case], params) -> tuple[QuerySet[Case], dict, list
             qs = qs.filter(Q(category_id=int(category)) | Q(category__parent_id=int(category)))
             cleaned["category"] = int(category)
         else:
-            errors.append("类别筛选条件不正确。")
+            errors.append(_("类别筛选条件不正确。"))
     grid = params.get("grid", "").strip()
     if grid:
         if grid.isdigit() and len(grid) <= 15:
             qs = qs.filter(grid__code__startswith=grid)
             cleaned["grid"] = grid
         else:
-            errors.append("网格编码只能由数字组成。")
+            errors.append(_("网格编码只能由数字组成。"))
     if params.get("overdue") in ("1", "on", "true"):
         qs = qs.filter(status__in=OPEN_STATUSES, deadline__lt=timezone.now())
         cleaned["overdue"] = True
@@ -120,7 +121,7 @@ def filter_cases(qs: QuerySet[Case], params) -> tuple[QuerySet[Case], dict, list
         try:
             day = date.fromisoformat(value)
         except ValueError:
-            errors.append("日期格式应为 YYYY-MM-DD。")
+            errors.append(_("日期格式应为 YYYY-MM-DD。"))
             continue
         if key == "to":
             day += timedelta(days=1)

@@ -30,6 +30,7 @@ from governance.models import Department, Region, User
 from governance.pagination import CappedPaginator
 from governance.roles import Cap, Level
 from governance.scope import can, scoped
+from django.utils.translation import gettext as _
 
 PAGE_SIZE = 30
 
@@ -42,7 +43,7 @@ def _get_case_for_user(request: HttpRequest, pk: int) -> Case:
             .get(pk=pk)
         )
     except Case.DoesNotExist:
-        raise Http404("不存在或不在您的辖区内。") from None
+        raise Http404(_("不存在或不在您的辖区内。")) from None
 
 
 # ---------------------------------------------------------------- file a case
@@ -52,7 +53,7 @@ def _get_case_for_user(request: HttpRequest, pk: int) -> Case:
 def case_new(request: HttpRequest) -> HttpResponse:
     form = FileCaseForm(request.POST or None, request.FILES or None, user=request.user)
     if not form.grids:
-        return render(request, "403.html", {"message": "您没有上报事件的权限。"}, status=403)
+        return render(request, "403.html", {"message": _("您没有上报事件的权限。")}, status=403)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -69,7 +70,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
             except PermissionDenied as e:
                 form.add_error(None, str(e))
             else:
-                messages.success(request, "事件已自处结案。" if case.self_handled else "事件已上报。")
+                messages.success(request, _("事件已自处结案。") if case.self_handled else _("事件已上报。"))
                 return redirect("cases:detail", pk=case.pk)
         status = 400
     return render(request, "disputes/case_form.html", {"form": form}, status=status)
@@ -90,7 +91,7 @@ def duplicates(request: HttpRequest) -> HttpResponse:
             if not (math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180):
                 raise ValueError
     except (TypeError, ValueError):
-        return HttpResponse("位置格式不正确。", status=400)
+        return HttpResponse(_("位置格式不正确。"), status=400)
     found = possible_duplicates(request.user, category_id=int(category), grid_code=grid, lat=lat, lng=lng)
     return render(request, "disputes/_duplicates.html", {"duplicates": found})
 
@@ -101,7 +102,7 @@ def grid_map(request: HttpRequest, code: str) -> HttpResponse:
     """The grid's boundary as an inline SVG the user taps to pick a point (no map tiles needed)."""
     grid = scoped(Region.objects.filter(level=Level.GRID), request.user, Cap.VIEW).filter(code=code).first()
     if grid is None:
-        raise Http404("不存在或不在您的辖区内。")
+        raise Http404(_("不存在或不在您的辖区内。"))
     return render(request, "disputes/_grid_map.html", {"grid": grid, "map": svg_map(grid)})
 
 
@@ -289,7 +290,7 @@ def _parse_deadline(value: str):
     try:
         naive = datetime.fromisoformat(value)
     except ValueError:
-        raise ValidationError("时限格式不正确。") from None
+        raise ValidationError(_("时限格式不正确。")) from None
     return timezone.make_aware(naive) if timezone.is_naive(naive) else naive
 
 
@@ -297,72 +298,72 @@ def _pick(model, pk: str, what: str, qs=None):
     if not pk:
         return None
     if not str(pk).isdigit():
-        raise ValidationError(f"{what}不正确。")
+        raise ValidationError(_("%(what)s不正确。") % {"what": what})
     try:
         return (qs if qs is not None else model.objects).get(pk=int(pk))
     except model.DoesNotExist:
-        raise ValidationError(f"{what}不存在。") from None
+        raise ValidationError(_("%(what)s不存在。") % {"what": what}) from None
 
 
 def _run(request: HttpRequest, case: Case, name: str):
     p, f, user = request.POST, request.FILES, request.user
     version = p.get("version")
     if version is None or not str(version).isdigit():
-        raise ValidationError("表单已过期，请刷新页面后重试。")
+        raise ValidationError(_("表单已过期，请刷新页面后重试。"))
     version = int(version)
     if name == "accept":
         actions.do_accept_case(actor=user, case=case, version=version, note=p.get("note", ""))
-        return "已受理。"
+        return _("已受理。")
     if name == "reject":
         actions.do_reject_case(actor=user, case=case, version=version, reason=p.get("reason", ""))
-        return "已不予受理。"
+        return _("已不予受理。")
     if name == "assign":
         ancestors = case.grid.ancestor_codes() + [case.grid_id]
-        assignee = _pick(User, p.get("assignee", ""), "处置人")
-        department = _pick(Department, p.get("department", ""), "处置部门",
+        assignee = _pick(User, p.get("assignee", ""), _("处置人"))
+        department = _pick(Department, p.get("department", ""), _("处置部门"),
                            Department.objects.filter(region_id__in=ancestors))
         actions.do_assign_case(actor=user, case=case, version=version, assignee=assignee, department=department,
                                deadline=_parse_deadline(p.get("deadline", "")), note=p.get("note", ""))
-        return "已派遣。"
+        return _("已派遣。")
     if name == "handle":
         actions.do_handle_case(actor=user, case=case, version=version, note=p.get("note", ""),
                                evidence=f.getlist("evidence"))
-        return "处置结果已反馈，等待核查。"
+        return _("处置结果已反馈，等待核查。")
     if name == "verify":
         fixed = p.get("fixed")
         if fixed not in ("1", "0"):
-            raise ValidationError("请选择核查结果。")
+            raise ValidationError(_("请选择核查结果。"))
         actions.do_verify_case(actor=user, case=case, version=version, fixed=fixed == "1", note=p.get("note", ""))
-        return "核查通过，已结案。" if fixed == "1" else "核查未通过，已退回重新处置。"
+        return _("核查通过，已结案。") if fixed == "1" else _("核查未通过，已退回重新处置。")
     if name == "rate":
         actions.do_rate_case(actor=user, case=case, version=version, rating=p.get("rating"), note=p.get("note", ""))
-        return "感谢评价。"
+        return _("感谢评价。")
     if name == "comment":
         actions.do_comment_case(actor=user, case=case, note=p.get("note", ""))
-        return "备注已添加。"
+        return _("备注已添加。")
     if name == "escalate":
         actions.do_escalate_case(actor=user, case=case, version=version, reason=p.get("reason", ""))
-        return "已升级。"
+        return _("已升级。")
     if name == "extend":
         actions.do_request_extension(actor=user, case=case, version=version, days=p.get("days"),
                                      reason=p.get("reason", ""))
-        return "延期申请已提交。"
+        return _("延期申请已提交。")
     if name == "decide":
-        ext = _pick(Extension, p.get("extension", ""), "延期申请", Extension.objects.filter(case=case))
+        ext = _pick(Extension, p.get("extension", ""), _("延期申请"), Extension.objects.filter(case=case))
         if ext is None:
-            raise ValidationError("请指定延期申请。")
+            raise ValidationError(_("请指定延期申请。"))
         grant = p.get("grant")
         if grant not in ("1", "0"):
-            raise ValidationError("请选择同意或不同意。")
+            raise ValidationError(_("请选择同意或不同意。"))
         actions.do_decide_extension(actor=user, extension=ext, version=version, grant=grant == "1")
-        return "已同意延期。" if grant == "1" else "已驳回延期申请。"
+        return _("已同意延期。") if grant == "1" else _("已驳回延期申请。")
     if name == "merge":
-        original = _pick(Case, p.get("original", ""), "原事件", visible_cases(user))
+        original = _pick(Case, p.get("original", ""), _("原事件"), visible_cases(user))
         if original is None:
-            raise ValidationError("请选择要合并到的原事件。")
+            raise ValidationError(_("请选择要合并到的原事件。"))
         actions.do_merge_case(actor=user, duplicate=case, original=original, version=version)
-        return f"已合并至 {original.number}。"
-    raise Http404("没有这个操作。")
+        return _("已合并至 %(number)s。") % {"number": original.number}
+    raise Http404(_("没有这个操作。"))
 
 
 @login_required
@@ -374,7 +375,7 @@ def case_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     except actions.StaleCase:
         error, status = actions.STALE_MESSAGE, 409
     except PermissionDenied as e:
-        error, status = str(e) or "您没有执行此操作的权限。", 403
+        error, status = str(e) or _("您没有执行此操作的权限。"), 403
     except ValidationError as e:
         error, status = validation_message(e), 400
     else:
@@ -394,11 +395,11 @@ def case_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
     try:
         photo = case.photos.get(pk=photo_pk)
     except CasePhoto.DoesNotExist:
-        raise Http404("照片不存在。") from None
+        raise Http404(_("照片不存在。")) from None
     try:
         handle = photo.image.open("rb")
     except FileNotFoundError:
-        raise Http404("照片文件已丢失。") from None
+        raise Http404(_("照片文件已丢失。")) from None
     response = FileResponse(handle, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
@@ -440,38 +441,38 @@ def config_change(request: HttpRequest, what: str) -> HttpResponse:
     p = request.POST
     try:
         if what == "limit":
-            category = _pick(Category, p.get("category", ""), "类别")
+            category = _pick(Category, p.get("category", ""), _("类别"))
             if category is None:
-                raise ValidationError("请选择类别。")
+                raise ValidationError(_("请选择类别。"))
             actions.do_set_time_limit(actor=request.user, category=category, stage=p.get("stage", ""),
                                       amount=p.get("amount"), unit=p.get("unit", ""))
-            done = "时限已保存。"
+            done = _("时限已保存。")
         elif what == "category":
-            parent = _pick(Category, p.get("parent", ""), "上级类别")
+            parent = _pick(Category, p.get("parent", ""), _("上级类别"))
             actions.do_create_category(actor=request.user, code=p.get("code", ""), name=p.get("name", ""),
                                        parent=parent)
-            done = "类别已添加。"
+            done = _("类别已添加。")
         elif what == "active":
-            category = _pick(Category, p.get("category", ""), "类别")
+            category = _pick(Category, p.get("category", ""), _("类别"))
             if category is None:
-                raise ValidationError("请选择类别。")
+                raise ValidationError(_("请选择类别。"))
             actions.do_set_category_active(actor=request.user, category=category, active=p.get("active") == "1")
-            done = "已保存。"
+            done = _("已保存。")
         elif what == "day":
             try:
                 day = date_cls.fromisoformat(p.get("date", ""))
             except ValueError:
-                raise ValidationError("日期格式应为 YYYY-MM-DD。") from None
+                raise ValidationError(_("日期格式应为 YYYY-MM-DD。")) from None
             actions.do_set_calendar_day(actor=request.user, day=day, kind=p.get("kind", ""), note=p.get("note", ""))
-            done = "工作日历已保存。"
+            done = _("工作日历已保存。")
         elif what == "remove-day":
-            entry = _pick(CalendarDay, p.get("day", ""), "日期")
+            entry = _pick(CalendarDay, p.get("day", ""), _("日期"))
             if entry is None:
-                raise ValidationError("请选择日期。")
+                raise ValidationError(_("请选择日期。"))
             actions.do_remove_calendar_day(actor=request.user, entry=entry)
-            done = "已删除。"
+            done = _("已删除。")
         else:
-            raise Http404("没有这个操作。")
+            raise Http404(_("没有这个操作。"))
     except PermissionDenied as e:
         messages.error(request, str(e))
         response = config(request)

@@ -12,6 +12,7 @@ from django.db import models, transaction
 from governance.models import AuditEvent, Department, Region, RoleAssignment, User, validate_region_code
 from governance.roles import Cap, Role
 from governance.scope import can, forget_scope
+from django.utils.translation import gettext as _
 
 
 def record_audit(
@@ -31,7 +32,7 @@ def record_audit(
 def require(actor: User | None, cap: str, region_code: str) -> None:
     """actor=None means the system itself (seed, periodic tasks)."""
     if actor is not None and not can(actor, cap, region_code):
-        raise PermissionDenied("您没有在该辖区执行此操作的权限。")
+        raise PermissionDenied(_("您没有在该辖区执行此操作的权限。"))
 
 
 @transaction.atomic
@@ -64,7 +65,7 @@ def do_create_user(*, actor: User | None, username: str, name: str, password: st
     if actor is not None and not actor.is_superuser and not any(
         a.role == Role.ADMIN for a in actor.role_assignments.all()
     ):
-        raise PermissionDenied("只有管理员可以创建用户。")
+        raise PermissionDenied(_("只有管理员可以创建用户。"))
     user = User(username=username, name=name, phone=phone)
     user.set_password(password)
     user.full_clean()

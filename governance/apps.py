@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def create_scope_permissions(sender, using="default", **kwargs) -> None:
@@ -19,7 +20,7 @@ def create_scope_permissions(sender, using="default", **kwargs) -> None:
 
 class GovernanceConfig(AppConfig):
     name = "governance"
-    verbose_name = "治理基础（区划、角色、审计）"
+    verbose_name = _("治理基础（区划、角色、审计）")
 
     def ready(self) -> None:
         post_migrate.connect(create_scope_permissions, sender=self)

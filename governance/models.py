@@ -9,11 +9,11 @@ from governance.roles import CODE_LENGTH, LEVEL_BY_CODE_LENGTH, ROLE_LEVELS, Lev
 
 
 class User(AbstractUser):
-    name = models.CharField("姓名", max_length=64, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    name = models.CharField(_("姓名"), max_length=64, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "用户"
+        verbose_name = verbose_name_plural = _("用户")
 
     def get_full_name(self) -> str:
         return self.name or self.username
@@ -35,36 +35,36 @@ class GridType(models.TextChoices):
 def validate_region_code(code: str, parent_code: str | None = None) -> int:
     """Check a territory code against its parent's and return its level."""
     if not code or not code.isascii() or not code.isdigit():
-        raise ValidationError("编码“%(code)s”只能由数字组成。", params={"code": code}, code="digits")
+        raise ValidationError(_("编码“%(code)s”只能由数字组成。"), params={"code": code}, code="digits")
     level = LEVEL_BY_CODE_LENGTH.get(len(code))
     if level is None:
         raise ValidationError(
-            "编码“%(code)s”有 %(n)s 位：市 4 位、区县 6 位、街道 9 位、社区 12 位、网格 15 位。",
+            _("编码“%(code)s”有 %(n)s 位：市 4 位、区县 6 位、街道 9 位、社区 12 位、网格 15 位。"),
             params={"code": code, "n": len(code)},
             code="length",
         )
     if level == Level.CITY:
         if parent_code:
-            raise ValidationError("市级编码不能有上级。", code="parent")
+            raise ValidationError(_("市级编码不能有上级。"), code="parent")
         return level
     if not parent_code:
         raise ValidationError(
-            "%(level)s“%(code)s”必须有上级编码。", params={"level": Level(level).label, "code": code}, code="parent"
+            _("%(level)s“%(code)s”必须有上级编码。"), params={"level": Level(level).label, "code": code}, code="parent"
         )
     if len(parent_code) != CODE_LENGTH[Level(level - 1)]:
         raise ValidationError(
-            "%(level)s的上级应为%(parent)s。",
+            _("%(level)s的上级应为%(parent)s。"),
             params={"level": Level(level).label, "parent": Level(level - 1).label},
             code="parent_level",
         )
     if not code.startswith(parent_code):
         raise ValidationError(
-            "编码“%(code)s”应以上级编码“%(parent)s”开头。",
+            _("编码“%(code)s”应以上级编码“%(parent)s”开头。"),
             params={"code": code, "parent": parent_code},
             code="prefix",
         )
     if set(code[len(parent_code):]) == {"0"}:
-        raise ValidationError("编码“%(code)s”的本级序号不能全为 0。", params={"code": code}, code="serial")
+        raise ValidationError(_("编码“%(code)s”的本级序号不能全为 0。"), params={"code": code}, code="serial")
     return level
 
 
@@ -76,21 +76,21 @@ class Region(models.Model):
     that prefix, so every row that lives somewhere stores its grid's code.
     """
 
-    code = models.CharField("编码", max_length=15, primary_key=True)
-    name = models.CharField("名称", max_length=64)
-    level = models.PositiveSmallIntegerField("层级", choices=Level.choices, db_index=True)
+    code = models.CharField(_("编码"), max_length=15, primary_key=True)
+    name = models.CharField(_("名称"), max_length=64)
+    level = models.PositiveSmallIntegerField(_("层级"), choices=Level.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    grid_type = models.CharField("网格类型", max_length=16, choices=GridType.choices, blank=True)
-    boundary = models.JSONField("边界（GeoJSON）", null=True, blank=True)
-    centre_lat = models.DecimalField("中心纬度", max_digits=9, decimal_places=6, null=True, blank=True)
-    centre_lng = models.DecimalField("中心经度", max_digits=9, decimal_places=6, null=True, blank=True)
+    grid_type = models.CharField(_("网格类型"), max_length=16, choices=GridType.choices, blank=True)
+    boundary = models.JSONField(_("边界（GeoJSON）"), null=True, blank=True)
+    centre_lat = models.DecimalField(_("中心纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    centre_lng = models.DecimalField(_("中心经度"), max_digits=9, decimal_places=6, null=True, blank=True)
 
     territory_field = "code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "区划网格"
+        verbose_name = verbose_name_plural = _("区划网格")
         ordering = ["code"]
         # The scope_<capability> permissions that guardian grants on a node are created
         # after migrate from Cap.ALL (governance.apps), so adding a capability needs no migration.
@@ -112,17 +112,17 @@ class Region(models.Model):
         if self.level == Level.GRID and not self.grid_type:
             self.grid_type = GridType.COMPREHENSIVE
         if self.level != Level.GRID and self.grid_type:
-            raise ValidationError({"grid_type": "只有网格才有网格类型。"})
+            raise ValidationError({"grid_type": _("只有网格才有网格类型。")})
         if self.boundary is not None:
             validate_geojson_polygon(self.boundary)
 
 
 def validate_geojson_polygon(value) -> None:
     if not isinstance(value, dict) or value.get("type") not in ("Polygon", "MultiPolygon"):
-        raise ValidationError({"boundary": "边界须为 GeoJSON Polygon 或 MultiPolygon。"})
+        raise ValidationError({"boundary": _("边界须为 GeoJSON Polygon 或 MultiPolygon。")})
     coords = value.get("coordinates")
     if not isinstance(coords, list) or not coords:
-        raise ValidationError({"boundary": "边界缺少坐标。"})
+        raise ValidationError({"boundary": _("边界缺少坐标。")})
 
 
 class DepartmentKind(models.TextChoices):
@@ -140,14 +140,14 @@ class DepartmentKind(models.TextChoices):
 class Department(models.Model):
     """A functional department serving a region (派出所, 司法所, 城管…)."""
 
-    name = models.CharField("名称", max_length=64)
-    kind = models.CharField("类别", max_length=16, choices=DepartmentKind.choices)
-    region = models.ForeignKey(Region, verbose_name="服务区域", on_delete=models.PROTECT, related_name="departments")
+    name = models.CharField(_("名称"), max_length=64)
+    kind = models.CharField(_("类别"), max_length=16, choices=DepartmentKind.choices)
+    region = models.ForeignKey(Region, verbose_name=_("服务区域"), on_delete=models.PROTECT, related_name="departments")
 
     territory_field = "region__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "职能部门"
+        verbose_name = verbose_name_plural = _("职能部门")
         ordering = ["region_id", "kind", "name"]
         constraints = [models.UniqueConstraint(fields=["region", "name"], name="department_unique_name_in_region")]
 
@@ -159,17 +159,17 @@ class RoleAssignment(models.Model):
     """A user holds a role on a territory node. Grid workers hold one per grid they cover."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
-    role = models.CharField("角色", max_length=24, choices=Role.choices)
-    region = models.ForeignKey(Region, verbose_name="辖区", on_delete=models.PROTECT, related_name="role_assignments")
+    role = models.CharField(_("角色"), max_length=24, choices=Role.choices)
+    region = models.ForeignKey(Region, verbose_name=_("辖区"), on_delete=models.PROTECT, related_name="role_assignments")
     department = models.ForeignKey(
-        Department, verbose_name="所属部门", null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+        Department, verbose_name=_("所属部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
-    granted_at = models.DateTimeField("授予时间", auto_now_add=True)
+    granted_at = models.DateTimeField(_("授予时间"), auto_now_add=True)
 
     territory_field = "region__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "角色授权"
+        verbose_name = verbose_name_plural = _("角色授权")
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "region"], name="role_assignment_unique"),
         ]
@@ -182,28 +182,28 @@ class RoleAssignment(models.Model):
         allowed = ROLE_LEVELS.get(self.role)
         if allowed is not None and self.region.level not in allowed:
             levels = "、".join(str(Level(lvl).label) for lvl in sorted(allowed))
-            raise ValidationError({"region": f"{Role(self.role).label}只能在{levels}一级任职。"})
+            raise ValidationError({"region": _("%(role)s只能在%(levels)s一级任职。") % {"role": Role(self.role).label, "levels": levels}})
         if self.role == Role.DEPT_HANDLER and self.department_id is None:
-            raise ValidationError({"department": "职能部门处置人员须指定所属部门。"})
+            raise ValidationError({"department": _("职能部门处置人员须指定所属部门。")})
 
 
 class AuditEvent(models.Model):
     """Who did what, when, to what, and where. Written by the action functions only."""
 
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        User, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    action = models.CharField("操作", max_length=64, db_index=True)
-    target_type = models.CharField("对象类型", max_length=64)
-    target_id = models.CharField("对象", max_length=64)
-    region_code = models.CharField("所属区划", max_length=15, db_index=True, blank=True)
-    detail = models.JSONField("详情", default=dict, blank=True)
+    action = models.CharField(_("操作"), max_length=64, db_index=True)
+    target_type = models.CharField(_("对象类型"), max_length=64)
+    target_id = models.CharField(_("对象"), max_length=64)
+    region_code = models.CharField(_("所属区划"), max_length=15, db_index=True, blank=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
 
     territory_field = "region_code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "操作记录"
+        verbose_name = verbose_name_plural = _("操作记录")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
 

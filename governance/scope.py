@@ -26,6 +26,7 @@ from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from governance.models import Region, RoleAssignment, User
 from governance.roles import ROLE_CAPABILITIES, Cap, Role
+from django.utils.translation import gettext as _
 
 _CACHE_ATTR = "_gridgov_scope_cache"
 
@@ -139,7 +140,7 @@ def get_in_scope_or_404(qs: QuerySet, user: User, cap: str = Cap.VIEW, **lookup)
     try:
         return scoped(qs, user, cap).get(**lookup)
     except qs.model.DoesNotExist:
-        raise Http404("不存在或不在您的辖区内。") from None
+        raise Http404(_("不存在或不在您的辖区内。")) from None
 
 
 def top_regions(user: User, cap: str = Cap.VIEW) -> list[Region]:

@@ -13,6 +13,7 @@ from governance.actions import record_audit, require
 from governance.models import Region, User
 from governance.roles import Cap, Level
 from grids.models import Visit, VisitKind
+from django.utils.translation import gettext as _
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 
@@ -32,26 +33,26 @@ def do_log_visit(
     photo: UploadedFile | None = None,
 ) -> Visit:
     if grid is None or grid.level != Level.GRID:
-        raise ValidationError({"grid": "请选择一个网格。"})
+        raise ValidationError({"grid": _("请选择一个网格。")})
     require(actor, Cap.CHANGE_REGISTER, grid.code)
     errors: dict[str, list[str]] = {}
     findings = (findings or "").strip()
     if not findings:
-        errors["findings"] = ["请填写发现情况（如“无异常”）。"]
+        errors["findings"] = [_("请填写发现情况（如“无异常”）。")]
     if kind not in VisitKind.values:
-        errors["kind"] = ["类型只能是入户走访或网格巡查。"]
+        errors["kind"] = [_("类型只能是入户走访或网格巡查。")]
     at = at or timezone.now()
     if at > timezone.now() + timedelta(minutes=5):
-        errors["at"] = ["走访时间不能晚于现在。"]
+        errors["at"] = [_("走访时间不能晚于现在。")]
     for field, obj in (("house", house), ("resident", resident), ("unit", unit)):
         if obj is not None and obj.grid_id != grid.code:
-            errors[field] = ["所选对象不在该网格内。"]
+            errors[field] = [_("所选对象不在该网格内。")]
     if resident is not None and house is None:
         house = resident.house
     if not (house or resident or unit or place.strip()):
-        errors["place"] = ["请选择走访的房屋、人员或单位，或填写巡查地点。"]
+        errors["place"] = [_("请选择走访的房屋、人员或单位，或填写巡查地点。")]
     if photo is not None and photo.size > MAX_PHOTO_BYTES:
-        errors["photo"] = ["照片不能超过 8 MB。"]
+        errors["photo"] = [_("照片不能超过 8 MB。")]
     if errors:
         raise ValidationError(errors)
     visit = Visit(

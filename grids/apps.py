@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class GridsConfig(AppConfig):
     name = "grids"
-    verbose_name = "网格与网格员"
+    verbose_name = _("网格与网格员")

@@ -20,30 +20,30 @@ def visit_photo_path(instance: "Visit", filename: str) -> str:
 
 
 class Visit(models.Model):
-    grid = models.ForeignKey(Region, verbose_name="所属网格", on_delete=models.PROTECT, related_name="visits")
+    grid = models.ForeignKey(Region, verbose_name=_("所属网格"), on_delete=models.PROTECT, related_name="visits")
     worker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="网格员", null=True, on_delete=models.PROTECT, related_name="visits"
+        settings.AUTH_USER_MODEL, verbose_name=_("网格员"), null=True, on_delete=models.PROTECT, related_name="visits"
     )
-    kind = models.CharField("类型", max_length=8, choices=VisitKind.choices, default=VisitKind.VISIT)
-    at = models.DateTimeField("时间", db_index=True)
+    kind = models.CharField(_("类型"), max_length=8, choices=VisitKind.choices, default=VisitKind.VISIT)
+    at = models.DateTimeField(_("时间"), db_index=True)
     house = models.ForeignKey(
-        "parties.House", verbose_name="走访房屋", null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
+        "parties.House", verbose_name=_("走访房屋"), null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
     )
     resident = models.ForeignKey(
-        "parties.Resident", verbose_name="走访对象", null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
+        "parties.Resident", verbose_name=_("走访对象"), null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
     )
     unit = models.ForeignKey(
-        "parties.Unit", verbose_name="走访单位", null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
+        "parties.Unit", verbose_name=_("走访单位"), null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
     )
-    place = models.CharField("地点", max_length=200, blank=True)
-    findings = models.TextField("发现情况")
-    photo = models.ImageField("照片", upload_to=visit_photo_path, blank=True)
-    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+    place = models.CharField(_("地点"), max_length=200, blank=True)
+    findings = models.TextField(_("发现情况"))
+    photo = models.ImageField(_("照片"), upload_to=visit_photo_path, blank=True)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     territory_field = "grid__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "走访巡查记录"
+        verbose_name = verbose_name_plural = _("走访巡查记录")
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["grid", "at"], name="visit_grid_at", opclasses=["varchar_pattern_ops", "timestamptz_ops"]),

@@ -16,6 +16,7 @@ from grids.models import Visit
 from parties import selectors
 from parties.forms import add_action_errors
 from parties.models import House, Resident, Unit
+from django.utils.translation import gettext as _
 
 
 @login_required
@@ -39,7 +40,7 @@ def _param_pk(request: HttpRequest, name: str) -> int | None:
     if not raw:
         return None
     if len(raw) > 19 or not raw.isascii() or not raw.isdigit() or int(raw) > 2**63 - 1:
-        raise BadRequest("参数无效。")
+        raise BadRequest(_("参数无效。"))
     return int(raw)
 
 
@@ -57,7 +58,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 def visit_create(request: HttpRequest) -> HttpResponse:
     grids = selectors.grids_for(request.user)
     if not grids:
-        raise PermissionDenied("您没有记录走访巡查的权限。")
+        raise PermissionDenied(_("您没有记录走访巡查的权限。"))
     target = {}
     for name, model in (("house", House), ("resident", Resident), ("unit", Unit)):
         pk = _param_pk(request, name)
@@ -77,7 +78,7 @@ def visit_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as e:
             add_action_errors(form, e)
         else:
-            messages.success(request, "已记录。")
+            messages.success(request, _("已记录。"))
             if visit.resident_id:
                 return redirect("parties:resident", pk=visit.resident_id)
             if visit.house_id:
@@ -94,10 +95,10 @@ def visit_photo(request: HttpRequest, pk: int) -> FileResponse:
     """Photos are served through scope, never from a public media URL."""
     visit = get_in_scope_or_404(Visit.objects.all(), request.user, Cap.VIEW_REGISTER, pk=pk)
     if not visit.photo:
-        raise Http404("没有照片。")
+        raise Http404(_("没有照片。"))
     try:
         response = FileResponse(visit.photo.open("rb"))
     except FileNotFoundError:
-        raise Http404("照片文件不存在。") from None
+        raise Http404(_("照片文件不存在。")) from None
     response["Cache-Control"] = "private, max-age=3600"
     return response

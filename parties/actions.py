@@ -40,6 +40,7 @@ from parties.models import (
     UnitKind,
 )
 from parties.validators import normalize_credit_code, normalize_phone, validate_credit_code, validate_phone
+from django.utils.translation import gettext as _
 
 
 @contextmanager
@@ -54,12 +55,12 @@ def _unique(field: str, message: str):
 
 def _require_grid(grid: Region) -> None:
     if grid is None or grid.level != Level.GRID:
-        raise ValidationError({"grid": "请选择一个网格（不能是社区、街道等上级区划）。"})
+        raise ValidationError({"grid": _("请选择一个网格（不能是社区、街道等上级区划）。")})
 
 
 def _require_community(region: Region) -> None:
     if region is None or region.level != Level.COMMUNITY:
-        raise ValidationError({"community": "请选择一个社区。"})
+        raise ValidationError({"community": _("请选择一个社区。")})
 
 
 def _choice(value: str, choices: type[models.TextChoices], field: str, label: str) -> str:
@@ -71,7 +72,7 @@ def _choice(value: str, choices: type[models.TextChoices], field: str, label: st
         if value == str(text):
             return key
     raise ValidationError(
-        {field: f"{label}“{value}”不在可选范围内（{'、'.join(str(t) for _, t in choices.choices)}）。"}
+        {field: _("%(label)s“%(value)s”不在可选范围内（%(options)s）。") % {"label": label, "value": value, "options": "、".join(str(t) for __, t in choices.choices)}}
     )
 
 
@@ -98,7 +99,7 @@ def clean_phone(raw: str, field: str = "phone") -> str:
 
 def _check_house(house: House | None, grid: Region) -> None:
     if house is not None and house.grid_id != grid.code:
-        raise ValidationError({"house": "所选房屋不在该网格内。"})
+        raise ValidationError({"house": _("所选房屋不在该网格内。")})
 
 
 # ---- buildings and houses -----------------------------------------------------------------
@@ -110,10 +111,10 @@ def do_create_building(*, actor: User | None, grid: Region, name: str, address: 
     require(actor, Cap.CHANGE_REGISTER, grid.code)
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": "楼栋名称不能为空。"})
+        raise ValidationError({"name": _("楼栋名称不能为空。")})
     if Building.objects.filter(grid=grid, name=name).exists():
-        raise ValidationError({"name": f"本网格已有楼栋“{name}”。"})
-    with _unique("name", f"本网格已有楼栋“{name}”。"):
+        raise ValidationError({"name": _("本网格已有楼栋“%(name)s”。") % {"name": name}})
+    with _unique("name", _("本网格已有楼栋“%(name)s”。") % {"name": name}):
         building = Building.objects.create(grid=grid, name=name, address=address.strip(), floors=floors)
     record_audit(actor=actor, action="building.create", target=building, region_code=grid.code, detail={"name": name})
     return building
@@ -135,11 +136,11 @@ def do_create_house(
     room = (room or "").strip()
     unit_no = (unit_no or "").strip()
     if not room:
-        raise ValidationError({"room": "房号不能为空。"})
-    use = _choice(use, HouseUse, "use", "房屋用途")
+        raise ValidationError({"room": _("房号不能为空。")})
+    use = _choice(use, HouseUse, "use", _("房屋用途"))
     if House.objects.filter(building=building, unit_no=unit_no, room=room).exists():
-        raise ValidationError({"room": f"{building.name}{unit_no}{room} 已登记。"})
-    with _unique("room", f"{building.name}{unit_no}{room} 已登记。"):
+        raise ValidationError({"room": _("%(building)s%(unit_no)s%(room)s 已登记。") % {"building": building.name, "unit_no": unit_no, "room": room}})
+    with _unique("room", _("%(building)s%(unit_no)s%(room)s 已登记。") % {"building": building.name, "unit_no": unit_no, "room": room}):
         house = House.objects.create(
             grid_id=building.grid_id, building=building, unit_no=unit_no, room=room, use=use, area=area,
             owner_name=owner_name.strip(), note=note,
@@ -161,13 +162,13 @@ def do_update_house(*, actor: User | None, house: House, **changes: Any) -> Hous
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     if "use" in changes:
-        changes["use"] = _choice(changes["use"], HouseUse, "use", "房屋用途")
+        changes["use"] = _choice(changes["use"], HouseUse, "use", _("房屋用途"))
     diff = _apply(house, changes)
     if not house.room:
-        raise ValidationError({"room": "房号不能为空。"})
+        raise ValidationError({"room": _("房号不能为空。")})
     if House.objects.filter(building=house.building_id, unit_no=house.unit_no, room=house.room).exclude(pk=house.pk).exists():
-        raise ValidationError({"room": "该楼栋已有相同单元和房号的房屋。"})
-    with _unique("room", "该楼栋已有相同单元和房号的房屋。"):
+        raise ValidationError({"room": _("该楼栋已有相同单元和房号的房屋。")})
+    with _unique("room", _("该楼栋已有相同单元和房号的房屋。")):
         house.save()
     record_audit(actor=actor, action="house.update", target=house, region_code=house.grid_id, detail={"changes": diff})
     return house
@@ -221,7 +222,7 @@ def do_create_resident(
     name = (name or "").strip()
     errors: dict[str, list[str]] = {}
     if not name:
-        errors["name"] = ["姓名不能为空。"]
+        errors["name"] = [_("姓名不能为空。")]
     try:
         number, number_hash = clean_id_number(id_number)
     except ValidationError as e:
@@ -232,15 +233,15 @@ def do_create_resident(
     except ValidationError as e:
         errors.update(e.message_dict)
     try:
-        political_status = _choice(political_status, PoliticalStatus, "political_status", "政治面貌")
-        residency_type = _choice(residency_type, ResidencyType, "residency_type", "人口类型")
+        political_status = _choice(political_status, PoliticalStatus, "political_status", _("政治面貌"))
+        residency_type = _choice(residency_type, ResidencyType, "residency_type", _("人口类型"))
         _check_house(house, grid)
     except ValidationError as e:
         errors.update(e.message_dict)
     if errors:
         raise ValidationError(errors)
     if Resident.objects.filter(id_number_hash=number_hash).exists():
-        raise ValidationError({"id_number": "该公民身份号码已登记在册，请勿重复登记（可按身份证号查找后修改）。"})
+        raise ValidationError({"id_number": _("该公民身份号码已登记在册，请勿重复登记（可按身份证号查找后修改）。")})
     born, gender = birth_date_and_gender(number)
     resident = Resident(
         grid=grid, house=house, household=household, relation_to_head=relation_to_head.strip(), name=name,
@@ -249,7 +250,7 @@ def do_create_resident(
         ethnicity=(ethnicity or "汉族").strip(), political_status=political_status, residency_type=residency_type,
         note=note,
     )
-    with _unique("id_number", "该公民身份号码已登记在册，请勿重复登记。"):
+    with _unique("id_number", _("该公民身份号码已登记在册，请勿重复登记。")):
         resident.save(force_insert=True)
     for tag in tags:
         _add_tag(actor, resident, tag)
@@ -283,7 +284,7 @@ def do_update_resident(*, actor: User | None, resident: Resident, **changes: Any
         else:
             if number_hash != resident.id_number_hash:
                 if Resident.objects.filter(id_number_hash=number_hash).exclude(pk=resident.pk).exists():
-                    errors["id_number"] = ["该公民身份号码已登记在册。"]
+                    errors["id_number"] = [_("该公民身份号码已登记在册。")]
                 else:
                     diff["id_number"] = [resident.id_number_masked, pii.mask_id_number(number)]
                     resident.id_number_encrypted = pii.encrypt(number)
@@ -301,25 +302,25 @@ def do_update_resident(*, actor: User | None, resident: Resident, **changes: Any
                 resident.phone_hash = pii.blind_index(phone)
     try:
         if "political_status" in changes:
-            changes["political_status"] = _choice(changes["political_status"], PoliticalStatus, "political_status", "政治面貌")
+            changes["political_status"] = _choice(changes["political_status"], PoliticalStatus, "political_status", _("政治面貌"))
         if "residency_type" in changes:
-            changes["residency_type"] = _choice(changes["residency_type"], ResidencyType, "residency_type", "人口类型")
+            changes["residency_type"] = _choice(changes["residency_type"], ResidencyType, "residency_type", _("人口类型"))
         if "house" in changes:
             _check_house(changes["house"], resident.grid)
         if changes.get("household") is not None:
             household = changes["household"]
             house_id = changes["house"].pk if changes.get("house") is not None else resident.house_id
             if household.house_id != house_id:
-                raise ValidationError({"household": "所选家庭户不在该人员居住的房屋。"})
+                raise ValidationError({"household": _("所选家庭户不在该人员居住的房屋。")})
     except ValidationError as e:
         errors.update(e.message_dict)
     if "name" in changes and not (changes["name"] or "").strip():
-        errors["name"] = ["姓名不能为空。"]
+        errors["name"] = [_("姓名不能为空。")]
     if errors:
         raise ValidationError(errors)
     diff.update(_apply(resident, changes))
     if diff:
-        with _unique("id_number", "该公民身份号码已登记在册。"):
+        with _unique("id_number", _("该公民身份号码已登记在册。")):
             resident.save()
         record_audit(
             actor=actor, action="resident.update", target=resident, region_code=resident.grid_id,
@@ -331,10 +332,10 @@ def do_update_resident(*, actor: User | None, resident: Resident, **changes: Any
 def _add_tag(actor: User | None, resident: Resident, tag: str, note: str = "") -> ResidentTag:
     key = tag_from_label(tag)
     if key is None:
-        raise ValidationError({"tag": f"人员标签“{tag}”不在可选范围内（{'、'.join(str(t) for _, t in TagKind.choices)}）。"})
+        raise ValidationError({"tag": _("人员标签“%(tag)s”不在可选范围内（%(options)s）。") % {"tag": tag, "options": "、".join(str(t) for __, t in TagKind.choices)}})
     tag = key
     if ResidentTag.objects.filter(resident=resident, tag=tag, removed_at__isnull=True).exists():
-        raise ValidationError({"tag": f"该人员已有标签“{TagKind(tag).label}”。"})
+        raise ValidationError({"tag": _("该人员已有标签“%(label)s”。") % {"label": TagKind(tag).label}})
     return ResidentTag.objects.create(resident=resident, tag=tag, note=note.strip(), set_by=actor)
 
 
@@ -354,7 +355,7 @@ def do_remove_resident_tag(*, actor: User | None, tag: ResidentTag, reason: str 
     resident = tag.resident
     require(actor, Cap.CHANGE_REGISTER, resident.grid_id)
     if tag.removed_at is not None:
-        raise ValidationError("该标签已撤销。")
+        raise ValidationError(_("该标签已撤销。"))
     tag.removed_at = timezone.now()
     tag.removed_by = actor
     tag.removed_reason = reason.strip()
@@ -418,11 +419,11 @@ def do_create_unit(
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
-        errors["name"] = ["单位名称不能为空。"]
+        errors["name"] = [_("单位名称不能为空。")]
     code = None
     for field, fn in (("credit_code", lambda: clean_credit_code(credit_code)),
                       ("contact_phone", lambda: clean_phone(contact_phone, "contact_phone")),
-                      ("kind", lambda: _choice(kind, UnitKind, "kind", "单位类别"))):
+                      ("kind", lambda: _choice(kind, UnitKind, "kind", _("单位类别")))):
         try:
             result = fn()
         except ValidationError as e:
@@ -435,12 +436,12 @@ def do_create_unit(
         else:
             kind = result
     if building is not None and building.grid_id != grid.code:
-        errors["building"] = ["所选楼栋不在该网格内。"]
+        errors["building"] = [_("所选楼栋不在该网格内。")]
     if code and Unit.objects.filter(credit_code=code).exists():
-        errors["credit_code"] = ["该统一社会信用代码已登记。"]
+        errors["credit_code"] = [_("该统一社会信用代码已登记。")]
     if errors:
         raise ValidationError(errors)
-    with _unique("credit_code", "该统一社会信用代码已登记。"):
+    with _unique("credit_code", _("该统一社会信用代码已登记。")):
         unit = Unit.objects.create(
             grid=grid, name=name, credit_code=code, kind=kind, address=address.strip(), building=building,
             legal_person=legal_person.strip(), contact_name=contact_name.strip(),
@@ -467,9 +468,9 @@ def do_update_unit(*, actor: User | None, unit: Unit, **changes: Any) -> Unit:
     if "credit_code" in changes:
         changes["credit_code"] = clean_credit_code(changes["credit_code"])
         if changes["credit_code"] and Unit.objects.filter(credit_code=changes["credit_code"]).exclude(pk=unit.pk).exists():
-            raise ValidationError({"credit_code": "该统一社会信用代码已登记。"})
+            raise ValidationError({"credit_code": _("该统一社会信用代码已登记。")})
     if "kind" in changes:
-        changes["kind"] = _choice(changes["kind"], UnitKind, "kind", "单位类别")
+        changes["kind"] = _choice(changes["kind"], UnitKind, "kind", _("单位类别"))
     if "contact_phone" in changes:
         phone = clean_phone(changes.pop("contact_phone"), "contact_phone")
         if pii.blind_index(phone) != unit.contact_phone_hash:
@@ -477,10 +478,10 @@ def do_update_unit(*, actor: User | None, unit: Unit, **changes: Any) -> Unit:
             unit.contact_phone_encrypted = pii.encrypt(phone)
             unit.contact_phone_hash = pii.blind_index(phone)
     if "name" in changes and not (changes["name"] or "").strip():
-        raise ValidationError({"name": "单位名称不能为空。"})
+        raise ValidationError({"name": _("单位名称不能为空。")})
     diff.update(_apply(unit, changes))
     if diff:
-        with _unique("credit_code", "该统一社会信用代码已登记。"):
+        with _unique("credit_code", _("该统一社会信用代码已登记。")):
             unit.save()
         record_audit(actor=actor, action="unit.update", target=unit, region_code=unit.grid_id, detail={"changes": diff})
     return unit
@@ -496,10 +497,10 @@ def do_create_party_branch(
     _require_grid(grid)
     require(actor, Cap.CHANGE_REGISTER, grid.code)
     if PartyBranch.objects.filter(grid=grid).exists():
-        raise ValidationError({"grid": "该网格已有党支部（一格一支部）。"})
+        raise ValidationError({"grid": _("该网格已有党支部（一格一支部）。")})
     if secretary is not None and secretary.grid_id != grid.code:
-        raise ValidationError({"secretary": "支部书记须为本网格的人员。"})
-    with _unique("grid", "该网格已有党支部（一格一支部）。"):
+        raise ValidationError({"secretary": _("支部书记须为本网格的人员。")})
+    with _unique("grid", _("该网格已有党支部（一格一支部）。")):
         branch = PartyBranch.objects.create(grid=grid, name=name.strip(), secretary=secretary, established_on=established_on)
     record_audit(actor=actor, action="party.branch.create", target=branch, region_code=grid.code, detail={"name": branch.name})
     return branch
@@ -511,7 +512,7 @@ def do_create_party_group(
 ) -> PartyGroup:
     require(actor, Cap.CHANGE_REGISTER, branch.grid_id)
     if building is not None and building.grid_id != branch.grid_id:
-        raise ValidationError({"building": "楼院须在支部所在网格内。"})
+        raise ValidationError({"building": _("楼院须在支部所在网格内。")})
     group = PartyGroup.objects.create(grid_id=branch.grid_id, branch=branch, name=name.strip(), building=building, leader=leader)
     record_audit(actor=actor, action="party.group.create", target=group, region_code=branch.grid_id, detail={"name": group.name})
     return group
@@ -531,7 +532,7 @@ def do_register_party_member(
     """Record a resident's party details; their political status follows."""
     require(actor, Cap.CHANGE_REGISTER, resident.grid_id)
     if hasattr(resident, "party_member"):
-        raise ValidationError("该人员已登记为党员。")
+        raise ValidationError(_("该人员已登记为党员。"))
     member = PartyMember.objects.create(
         grid_id=resident.grid_id, resident=resident, branch=branch, group=group, joined_on=joined_on,
         probationary=probationary, role=role.strip(),
@@ -553,7 +554,7 @@ def do_create_center_household(
 ) -> PartyCenterHousehold:
     require(actor, Cap.CHANGE_REGISTER, member.grid_id)
     if any(h.grid_id != member.grid_id for h in [house, *linked_houses]):
-        raise ValidationError("党员中心户及其联系户须在同一网格内。")
+        raise ValidationError(_("党员中心户及其联系户须在同一网格内。"))
     center = PartyCenterHousehold.objects.create(grid_id=member.grid_id, member=member, house=house)
     center.linked_houses.set(linked_houses)
     record_audit(
@@ -580,7 +581,7 @@ def do_register_in_service_member(
     require(actor, Cap.CHANGE_REGISTER, community.code)
     phone = clean_phone(phone)
     if grid is not None and not grid.code.startswith(community.code):
-        raise ValidationError({"grid": "服务网格须在报到社区内。"})
+        raise ValidationError({"grid": _("服务网格须在报到社区内。")})
     member = InServiceMember.objects.create(
         community=community, grid=grid, name=name.strip(), employer=employer.strip(), party_org=party_org.strip(),
         phone_encrypted=pii.encrypt(phone), registered_on=registered_on, service=service.strip(),
@@ -633,9 +634,9 @@ def find_or_create_house(
     """The house at 楼栋/单元/房号 in `grid`, registering the building and the house (each audited) if new."""
     building_name = (building_name or "").strip()
     if not building_name:
-        raise ValidationError({"building": "请填写楼栋。"})
+        raise ValidationError({"building": _("请填写楼栋。")})
     if not (room or "").strip():
-        raise ValidationError({"room": "请填写房号。"})
+        raise ValidationError({"room": _("请填写房号。")})
     building = Building.objects.filter(grid=grid, name=building_name).first()
     if building is None:
         building = do_create_building(actor=actor, grid=grid, name=building_name)
@@ -651,7 +652,7 @@ def do_create_household(*, actor: User | None, house: House, head_name: str, num
     require(actor, Cap.CHANGE_REGISTER, house.grid_id)
     head_name = (head_name or "").strip()
     if not head_name:
-        raise ValidationError({"head_name": "户主姓名不能为空。"})
+        raise ValidationError({"head_name": _("户主姓名不能为空。")})
     household = Household.objects.create(grid_id=house.grid_id, house=house, head_name=head_name, number=(number or "").strip())
     record_audit(
         actor=actor, action="household.create", target=household, region_code=house.grid_id,

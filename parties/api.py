@@ -11,6 +11,7 @@ from governance.roles import Cap
 from governance.scope import scoped
 from parties.models import Resident, TagKind, Unit
 from parties.selectors import ResidentSearch, resident_queryset
+from django.utils.translation import gettext as _
 
 
 class NewestFirst(CursorPagination):
@@ -44,7 +45,7 @@ class ResidentViewSet(viewsets.ReadOnlyModelViewSet):
         p = self.request.query_params
         tag = p.get("tag", "")
         if tag and tag not in TagKind.values:
-            raise APIValidationError({"tag": "人员标签无效。"})
+            raise APIValidationError({"tag": _("人员标签无效。")})
         search = ResidentSearch(name=p.get("name", "")[:64], id_number=p.get("id_number", "")[:32],
                                 phone=p.get("phone", "")[:32], building=p.get("building", "")[:64],
                                 room=p.get("room", "")[:16], tag=tag)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from parties.models import HouseUse, PoliticalStatus, ResidencyType, TagKind, UnitKind
+from django.utils.translation import gettext_lazy as _
 
 ETHNICITIES = (
     "汉族 蒙古族 回族 藏族 维吾尔族 苗族 彝族 壮族 布依族 朝鲜族 满族 侗族 瑶族 白族 土家族 哈尼族 哈萨克族 傣族 黎族 傈僳族 "
@@ -20,24 +21,24 @@ def grid_choices(grids) -> list[tuple[str, str]]:
 
 
 class ResidentForm(forms.Form):
-    grid = forms.ChoiceField(label="所属网格")
-    name = forms.CharField(label="姓名", max_length=64)
-    id_number = forms.CharField(label="公民身份号码", max_length=32, required=False,
+    grid = forms.ChoiceField(label=_("所属网格"))
+    name = forms.CharField(label=_("姓名"), max_length=64)
+    id_number = forms.CharField(label=_("公民身份号码"), max_length=32, required=False,
                                 widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}))
-    phone = forms.CharField(label="联系电话", max_length=32, required=False,
+    phone = forms.CharField(label=_("联系电话"), max_length=32, required=False,
                             widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}))
-    ethnicity = forms.ChoiceField(label="民族", choices=[(e, e) for e in ETHNICITIES], initial="汉族")
-    political_status = forms.ChoiceField(label="政治面貌", choices=PoliticalStatus.choices, initial=PoliticalStatus.MASSES)
-    residency_type = forms.ChoiceField(label="人口类型", choices=ResidencyType.choices, initial=ResidencyType.REGISTERED)
-    building = forms.CharField(label="楼栋", max_length=64, required=False,
-                               widget=forms.TextInput(attrs={"list": "building-names", "placeholder": "如 3号楼"}))
-    unit_no = forms.CharField(label="单元", max_length=16, required=False, widget=forms.TextInput(attrs={"placeholder": "如 2单元"}))
-    room = forms.CharField(label="房号", max_length=16, required=False, widget=forms.TextInput(attrs={"placeholder": "如 104", "inputmode": "numeric"}))
-    household = forms.TypedChoiceField(label="家庭户", required=False, coerce=int, empty_value=None)
-    relation_to_head = forms.CharField(label="与户主关系", max_length=16, required=False,
-                                       widget=forms.TextInput(attrs={"placeholder": "如 户主、配偶、子女"}))
-    note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    tags = forms.MultipleChoiceField(label="人员标签", choices=TagKind.choices, required=False, widget=forms.CheckboxSelectMultiple)
+    ethnicity = forms.ChoiceField(label=_("民族"), choices=[(e, e) for e in ETHNICITIES], initial="汉族")
+    political_status = forms.ChoiceField(label=_("政治面貌"), choices=PoliticalStatus.choices, initial=PoliticalStatus.MASSES)
+    residency_type = forms.ChoiceField(label=_("人口类型"), choices=ResidencyType.choices, initial=ResidencyType.REGISTERED)
+    building = forms.CharField(label=_("楼栋"), max_length=64, required=False,
+                               widget=forms.TextInput(attrs={"list": "building-names", "placeholder": _("如 3号楼")}))
+    unit_no = forms.CharField(label=_("单元"), max_length=16, required=False, widget=forms.TextInput(attrs={"placeholder": _("如 2单元")}))
+    room = forms.CharField(label=_("房号"), max_length=16, required=False, widget=forms.TextInput(attrs={"placeholder": _("如 104"), "inputmode": "numeric"}))
+    household = forms.TypedChoiceField(label=_("家庭户"), required=False, coerce=int, empty_value=None)
+    relation_to_head = forms.CharField(label=_("与户主关系"), max_length=16, required=False,
+                                       widget=forms.TextInput(attrs={"placeholder": _("如 户主、配偶、子女")}))
+    note = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    tags = forms.MultipleChoiceField(label=_("人员标签"), choices=TagKind.choices, required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, grids=(), editing: bool = False, households=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,26 +50,26 @@ class ResidentForm(forms.Form):
         if editing:
             del self.fields["tags"]
             del self.fields["grid"]
-            self.fields["id_number"].help_text = "号码加密保存；不修改请留空。"
-            self.fields["phone"].help_text = "不修改请留空；填“-”清除。"
+            self.fields["id_number"].help_text = _("号码加密保存；不修改请留空。")
+            self.fields["phone"].help_text = _("不修改请留空；填“-”清除。")
         else:
             self.fields["id_number"].required = True
 
 
 class TagForm(forms.Form):
-    tag = forms.ChoiceField(label="标签", choices=TagKind.choices)
-    note = forms.CharField(label="说明", max_length=200, required=False)
+    tag = forms.ChoiceField(label=_("标签"), choices=TagKind.choices)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
 class HouseForm(forms.Form):
-    grid = forms.ChoiceField(label="所属网格")
-    building = forms.CharField(label="楼栋", max_length=64, widget=forms.TextInput(attrs={"list": "building-names"}))
-    unit_no = forms.CharField(label="单元", max_length=16, required=False)
-    room = forms.CharField(label="房号", max_length=16)
-    use = forms.ChoiceField(label="房屋用途", choices=HouseUse.choices)
-    area = forms.DecimalField(label="面积（㎡）", max_digits=8, decimal_places=2, required=False, min_value=0)
-    owner_name = forms.CharField(label="产权人", max_length=64, required=False)
-    note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    grid = forms.ChoiceField(label=_("所属网格"))
+    building = forms.CharField(label=_("楼栋"), max_length=64, widget=forms.TextInput(attrs={"list": "building-names"}))
+    unit_no = forms.CharField(label=_("单元"), max_length=16, required=False)
+    room = forms.CharField(label=_("房号"), max_length=16)
+    use = forms.ChoiceField(label=_("房屋用途"), choices=HouseUse.choices)
+    area = forms.DecimalField(label=_("面积（㎡）"), max_digits=8, decimal_places=2, required=False, min_value=0)
+    owner_name = forms.CharField(label=_("产权人"), max_length=64, required=False)
+    note = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, grids=(), editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,24 +80,24 @@ class HouseForm(forms.Form):
 
 
 class UnitForm(forms.Form):
-    grid = forms.ChoiceField(label="所属网格")
-    name = forms.CharField(label="单位名称", max_length=128)
-    credit_code = forms.CharField(label="统一社会信用代码", max_length=32, required=False)
-    kind = forms.ChoiceField(label="单位类别", choices=UnitKind.choices)
-    address = forms.CharField(label="地址", max_length=200, required=False)
-    legal_person = forms.CharField(label="法定代表人/负责人", max_length=64, required=False)
-    contact_name = forms.CharField(label="联系人", max_length=64, required=False)
-    contact_phone = forms.CharField(label="联系电话", max_length=32, required=False,
+    grid = forms.ChoiceField(label=_("所属网格"))
+    name = forms.CharField(label=_("单位名称"), max_length=128)
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=32, required=False)
+    kind = forms.ChoiceField(label=_("单位类别"), choices=UnitKind.choices)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    legal_person = forms.CharField(label=_("法定代表人/负责人"), max_length=64, required=False)
+    contact_name = forms.CharField(label=_("联系人"), max_length=64, required=False)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=32, required=False,
                                     widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
-    employees = forms.IntegerField(label="从业人数", required=False, min_value=0, max_value=10_000_000)
-    note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    employees = forms.IntegerField(label=_("从业人数"), required=False, min_value=0, max_value=10_000_000)
+    note = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, grids=(), editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["grid"].choices = grid_choices(grids)
         if editing:
             del self.fields["grid"]
-            self.fields["contact_phone"].help_text = "不修改请留空；填“-”清除。"
+            self.fields["contact_phone"].help_text = _("不修改请留空；填“-”清除。")
 
 
 def add_action_errors(form: forms.Form, error) -> None:
@@ -116,9 +117,9 @@ class DateInput(forms.DateInput):
 
 
 class PartyBranchForm(forms.Form):
-    grid = forms.ChoiceField(label="网格")
-    name = forms.CharField(label="支部名称", max_length=128)
-    established_on = forms.DateField(label="成立日期", required=False, widget=DateInput)
+    grid = forms.ChoiceField(label=_("网格"))
+    name = forms.CharField(label=_("支部名称"), max_length=128)
+    established_on = forms.DateField(label=_("成立日期"), required=False, widget=DateInput)
 
     def __init__(self, *args, grids=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,10 +127,10 @@ class PartyBranchForm(forms.Form):
 
 
 class PartyMemberForm(forms.Form):
-    group = forms.TypedChoiceField(label="党小组", required=False, coerce=int, empty_value=None)
-    joined_on = forms.DateField(label="入党日期", required=False, widget=DateInput)
-    probationary = forms.BooleanField(label="预备党员", required=False)
-    role = forms.CharField(label="党内职务", max_length=32, required=False)
+    group = forms.TypedChoiceField(label=_("党小组"), required=False, coerce=int, empty_value=None)
+    joined_on = forms.DateField(label=_("入党日期"), required=False, widget=DateInput)
+    probationary = forms.BooleanField(label=_("预备党员"), required=False)
+    role = forms.CharField(label=_("党内职务"), max_length=32, required=False)
 
     def __init__(self, *args, groups=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,13 +138,13 @@ class PartyMemberForm(forms.Form):
 
 
 class InServiceMemberForm(forms.Form):
-    name = forms.CharField(label="姓名", max_length=64)
-    employer = forms.CharField(label="工作单位", max_length=128)
-    party_org = forms.CharField(label="所在党组织", max_length=128, required=False)
-    phone = forms.CharField(label="联系电话", max_length=32, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"}))
-    registered_on = forms.DateField(label="报到日期", widget=DateInput)
-    grid = forms.ChoiceField(label="服务网格", required=False)
-    service = forms.CharField(label="认领服务", max_length=200, required=False)
+    name = forms.CharField(label=_("姓名"), max_length=64)
+    employer = forms.CharField(label=_("工作单位"), max_length=128)
+    party_org = forms.CharField(label=_("所在党组织"), max_length=128, required=False)
+    phone = forms.CharField(label=_("联系电话"), max_length=32, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    registered_on = forms.DateField(label=_("报到日期"), widget=DateInput)
+    grid = forms.ChoiceField(label=_("服务网格"), required=False)
+    service = forms.CharField(label=_("认领服务"), max_length=200, required=False)
 
     def __init__(self, *args, grids=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -151,11 +152,11 @@ class InServiceMemberForm(forms.Form):
 
 
 class AgreementForm(forms.Form):
-    unit = forms.TypedChoiceField(label="共建单位", coerce=int)
-    title = forms.CharField(label="协议名称", max_length=128)
-    signed_on = forms.DateField(label="签订日期", widget=DateInput)
-    valid_until = forms.DateField(label="有效期至", required=False, widget=DateInput)
-    content = forms.CharField(label="共建内容", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    unit = forms.TypedChoiceField(label=_("共建单位"), coerce=int)
+    title = forms.CharField(label=_("协议名称"), max_length=128)
+    signed_on = forms.DateField(label=_("签订日期"), widget=DateInput)
+    valid_until = forms.DateField(label=_("有效期至"), required=False, widget=DateInput)
+    content = forms.CharField(label=_("共建内容"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -163,11 +164,11 @@ class AgreementForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    held_on = forms.DateField(label="召开日期", widget=DateInput)
-    title = forms.CharField(label="会议主题", max_length=128)
-    units = forms.TypedMultipleChoiceField(label="参会单位", coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
-    attendees = forms.CharField(label="参会人员", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    minutes = forms.CharField(label="会议纪要", widget=forms.Textarea(attrs={"rows": 6}))
+    held_on = forms.DateField(label=_("召开日期"), widget=DateInput)
+    title = forms.CharField(label=_("会议主题"), max_length=128)
+    units = forms.TypedMultipleChoiceField(label=_("参会单位"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
+    attendees = forms.CharField(label=_("参会人员"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    minutes = forms.CharField(label=_("会议纪要"), widget=forms.Textarea(attrs={"rows": 6}))
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -175,5 +176,5 @@ class MeetingForm(forms.Form):
 
 
 class HouseholdForm(forms.Form):
-    head_name = forms.CharField(label="户主姓名", max_length=64)
-    number = forms.CharField(label="户号", max_length=32, required=False)
+    head_name = forms.CharField(label=_("户主姓名"), max_length=64)
+    number = forms.CharField(label=_("户号"), max_length=32, required=False)

@@ -12,6 +12,7 @@ import unicodedata
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"  # index = weighted sum mod 11
@@ -44,41 +45,41 @@ def validate_id_number(value: str) -> None:
     """Raise ValidationError with a Chinese message naming what is wrong with the number."""
     value = value or ""
     if not value:
-        raise ValidationError("公民身份号码不能为空。", code="required")
+        raise ValidationError(_("公民身份号码不能为空。"), code="required")
     if _EXCEL_NUMBER.match(value):
         raise ValidationError(
-            "公民身份号码“%(value)s”像是被 Excel 当作数字保存，后几位已丢失；请把该列设为“文本”格式后重新填写。",
+            _("公民身份号码“%(value)s”像是被 Excel 当作数字保存，后几位已丢失；请把该列设为“文本”格式后重新填写。"),
             params={"value": value},
             code="excel_number",
         )
     if len(value) != 18:
         raise ValidationError(
-            "公民身份号码应为 18 位，“%(value)s”是 %(n)s 位。", params={"value": value, "n": len(value)}, code="length"
+            _("公民身份号码应为 18 位，“%(value)s”是 %(n)s 位。"), params={"value": value, "n": len(value)}, code="length"
         )
     if not (value[:17].isascii() and value[:17].isdigit()) or value[17] not in "0123456789X":
         raise ValidationError(
-            "公民身份号码只能是数字，最后一位可以是 X；“%(value)s”含有其他字符。", params={"value": value}, code="characters"
+            _("公民身份号码只能是数字，最后一位可以是 X；“%(value)s”含有其他字符。"), params={"value": value}, code="characters"
         )
     if value[:2] not in PROVINCES:
         raise ValidationError(
-            "公民身份号码前 2 位“%(p)s”不是有效的省级行政区划代码。", params={"p": value[:2]}, code="address"
+            _("公民身份号码前 2 位“%(p)s”不是有效的省级行政区划代码。"), params={"p": value[:2]}, code="address"
         )
     try:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise ValidationError(
-            "公民身份号码第 7–14 位“%(d)s”不是真实的出生日期。", params={"d": value[6:14]}, code="birth_date"
+            _("公民身份号码第 7–14 位“%(d)s”不是真实的出生日期。"), params={"d": value[6:14]}, code="birth_date"
         ) from None
     if born < EARLIEST_BIRTH or born > date.today():
         raise ValidationError(
-            "公民身份号码中的出生日期 %(d)s 不合理（早于 1860 年或晚于今天）。",
+            _("公民身份号码中的出生日期 %(d)s 不合理（早于 1860 年或晚于今天）。"),
             params={"d": born.isoformat()},
             code="birth_date",
         )
     expected = check_char(value[:17])
     if value[17] != expected:
         raise ValidationError(
-            "公民身份号码“%(value)s”校验位错误：最后一位应为 %(expected)s，请核对号码是否抄错。",
+            _("公民身份号码“%(value)s”校验位错误：最后一位应为 %(expected)s，请核对号码是否抄错。"),
             params={"value": value, "expected": expected},
             code="checksum",
         )

@@ -123,20 +123,20 @@ class UnitKind(models.TextChoices):
 
 def grid_fk(related_name: str) -> models.ForeignKey:
     return models.ForeignKey(
-        Region, verbose_name="所属网格", on_delete=models.PROTECT, related_name=related_name
+        Region, verbose_name=_("所属网格"), on_delete=models.PROTECT, related_name=related_name
     )
 
 
 class Building(models.Model):
     grid = grid_fk("buildings")
-    name = models.CharField("楼栋", max_length=64)
-    address = models.CharField("地址", max_length=200, blank=True)
-    floors = models.PositiveSmallIntegerField("层数", null=True, blank=True)
+    name = models.CharField(_("楼栋"), max_length=64)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    floors = models.PositiveSmallIntegerField(_("层数"), null=True, blank=True)
 
     territory_field = "grid__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "楼栋"
+        verbose_name = verbose_name_plural = _("楼栋")
         ordering = ["grid_id", "name"]
         constraints = [models.UniqueConstraint(fields=["grid", "name"], name="building_unique_name_in_grid")]
 
@@ -146,19 +146,19 @@ class Building(models.Model):
 
 class House(models.Model):
     grid = grid_fk("houses")
-    building = models.ForeignKey(Building, verbose_name="楼栋", on_delete=models.PROTECT, related_name="houses")
-    unit_no = models.CharField("单元", max_length=16, blank=True, help_text="如“5单元”")
-    room = models.CharField("房号", max_length=16, help_text="如“104”")
-    use = models.CharField("房屋用途", max_length=16, choices=HouseUse.choices, default=HouseUse.OWNER)
-    area = models.DecimalField("面积（㎡）", max_digits=8, decimal_places=2, null=True, blank=True)
-    owner_name = models.CharField("产权人", max_length=64, blank=True)
-    note = models.TextField("备注", blank=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    building = models.ForeignKey(Building, verbose_name=_("楼栋"), on_delete=models.PROTECT, related_name="houses")
+    unit_no = models.CharField(_("单元"), max_length=16, blank=True, help_text=_("如“5单元”"))
+    room = models.CharField(_("房号"), max_length=16, help_text=_("如“104”"))
+    use = models.CharField(_("房屋用途"), max_length=16, choices=HouseUse.choices, default=HouseUse.OWNER)
+    area = models.DecimalField(_("面积（㎡）"), max_digits=8, decimal_places=2, null=True, blank=True)
+    owner_name = models.CharField(_("产权人"), max_length=64, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     territory_field = "grid__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "房屋"
+        verbose_name = verbose_name_plural = _("房屋")
         ordering = ["building_id", "unit_no", "room"]
         constraints = [
             models.UniqueConstraint(fields=["building", "unit_no", "room"], name="house_unique_room_in_building")
@@ -177,15 +177,15 @@ class Household(models.Model):
 
     grid = grid_fk("households")
     house = models.ForeignKey(
-        House, verbose_name="房屋", null=True, blank=True, on_delete=models.SET_NULL, related_name="households"
+        House, verbose_name=_("房屋"), null=True, blank=True, on_delete=models.SET_NULL, related_name="households"
     )
-    number = models.CharField("户号", max_length=32, blank=True)
-    head_name = models.CharField("户主姓名", max_length=64, blank=True)
+    number = models.CharField(_("户号"), max_length=32, blank=True)
+    head_name = models.CharField(_("户主姓名"), max_length=64, blank=True)
 
     territory_field = "grid__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "家庭户"
+        verbose_name = verbose_name_plural = _("家庭户")
 
     def __str__(self) -> str:
         return self.head_name or self.number or f"户 {self.pk}"
@@ -194,34 +194,34 @@ class Household(models.Model):
 class Resident(models.Model):
     grid = grid_fk("residents")
     house = models.ForeignKey(
-        House, verbose_name="居住房屋", null=True, blank=True, on_delete=models.SET_NULL, related_name="residents"
+        House, verbose_name=_("居住房屋"), null=True, blank=True, on_delete=models.SET_NULL, related_name="residents"
     )
     household = models.ForeignKey(
-        Household, verbose_name="家庭户", null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+        Household, verbose_name=_("家庭户"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
-    relation_to_head = models.CharField("与户主关系", max_length=16, blank=True)
-    name = models.CharField("姓名", max_length=64)
-    id_number_encrypted = models.TextField("公民身份号码（密文）")
-    id_number_hash = models.CharField("公民身份号码（检索哈希）", max_length=64, unique=True)
-    gender = models.CharField("性别", max_length=1, choices=Gender.choices)
-    birth_date = models.DateField("出生日期")
-    phone_encrypted = models.TextField("联系电话（密文）", blank=True)
-    phone_hash = models.CharField("联系电话（检索哈希）", max_length=64, blank=True, db_index=True)
-    ethnicity = models.CharField("民族", max_length=16, default="汉族")
+    relation_to_head = models.CharField(_("与户主关系"), max_length=16, blank=True)
+    name = models.CharField(_("姓名"), max_length=64)
+    id_number_encrypted = models.TextField(_("公民身份号码（密文）"))
+    id_number_hash = models.CharField(_("公民身份号码（检索哈希）"), max_length=64, unique=True)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
+    birth_date = models.DateField(_("出生日期"))
+    phone_encrypted = models.TextField(_("联系电话（密文）"), blank=True)
+    phone_hash = models.CharField(_("联系电话（检索哈希）"), max_length=64, blank=True, db_index=True)
+    ethnicity = models.CharField(_("民族"), max_length=16, default="汉族")
     political_status = models.CharField(
-        "政治面貌", max_length=20, choices=PoliticalStatus.choices, default=PoliticalStatus.MASSES
+        _("政治面貌"), max_length=20, choices=PoliticalStatus.choices, default=PoliticalStatus.MASSES
     )
     residency_type = models.CharField(
-        "人口类型", max_length=16, choices=ResidencyType.choices, default=ResidencyType.REGISTERED
+        _("人口类型"), max_length=16, choices=ResidencyType.choices, default=ResidencyType.REGISTERED
     )
-    note = models.TextField("备注", blank=True)
-    created_at = models.DateTimeField("登记时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    note = models.TextField(_("备注"), blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     territory_field = "grid__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "实有人口"
+        verbose_name = verbose_name_plural = _("实有人口")
         ordering = ["-id"]
         indexes = [
             # Scope (grid code prefix) + newest first: the list's keyset order.
@@ -254,23 +254,23 @@ class Resident(models.Model):
 class ResidentTag(models.Model):
     """One tag on one resident: who set it and when; removing it keeps the row (history)."""
 
-    resident = models.ForeignKey(Resident, verbose_name="人员", on_delete=models.CASCADE, related_name="tags")
-    tag = models.CharField("标签", max_length=32, choices=TagKind.choices)
-    note = models.CharField("说明", max_length=200, blank=True)
+    resident = models.ForeignKey(Resident, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="tags")
+    tag = models.CharField(_("标签"), max_length=32, choices=TagKind.choices)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
     set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="标记人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("标记人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    set_at = models.DateTimeField("标记时间", auto_now_add=True)
+    set_at = models.DateTimeField(_("标记时间"), auto_now_add=True)
     removed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="撤销人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("撤销人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    removed_at = models.DateTimeField("撤销时间", null=True, blank=True)
-    removed_reason = models.CharField("撤销原因", max_length=200, blank=True)
+    removed_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    removed_reason = models.CharField(_("撤销原因"), max_length=200, blank=True)
 
     territory_field = "resident__grid__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "人员标签"
+        verbose_name = verbose_name_plural = _("人员标签")
         ordering = ["-set_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -291,25 +291,25 @@ class Unit(models.Model):
     """A unit (实有单位): enterprise, shop, school, 驻区单位, social organisation…"""
 
     grid = grid_fk("units")
-    name = models.CharField("单位名称", max_length=128, db_index=True)
-    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True, null=True, blank=True)
-    kind = models.CharField("单位类别", max_length=16, choices=UnitKind.choices, default=UnitKind.ENTERPRISE)
-    address = models.CharField("地址", max_length=200, blank=True)
+    name = models.CharField(_("单位名称"), max_length=128, db_index=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, null=True, blank=True)
+    kind = models.CharField(_("单位类别"), max_length=16, choices=UnitKind.choices, default=UnitKind.ENTERPRISE)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
     building = models.ForeignKey(
-        Building, verbose_name="所在楼栋", null=True, blank=True, on_delete=models.SET_NULL, related_name="units"
+        Building, verbose_name=_("所在楼栋"), null=True, blank=True, on_delete=models.SET_NULL, related_name="units"
     )
-    legal_person = models.CharField("法定代表人/负责人", max_length=64, blank=True)
-    contact_name = models.CharField("联系人", max_length=64, blank=True)
-    contact_phone_encrypted = models.TextField("联系电话（密文）", blank=True)
-    contact_phone_hash = models.CharField("联系电话（检索哈希）", max_length=64, blank=True, db_index=True)
-    employees = models.PositiveIntegerField("从业人数", null=True, blank=True)
-    note = models.TextField("备注", blank=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    legal_person = models.CharField(_("法定代表人/负责人"), max_length=64, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=64, blank=True)
+    contact_phone_encrypted = models.TextField(_("联系电话（密文）"), blank=True)
+    contact_phone_hash = models.CharField(_("联系电话（检索哈希）"), max_length=64, blank=True, db_index=True)
+    employees = models.PositiveIntegerField(_("从业人数"), null=True, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     territory_field = "grid__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "实有单位"
+        verbose_name = verbose_name_plural = _("实有单位")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -330,18 +330,18 @@ class Unit(models.Model):
 class PartyBranch(models.Model):
     """A grid party branch (网格党支部): one per grid (一格一支部)."""
 
-    grid = models.OneToOneField(Region, verbose_name="所属网格", on_delete=models.PROTECT, related_name="party_branch")
-    name = models.CharField("支部名称", max_length=128)
+    grid = models.OneToOneField(Region, verbose_name=_("所属网格"), on_delete=models.PROTECT, related_name="party_branch")
+    name = models.CharField(_("支部名称"), max_length=128)
     secretary = models.ForeignKey(
-        Resident, verbose_name="支部书记", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Resident, verbose_name=_("支部书记"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    established_on = models.DateField("成立日期", null=True, blank=True)
-    note = models.TextField("备注", blank=True)
+    established_on = models.DateField(_("成立日期"), null=True, blank=True)
+    note = models.TextField(_("备注"), blank=True)
 
     territory_field = "grid__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "网格党支部"
+        verbose_name = verbose_name_plural = _("网格党支部")
         ordering = ["grid_id"]
 
     def __str__(self) -> str:
@@ -352,19 +352,19 @@ class PartyGroup(models.Model):
     """A building party group (楼院党小组) under a grid branch."""
 
     grid = grid_fk("party_groups")
-    branch = models.ForeignKey(PartyBranch, verbose_name="所属支部", on_delete=models.CASCADE, related_name="groups")
-    name = models.CharField("党小组名称", max_length=128)
+    branch = models.ForeignKey(PartyBranch, verbose_name=_("所属支部"), on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(_("党小组名称"), max_length=128)
     building = models.ForeignKey(
-        Building, verbose_name="楼院", null=True, blank=True, on_delete=models.SET_NULL, related_name="party_groups"
+        Building, verbose_name=_("楼院"), null=True, blank=True, on_delete=models.SET_NULL, related_name="party_groups"
     )
     leader = models.ForeignKey(
-        Resident, verbose_name="党小组长", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Resident, verbose_name=_("党小组长"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     territory_field = "grid__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "楼院党小组"
+        verbose_name = verbose_name_plural = _("楼院党小组")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -375,21 +375,21 @@ class PartyMember(models.Model):
     """A resident's party details (党员)."""
 
     grid = grid_fk("party_members")
-    resident = models.OneToOneField(Resident, verbose_name="人员", on_delete=models.CASCADE, related_name="party_member")
+    resident = models.OneToOneField(Resident, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="party_member")
     branch = models.ForeignKey(
-        PartyBranch, verbose_name="所属支部", null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+        PartyBranch, verbose_name=_("所属支部"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
     group = models.ForeignKey(
-        PartyGroup, verbose_name="党小组", null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+        PartyGroup, verbose_name=_("党小组"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
-    joined_on = models.DateField("入党日期", null=True, blank=True)
-    probationary = models.BooleanField("预备党员", default=False)
-    role = models.CharField("党内职务", max_length=32, blank=True)
+    joined_on = models.DateField(_("入党日期"), null=True, blank=True)
+    probationary = models.BooleanField(_("预备党员"), default=False)
+    role = models.CharField(_("党内职务"), max_length=32, blank=True)
 
     territory_field = "grid__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "党员"
+        verbose_name = verbose_name_plural = _("党员")
 
     def __str__(self) -> str:
         return self.resident.name
@@ -399,21 +399,21 @@ class PartyCenterHousehold(models.Model):
     """A party-member household (党员中心户) that links the households around it."""
 
     grid = grid_fk("party_center_households")
-    member = models.ForeignKey(PartyMember, verbose_name="党员", on_delete=models.CASCADE, related_name="center_households")
-    house = models.ForeignKey(House, verbose_name="房屋", on_delete=models.CASCADE, related_name="+")
-    linked_houses = models.ManyToManyField(House, verbose_name="联系户", blank=True, related_name="party_center")
+    member = models.ForeignKey(PartyMember, verbose_name=_("党员"), on_delete=models.CASCADE, related_name="center_households")
+    house = models.ForeignKey(House, verbose_name=_("房屋"), on_delete=models.CASCADE, related_name="+")
+    linked_houses = models.ManyToManyField(House, verbose_name=_("联系户"), blank=True, related_name="party_center")
 
     territory_field = "grid__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "党员中心户"
+        verbose_name = verbose_name_plural = _("党员中心户")
 
     def __str__(self) -> str:
         return f"{self.member} · {self.house}"
 
 
 def community_fk(related_name: str) -> models.ForeignKey:
-    return models.ForeignKey(Region, verbose_name="报到社区", on_delete=models.PROTECT, related_name=related_name)
+    return models.ForeignKey(Region, verbose_name=_("报到社区"), on_delete=models.PROTECT, related_name=related_name)
 
 
 class InServiceMember(models.Model):
@@ -421,19 +421,19 @@ class InServiceMember(models.Model):
 
     community = community_fk("in_service_members")
     grid = models.ForeignKey(
-        Region, verbose_name="服务网格", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Region, verbose_name=_("服务网格"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    name = models.CharField("姓名", max_length=64)
-    employer = models.CharField("工作单位", max_length=128)
-    party_org = models.CharField("所在党组织", max_length=128, blank=True)
-    phone_encrypted = models.TextField("联系电话（密文）", blank=True)
-    registered_on = models.DateField("报到日期")
-    service = models.CharField("认领服务", max_length=200, blank=True)
+    name = models.CharField(_("姓名"), max_length=64)
+    employer = models.CharField(_("工作单位"), max_length=128)
+    party_org = models.CharField(_("所在党组织"), max_length=128, blank=True)
+    phone_encrypted = models.TextField(_("联系电话（密文）"), blank=True)
+    registered_on = models.DateField(_("报到日期"))
+    service = models.CharField(_("认领服务"), max_length=200, blank=True)
 
     territory_field = "community__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "在职党员双报到"
+        verbose_name = verbose_name_plural = _("在职党员双报到")
         ordering = ["-registered_on", "name"]
 
     def __str__(self) -> str:
@@ -448,16 +448,16 @@ class CoBuildingAgreement(models.Model):
     """A co-building agreement between a community and a unit (共驻共建)."""
 
     community = community_fk("co_building_agreements")
-    unit = models.ForeignKey(Unit, verbose_name="共建单位", on_delete=models.PROTECT, related_name="agreements")
-    title = models.CharField("协议名称", max_length=128)
-    signed_on = models.DateField("签订日期")
-    valid_until = models.DateField("有效期至", null=True, blank=True)
-    content = models.TextField("共建内容", blank=True)
+    unit = models.ForeignKey(Unit, verbose_name=_("共建单位"), on_delete=models.PROTECT, related_name="agreements")
+    title = models.CharField(_("协议名称"), max_length=128)
+    signed_on = models.DateField(_("签订日期"))
+    valid_until = models.DateField(_("有效期至"), null=True, blank=True)
+    content = models.TextField(_("共建内容"), blank=True)
 
     territory_field = "community__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "共驻共建协议"
+        verbose_name = verbose_name_plural = _("共驻共建协议")
         ordering = ["-signed_on"]
 
     def __str__(self) -> str:
@@ -468,16 +468,16 @@ class JointMeeting(models.Model):
     """A joint meeting (联席会) of a community and its co-building units, with minutes."""
 
     community = community_fk("joint_meetings")
-    held_on = models.DateField("召开日期")
-    title = models.CharField("会议主题", max_length=128)
-    units = models.ManyToManyField(Unit, verbose_name="参会单位", blank=True, related_name="joint_meetings")
-    attendees = models.TextField("参会人员", blank=True)
-    minutes = models.TextField("会议纪要", blank=True)
+    held_on = models.DateField(_("召开日期"))
+    title = models.CharField(_("会议主题"), max_length=128)
+    units = models.ManyToManyField(Unit, verbose_name=_("参会单位"), blank=True, related_name="joint_meetings")
+    attendees = models.TextField(_("参会人员"), blank=True)
+    minutes = models.TextField(_("会议纪要"), blank=True)
 
     territory_field = "community__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "联席会议"
+        verbose_name = verbose_name_plural = _("联席会议")
         ordering = ["-held_on"]
 
     def __str__(self) -> str:

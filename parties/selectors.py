@@ -19,6 +19,7 @@ from parties import pii
 from parties.idnumbers import normalize_id_number, validate_id_number
 from parties.models import Building, House, PartyBranch, Resident, ResidentTag, Unit
 from parties.validators import normalize_phone
+from django.utils.translation import gettext as _
 
 PAGE_SIZE = 50
 
@@ -73,7 +74,7 @@ def resident_queryset(user: User, search: ResidentSearch) -> QuerySet:
         try:
             validate_id_number(number)
         except Exception:
-            search.errors.append("按身份证号查找须输入完整、正确的 18 位号码（号码加密存储，不支持部分匹配）。")
+            search.errors.append(_("按身份证号查找须输入完整、正确的 18 位号码（号码加密存储，不支持部分匹配）。"))
             return qs.none()
         qs = qs.filter(id_number_hash=pii.blind_index(number))
     if search.phone:

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b]+")
 _DASHES = re.compile(r"[‐‑‒–—―－~～]")
@@ -41,30 +42,30 @@ def normalize_phone(raw: str) -> str:
 def validate_phone(value: str) -> None:
     value = value or ""
     if not value:
-        raise ValidationError("联系电话不能为空。", code="required")
+        raise ValidationError(_("联系电话不能为空。"), code="required")
     if MOBILE.match(value) or LANDLINE.match(value):
         return
     digits = re.sub(r"\D", "", value)
     if re.search(r"[^\d-]", value):
         raise ValidationError(
-            "联系电话“%(value)s”含有数字和连字符以外的字符。", params={"value": value}, code="characters"
+            _("联系电话“%(value)s”含有数字和连字符以外的字符。"), params={"value": value}, code="characters"
         )
     if digits.startswith("1"):
         if len(digits) != 11:
             raise ValidationError(
-                "手机号码应为 11 位，“%(value)s”是 %(n)s 位。", params={"value": value, "n": len(digits)}, code="length"
+                _("手机号码应为 11 位，“%(value)s”是 %(n)s 位。"), params={"value": value, "n": len(digits)}, code="length"
             )
         raise ValidationError(
-            "手机号码“%(value)s”的第 2 位应为 3–9。", params={"value": value}, code="mobile_prefix"
+            _("手机号码“%(value)s”的第 2 位应为 3–9。"), params={"value": value}, code="mobile_prefix"
         )
     if digits.startswith("0"):
         raise ValidationError(
-            "固定电话“%(value)s”格式不对：应为区号（3–4 位，以 0 开头）加 7–8 位号码，如 0417-2812345。",
+            _("固定电话“%(value)s”格式不对：应为区号（3–4 位，以 0 开头）加 7–8 位号码，如 0417-2812345。"),
             params={"value": value},
             code="landline",
         )
     raise ValidationError(
-        "联系电话“%(value)s”既不是 11 位手机号码，也不是带区号的固定电话（如 0417-2812345）。",
+        _("联系电话“%(value)s”既不是 11 位手机号码，也不是带区号的固定电话（如 0417-2812345）。"),
         params={"value": value},
         code="format",
     )
@@ -104,39 +105,39 @@ def validate_credit_code(value: str) -> None:
     """GB 32100-2015: length, character set, registration authority and type, area code, check character."""
     value = value or ""
     if not value:
-        raise ValidationError("统一社会信用代码不能为空。", code="required")
+        raise ValidationError(_("统一社会信用代码不能为空。"), code="required")
     if len(value) != 18:
         raise ValidationError(
-            "统一社会信用代码应为 18 位，“%(value)s”是 %(n)s 位。",
+            _("统一社会信用代码应为 18 位，“%(value)s”是 %(n)s 位。"),
             params={"value": value, "n": len(value)},
             code="length",
         )
     bad = sorted({c for c in value if c not in CREDIT_CHARS})
     if bad:
         raise ValidationError(
-            "统一社会信用代码“%(value)s”含有不允许的字符“%(bad)s”（不使用 I、O、S、V、Z 和小写字母）。",
+            _("统一社会信用代码“%(value)s”含有不允许的字符“%(bad)s”（不使用 I、O、S、V、Z 和小写字母）。"),
             params={"value": value, "bad": "".join(bad)},
             code="characters",
         )
     kinds = REGISTRATION_AUTHORITIES.get(value[0])
     if kinds is None:
         raise ValidationError(
-            "统一社会信用代码第 1 位“%(c)s”不是有效的登记管理部门代码。", params={"c": value[0]}, code="authority"
+            _("统一社会信用代码第 1 位“%(c)s”不是有效的登记管理部门代码。"), params={"c": value[0]}, code="authority"
         )
     if value[1] not in kinds.split():
         raise ValidationError(
-            "统一社会信用代码第 2 位“%(c)s”不是登记管理部门“%(a)s”下的机构类别。",
+            _("统一社会信用代码第 2 位“%(c)s”不是登记管理部门“%(a)s”下的机构类别。"),
             params={"c": value[1], "a": value[0]},
             code="kind",
         )
     if not value[2:8].isdigit():
         raise ValidationError(
-            "统一社会信用代码第 3–8 位“%(c)s”应为 6 位数字的行政区划码。", params={"c": value[2:8]}, code="area"
+            _("统一社会信用代码第 3–8 位“%(c)s”应为 6 位数字的行政区划码。"), params={"c": value[2:8]}, code="area"
         )
     expected = credit_check_char(value[:17])
     if value[17] != expected:
         raise ValidationError(
-            "统一社会信用代码“%(value)s”校验位错误：最后一位应为 %(expected)s。",
+            _("统一社会信用代码“%(value)s”校验位错误：最后一位应为 %(expected)s。"),
             params={"value": value, "expected": expected},
             code="checksum",
         )

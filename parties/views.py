@@ -36,6 +36,7 @@ from parties.forms import (
     add_action_errors,
 )
 from parties.models import Resident, TagKind, UnitKind
+from django.utils.translation import gettext as _
 
 
 def _after(request: HttpRequest) -> int | None:
@@ -43,7 +44,7 @@ def _after(request: HttpRequest) -> int | None:
     if not raw:
         return None
     if len(raw) > 19 or not raw.isascii() or not raw.isdigit() or int(raw) > 2**63 - 1:
-        raise BadRequest("翻页参数无效。")
+        raise BadRequest(_("翻页参数无效。"))
     return int(raw)
 
 
@@ -55,7 +56,7 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 def _check_change(request: HttpRequest, obj, cap: str) -> None:
     """In scope to read but without the capability to change: 403 (outside scope was already 404)."""
     if cap != Cap.VIEW_REGISTER and not can(request.user, cap, obj.grid_id):
-        raise PermissionDenied("您没有修改该登记信息的权限。")
+        raise PermissionDenied(_("您没有修改该登记信息的权限。"))
 
 
 def _get_resident_for_user(request: HttpRequest, pk: int, cap: str = Cap.VIEW_REGISTER) -> Resident:
@@ -88,7 +89,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         tag=g.get("tag", "") if g.get("tag", "") in TagKind.values else "",
     )
     if search.grid and not search.grid.isdigit():
-        raise BadRequest("网格编码只能是数字。")
+        raise BadRequest(_("网格编码只能是数字。"))
     page = selectors.search_residents(request.user, search, _after(request))
     query = request.GET.copy()
     query.pop("after", None)
@@ -117,10 +118,10 @@ def resident_export(request: HttpRequest) -> StreamingHttpResponse:
         tag=g.get("tag", "") if g.get("tag", "") in TagKind.values else "",
     )
     if search.grid and not search.grid.isdigit():
-        raise BadRequest("网格编码只能是数字。")
+        raise BadRequest(_("网格编码只能是数字。"))
     codes = region_codes(request.user, Cap.VIEW_REGISTER)
     if not codes and not request.user.is_superuser:
-        raise PermissionDenied("您没有查看实有人口的权限。")
+        raise PermissionDenied(_("您没有查看实有人口的权限。"))
     qs = selectors.resident_queryset(request.user, search)
     if search.errors:
         raise BadRequest(search.errors[0])
@@ -162,7 +163,7 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def resident_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     resident = _get_resident_for_user(request, pk)
     if not can(request.user, Cap.REVEAL_PII, resident.grid_id):
-        raise PermissionDenied("您没有查看完整证件号码和电话的权限。")
+        raise PermissionDenied(_("您没有查看完整证件号码和电话的权限。"))
     revealed = actions.do_reveal_pii(actor=request.user, target=resident)
     return _no_store(render(request, "parties/resident_detail.html", _resident_context(request, resident, revealed)))
 
@@ -180,7 +181,7 @@ def _save_resident_house(request, grid, data) -> object:
 def resident_create(request: HttpRequest) -> HttpResponse:
     grids = selectors.grids_for(request.user)
     if not grids:
-        raise PermissionDenied("您没有登记人口的权限。")
+        raise PermissionDenied(_("您没有登记人口的权限。"))
     form = ResidentForm(request.POST or None, grids=grids, initial={"grid": request.GET.get("grid", "")})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -197,10 +198,10 @@ def resident_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as e:
             add_action_errors(form, e)
         else:
-            messages.success(request, f"已登记：{resident.name}")
+            messages.success(request, _("已登记：%(resident)s") % {"resident": resident.name})
             return redirect("parties:resident", pk=resident.pk)
     status = 400 if request.method == "POST" else 200
-    ctx = {"form": form, "title": "登记实有人口", "building_names": _building_names(grids)}
+    ctx = {"form": form, "title": _("登记实有人口"), "building_names": _building_names(grids)}
     return _no_store(render(request, "parties/form.html", ctx, status=status))
 
 
@@ -239,10 +240,10 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as e:
             add_action_errors(form, e)
         else:
-            messages.success(request, "已保存。")
+            messages.success(request, _("已保存。"))
             return redirect("parties:resident", pk=resident.pk)
     ctx = {
-        "form": form, "title": f"修改：{resident.name}", "object": resident,
+        "form": form, "title": _("修改：%(resident)s") % {"resident": resident.name}, "object": resident,
         "masked": {"id_number": resident.id_number_masked, "phone": resident.phone_masked},
         "building_names": _building_names([resident.grid]),
     }
@@ -255,13 +256,13 @@ def resident_tag_add(request: HttpRequest, pk: int) -> HttpResponse:
     resident = _get_resident_for_user(request, pk, Cap.CHANGE_REGISTER)
     form = TagForm(request.POST)
     if not form.is_valid():
-        raise BadRequest("请选择有效的人员标签。")
+        raise BadRequest(_("请选择有效的人员标签。"))
     try:
         actions.do_set_resident_tag(actor=request.user, resident=resident, tag=form.cleaned_data["tag"], note=form.cleaned_data["note"])
     except ValidationError as e:
         messages.error(request, "；".join(e.messages))
     else:
-        messages.success(request, f"已添加标签：{TagKind(form.cleaned_data['tag']).label}")
+        messages.success(request, _("已添加标签：%(label)s") % {"label": TagKind(form.cleaned_data['tag']).label})
     return redirect("parties:resident", pk=resident.pk)
 
 
@@ -271,14 +272,14 @@ def resident_tag_remove(request: HttpRequest, pk: int, tag_pk: int) -> HttpRespo
     resident = _get_resident_for_user(request, pk, Cap.CHANGE_REGISTER)
     tag = selectors.active_tag_of(resident, tag_pk)
     if tag is None:
-        raise BadRequest("标签不存在。")
+        raise BadRequest(_("标签不存在。"))
     tag.resident = resident
     try:
         actions.do_remove_resident_tag(actor=request.user, tag=tag, reason=request.POST.get("reason", "")[:200])
     except ValidationError as e:
         messages.error(request, "；".join(e.messages))
     else:
-        messages.success(request, f"已撤销标签：{tag.get_tag_display()}")
+        messages.success(request, _("已撤销标签：%(label)s") % {"label": tag.get_tag_display()})
     return redirect("parties:resident", pk=resident.pk)
 
 
@@ -290,7 +291,7 @@ def house_list(request: HttpRequest) -> HttpResponse:
     g = request.GET
     building, room, grid = g.get("building", "")[:64], g.get("room", "")[:16], g.get("grid", "")[:15]
     if grid and not grid.isdigit():
-        raise BadRequest("网格编码只能是数字。")
+        raise BadRequest(_("网格编码只能是数字。"))
     page = selectors.search_houses(request.user, building, room, grid, _after(request))
     query = g.copy()
     query.pop("after", None)
@@ -318,9 +319,9 @@ def household_create(request: HttpRequest, pk: int) -> HttpResponse:
     house = _get_house_for_user(request, pk, Cap.CHANGE_REGISTER)
     form = HouseholdForm(request.POST)
     if not form.is_valid():
-        raise BadRequest("请填写户主姓名。")
+        raise BadRequest(_("请填写户主姓名。"))
     household = actions.do_create_household(actor=request.user, house=house, **form.cleaned_data)
-    messages.success(request, f"已建立家庭户：{household.head_name}户")
+    messages.success(request, _("已建立家庭户：%(head_name)s户") % {"head_name": household.head_name})
     return redirect("parties:house", pk=house.pk)
 
 
@@ -328,7 +329,7 @@ def household_create(request: HttpRequest, pk: int) -> HttpResponse:
 def house_create(request: HttpRequest) -> HttpResponse:
     grids = selectors.grids_for(request.user)
     if not grids:
-        raise PermissionDenied("您没有登记房屋的权限。")
+        raise PermissionDenied(_("您没有登记房屋的权限。"))
     form = HouseForm(request.POST or None, grids=grids, initial={"grid": request.GET.get("grid", "")})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -342,9 +343,9 @@ def house_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as e:
             add_action_errors(form, e)
         else:
-            messages.success(request, f"已登记房屋：{house.address}")
+            messages.success(request, _("已登记房屋：%(address)s") % {"address": house.address})
             return redirect("parties:house", pk=house.pk)
-    ctx = {"form": form, "title": "登记房屋", "building_names": _building_names(grids)}
+    ctx = {"form": form, "title": _("登记房屋"), "building_names": _building_names(grids)}
     return render(request, "parties/form.html", ctx, status=400 if request.method == "POST" else 200)
 
 
@@ -359,9 +360,9 @@ def house_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as e:
             add_action_errors(form, e)
         else:
-            messages.success(request, "已保存。")
+            messages.success(request, _("已保存。"))
             return redirect("parties:house", pk=house.pk)
-    ctx = {"form": form, "title": f"修改房屋：{house.address}", "object": house}
+    ctx = {"form": form, "title": _("修改房屋：%(address)s") % {"address": house.address}, "object": house}
     return render(request, "parties/form.html", ctx, status=400 if request.method == "POST" else 200)
 
 
@@ -374,7 +375,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     name, code, grid = g.get("name", "")[:64], g.get("credit_code", "")[:18], g.get("grid", "")[:15]
     kind = g.get("kind", "") if g.get("kind", "") in UnitKind.values else ""
     if grid and not grid.isdigit():
-        raise BadRequest("网格编码只能是数字。")
+        raise BadRequest(_("网格编码只能是数字。"))
     page = selectors.search_units(request.user, name, code, kind, grid, _after(request))
     query = g.copy()
     query.pop("after", None)
@@ -407,7 +408,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _get_unit_for_user(request, pk)
     if not can(request.user, Cap.REVEAL_PII, unit.grid_id):
-        raise PermissionDenied("您没有查看完整电话的权限。")
+        raise PermissionDenied(_("您没有查看完整电话的权限。"))
     revealed = actions.do_reveal_pii(actor=request.user, target=unit)
     return _no_store(render(request, "parties/unit_detail.html", _unit_context(request, unit, revealed)))
 
@@ -416,7 +417,7 @@ def unit_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_create(request: HttpRequest) -> HttpResponse:
     grids = selectors.grids_for(request.user)
     if not grids:
-        raise PermissionDenied("您没有登记单位的权限。")
+        raise PermissionDenied(_("您没有登记单位的权限。"))
     form = UnitForm(request.POST or None, grids=grids, initial={"grid": request.GET.get("grid", "")})
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
@@ -426,9 +427,9 @@ def unit_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as e:
             add_action_errors(form, e)
         else:
-            messages.success(request, f"已登记单位：{unit.name}")
+            messages.success(request, _("已登记单位：%(unit)s") % {"unit": unit.name})
             return redirect("parties:unit", pk=unit.pk)
-    ctx = {"form": form, "title": "登记实有单位"}
+    ctx = {"form": form, "title": _("登记实有单位")}
     return render(request, "parties/form.html", ctx, status=400 if request.method == "POST" else 200)
 
 
@@ -447,9 +448,9 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as e:
             add_action_errors(form, e)
         else:
-            messages.success(request, "已保存。")
+            messages.success(request, _("已保存。"))
             return redirect("parties:unit", pk=unit.pk)
-    ctx = {"form": form, "title": f"修改单位：{unit.name}", "object": unit, "masked": {"contact_phone": unit.contact_phone_masked}}
+    ctx = {"form": form, "title": _("修改单位：%(unit)s") % {"unit": unit.name}, "object": unit, "masked": {"contact_phone": unit.contact_phone_masked}}
     return render(request, "parties/form.html", ctx, status=400 if request.method == "POST" else 200)
 
 
@@ -505,7 +506,7 @@ def _render_form(request, form, title, saved: bool = False):
 def party_branch_create(request: HttpRequest) -> HttpResponse:
     all_grids = selectors.grids_for(request.user)
     if not all_grids:
-        raise PermissionDenied("您没有建立网格党支部的权限。")
+        raise PermissionDenied(_("您没有建立网格党支部的权限。"))
     taken = selectors.grids_with_a_branch(request.user)
     grids = [g for g in all_grids if g.code not in taken]
     form = PartyBranchForm(request.POST or None, grids=grids, initial={"grid": request.GET.get("grid", "")})
@@ -517,9 +518,9 @@ def party_branch_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as e:
             add_action_errors(form, e)
         else:
-            messages.success(request, f"已建立：{branch.name}")
+            messages.success(request, _("已建立：%(branch)s") % {"branch": branch.name})
             return redirect("parties:party-branch", pk=branch.pk)
-    return _render_form(request, form, "建立网格党支部（一格一支部）")
+    return _render_form(request, form, _("建立网格党支部（一格一支部）"))
 
 
 @login_required
@@ -536,15 +537,15 @@ def resident_party_member(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as e:
             add_action_errors(form, e)
         else:
-            messages.success(request, "已登记党员信息。")
+            messages.success(request, _("已登记党员信息。"))
             return redirect("parties:resident", pk=resident.pk)
-    return _render_form(request, form, f"登记党员信息：{resident.name}")
+    return _render_form(request, form, _("登记党员信息：%(resident)s") % {"resident": resident.name})
 
 
 def _get_community_for_change(request: HttpRequest, code: str) -> Region:
     community = selectors.get_community(request.user, code)
     if not can(request.user, Cap.CHANGE_REGISTER, community.code):
-        raise PermissionDenied("您没有在该社区登记党建信息的权限。")
+        raise PermissionDenied(_("您没有在该社区登记党建信息的权限。"))
     return community
 
 
@@ -564,9 +565,9 @@ def in_service_create(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as e:
             add_action_errors(form, e)
         else:
-            messages.success(request, "已登记双报到。")
+            messages.success(request, _("已登记双报到。"))
             return redirect("parties:community-party", code=community.code)
-    return _render_form(request, form, f"{community.name} · 在职党员双报到")
+    return _render_form(request, form, _("%(community)s · 在职党员双报到") % {"community": community.name})
 
 
 def _community_units(request, community) -> list:
@@ -582,13 +583,13 @@ def agreement_create(request: HttpRequest, code: str) -> HttpResponse:
         d = form.cleaned_data
         unit = next(u for u in units if u.pk == d["unit"])
         if d["valid_until"] and d["valid_until"] < d["signed_on"]:
-            form.add_error("valid_until", "有效期不能早于签订日期。")
+            form.add_error("valid_until", _("有效期不能早于签订日期。"))
         else:
             actions.do_sign_co_building_agreement(actor=request.user, community=community, unit=unit, title=d["title"],
                                                   signed_on=d["signed_on"], valid_until=d["valid_until"], content=d["content"])
-            messages.success(request, "已登记共建协议。")
+            messages.success(request, _("已登记共建协议。"))
             return redirect("parties:community-party", code=community.code)
-    return _render_form(request, form, f"{community.name} · 共驻共建协议")
+    return _render_form(request, form, _("%(community)s · 共驻共建协议") % {"community": community.name})
 
 
 @login_required
@@ -601,6 +602,6 @@ def meeting_create(request: HttpRequest, code: str) -> HttpResponse:
         chosen = [u for u in units if u.pk in set(d["units"])]
         actions.do_record_joint_meeting(actor=request.user, community=community, held_on=d["held_on"], title=d["title"],
                                         attendees=d["attendees"], minutes=d["minutes"], units=chosen)
-        messages.success(request, "已记录联席会议。")
+        messages.success(request, _("已记录联席会议。"))
         return redirect("parties:community-party", code=community.code)
-    return _render_form(request, form, f"{community.name} · 联席会议纪要")
+    return _render_form(request, form, _("%(community)s · 联席会议纪要") % {"community": community.name})

@@ -32,6 +32,7 @@ from typing import Any
 from governance.models import User
 from governance.roles import Cap
 from governance.scope import region_codes
+from django.utils.translation import gettext
 from rosters.normalize import cell_to_text, clean_code, clean_text
 from rosters.readers import FileProblem, Sheet, open_sheet
 
@@ -197,7 +198,7 @@ class ErrorWorkbook:
 
     def add(self, row: Row) -> None:
         # Everything as text, so an ID number stays 18 digits when the file comes back.
-        self.sheet.append([cell_to_text(c) for c in row.raw] + [f"第 {row.number} 行：{row.reason}"])
+        self.sheet.append([cell_to_text(c) for c in row.raw] + [gettext("第 %(number)s 行：%(reason)s") % {"number": row.number, "reason": row.reason}])
         self.count += 1
 
     def save(self) -> None:
@@ -246,10 +247,10 @@ def _find_header(roster: Roster, rows) -> tuple[int, tuple, dict[str, int]]:
             break
     if best:
         missing = [c.header for c in roster.columns if c.required and c.key not in best]
-        raise FileProblem("表头缺少必填列：%s。" % "、".join(missing))
+        raise FileProblem(gettext("表头缺少必填列：%(columns)s。") % {"columns": "、".join(missing)})
     raise FileProblem(
-        "没有找到%s的表头。第一行（或标题行下面一行）应为列名，必填列：%s。"
-        % (roster.label, "、".join(roster.required_headers))
+        gettext("没有找到%(kind)s的表头。第一行（或标题行下面一行）应为列名，必填列：%(columns)s。")
+        % {"kind": roster.label, "columns": "、".join(roster.required_headers)}
     )
 
 
@@ -308,7 +309,7 @@ def _run(roster, sheet: Sheet, ctx, error_path, progress, write_batch) -> Result
         if not row.errors:
             keys = [id_hash(k) for k in roster.key(row)]
             if keys and all(k in seen for k in keys):
-                row.fail("duplicate_in_file", f"与文件第 {seen[keys[0]]} 行重复")
+                row.fail("duplicate_in_file", gettext("与文件第 %(line)s 行重复") % {"line": seen[keys[0]]})
             else:
                 for k in keys:
                     seen.setdefault(k, number)

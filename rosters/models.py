@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ImportJob(models.Model):
@@ -12,43 +13,43 @@ class ImportJob(models.Model):
     the history; each row is still checked against the importer's scope."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "排队中"
-        RUNNING = "running", "处理中"
-        CHECKED = "checked", "已预检，待确认"
-        DONE = "done", "已导入"
-        FAILED = "failed", "失败"
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("处理中")
+        CHECKED = "checked", _("已预检，待确认")
+        DONE = "done", _("已导入")
+        FAILED = "failed", _("失败")
 
     class Phase(models.TextChoices):
-        CHECK = "check", "预检"
-        WRITE = "write", "导入"
+        CHECK = "check", _("预检")
+        WRITE = "write", _("导入")
 
-    kind = models.CharField("名册类型", max_length=24)
-    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
-    phase = models.CharField("阶段", max_length=8, choices=Phase.choices, default=Phase.CHECK)
+    kind = models.CharField(_("名册类型"), max_length=24)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    phase = models.CharField(_("阶段"), max_length=8, choices=Phase.choices, default=Phase.CHECK)
     region = models.ForeignKey(
-        "governance.Region", verbose_name="导入辖区", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "governance.Region", verbose_name=_("导入辖区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="导入人", null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL, verbose_name=_("导入人"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
     )
-    created_at = models.DateTimeField("上传时间", auto_now_add=True, db_index=True)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
-    source = models.CharField("来源", max_length=8, default="web")  # web / cli
-    original_name = models.CharField("文件名", max_length=200)
-    file = models.FileField("文件", upload_to="rosters/uploads/%Y/%m/", blank=True)
-    error_file = models.FileField("错误行文件", upload_to="rosters/errors/%Y/%m/", blank=True)
-    total = models.PositiveIntegerField("预计行数", null=True, blank=True)
-    processed = models.PositiveIntegerField("已处理行数", default=0)
-    dry_counts = models.JSONField("预检结果", default=dict, blank=True)
-    counts = models.JSONField("导入结果", default=dict, blank=True)
-    bad_rows = models.JSONField("错误行", default=list, blank=True)
-    message = models.TextField("说明", blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    source = models.CharField(_("来源"), max_length=8, default="web")  # web / cli
+    original_name = models.CharField(_("文件名"), max_length=200)
+    file = models.FileField(_("文件"), upload_to="rosters/uploads/%Y/%m/", blank=True)
+    error_file = models.FileField(_("错误行文件"), upload_to="rosters/errors/%Y/%m/", blank=True)
+    total = models.PositiveIntegerField(_("预计行数"), null=True, blank=True)
+    processed = models.PositiveIntegerField(_("已处理行数"), default=0)
+    dry_counts = models.JSONField(_("预检结果"), default=dict, blank=True)
+    counts = models.JSONField(_("导入结果"), default=dict, blank=True)
+    bad_rows = models.JSONField(_("错误行"), default=list, blank=True)
+    message = models.TextField(_("说明"), blank=True)
 
     territory_field = "region__code"
 
     class Meta:
-        verbose_name = verbose_name_plural = "名册导入记录"
+        verbose_name = verbose_name_plural = _("名册导入记录")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:

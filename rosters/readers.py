@@ -19,6 +19,7 @@ import io
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from django.utils.translation import gettext as _
 
 CHUNK = 1 << 20
 
@@ -51,13 +52,13 @@ class XlsxSheet(Sheet):
             with zipfile.ZipFile(path) as zf:
                 bad = zf.testzip()
         except (zipfile.BadZipFile, EOFError, OSError):
-            raise FileProblem("文件不是有效的 Excel (.xlsx) 文件，或在中途被截断。请重新保存后上传。") from None
+            raise FileProblem(_("文件不是有效的 Excel (.xlsx) 文件，或在中途被截断。请重新保存后上传。")) from None
         if bad:
-            raise FileProblem("Excel 文件已损坏（%s 校验失败），可能在中途被截断。请重新保存后上传。" % bad)
+            raise FileProblem(_("Excel 文件已损坏（%(check)s 校验失败），可能在中途被截断。请重新保存后上传。") % {"check": bad})
         try:
             self.stream = XlsxStream(path)
         except Exception:  # a zip that is not a workbook, a damaged workbook part
-            raise FileProblem("无法读取该 Excel 文件，请确认是 .xlsx 格式且未损坏。") from None
+            raise FileProblem(_("无法读取该 Excel 文件，请确认是 .xlsx 格式且未损坏。")) from None
         # Rough until the sheet's <dimension> is seen: ~600 bytes of XML per roster row.
         self.estimated_rows = max(1, self.stream.sheet_bytes // 600)
 
@@ -70,7 +71,7 @@ class XlsxSheet(Sheet):
         except FileProblem:
             raise
         except Exception:
-            raise FileProblem("读取 Excel 文件时出错，文件可能已损坏或被截断。") from None
+            raise FileProblem(_("读取 Excel 文件时出错，文件可能已损坏或被截断。")) from None
 
     def close(self) -> None:
         self.stream.close()
@@ -94,7 +95,7 @@ class CsvSheet(Sheet):
         with open(path, "rb") as fh:
             head = fh.read(CHUNK)
         if b"\x00" in head:
-            raise FileProblem("该文件不是电子表格（含二进制内容）。请上传 .xlsx 或 .csv 文件。")
+            raise FileProblem(_("该文件不是电子表格（含二进制内容）。请上传 .xlsx 或 .csv 文件。"))
         self.encoding = detect_encoding(head)
         # One quick pass over the bytes: is the whole file in that encoding, how many lines, how it ends.
         decoder = codecs.getincrementaldecoder(self.encoding)()
@@ -109,7 +110,7 @@ class CsvSheet(Sheet):
                 decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             raise FileProblem(
-                "无法识别文件编码（应为 UTF-8 或 GBK），或文件在中途被截断。请在 Excel 中另存为“CSV UTF-8”后上传。"
+                _("无法识别文件编码（应为 UTF-8 或 GBK），或文件在中途被截断。请在 Excel 中另存为“CSV UTF-8”后上传。")
             ) from None
         self.estimated_rows = lines + (0 if tail.endswith(b"\n") else 1)
         self.ends_with_newline = tail.endswith((b"\n", b"\r"))
@@ -121,7 +122,7 @@ class CsvSheet(Sheet):
                 for number, values in enumerate(csv.reader(fh), start=1):
                     yield number, tuple(values)
             except csv.Error:
-                raise FileProblem("CSV 格式错误（引号未闭合等），文件可能在中途被截断。") from None
+                raise FileProblem(_("CSV 格式错误（引号未闭合等），文件可能在中途被截断。")) from None
 
     def truncation_problem(self, header_width: int) -> str | None:
         """A file cut off mid-way ends without a newline, in a row shorter than the header."""
@@ -131,9 +132,9 @@ class CsvSheet(Sheet):
         try:
             last = next(csv.reader(io.StringIO(last_line)), [])
         except csv.Error:
-            return "CSV 文件的最后一行不完整，文件可能在中途被截断。请重新导出后上传。"
+            return _("CSV 文件的最后一行不完整，文件可能在中途被截断。请重新导出后上传。")
         if last and len(last) < header_width:
-            return "CSV 文件的最后一行不完整，文件可能在中途被截断。请重新导出后上传。"
+            return _("CSV 文件的最后一行不完整，文件可能在中途被截断。请重新导出后上传。")
         return None
 
 
@@ -143,14 +144,14 @@ def open_sheet(path: Path | str, filename: str = "") -> Sheet:
         with open(path, "rb") as fh:
             magic = fh.read(8)
     except OSError:
-        raise FileProblem("无法打开文件。") from None
+        raise FileProblem(_("无法打开文件。")) from None
     if not magic:
-        raise FileProblem("文件是空的。")
+        raise FileProblem(_("文件是空的。"))
     name = (filename or path.name).lower()
     if magic.startswith(b"PK\x03\x04") or name.endswith(".xlsx"):
         return XlsxSheet(path)
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileProblem("这是旧版 Excel (.xls) 文件，请在 Excel 中另存为 .xlsx 后上传。")
+        raise FileProblem(_("这是旧版 Excel (.xls) 文件，请在 Excel 中另存为 .xlsx 后上传。"))
     if name.endswith((".xls", ".doc", ".docx", ".pdf", ".zip", ".png", ".jpg", ".jpeg")):
-        raise FileProblem("只支持 .xlsx 和 .csv 文件。")
+        raise FileProblem(_("只支持 .xlsx 和 .csv 文件。"))
     return CsvSheet(path)

@@ -19,6 +19,7 @@ from rosters.actions import do_confirm_import_job, do_create_import_job
 from rosters.kinds import ROSTERS
 from rosters.models import ImportJob
 from rosters.selectors import import_jobs_for, import_region_code, may_import
+from django.utils.translation import gettext as _
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 ALLOWED_SUFFIXES = (".xlsx", ".csv")
@@ -49,17 +50,17 @@ def index(request: HttpRequest) -> HttpResponse:
         upload = request.FILES.get("file")
         region_code = import_region_code(request.user)
         if kind not in ROSTERS:
-            error = "请选择名册类型。"
+            error = _("请选择名册类型。")
         elif upload is None:
-            error = "请选择要上传的文件。"
+            error = _("请选择要上传的文件。")
         elif not upload.name.lower().endswith(ALLOWED_SUFFIXES):
-            error = "只支持 .xlsx 和 .csv 文件。"
+            error = _("只支持 .xlsx 和 .csv 文件。")
         elif upload.size == 0:
-            error = "文件是空的。"
+            error = _("文件是空的。")
         elif upload.size > MAX_UPLOAD_BYTES:
-            error = "文件超过 200 MB，请拆分后上传，或使用命令行导入。"
+            error = _("文件超过 200 MB，请拆分后上传，或使用命令行导入。")
         elif region_code is None:
-            error = "请先导入区划。"
+            error = _("请先导入区划。")
         if error:
             status = 400
         else:
@@ -109,7 +110,7 @@ def job_progress(request: HttpRequest, pk: int) -> JsonResponse:
 def job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     job = _get_job_for_user(request, pk)
     if job.status != ImportJob.Status.CHECKED or job.source != "web":
-        return render(request, "400.html", {"message": "该文件不在待确认状态。"}, status=409)
+        return render(request, "400.html", {"message": _("该文件不在待确认状态。")}, status=409)
     do_confirm_import_job(actor=request.user, job=job)
     return redirect("rosters:job", pk=job.pk)
 
@@ -119,7 +120,7 @@ def job_errors(request: HttpRequest, pk: int) -> HttpResponse:
     job = _get_job_for_user(request, pk)
     if not job.error_file:
         return render(request, "404.html", status=404)
-    name = f"{job.original_name.rsplit('.', 1)[0]}-错误行.xlsx"
+    name = _("%(name)s-错误行.xlsx") % {"name": job.original_name.rsplit('.', 1)[0]}
     try:
         handle = job.error_file.open("rb")
     except OSError:  # removed from storage since
@@ -146,11 +147,11 @@ def template(request: HttpRequest, kind: str) -> HttpResponse:
     if request.GET.get("format") == "csv":
         body = "\ufeff" + data.export("csv")
         return _attachment(HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8"),
-                           f"{roster.label}导入模板.csv")
+                           _("%(kind)s导入模板.csv") % {"kind": roster.label})
     return _attachment(
         HttpResponse(data.export("xlsx"),
                      content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        f"{roster.label}导入模板.xlsx",
+        _("%(kind)s导入模板.xlsx") % {"kind": roster.label},
     )
 
 

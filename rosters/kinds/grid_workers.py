@@ -11,8 +11,10 @@ from django.contrib.auth.hashers import make_password
 from governance.models import Region, RoleAssignment, User
 from governance.roles import Cap, Level, Role
 from governance.scope import scoped
+from django.utils.translation import gettext
 from rosters.engine import Column, ImportContext, Roster, Row
 from rosters.normalize import normalize_phone, phone_is_valid
+from django.utils.translation import gettext_lazy as _
 
 USERNAME = re.compile(r"^[\w.@+-]{1,150}$")
 SPLIT = re.compile(r"[，,、;；\s/]+")
@@ -34,7 +36,7 @@ class WorkerRecord:
 
 class GridWorkerRoster(Roster):
     kind = "grid_workers"
-    label = "网格员"
+    label = _("网格员")
     sheet_title = "网格员"
     columns = (
         Column("name", "姓名", ("网格员姓名", "网格员", "名字"), True),
@@ -53,22 +55,22 @@ class GridWorkerRoster(Roster):
         username = row.text("username") or phone
         grids = tuple(dict.fromkeys(g for g in SPLIT.split(row.code("grid")) if g))
         if not name:
-            row.fail("missing_name", "缺少姓名")
+            row.fail("missing_name", gettext("缺少姓名"))
         elif len(name) > 64:
-            row.fail("bad_value", "姓名超过 64 个字")
+            row.fail("bad_value", gettext("姓名超过 64 个字"))
         if not phone:
-            row.fail("missing_phone", "缺少手机号")
+            row.fail("missing_phone", gettext("缺少手机号"))
         elif not phone_is_valid(phone):
-            row.fail("bad_phone", f"手机号“{row.code('phone')}”格式不正确")
+            row.fail("bad_phone", gettext("手机号“%(phone)s”格式不正确") % {"phone": row.code('phone')})
         if username and not USERNAME.match(username):
-            row.fail("bad_username", "用户名只能包含字母、数字和 @ . + - _")
+            row.fail("bad_username", gettext("用户名只能包含字母、数字和 @ . + - _"))
         if not grids:
-            row.fail("missing_grid", "缺少网格编码")
+            row.fail("missing_grid", gettext("缺少网格编码"))
         for code in grids:
             if code not in self.grid_codes:
-                row.fail("unknown_grid", f"网格编码“{code}”不存在")
+                row.fail("unknown_grid", gettext("网格编码“%(code)s”不存在") % {"code": code})
             elif not ctx.in_scope(code):
-                row.fail("out_of_scope", f"网格“{code}”不在您的管辖范围内")
+                row.fail("out_of_scope", gettext("网格“%(code)s”不在您的管辖范围内") % {"code": code})
         if not row.errors:
             row.record = WorkerRecord(username, name, phone, grids)
 
@@ -91,7 +93,7 @@ class GridWorkerRoster(Roster):
                 continue
             held = roles.get(user.pk, [])
             if user.is_superuser or any(not ctx.in_scope(region) for _, region in held):
-                row.fail("out_of_scope", f"账号“{rec.username}”属于您管辖范围以外的人员，不能修改")
+                row.fail("out_of_scope", gettext("账号“%(username)s”属于您管辖范围以外的人员，不能修改") % {"username": rec.username})
                 continue
             rec.user_id = user.pk
             assigned = {region for role, region in held if role == Role.GRID_WORKER}

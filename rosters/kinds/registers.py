@@ -46,10 +46,12 @@ from parties.models import (
     UnitKind,
 )
 from parties.validators import normalize_credit_code, normalize_phone, validate_credit_code, validate_phone
+from django.utils.translation import gettext
 from rosters.bulk import db_date, db_datetime, insert_rows, select_in
 from rosters.engine import Column, ImportContext, Roster, Row
 from rosters.fastpii import BulkPII
 from rosters.normalize import clean_name, looks_like_excel_number
+from django.utils.translation import gettext_lazy as _
 
 TAG_SPLIT = re.compile(r"[，,、;；\s/]+")
 GRID_ALIASES = ("所属网格编码", "所属网格", "网格代码", "网格号")
@@ -86,11 +88,11 @@ class GridCheck:
 
     def check_grid(self, row: Row, code: str, ctx: ImportContext) -> bool:
         if not code:
-            row.fail("missing_grid", "缺少网格编码")
+            row.fail("missing_grid", gettext("缺少网格编码"))
         elif code not in self.grid_codes:
-            row.fail("unknown_grid", f"网格编码“{code}”不存在")
+            row.fail("unknown_grid", gettext("网格编码“%(code)s”不存在") % {"code": code})
         elif not ctx.in_scope(code):
-            row.fail("out_of_scope", f"网格“{code}”不在您的管辖范围内")
+            row.fail("out_of_scope", gettext("网格“%(code)s”不在您的管辖范围内") % {"code": code})
         else:
             return True
         return False
@@ -135,7 +137,8 @@ def check_choice(row: Row, key: str, words: dict[str, str], label: str, default:
         return default
     value = words.get(text) or words.get(text.replace(" ", ""))
     if value is None:
-        row.fail("bad_value", f"{label}“{text}”不在可选范围内")
+        # `label` is a catalogued field name (政治面貌, 房屋用途…); translated only here, off the valid-row path.
+        row.fail("bad_value", gettext("%(label)s“%(text)s”不在可选范围内") % {"label": gettext(label), "text": text})
         return default
     return value
 
@@ -226,7 +229,7 @@ class ResidentRecord:
 
 class ResidentRoster(Roster):
     kind = "residents"
-    label = "实有人口"
+    label = _("实有人口")
     sheet_title = "实有人口"
     columns = (
         Column("name", "姓名", ("人员姓名", "名字"), True),
@@ -254,16 +257,16 @@ class ResidentRoster(Roster):
     def clean(self, row: Row, ctx: ImportContext) -> None:
         name = clean_name(row.text("name"))
         if not name:
-            row.fail("missing_name", "缺少姓名")
+            row.fail("missing_name", gettext("缺少姓名"))
         elif len(name) > 64:
-            row.fail("bad_value", "姓名超过 64 个字")
+            row.fail("bad_value", gettext("姓名超过 64 个字"))
         raw_id = row.values.get("id_number")
         number = ""
         born_gender = None
         if raw_id is None or raw_id == "":
-            row.fail("missing_id_number", "缺少公民身份号码")
+            row.fail("missing_id_number", gettext("缺少公民身份号码"))
         elif looks_like_excel_number(raw_id):
-            row.fail("id_precision", "公民身份号码被 Excel 存成了数字，后几位已丢失：请把该列设置为“文本”格式后重新填写号码")
+            row.fail("id_precision", gettext("公民身份号码被 Excel 存成了数字，后几位已丢失：请把该列设置为“文本”格式后重新填写号码"))
         else:
             if raw_id.__class__ is str and raw_id.isascii():
                 number = "".join(raw_id.split()).upper()  # = normalize_id_number for ASCII input
@@ -288,14 +291,14 @@ class ResidentRoster(Roster):
             if word:
                 tag = TAGS.get(word)
                 if tag is None:
-                    row.fail("bad_tag", f"未知的人员标签“{word}”")
+                    row.fail("bad_tag", gettext("未知的人员标签“%(word)s”") % {"word": word})
                 else:
                     tags.add(tag)
         building, unit_no, room = row.text("building"), row.text("unit_no"), row.text("room")
         house_key = None
         if building or room:
             if not (building and room):
-                row.fail("bad_house", "楼栋和房号要么都填，要么都不填")
+                row.fail("bad_house", gettext("楼栋和房号要么都填，要么都不填"))
             else:
                 house_key = (grid, building[:64], unit_no[:16], room[:16])
         if row.errors:
@@ -340,7 +343,7 @@ class ResidentRoster(Roster):
                 rec.missing_tags = tuple(sorted(rec.tags))
                 continue
             if not ctx.in_scope(old["grid_id"]):
-                row.fail("out_of_scope", "该人员已登记在您管辖范围以外的网格，不能修改")
+                row.fail("out_of_scope", gettext("该人员已登记在您管辖范围以外的网格，不能修改"))
                 continue
             rec.pk = old["pk"]
             rec.missing_tags = tuple(sorted(rec.tags - tags.get(rec.pk, set())))
@@ -447,7 +450,7 @@ class HouseRecord:
 
 class HouseRoster(Roster):
     kind = "houses"
-    label = "实有房屋"
+    label = _("实有房屋")
     sheet_title = "实有房屋"
     columns = (
         Column("grid", "网格编码", GRID_ALIASES, True),
@@ -470,9 +473,9 @@ class HouseRoster(Roster):
         self.grids.check_grid(row, grid, ctx)
         building, unit_no, room = row.text("building"), row.text("unit_no"), row.text("room")
         if not building:
-            row.fail("missing_building", "缺少楼栋")
+            row.fail("missing_building", gettext("缺少楼栋"))
         if not room:
-            row.fail("missing_room", "缺少房号")
+            row.fail("missing_room", gettext("缺少房号"))
         use = check_choice(row, "use", HOUSE_USE, "房屋用途", HouseUse.OWNER)
         area = None
         if row.text("area"):
@@ -481,7 +484,7 @@ class HouseRoster(Roster):
                 if area <= 0 or area >= Decimal("1000000"):
                     raise InvalidOperation
             except InvalidOperation:
-                row.fail("bad_value", f"面积“{row.text('area')}”不是有效的数字")
+                row.fail("bad_value", gettext("面积“%(area)s”不是有效的数字") % {"area": row.text('area')})
         if not row.errors:
             row.record = HouseRecord((grid, building[:64], unit_no[:16], room[:16]), use, area, row.text("owner_name")[:64])
 
@@ -548,7 +551,7 @@ class UnitRecord:
 
 class UnitRoster(Roster):
     kind = "units"
-    label = "实有单位"
+    label = _("实有单位")
     sheet_title = "实有单位"
     columns = (
         Column("name", "单位名称", ("名称", "企业名称", "单位"), True),
@@ -571,10 +574,10 @@ class UnitRoster(Roster):
     def clean(self, row: Row, ctx: ImportContext) -> None:
         name = row.text("name")
         if not name:
-            row.fail("missing_name", "缺少单位名称")
+            row.fail("missing_name", gettext("缺少单位名称"))
         code = normalize_credit_code(row.code("credit_code"))
         if not code:
-            row.fail("missing_credit_code", "缺少统一社会信用代码")
+            row.fail("missing_credit_code", gettext("缺少统一社会信用代码"))
         else:
             try:
                 validate_credit_code(code)
@@ -591,7 +594,7 @@ class UnitRoster(Roster):
                 if employees < 0:
                     raise ValueError
             except ValueError:
-                row.fail("bad_value", f"从业人数“{row.text('employees')}”不是整数")
+                row.fail("bad_value", gettext("从业人数“%(employees)s”不是整数") % {"employees": row.text('employees')})
         if not row.errors:
             row.record = UnitRecord(code, name[:128], kind, grid, row.text("address")[:200],
                                     row.text("legal_person")[:64], row.text("contact_name")[:64], phone,
@@ -616,7 +619,7 @@ class UnitRoster(Roster):
                 row.status = "new"
                 continue
             if not ctx.in_scope(old["grid_id"]):
-                row.fail("out_of_scope", "该单位已登记在您管辖范围以外的网格，不能修改")
+                row.fail("out_of_scope", gettext("该单位已登记在您管辖范围以外的网格，不能修改"))
                 continue
             rec.pk = old["pk"]
             new = (rec.name, rec.kind, rec.grid, rec.address, rec.legal_person, rec.contact_name, rec.phone_hash,

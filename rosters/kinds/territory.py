@@ -10,7 +10,9 @@ from governance.models import GridType, Region, validate_region_code
 from governance.roles import CODE_LENGTH, LEVEL_BY_CODE_LENGTH, Level
 from governance.scope import scoped
 from governance.roles import Cap
+from django.utils.translation import gettext
 from rosters.engine import Column, ImportContext, Roster, Row
+from django.utils.translation import gettext_lazy as _
 
 LEVEL_WORDS = {
     "市": Level.CITY, "地级市": Level.CITY, "地市": Level.CITY,
@@ -52,7 +54,7 @@ class RegionRecord:
 
 class TerritoryRoster(Roster):
     kind = "territory"
-    label = "区划网格"
+    label = _("区划网格")
     sheet_title = "区划网格"
     columns = (
         Column("code", "编码", ("区划编码", "区划代码", "统计用区划代码", "代码", "网格编码", "行政区划代码"), True),
@@ -71,13 +73,13 @@ class TerritoryRoster(Roster):
     def clean(self, row: Row, ctx: ImportContext) -> None:
         code, name, parent = row.code("code"), row.text("name"), row.code("parent")
         if not code:
-            row.fail("missing_code", "缺少编码")
+            row.fail("missing_code", gettext("缺少编码"))
         if not name:
-            row.fail("missing_name", "缺少名称")
+            row.fail("missing_name", gettext("缺少名称"))
         if row.errors:
             return
         if len(name) > 64:
-            row.fail("bad_value", "名称超过 64 个字")
+            row.fail("bad_value", gettext("名称超过 64 个字"))
         level = LEVEL_BY_CODE_LENGTH.get(len(code))
         if not parent and level and level > Level.CITY:
             parent = code[: CODE_LENGTH[Level(level - 1)]]
@@ -87,23 +89,23 @@ class TerritoryRoster(Roster):
             row.fail("bad_code", "；".join(e.messages))
             return
         if not ctx.in_scope(code):
-            row.fail("out_of_scope", "不在您的管辖范围内")
+            row.fail("out_of_scope", gettext("不在您的管辖范围内"))
             return
         level_word = row.text("level")
         if level_word and LEVEL_WORDS.get(level_word) != level:
-            row.fail("bad_level", f"层级“{level_word}”与编码位数不符（{len(code)} 位编码应为{LEVEL_NAMES[level]}）")
+            row.fail("bad_level", gettext("层级“%(level_word)s”与编码位数不符（%(digits)s 位编码应为%(level)s）") % {"level_word": level_word, "digits": len(code), "level": LEVEL_NAMES[level]})
         type_word = row.text("grid_type").replace("（", "(").replace("）", ")")
         grid_type = ""
         if type_word:
             grid_type = self.grid_types.get(type_word, "")
             if not grid_type:
-                row.fail("bad_grid_type", f"未知的网格类型“{row.text('grid_type')}”")
+                row.fail("bad_grid_type", gettext("未知的网格类型“%(grid_type)s”") % {"grid_type": row.text('grid_type')})
             elif level != Level.GRID:
-                row.fail("bad_grid_type", "只有网格才有网格类型")
+                row.fail("bad_grid_type", gettext("只有网格才有网格类型"))
         elif level == Level.GRID:
             grid_type = GridType.COMPREHENSIVE
         if parent and parent not in self.existing_codes and parent not in self.file_codes:
-            row.fail("unknown_parent", f"上级编码“{parent}”不存在（请先导入上级，或把上级放在前面的行）")
+            row.fail("unknown_parent", gettext("上级编码“%(parent)s”不存在（请先导入上级，或把上级放在前面的行）") % {"parent": parent})
         if not row.errors:
             row.record = RegionRecord(code, name, level, parent or None, grid_type)
             self.file_codes.add(code)
