@@ -75,22 +75,3 @@ def looks_like_excel_number(raw) -> bool:
     if isinstance(raw, str):
         return bool(_SCIENTIFIC.match(clean_code(raw)))
     return False
-
-
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
-
-
-def normalize_phone(value: str) -> str:
-    value = clean_code(value).replace("—", "-").replace("－", "-")
-    if value.startswith("+86"):
-        value = value[3:]
-    elif value.startswith("0086"):
-        value = value[4:]
-    if MOBILE.match(value.replace("-", "")):
-        return value.replace("-", "")
-    return value
-
-
-def phone_is_valid(value: str) -> bool:
-    return bool(MOBILE.match(value) or LANDLINE.match(value))

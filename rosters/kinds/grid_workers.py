@@ -7,14 +7,15 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from governance.models import Region, RoleAssignment, User
 from governance.roles import Cap, Level, Role
 from governance.scope import scoped
-from django.utils.translation import gettext
+from parties.validators import normalize_phone, validate_phone
 from rosters.engine import Column, ImportContext, Roster, Row
-from rosters.normalize import normalize_phone, phone_is_valid
-from django.utils.translation import gettext_lazy as _
 
 USERNAME = re.compile(r"^[\w.@+-]{1,150}$")
 SPLIT = re.compile(r"[，,、;；\s/]+")
@@ -60,8 +61,11 @@ class GridWorkerRoster(Roster):
             row.fail("bad_value", gettext("姓名超过 64 个字"))
         if not phone:
             row.fail("missing_phone", gettext("缺少手机号"))
-        elif not phone_is_valid(phone):
-            row.fail("bad_phone", gettext("手机号“%(phone)s”格式不正确") % {"phone": row.code('phone')})
+        else:
+            try:
+                validate_phone(phone)
+            except ValidationError:
+                row.fail("bad_phone", gettext("手机号“%(phone)s”格式不正确") % {"phone": row.code('phone')})
         if username and not USERNAME.match(username):
             row.fail("bad_username", gettext("用户名只能包含字母、数字和 @ . + - _"))
         if not grids:

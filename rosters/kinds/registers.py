@@ -49,7 +49,6 @@ from parties.validators import normalize_credit_code, normalize_phone, validate_
 from django.utils.translation import gettext
 from rosters.bulk import db_date, db_datetime, insert_rows, select_in
 from rosters.engine import Column, ImportContext, Roster, Row
-from rosters.fastpii import BulkPII
 from rosters.normalize import clean_name, looks_like_excel_number
 from django.utils.translation import gettext_lazy as _
 
@@ -251,7 +250,6 @@ class ResidentRoster(Roster):
         self.grids = GridCheck()
         self.grids.load()
         self.houses = HousePlacer()
-        self.pii = BulkPII()
         self.today = date.today()
 
     def clean(self, row: Row, ctx: ImportContext) -> None:
@@ -304,8 +302,8 @@ class ResidentRoster(Roster):
         if row.errors:
             return
         row.record = ResidentRecord(
-            name=name, id_number=number, id_hash=self.pii.blind_index(number), phone=phone,
-            phone_hash=self.pii.blind_index(phone), ethnicity=ethnicity[:16], political_status=political,
+            name=name, id_number=number, id_hash=pii.blind_index(number), phone=phone,
+            phone_hash=pii.blind_index(phone), ethnicity=ethnicity[:16], political_status=political,
             residency_type=residency, grid=grid, house_key=house_key, tags=frozenset(tags), born_gender=born_gender,
         )
 
@@ -368,8 +366,8 @@ class ResidentRoster(Roster):
         now_db = db_datetime(now)
         new = [r.record for r in rows if r.status == "new"]
         changed = [r.record for r in rows if r.status != "new"]
-        ids = self.pii.encrypt_many([rec.id_number for rec in new])
-        phones = self.pii.encrypt_many([rec.phone for rec in new] + [rec.phone for rec in changed])
+        ids = [pii.encrypt(rec.id_number) for rec in new]
+        phones = [pii.encrypt(rec.phone) for rec in new + changed]
         tuples = []
         for rec, id_token, phone_token in zip(new, ids, phones):
             born, gender = rec.born_gender
