@@ -116,6 +116,7 @@ class Roster:
 
     kind = ""
     label = ""
+    batch_size = BATCH_SIZE  # rows checked against the database and written together (one transaction)
     sheet_title = ""
     columns: tuple[Column, ...] = ()
     example: tuple[str, ...] = ()  # one example row for the template
@@ -314,7 +315,7 @@ def _run(roster, sheet: Sheet, ctx, error_path, progress, write_batch) -> Result
                 for k in keys:
                     seen.setdefault(k, number)
         batch.append(row)
-        if len(batch) >= BATCH_SIZE:
+        if len(batch) >= roster.batch_size:
             flush()
     flush()
     if errors is not None:
