@@ -44,9 +44,17 @@ def id_number(i: int) -> str:
     return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, WEIGHTS)) % 11]
 
 
+HOUSEHOLD_SIZES = (3, 2, 4, 1, 3, 2, 3)  # 2.57 people a house (census 2020: 2.62 a household)
+HOUSEHOLD_CYCLE = sum(HOUSEHOLD_SIZES)
+HOUSEHOLD_OF = [j for j, size in enumerate(HOUSEHOLD_SIZES) for _ in range(size)]
+
+
 def rows(n: int, grids: list[str]):
+    """Residents listed household by household, as rosters are collected: the members of a
+    household are consecutive rows and share a house (楼栋 + 单元 + 房号) in one grid."""
+    g = len(grids)
     for i in range(n):
-        grid = grids[i % len(grids)]
+        h = (i // HOUSEHOLD_CYCLE) * len(HOUSEHOLD_SIZES) + HOUSEHOLD_OF[i % HOUSEHOLD_CYCLE]
         yield [
             SURNAMES[i % len(SURNAMES)] + GIVEN[(i // 7) % len(GIVEN)] + (GIVEN[i % 13] if i % 3 else ""),
             id_number(i),
@@ -54,10 +62,10 @@ def rows(n: int, grids: list[str]):
             "汉族" if i % 9 else "满族",
             POLITICAL[i % 10],
             RESIDENCY[(i // 3) % 10],
-            grid,
-            f"{1 + (i // len(grids)) % 40}号楼",
-            f"{1 + (i // 7) % 6}单元",
-            f"{1 + (i // 2) % 6}0{1 + i % 4}",
+            grids[h % g],
+            f"{1 + (h // g) % 40}号楼",
+            f"{1 + (h // (g * 40)) % 6}单元",
+            f"{1 + (h // (g * 240)) % 18}0{1 + (h // (g * 240 * 18)) % 4}",
             TAGS[i % 5] if i % 10 == 0 else "",
         ]
 
@@ -99,7 +107,7 @@ def empty_registers():
 def make_xlsx(n: int, grids: list[str]) -> Path:
     import openpyxl
 
-    path = OUT / f"residents-{n}.xlsx"
+    path = OUT / f"residents-v2-{n}.xlsx"
     if path.exists():
         return path
     OUT.mkdir(parents=True, exist_ok=True)
@@ -113,7 +121,7 @@ def make_xlsx(n: int, grids: list[str]) -> Path:
 
 
 def make_csv(n: int, grids: list[str]) -> Path:
-    path = OUT / f"residents-{n}.csv"
+    path = OUT / f"residents-v2-{n}.csv"
     if path.exists():
         return path
     OUT.mkdir(parents=True, exist_ok=True)

@@ -130,6 +130,10 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("GRIDGOV_MEDIA_ROOT", VAR_DIR / "media"))
+
+# Roster imports on PostgreSQL compare and write this many batches at once, each in its own
+# transaction and connection (rosters.engine.in_threads). One per core the database can spare.
+ROSTER_IMPORT_WRITERS = int(os.environ.get("GRIDGOV_IMPORT_WRITERS", "2"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

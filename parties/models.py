@@ -121,9 +121,9 @@ class UnitKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-def grid_fk(related_name: str) -> models.ForeignKey:
+def grid_fk(related_name: str, *, db_index: bool = True) -> models.ForeignKey:
     return models.ForeignKey(
-        Region, verbose_name=_("所属网格"), on_delete=models.PROTECT, related_name=related_name
+        Region, verbose_name=_("所属网格"), on_delete=models.PROTECT, related_name=related_name, db_index=db_index
     )
 
 
@@ -145,8 +145,11 @@ class Building(models.Model):
 
 
 class House(models.Model):
-    grid = grid_fk("houses")
-    building = models.ForeignKey(Building, verbose_name=_("楼栋"), on_delete=models.PROTECT, related_name="houses")
+    grid = grid_fk("houses", db_index=False)  # house_grid_id below serves equality and prefix
+    building = models.ForeignKey(
+        Building, verbose_name=_("楼栋"), on_delete=models.PROTECT, related_name="houses",
+        db_index=False,  # the unique (building, unit_no, room) index starts with it
+    )
     unit_no = models.CharField(_("单元"), max_length=16, blank=True, help_text=_("如“5单元”"))
     room = models.CharField(_("房号"), max_length=16, help_text=_("如“104”"))
     use = models.CharField(_("房屋用途"), max_length=16, choices=HouseUse.choices, default=HouseUse.OWNER)
@@ -162,6 +165,9 @@ class House(models.Model):
         ordering = ["building_id", "unit_no", "room"]
         constraints = [
             models.UniqueConstraint(fields=["building", "unit_no", "room"], name="house_unique_room_in_building")
+        ]
+        indexes = [
+            models.Index(fields=["grid", "id"], name="house_grid_id", opclasses=["varchar_pattern_ops", "int8_ops"]),
         ]
 
     def __str__(self) -> str:
@@ -192,21 +198,25 @@ class Household(models.Model):
 
 
 class Resident(models.Model):
-    grid = grid_fk("residents")
+    # Indexes are few on purpose: a city imports millions of residents, and every index costs
+    # each insert. The grid is served by resident_grid_id (equality and prefix), the keyed
+    # hashes by byte-wise (pattern_ops) indexes without Django's extra "_like" twins.
+    grid = grid_fk("residents", db_index=False)
     house = models.ForeignKey(
         House, verbose_name=_("居住房屋"), null=True, blank=True, on_delete=models.SET_NULL, related_name="residents"
     )
     household = models.ForeignKey(
-        Household, verbose_name=_("家庭户"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+        Household, verbose_name=_("家庭户"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members",
+        db_index=False,  # resident_household below: most residents have none
     )
     relation_to_head = models.CharField(_("与户主关系"), max_length=16, blank=True)
     name = models.CharField(_("姓名"), max_length=64)
     id_number_encrypted = models.TextField(_("公民身份号码（密文）"))
-    id_number_hash = models.CharField(_("公民身份号码（检索哈希）"), max_length=64, unique=True)
+    id_number_hash = models.CharField(_("公民身份号码（检索哈希）"), max_length=64)  # unique: resident_unique_id_number
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("出生日期"))
     phone_encrypted = models.TextField(_("联系电话（密文）"), blank=True)
-    phone_hash = models.CharField(_("联系电话（检索哈希）"), max_length=64, blank=True, db_index=True)
+    phone_hash = models.CharField(_("联系电话（检索哈希）"), max_length=64, blank=True)
     ethnicity = models.CharField(_("民族"), max_length=16, default="汉族")
     political_status = models.CharField(
         _("政治面貌"), max_length=20, choices=PoliticalStatus.choices, default=PoliticalStatus.MASSES
@@ -228,6 +238,12 @@ class Resident(models.Model):
             models.Index(fields=["grid", "id"], name="resident_grid_id", opclasses=["varchar_pattern_ops", "int8_ops"]),
             # Name prefix search, in keyset order.
             models.Index(fields=["name", "id"], name="resident_name_id", opclasses=["varchar_pattern_ops", "int8_ops"]),
+            models.Index(fields=["phone_hash"], name="resident_phone_hash", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["household"], name="resident_household", condition=models.Q(household__isnull=False)),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["id_number_hash"], name="resident_unique_id_number",
+                                    opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self) -> str:

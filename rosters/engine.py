@@ -12,8 +12,9 @@ The flow for a file:
 1. `open_sheet` refuses a broken file outright (nothing written).
 2. The header row is found (a title row above it is skipped), columns are
    matched by their Chinese headers or an alias.
-3. Rows are read in batches of BATCH_SIZE; blank rows are ignored; each row is
-   normalised and checked; a key already seen in the file is a duplicate.
+3. Rows are read in batches of the roster's batch_size; blank rows are ignored; each
+   row is normalised and checked; a key already seen in the file is a duplicate. This
+   runs one batch ahead in a thread (`read_ahead`) while the previous batch is written.
 4. Each batch's good rows are compared with the database (new / updated /
    unchanged). In a dry run nothing is written; otherwise the batch is written
    in one transaction — all of its good rows or none.
@@ -23,15 +24,22 @@ The flow for a file:
 
 from __future__ import annotations
 
+import gc
 import hashlib
-from collections.abc import Callable, Iterable
+import queue
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+
 from governance.models import User
 from governance.roles import Cap
 from governance.scope import region_codes
+from django.utils import translation
 from django.utils.translation import gettext
 from rosters.normalize import cell_to_text, clean_code, clean_text
 from rosters.readers import FileProblem, Sheet, open_sheet
@@ -60,14 +68,18 @@ class RowError(Exception):
     message: str
 
 
-@dataclass
 class Row:
-    number: int
-    raw: tuple  # the original cells, in the file's column order
-    values: dict[str, Any]  # key -> raw cell value
-    record: Any = None
-    errors: list[RowError] = field(default_factory=list)
-    status: str = ""  # new / updated / unchanged
+    """One line of the file on its way through: its cells, then its record or its errors, then its status."""
+
+    __slots__ = ("number", "raw", "values", "record", "errors", "status")
+
+    def __init__(self, number: int, raw: tuple, values: dict[str, Any]):
+        self.number = number
+        self.raw = raw  # the original cells, in the file's column order
+        self.values = values  # key -> raw cell value
+        self.record: Any = None
+        self.errors: list[RowError] = []
+        self.status = ""  # new / updated / unchanged
 
     def text(self, key: str) -> str:
         value = self.values.get(key)
@@ -219,9 +231,19 @@ def run_import(
 ) -> Result:
     """Read, check and (unless ctx.dry_run) write one file. Raises FileProblem for a refused file."""
     sheet = open_sheet(path, filename)
+    thresholds = gc.get_threshold()
+    # An import makes millions of short-lived, acyclic objects; the default thresholds would run
+    # the cycle collector every 700 of them over everything alive (a third of the checking time).
+    gc.set_threshold(100_000, 50, 100)
+    switch_interval = sys.getswitchinterval()
+    # The writing thread comes back from each database call needing the GIL that the read-ahead
+    # thread holds; by default it would wait up to 5 ms every time.
+    sys.setswitchinterval(0.0005)
     try:
         return _run(roster, sheet, ctx, error_path, progress, write_batch or _default_write)
     finally:
+        gc.set_threshold(*thresholds)
+        sys.setswitchinterval(switch_interval)
         sheet.close()
 
 
@@ -265,41 +287,78 @@ def _run(roster, sheet: Sheet, ctx, error_path, progress, write_batch) -> Result
             raise FileProblem(problem)
     roster.prepare(ctx)
     errors: ErrorWorkbook | None = None
-    seen: dict[int, int] = {}  # key hash -> first row number (8-byte hashes keep this small)
-    batch: list[Row] = []
-    width = len(header)
 
-    def flush() -> None:
-        nonlocal errors
+    def compare_and_write(item: tuple[list[Row], int]) -> tuple[list[Row], int]:
+        batch, _ = item
         good = [r for r in batch if not r.errors]
         if good:
             roster.classify(good, ctx)
-        good = [r for r in batch if not r.errors]
-        for r in good:
-            result.counts[r.status] += 1
-        changed = [r for r in good if r.status != "unchanged"]
+        changed = [r for r in good if not r.errors and r.status != "unchanged"]
         if changed and not ctx.dry_run:
             write_batch(roster, changed, ctx)
+        return item
+
+    def account(batch: list[Row], rows_read: int) -> None:
+        nonlocal errors
+        result.rows_read = rows_read
         for r in batch:
-            if r.errors:
-                result.counts["bad"] += 1
-                if len(result.bad_rows) < SHOWN_BAD_ROWS:
-                    result.bad_rows.append(
-                        {"row": r.number, "code": r.errors[0].code, "reason": r.reason}
-                    )
-                if error_path is not None:
-                    if errors is None:
-                        errors = ErrorWorkbook(error_path, header, roster.sheet_title)
-                    errors.add(r)
-        batch.clear()
+            if not r.errors:
+                result.counts[r.status] += 1
+                continue
+            result.counts["bad"] += 1
+            if len(result.bad_rows) < SHOWN_BAD_ROWS:
+                result.bad_rows.append({"row": r.number, "code": r.errors[0].code, "reason": r.reason})
+            if error_path is not None:
+                if errors is None:
+                    errors = ErrorWorkbook(error_path, header, roster.sheet_title)
+                errors.add(r)
         if progress:
             estimated = sheet.estimated_rows
             progress(result.rows_read, max(estimated - header_number, result.rows_read) if estimated else None,
                      result.counts)
 
+    # Reading and checking (pure Python, no database) runs ahead in a thread while batches are
+    # compared and written: the database works while Python checks.
+    batches = read_ahead(_checked_batches(roster, rows, ctx, header_number, len(header), columns))
+    writers = _writer_threads(roster)
+    if writers > 1:
+        done = in_threads(compare_and_write, batches, writers)
+    else:
+        done = map(compare_and_write, batches)
+    for batch, rows_read in done:
+        account(batch, rows_read)
+    if errors is not None:
+        errors.save()
+        result.error_file = error_path
+    return result
+
+
+def _writer_threads(roster) -> int:
+    """How many batches are compared and written at once, each in its own transaction.
+
+    More than one only on PostgreSQL (whose server works on several batches at once; SQLite
+    writes one at a time anyway) and only outside a transaction: inside one (a test case, or a
+    caller's atomic block) other connections could not see its rows, and "all or nothing per
+    batch" needs each batch's transaction to be its own."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return 1
+    return max(1, int(getattr(settings, "ROSTER_IMPORT_WRITERS", 2)))
+
+
+def _checked_batches(roster, rows, ctx, header_number: int, width: int, columns: dict[str, int]):
+    """(batch of normalised and checked rows, rows read so far), in file order; the last batch may be empty.
+
+    Runs in the read-ahead thread: it must not touch the database (roster.prepare loaded what
+    clean() needs)."""
+    seen: dict[int, int] = {}  # key hash -> first row number (8-byte hashes keep this small)
+    batch: list[Row] = []
+    rows_read = 0
     column_items = list(columns.items())
+    size = roster.batch_size
     for number, cells in rows:
-        result.rows_read = number - header_number
+        rows_read = number - header_number
         if not cells or not any(c is not None and (not isinstance(c, str) or c.strip()) for c in cells):
             continue  # blank rows are ignored
         if len(cells) < width:
@@ -315,10 +374,135 @@ def _run(roster, sheet: Sheet, ctx, error_path, progress, write_batch) -> Result
                 for k in keys:
                     seen.setdefault(k, number)
         batch.append(row)
-        if len(batch) >= roster.batch_size:
-            flush()
-    flush()
-    if errors is not None:
-        errors.save()
-        result.error_file = error_path
-    return result
+        if len(batch) >= size:
+            yield batch, rows_read
+            batch = []
+    yield batch, rows_read
+
+
+_DONE = object()
+
+
+def read_ahead(items: Iterator, depth: int = 1) -> Iterator:
+    """Iterate `items` in a background thread, at most `depth` items ahead of the consumer.
+
+    Why a thread and not a process: the consumer spends its time waiting on the database
+    (psycopg2 and sqlite3 release the GIL there), which is exactly when the producer needs it.
+    The producer runs under the consumer's language (messages are translated as they are made);
+    its exceptions are raised here, in the consumer. If the consumer stops early, the producer is
+    told to stop and does at most one more item."""
+    language = translation.get_language()
+    out: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        translation.activate(language)
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        out.put((True, item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            out.put((True, _DONE))
+        except BaseException as error:  # handed to the consumer, which raises it
+            out.put((False, error))
+        finally:
+            translation.deactivate()
+
+    thread = threading.Thread(target=produce, name="roster-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            ok, item = out.get()
+            if not ok:
+                raise item
+            if item is _DONE:
+                return
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                out.get_nowait()  # unblock a producer waiting to put
+            except queue.Empty:
+                pass
+            thread.join(timeout=0.05)
+
+
+def in_threads(fn: Callable, items: Iterator, workers: int) -> Iterator:
+    """fn(item) for every item, in `workers` threads, the results yielded in the items' order.
+
+    At most 2 × workers items are in hand at once (memory stays flat). The first exception
+    stops the work: items not started yet are skipped, and the exception is raised here. Each
+    thread closes its own database connections when it ends."""
+    from django.db import connections
+
+    todo: queue.Queue = queue.Queue()
+    finished: dict[int, tuple[bool, Any]] = {}
+    changed = threading.Condition()
+    in_hand = threading.Semaphore(2 * workers)
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            while True:
+                job = todo.get()
+                if job is None:
+                    return
+                index, item = job
+                if stop.is_set():
+                    outcome = (False, None)
+                else:
+                    try:
+                        outcome = (True, fn(item))
+                    except BaseException as error:  # raised by the consumer below
+                        stop.set()
+                        outcome = (False, error)
+                with changed:
+                    finished[index] = outcome
+                    changed.notify_all()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, name=f"roster-writer-{n}", daemon=True) for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    submitted = 0
+    next_out = 0
+
+    def take(wait: bool):
+        nonlocal next_out
+        with changed:
+            if wait:
+                changed.wait_for(lambda: next_out in finished)
+            elif next_out not in finished:
+                return None
+            ok, value = finished.pop(next_out)
+        next_out += 1
+        in_hand.release()
+        if not ok:
+            raise value if value is not None else RuntimeError("roster writer stopped")
+        return value
+
+    try:
+        for item in items:
+            while not in_hand.acquire(timeout=0.05):
+                ready = take(wait=False)  # make room: hand over what is finished
+                if ready is not None:
+                    yield ready
+            todo.put((submitted, item))
+            submitted += 1
+            while (ready := take(wait=False)) is not None:
+                yield ready
+        while next_out < submitted:
+            yield take(wait=True)
+    finally:
+        stop.set()
+        for _ in threads:
+            todo.put(None)
+        for thread in threads:
+            thread.join()

@@ -52,3 +52,35 @@ def test_production_refuses_to_derive_the_keys_from_secret_key(monkeypatch, sett
     monkeypatch.delenv("GRIDGOV_PII_KEY", raising=False)
     with pytest.raises(ImproperlyConfigured):
         pii.encrypt("13812345678")
+
+
+def test_new_tokens_are_aes_gcm_and_old_fernet_tokens_still_read(monkeypatch):
+    from cryptography.fernet import Fernet
+
+    key = Fernet.generate_key().decode()
+    monkeypatch.setenv("GRIDGOV_PII_KEY", key)
+    token = pii.encrypt("21080219900101123X")
+    assert token.startswith(pii.TOKEN_PREFIX) and len(token) < 80
+    assert pii.encrypt("21080219900101123X") != token  # a fresh nonce every time
+    legacy = Fernet(key.encode()).encrypt(b"13812345678").decode()
+    assert pii.decrypt(legacy) == "13812345678"
+
+
+def test_a_tampered_token_is_refused(monkeypatch):
+    token = pii.encrypt("13812345678")
+    body = token[len(pii.TOKEN_PREFIX):]
+    flipped = body[:20] + ("A" if body[20] != "A" else "B") + body[21:]
+    with pytest.raises(ValueError):
+        pii.decrypt(pii.TOKEN_PREFIX + flipped)
+    with pytest.raises(ValueError):
+        pii.decrypt(pii.TOKEN_PREFIX + "not base64!")
+
+
+def test_the_blind_index_follows_the_configured_hash_key(monkeypatch):
+    before = pii.blind_index("13812345678")
+    monkeypatch.setenv("GRIDGOV_PII_HASH_KEY", "another secret")
+    assert pii.blind_index("13812345678") != before
+    import hashlib
+    import hmac
+
+    assert pii.blind_index("13812345678") == hmac.new(b"another secret", b"13812345678", hashlib.sha256).hexdigest()
