@@ -179,14 +179,39 @@ def cmd_xlsx(args):
           f"= {CPU['read'] / import_cpu:.2f} × the read rate")
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU seconds used so far by every PostgreSQL process on this machine (Linux /proc)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            if not Path(f"/proc/{pid}/comm").read_text().startswith("postgres"):
+                continue
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / tick
+    return total
+
+
 def cmd_csv(args):
+    from django.conf import settings
+
     grids = setup_django()
     path = make_csv(args.rows, grids)
     empty_registers()
+    before = postgres_cpu_seconds() if engine_name() == "postgresql" else 0.0
     import_s, result = our_import(path)
-    print(f"{args.rows:,} rows GBK .csv ({path.stat().st_size / 1e6:.1f} MB) on {engine_name()}")
+    database_cpu = postgres_cpu_seconds() - before if engine_name() == "postgresql" else 0.0
+    print(f"{args.rows:,} rows GBK .csv ({path.stat().st_size / 1e6:.1f} MB) on {engine_name()}, "
+          f"{settings.ROSTER_IMPORT_WRITERS} writer(s)")
     print(f"  import (validated + written)  : {import_s:6.1f} s  {args.rows / import_s:8,.0f} rows/s   {result.counts}")
-    print(f"  CPU seconds of this process   : {CPU['import']:.1f} s (the database server's not included)")
+    print(f"  CPU seconds                   : this process {CPU['import']:.1f} s, PostgreSQL {database_cpu:.1f} s "
+          f"(≈ {(CPU['import'] + database_cpu) / args.rows * 1e6:.0f} µs of CPU a row)")
+    with_load = os.getloadavg()
+    print(f"  load average after the run    : {with_load[0]:.2f}")
 
 
 def cmd_memory(args):

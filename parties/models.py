@@ -4,7 +4,7 @@ Every row lives in a grid (`grid` → governance.Region, level 5) and is scoped 
 its code (`territory_field = "grid__code"`). Community-level rows (双报到,
 共驻共建, 联席会) live on a community node instead (`community__code`).
 
-ID numbers and phones are stored encrypted (`*_encrypted`, Fernet) with a keyed
+ID numbers and phones are stored encrypted (`*_encrypted`, AES-256-GCM, see parties.pii) with a keyed
 hash (`*_hash`) for exact look-up; pages show the masked values (`*_masked`).
 """
 

@@ -53,8 +53,8 @@ class _Keyring:
         self.fernet = MultiFernet([Fernet(k.encode()) for k in configured])
         self.aeads = [AESGCM(_aes_key(k)) for k in configured]
 
-    def encrypt(self, data: bytes) -> str:
-        nonce = os.urandom(NONCE_BYTES)
+    def encrypt(self, data: bytes, nonce: bytes | None = None) -> str:
+        nonce = nonce or os.urandom(NONCE_BYTES)
         return TOKEN_PREFIX + base64.urlsafe_b64encode(nonce + self.aeads[0].encrypt(nonce, data, None)).decode()
 
     def decrypt(self, token: str) -> bytes:
@@ -141,14 +141,15 @@ def blind_indexer() -> Callable[[str], str]:
     return index
 
 
-def encryptor() -> Callable[[str], str]:
-    """`encrypt` with the key looked up once, for a loop over many values (an import)."""
+def encrypt_many(texts: list[str]) -> list[str]:
+    """`encrypt` for many values (an import's batch): the key is looked up once and the random
+    nonces are drawn in one call."""
     keyring = _cipher()
-
-    def encrypt_one(text: str) -> str:
-        return keyring.encrypt(text.encode()) if text else ""
-
-    return encrypt_one
+    randomness = os.urandom(NONCE_BYTES * len(texts))
+    return [
+        keyring.encrypt(text.encode(), randomness[i * NONCE_BYTES:(i + 1) * NONCE_BYTES]) if text else ""
+        for i, text in enumerate(texts)
+    ]
 
 
 def mask_id_number(value: str) -> str:

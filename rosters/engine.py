@@ -145,6 +145,10 @@ class Roster:
         """The natural keys of a good row; a key already seen in the file makes a duplicate."""
         raise NotImplementedError
 
+    def key_hashes(self, row: Row) -> list[int]:
+        """The keys as 8-byte integers (what the duplicate check remembers for the whole file)."""
+        return [id_hash(k) for k in self.key(row)]
+
     def classify(self, rows: list[Row], ctx: ImportContext) -> None:
         """Compare a batch of good rows with the database: set row.status, or row.fail(...)."""
         raise NotImplementedError
@@ -179,6 +183,13 @@ def _header_key(text: str) -> str:
     if "(" in text and not text.startswith("("):
         text = text.split("(", 1)[0]  # "联系电话(必填)" → "联系电话"
     return text
+
+
+def _has_content(cells) -> bool:
+    try:
+        return bool("".join(cells).strip())  # a CSV row: all text
+    except TypeError:
+        return any(c is not None and (not isinstance(c, str) or c.strip()) for c in cells)
 
 
 def id_hash(value: str) -> int:
@@ -359,7 +370,7 @@ def _checked_batches(roster, rows, ctx, header_number: int, width: int, columns:
     size = roster.batch_size
     for number, cells in rows:
         rows_read = number - header_number
-        if not cells or not any(c is not None and (not isinstance(c, str) or c.strip()) for c in cells):
+        if not cells or not _has_content(cells):
             continue  # blank rows are ignored
         if len(cells) < width:
             cells = tuple(cells) + (None,) * (width - len(cells))
@@ -367,7 +378,7 @@ def _checked_batches(roster, rows, ctx, header_number: int, width: int, columns:
                   values={key: cells[index] for key, index in column_items})
         roster.clean(row, ctx)
         if not row.errors:
-            keys = [id_hash(k) for k in roster.key(row)]
+            keys = roster.key_hashes(row)
             if keys and all(k in seen for k in keys):
                 row.fail("duplicate_in_file", gettext("与文件第 %(line)s 行重复") % {"line": seen[keys[0]]})
             else:

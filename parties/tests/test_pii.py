@@ -84,3 +84,12 @@ def test_the_blind_index_follows_the_configured_hash_key(monkeypatch):
     import hmac
 
     assert pii.blind_index("13812345678") == hmac.new(b"another secret", b"13812345678", hashlib.sha256).hexdigest()
+
+
+def test_encrypt_many_gives_tokens_that_read_back_each_with_its_own_nonce():
+    values = ["21080219900101123X", "", "13812345678", "13812345678"]
+    tokens = pii.encrypt_many(values)
+    assert [pii.decrypt(t) for t in tokens] == values
+    assert tokens[1] == "" and tokens[2] != tokens[3]
+    nonces = {t[len(pii.TOKEN_PREFIX):][:16] for t in tokens if t}
+    assert len(nonces) == 3

@@ -267,7 +267,7 @@ class ResidentRoster(Roster):
         self.houses = HousePlacer()
         self.today = date.today()
         self.blind_index = pii.blind_indexer()
-        self.encrypt = pii.encryptor()
+        self.grid_codes: dict[str, str] = {}  # cell text → cleaned code (a file names few grids)
 
     def clean(self, row: Row, ctx: ImportContext) -> None:
         name = clean_name(row.text("name"))
@@ -276,33 +276,26 @@ class ResidentRoster(Roster):
         elif len(name) > 64:
             row.fail("bad_value", gettext("姓名超过 64 个字"))
         raw_id = row.values.get("id_number")
-        number = ""
-        born_gender = None
-        if raw_id is None or raw_id == "":
-            row.fail("missing_id_number", gettext("缺少公民身份号码"))
-        elif looks_like_excel_number(raw_id):
-            row.fail("id_precision", gettext("公民身份号码被 Excel 存成了数字，后几位已丢失：请把该列设置为“文本”格式后重新填写号码"))
-        else:
-            if raw_id.__class__ is str and raw_id.isascii():
-                number = "".join(raw_id.split()).upper()  # = normalize_id_number for ASCII input
-            else:
-                number = normalize_id_number(raw_id)
-            born_gender = fast_id_number(number, self.today)
-            try:
-                if born_gender is None:
-                    validate_id_number(number)
-                    born_gender = birth_date_and_gender(number)
-            except ValidationError as e:
-                code = {"checksum": "id_checksum", "excel_number": "id_precision"}.get(e.code, "bad_id_number")
-                row.fail(code, e.messages[0])
+        number, born_gender = "", None
+        if raw_id.__class__ is str and len(raw_id) == 18 and raw_id.isascii():
+            number = raw_id.upper()
+            born_gender = fast_id_number(number, self.today)  # the common case: a valid number as text
+        if born_gender is None:
+            number, born_gender = self._check_id_number(row, raw_id)
         phone = check_phone(row)
-        grid = row.code("grid")
+        raw_grid = row.values.get("grid")
+        grid = self.grid_codes.get(raw_grid) if raw_grid.__class__ is str else None
+        if grid is None:
+            grid = row.code("grid")
+            if raw_grid.__class__ is str and len(self.grid_codes) < 50_000:
+                self.grid_codes[raw_grid] = grid
         self.grids.check_grid(row, grid, ctx)
         political = check_choice(row, "political_status", POLITICAL, "政治面貌", PoliticalStatus.MASSES)
         residency = check_choice(row, "residency_type", RESIDENCY, "人口类型", ResidencyType.REGISTERED)
         ethnicity = row.text("ethnicity").replace(" ", "") or "汉族"
         tags = set()
-        for word in TAG_SPLIT.split(row.text("tags")):
+        tag_text = row.text("tags")
+        for word in TAG_SPLIT.split(tag_text) if tag_text else ():
             if word:
                 tag = TAGS.get(word)
                 if tag is None:
@@ -324,8 +317,34 @@ class ResidentRoster(Roster):
             residency_type=residency, grid=grid, house_key=house_key, tags=frozenset(tags), born_gender=born_gender,
         )
 
+    def _check_id_number(self, row: Row, raw_id) -> tuple[str, tuple | None]:
+        """(normalised number, (birth date, gender)), or a failed row and (…, None)."""
+        if raw_id is None or raw_id == "":
+            row.fail("missing_id_number", gettext("缺少公民身份号码"))
+            return "", None
+        if looks_like_excel_number(raw_id):
+            row.fail("id_precision", gettext("公民身份号码被 Excel 存成了数字，后几位已丢失：请把该列设置为“文本”格式后重新填写号码"))
+            return "", None
+        if raw_id.__class__ is str and raw_id.isascii():
+            number = "".join(raw_id.split()).upper()  # = normalize_id_number for ASCII input
+        else:
+            number = normalize_id_number(raw_id)
+        born_gender = fast_id_number(number, self.today)
+        if born_gender is not None:
+            return number, born_gender
+        try:
+            validate_id_number(number)
+            return number, birth_date_and_gender(number)
+        except ValidationError as e:
+            code = {"checksum": "id_checksum", "excel_number": "id_precision"}.get(e.code, "bad_id_number")
+            row.fail(code, e.messages[0])
+            return number, None
+
     def key(self, row: Row):
         return [row.record.id_number]
+
+    def key_hashes(self, row: Row) -> list[int]:
+        return [int(row.record.id_hash[:16], 16)]  # the keyed hash of the ID number, already computed
 
     def classify(self, rows: list[Row], ctx: ImportContext) -> None:
         by_hash = {r.record.id_hash: r for r in rows}
@@ -383,24 +402,23 @@ class ResidentRoster(Roster):
         now_db = str(db_datetime(now))  # as text once: it goes into every row
         new = [r.record for r in rows if r.status == "new"]
         changed = [r.record for r in rows if r.status != "new"]
-        encrypt = self.encrypt
-        fields = self.NEW_FIELDS
+        tokens = iter(pii.encrypt_many([value for rec in new for value in (rec.id_number, rec.phone)]))
         tuples = []
         for rec in new:
             born, gender = rec.born_gender
             tuples.append((
                 rec.grid, house_ids.get(rec.house_key) if rec.house_key else None, None, "", rec.name,
-                encrypt(rec.id_number), rec.id_hash, gender, born.isoformat(), encrypt(rec.phone), rec.phone_hash,
+                next(tokens), rec.id_hash, gender, born.isoformat(), next(tokens), rec.phone_hash,
                 rec.ethnicity, rec.political_status, rec.residency_type, "", now_db, now_db,
             ))
-        insert_rows(Resident, fields, tuples)
+        insert_rows(Resident, self.NEW_FIELDS, tuples)
         # Reading back only the tagged residents' ids (one in ten) is cheaper than drawing every id
         # from the sequence beforehand.
         tagged = {rec.id_hash: rec for rec in new if rec.missing_tags}
         if tagged:
             for pk, h in select_in(Resident, ["id", "id_number_hash"], ["id_number_hash"], [(h,) for h in tagged]):
                 tagged[h].pk = pk
-        phones = [encrypt(rec.phone) for rec in changed]
+        phones = pii.encrypt_many([rec.phone for rec in changed])
         objs = []
         for rec, phone_token in zip(changed, phones):
             obj = Resident(pk=rec.pk, grid_id=rec.grid, name=rec.name, phone_encrypted=phone_token,
