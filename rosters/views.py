@@ -16,6 +16,7 @@ from governance.scope import get_in_scope_or_404
 from governance.pagination import CappedPaginator
 from governance.roles import Cap
 from rosters.actions import do_confirm_import_job, do_create_import_job
+from rosters.help import notes_for
 from rosters.kinds import ROSTERS
 from rosters.models import ImportJob
 from rosters.selectors import import_jobs_for, import_region_code, may_import
@@ -36,6 +37,10 @@ def _get_job_for_user(request: HttpRequest, pk: int) -> ImportJob:
 
 def _kinds():
     return [(kind, roster.label) for kind, roster in ROSTERS.items()]
+
+
+def _kind_notes():
+    return [(roster.label, notes_for(kind)) for kind, roster in ROSTERS.items() if notes_for(kind)]
 
 
 @login_required
@@ -69,7 +74,8 @@ def index(request: HttpRequest) -> HttpResponse:
     jobs = list(import_jobs_for(request.user)[:10])
     return render(
         request, "rosters/index.html",
-        {"kinds": _kinds(), "jobs": jobs, "error": error, "selected": request.POST.get("kind", "")},
+        {"kinds": _kinds(), "notes": _kind_notes(), "jobs": jobs, "error": error,
+         "selected": request.POST.get("kind", "")},
         status=status,
     )
 
@@ -148,9 +154,16 @@ def template(request: HttpRequest, kind: str) -> HttpResponse:
         body = "\ufeff" + data.export("csv")
         return _attachment(HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8"),
                            _("%(kind)s导入模板.csv") % {"kind": roster.label})
+    notes = notes_for(kind)
+    if notes:  # a second sheet; the importer reads only the first
+        help_sheet = tablib.Dataset(headers=[_("填写说明")], title=_("填写说明"))
+        for note in notes:
+            help_sheet.append([str(note)])
+        body = tablib.Databook([data, help_sheet]).export("xlsx")
+    else:
+        body = data.export("xlsx")
     return _attachment(
-        HttpResponse(data.export("xlsx"),
-                     content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         _("%(kind)s导入模板.xlsx") % {"kind": roster.label},
     )
 
