@@ -165,7 +165,11 @@ CELERY_BEAT_SCHEDULE = {
     "dispute-follow-up-reminders": {
         "task": "disputes.mediation_tasks.remind_follow_ups", "schedule": crontab(minute=5, hour="8-17"),
     },
+    "roster-upload-retention": {"task": "rosters.tasks.purge_expired_uploads", "schedule": crontab(minute=20, hour=3)},
 }
+# Uploaded roster files are deleted this many days after their job finished (0: kept forever);
+# the import history keeps its row, counts and error file.
+ROSTER_UPLOAD_RETENTION_DAYS = int(os.environ.get("GRIDGOV_ROSTER_RETENTION_DAYS", "30"))
 
 CACHES = {
     "default": (

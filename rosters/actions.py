@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from governance.actions import record_audit, require
 from governance.models import Region, User
@@ -59,7 +60,7 @@ def do_create_import_job(*, actor: User, kind: str, upload, region_code: str) ->
 def do_confirm_import_job(*, actor: User, job: ImportJob) -> ImportJob:
     require(actor, Cap.IMPORT_ROSTER, job.region_id)
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
-    if job.status != ImportJob.Status.CHECKED:
+    if job.status != ImportJob.Status.CHECKED or job.file_expired_at or not job.file:
         return job
     job.status = ImportJob.Status.QUEUED
     job.phase = ImportJob.Phase.WRITE
@@ -70,4 +71,22 @@ def do_confirm_import_job(*, actor: User, job: ImportJob) -> ImportJob:
     from rosters.tasks import run_import_job
 
     transaction.on_commit(lambda: run_import_job.delay(job.pk))
+    return job
+
+
+@transaction.atomic
+def do_expire_import_file(*, actor: User | None, job: ImportJob) -> ImportJob:
+    """Delete a job's uploaded source file (the retention rule). The history keeps the job's row,
+    counts, bad rows and error file; the page says the source file has expired."""
+    require(actor, Cap.IMPORT_ROSTER, job.region_id or "")
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if not job.file or job.file_expired_at or job.is_active:
+        return job
+    storage, name = job.file.storage, job.file.name
+    job.file = ""
+    job.file_expired_at = timezone.now()
+    job.save(update_fields=["file", "file_expired_at"])
+    record_audit(actor=actor, action="roster.file.expire", target=job, region_code=job.region_id or "",
+                 detail={"kind": job.kind, "file": job.original_name})
+    transaction.on_commit(lambda: storage.delete(name))
     return job

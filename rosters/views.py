@@ -115,6 +115,9 @@ def job_progress(request: HttpRequest, pk: int) -> JsonResponse:
 @require_POST
 def job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     job = _get_job_for_user(request, pk)
+    if job.file_expired_at:
+        return render(request, "400.html", {"message": _("上传的源文件已过期删除，不能再确认导入，请重新上传。")},
+                      status=409)
     if job.status != ImportJob.Status.CHECKED or job.source != "web":
         return render(request, "400.html", {"message": _("该文件不在待确认状态。")}, status=409)
     do_confirm_import_job(actor=request.user, job=job)
