@@ -104,6 +104,18 @@ def do_revoke_role(*, actor: User | None, assignment: RoleAssignment) -> None:
     forget_scope(assignment.user)
 
 
+@transaction.atomic
+def do_change_own_password(*, actor: User, password: str) -> User:
+    """A signed-in user sets a new password of their own (clears "must change at first login").
+    The caller checked the old password and the validators (django.contrib.auth's form)."""
+    was_initial = actor.must_change_password
+    actor.set_password(password)
+    actor.must_change_password = False
+    actor.save(update_fields=["password", "must_change_password"])
+    record_audit(actor=actor, action="user.password.change", target=actor, detail={"initial": was_initial})
+    return actor
+
+
 def validation_message(error: ValidationError) -> str:
     """One readable Chinese line from a ValidationError, for pages and command output."""
     if hasattr(error, "message_dict"):

@@ -7,7 +7,7 @@ from governance.models import AuditEvent, Department, Region, RoleAssignment, Us
 
 @admin.register(User)
 class GridgovUserAdmin(UserAdmin):
-    fieldsets = UserAdmin.fieldsets + (("gridgov", {"fields": ("name", "phone")}),)
+    fieldsets = UserAdmin.fieldsets + (("gridgov", {"fields": ("name", "phone", "must_change_password")}),)
     list_display = ("username", "name", "is_active", "is_staff")
     search_fields = ("username", "name")
 

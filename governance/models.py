@@ -11,6 +11,9 @@ from governance.roles import CODE_LENGTH, LEVEL_BY_CODE_LENGTH, ROLE_LEVELS, Lev
 class User(AbstractUser):
     name = models.CharField(_("姓名"), max_length=64, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    # Set when an admin issues an initial (or reset) password; until the user changes it,
+    # governance.middleware sends every page to the password-change page.
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("用户")

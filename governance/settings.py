@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "governance.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -169,7 +170,11 @@ CELERY_BEAT_SCHEDULE = {
     "dispute-follow-up-reminders": {
         "task": "disputes.mediation_tasks.remind_follow_ups", "schedule": crontab(minute=5, hour="8-17"),
     },
+    "roster-upload-retention": {"task": "rosters.tasks.purge_expired_uploads", "schedule": crontab(minute=20, hour=3)},
 }
+# Uploaded roster files are deleted this many days after their job finished (0: kept forever);
+# the import history keeps its row, counts and error file.
+ROSTER_UPLOAD_RETENTION_DAYS = int(os.environ.get("GRIDGOV_ROSTER_RETENTION_DAYS", "30"))
 
 CACHES = {
     "default": (

@@ -12,6 +12,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/change/", views.PasswordChange.as_view(), name="password_change"),
+    path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("territory/<str:code>/", views.region_detail, name="region"),
     path("system/", views.system_status, name="system-status"),
     path("grids/", include("grids.urls")),

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from governance.forms import OwnPasswordChangeForm
 from governance.models import Region, WorkerHeartbeat
 from governance.roles import Cap, Level
 from governance.scope import can, get_in_scope_or_404, is_grid_worker_only, scoped, top_regions
@@ -12,6 +14,18 @@ from governance.selectors import children_with_counts, grid_worker_count, grid_w
 
 def _get_region_for_user(request: HttpRequest, code: str) -> Region:
     return get_in_scope_or_404(Region.objects.all(), request.user, Cap.VIEW, code=code)
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """Django's password change (login required), written through do_change_own_password; where
+    governance.middleware sends a user who must replace an issued password. Bad input: 400."""
+
+    form_class = OwnPasswordChangeForm
+
+    def form_invalid(self, form: OwnPasswordChangeForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
 
 
 @login_required

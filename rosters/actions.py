@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
 from governance.actions import record_audit, require
-from governance.models import Region, User
-from governance.roles import Cap
+from governance.models import Region, RoleAssignment, User
+from governance.roles import Cap, Role
 from rosters.models import ImportJob
+from django.utils.translation import gettext as _
 
 
 def _common_prefix(codes: list[str]) -> str:
@@ -59,7 +64,7 @@ def do_create_import_job(*, actor: User, kind: str, upload, region_code: str) ->
 def do_confirm_import_job(*, actor: User, job: ImportJob) -> ImportJob:
     require(actor, Cap.IMPORT_ROSTER, job.region_id)
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
-    if job.status != ImportJob.Status.CHECKED:
+    if job.status != ImportJob.Status.CHECKED or job.file_expired_at or not job.file:
         return job
     job.status = ImportJob.Status.QUEUED
     job.phase = ImportJob.Phase.WRITE
@@ -71,3 +76,76 @@ def do_confirm_import_job(*, actor: User, job: ImportJob) -> ImportJob:
 
     transaction.on_commit(lambda: run_import_job.delay(job.pk))
     return job
+
+
+@transaction.atomic
+def do_expire_import_file(*, actor: User | None, job: ImportJob) -> ImportJob:
+    """Delete a job's uploaded source file (the retention rule). The history keeps the job's row,
+    counts, bad rows and error file; the page says the source file has expired."""
+    require(actor, Cap.IMPORT_ROSTER, job.region_id or "")
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if not job.file or job.file_expired_at or job.is_active:
+        return job
+    storage, name = job.file.storage, job.file.name
+    job.file = ""
+    job.file_expired_at = timezone.now()
+    job.save(update_fields=["file", "file_expired_at"])
+    record_audit(actor=actor, action="roster.file.expire", target=job, region_code=job.region_id or "",
+                 detail={"kind": job.kind, "file": job.original_name})
+    transaction.on_commit(lambda: storage.delete(name))
+    return job
+
+
+@dataclass
+class IssuedPassword:
+    user: User
+    password: str  # in memory only: goes into the one-time .xlsx, never stored
+    grids: list[tuple[str, str]]  # (code, name) of the grids the user works
+
+
+@transaction.atomic
+def do_issue_initial_passwords(
+    *, actor: User, user_ids: list[int], only_without_password: bool
+) -> list[IssuedPassword]:
+    """Give each user a new random password they must change at first login.
+
+    only_without_password: issue only to those still without a usable password (checked
+    under a row lock, so two admins issuing at once do not overwrite each other's sheet);
+    otherwise reset the chosen users' passwords. The actor needs the import capability on
+    every node each user holds a role on. One audit row, without the passwords."""
+    from rosters.passwords import generate_password, hash_issued_password
+    from rosters.selectors import WITHOUT_PASSWORD
+
+    users = User.objects.select_for_update().filter(pk__in=user_ids).order_by("pk")
+    if only_without_password:
+        users = users.filter(WITHOUT_PASSWORD)
+    users = list(users)
+    if not users:
+        return []
+    if any(u.is_superuser for u in users):
+        raise PermissionDenied(_("不能为超级管理员生成密码。"))
+    held: dict[int, list[RoleAssignment]] = {}
+    for a in RoleAssignment.objects.filter(user__in=users).select_related("region").order_by("region_id"):
+        held.setdefault(a.user_id, []).append(a)
+    codes = sorted({a.region_id for roles in held.values() for a in roles})
+    if len(held) < len(users):
+        codes.append("")  # a user without any role lies in nobody's scope
+    for code in codes:
+        require(actor, Cap.IMPORT_ROSTER, code)
+    issued = []
+    for user in users:
+        password = generate_password()
+        user.password = hash_issued_password(password)
+        user.must_change_password = True
+        grids = [(a.region_id, a.region.name) for a in held.get(user.pk, []) if a.role == Role.GRID_WORKER]
+        issued.append(IssuedPassword(user, password, grids))
+    User.objects.bulk_update(users, ["password", "must_change_password"], batch_size=500)
+    record_audit(
+        actor=actor,
+        action="user.password.issue",
+        target=actor,
+        region_code=_common_prefix(codes)[:15],
+        detail={"mode": "missing" if only_without_password else "reset", "count": len(users),
+                "users": [u.username for u in users]},
+    )
+    return issued

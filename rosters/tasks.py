@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 from celery import shared_task
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from rosters.engine import Result, context_for, run_import
 from rosters.kinds import get_roster
@@ -74,6 +77,39 @@ def run_import_job(job_id: int) -> str:
     job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
     if job is None or job.status != ImportJob.Status.QUEUED:
         return "skipped"
+    if not job.file:  # deleted by the retention rule meanwhile
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, finished_at=timezone.now(),
+            message=gettext("上传的源文件已过期删除，请重新上传。"),
+        )
+        return ImportJob.Status.FAILED.value
     dry_run = job.phase == ImportJob.Phase.CHECK
     execute_job(job, Path(job.file.path), dry_run=dry_run, error_path=error_path_for(job, job.phase))
     return ImportJob.objects.values_list("status", flat=True).get(pk=job_id)
+
+
+def expired_upload_jobs(now=None):
+    """Jobs whose uploaded file is past ROSTER_UPLOAD_RETENTION_DAYS: counted from when the job
+    finished (a dry run never confirmed: from its upload). Queued or running jobs are left alone."""
+    days = settings.ROSTER_UPLOAD_RETENTION_DAYS
+    if days <= 0:
+        return ImportJob.objects.none()
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    return (
+        ImportJob.objects.filter(file_expired_at__isnull=True)
+        .exclude(file="")
+        .exclude(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING])
+        .filter(Q(finished_at__lte=cutoff) | Q(finished_at__isnull=True, created_at__lte=cutoff))
+    )
+
+
+@shared_task
+def purge_expired_uploads() -> int:
+    """Celery beat, daily: delete the uploaded roster files past their retention period."""
+    from rosters.actions import do_expire_import_file
+
+    expired = 0
+    for job in list(expired_upload_jobs().order_by("pk")):
+        do_expire_import_file(actor=None, job=job)
+        expired += 1
+    return expired

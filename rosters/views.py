@@ -6,7 +6,8 @@ from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -15,10 +16,20 @@ from governance.actions import record_audit
 from governance.scope import get_in_scope_or_404
 from governance.pagination import CappedPaginator
 from governance.roles import Cap
-from rosters.actions import do_confirm_import_job, do_create_import_job
+from rosters.actions import do_confirm_import_job, do_create_import_job, do_issue_initial_passwords
+from rosters.help import notes_for
 from rosters.kinds import ROSTERS
 from rosters.models import ImportJob
-from rosters.selectors import import_jobs_for, import_region_code, may_import
+from rosters.passwords import ISSUE_LIMIT, passwords_workbook
+from rosters.selectors import (
+    WITHOUT_PASSWORD,
+    import_jobs_for,
+    import_region_code,
+    may_import,
+    password_overview,
+    password_worker_page_rows,
+    password_workers_for,
+)
 from django.utils.translation import gettext as _
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -36,6 +47,10 @@ def _get_job_for_user(request: HttpRequest, pk: int) -> ImportJob:
 
 def _kinds():
     return [(kind, roster.label) for kind, roster in ROSTERS.items()]
+
+
+def _kind_notes():
+    return [(roster.label, notes_for(kind)) for kind, roster in ROSTERS.items() if notes_for(kind)]
 
 
 @login_required
@@ -69,7 +84,8 @@ def index(request: HttpRequest) -> HttpResponse:
     jobs = list(import_jobs_for(request.user)[:10])
     return render(
         request, "rosters/index.html",
-        {"kinds": _kinds(), "jobs": jobs, "error": error, "selected": request.POST.get("kind", "")},
+        {"kinds": _kinds(), "notes": _kind_notes(), "jobs": jobs, "error": error,
+         "selected": request.POST.get("kind", "")},
         status=status,
     )
 
@@ -109,6 +125,9 @@ def job_progress(request: HttpRequest, pk: int) -> JsonResponse:
 @require_POST
 def job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     job = _get_job_for_user(request, pk)
+    if job.file_expired_at:
+        return render(request, "400.html", {"message": _("上传的源文件已过期删除，不能再确认导入，请重新上传。")},
+                      status=409)
     if job.status != ImportJob.Status.CHECKED or job.source != "web":
         return render(request, "400.html", {"message": _("该文件不在待确认状态。")}, status=409)
     do_confirm_import_job(actor=request.user, job=job)
@@ -148,9 +167,16 @@ def template(request: HttpRequest, kind: str) -> HttpResponse:
         body = "\ufeff" + data.export("csv")
         return _attachment(HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8"),
                            _("%(kind)s导入模板.csv") % {"kind": roster.label})
+    notes = notes_for(kind)
+    if notes:  # a second sheet; the importer reads only the first
+        help_sheet = tablib.Dataset(headers=[_("填写说明")], title=_("填写说明"))
+        for note in notes:
+            help_sheet.append([str(note)])
+        body = tablib.Databook([data, help_sheet]).export("xlsx")
+    else:
+        body = data.export("xlsx")
     return _attachment(
-        HttpResponse(data.export("xlsx"),
-                     content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         _("%(kind)s导入模板.xlsx") % {"kind": roster.label},
     )
 
@@ -197,3 +223,67 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
                      content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         f"{roster.label}-{stamp}.xlsx",
     )
+
+
+PASSWORD_STATES = {"missing": WITHOUT_PASSWORD, "must_change": Q(must_change_password=True) & ~WITHOUT_PASSWORD}
+
+
+@login_required
+def passwords(request: HttpRequest) -> HttpResponse:
+    """Initial passwords for grid workers in the admin's scope: issue to everyone still without a
+    usable password, or reset chosen ones. The passwords come back once, as an .xlsx; only their
+    hashes are stored, and the workers must change them at first login."""
+    if not may_import(request.user):
+        return _forbidden(request)
+    workers = password_workers_for(request.user)
+    error = ""
+    status = 200
+    if request.method == "POST":
+        mode = request.POST.get("action", "")
+        ids: list[int] = []
+        if mode == "missing":
+            ids = list(workers.filter(WITHOUT_PASSWORD).order_by("pk").values_list("pk", flat=True)[:ISSUE_LIMIT])
+            if not ids:
+                error = _("没有尚未设置密码的网格员。")
+        elif mode == "reset":
+            try:
+                ids = sorted({int(v) for v in request.POST.getlist("user")})
+            except ValueError:
+                ids, error = [], _("所选人员有误，请重新勾选。")
+            if not error and not ids:
+                error = _("请勾选要重置密码的网格员。")
+            elif len(ids) > ISSUE_LIMIT:
+                error = _("一次最多重置 %(limit)s 人。") % {"limit": ISSUE_LIMIT}
+            elif ids and workers.filter(pk__in=ids).count() != len(ids):
+                raise Http404(_("不存在或不在您的辖区内。"))
+        else:
+            error = _("请选择要执行的操作。")
+        status = 400
+        if not error:
+            issued = do_issue_initial_passwords(actor=request.user, user_ids=ids,
+                                                only_without_password=mode == "missing")
+            if issued:
+                return _passwords_download(issued)
+            error, status = _("这些网格员刚刚已由他人生成了密码，请刷新页面。"), 409
+    state = request.GET.get("state", "")
+    listed = workers.filter(PASSWORD_STATES[state]) if state in PASSWORD_STATES else workers
+    q = request.GET.get("q", "").strip()[:64]
+    if q:
+        listed = listed.filter(Q(username__icontains=q) | Q(name__icontains=q))
+    page = CappedPaginator(password_worker_page_rows(listed), 50).get_page(request.GET.get("page"))
+    return render(
+        request, "rosters/passwords.html",
+        {"page": page, "overview": password_overview(workers), "error": error, "q": q, "state": state,
+         "limit": ISSUE_LIMIT},
+        status=status,
+    )
+
+
+def _passwords_download(issued) -> HttpResponse:
+    issued = sorted(issued, key=lambda i: (i.grids[0][0] if i.grids else "", i.user.username))
+    rows = [(i.user.username, i.user.name, "、".join(name for _code, name in i.grids), i.password) for i in issued]
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(passwords_workbook(rows),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Cache-Control"] = "no-store"
+    return _attachment(response, _("网格员初始密码-%(stamp)s.xlsx") % {"stamp": stamp})

@@ -53,8 +53,13 @@ class RegionRecord:
 
 
 class TerritoryRoster(Roster):
+    """Parents are checked per batch, not per row: a batch is ordered parents-first before
+    its parents are checked and written, so a file imports whatever its row order. One batch
+    holds a whole real territory file (a big city: ~20,000 grids and a few thousand regions)."""
+
     kind = "territory"
     label = _("区划网格")
+    batch_size = 60_000
     sheet_title = "区划网格"
     columns = (
         Column("code", "编码", ("区划编码", "区划代码", "统计用区划代码", "代码", "网格编码", "行政区划代码"), True),
@@ -104,16 +109,23 @@ class TerritoryRoster(Roster):
                 row.fail("bad_grid_type", gettext("只有网格才有网格类型"))
         elif level == Level.GRID:
             grid_type = GridType.COMPREHENSIVE
-        if parent and parent not in self.existing_codes and parent not in self.file_codes:
-            row.fail("unknown_parent", gettext("上级编码“%(parent)s”不存在（请先导入上级，或把上级放在前面的行）") % {"parent": parent})
         if not row.errors:
             row.record = RegionRecord(code, name, level, parent or None, grid_type)
-            self.file_codes.add(code)
 
     def key(self, row: Row):
         return [row.record.code]
 
     def classify(self, rows: list[Row], ctx: ImportContext) -> None:
+        # Parents before children (a parent's code is shorter), whatever the file's order: a row's
+        # parent must exist, be a good row of an earlier batch, or be a good row of this one.
+        known = self.file_codes
+        for row in sorted(rows, key=lambda r: len(r.record.code)):
+            parent = row.record.parent_code
+            if parent and parent not in self.existing_codes and parent not in known:
+                row.fail("unknown_parent", gettext("上级编码“%(parent)s”不存在（请先导入上级，或把上级放在同一文件中）") % {"parent": parent})
+            else:
+                known.add(row.record.code)
+        rows = [r for r in rows if not r.errors]
         existing = Region.objects.in_bulk([r.record.code for r in rows])
         for row in rows:
             old = existing.get(row.record.code)
@@ -132,7 +144,7 @@ class TerritoryRoster(Roster):
         )
         updated = [Region(code=r.record.code, name=r.record.name, grid_type=r.record.grid_type)
                    for r in rows if r.status == "updated"]
-        Region.objects.bulk_update(updated, ["name", "grid_type"])
+        Region.objects.bulk_update(updated, ["name", "grid_type"], batch_size=1000)
         self.existing_codes.update(r.code for r in new)
 
     def export_rows(self, user):

@@ -41,3 +41,19 @@ class JobDetailTests(RosterTestCase):
         response = self.client.get(reverse("rosters:job", args=[job.pk]))
         self.assertContains(response, "不是有效的 Excel")
         self.assertNotContains(response, "确认导入")
+
+    def test_it_says_until_when_the_source_file_is_kept(self):
+        response = self.client.get(reverse("rosters:job", args=[self.job.pk]))
+        self.assertContains(response, 'data-testid="file-expires"')
+        self.assertContains(response, "上传的源文件保留至")
+
+    def test_once_the_source_file_expired_it_says_so_and_offers_no_confirm(self):
+        from django.utils import timezone
+
+        ImportJob.objects.filter(pk=self.job.pk).update(file="", file_expired_at=timezone.now())
+        response = self.client.get(reverse("rosters:job", args=[self.job.pk]))
+        self.assertContains(response, 'data-testid="file-expired"')
+        self.assertContains(response, "源文件已过期")
+        self.assertContains(response, 'data-testid="count-bad">1<')  # the counts stay
+        self.assertContains(response, reverse("rosters:job-errors", args=[self.job.pk]))  # so does the error file
+        self.assertNotContains(response, 'data-testid="confirm"')

@@ -26,3 +26,19 @@ class RosterTemplateTests(RosterTestCase):
     def test_an_unknown_kind_is_404(self):
         self.client.force_login(self.frank)
         self.assertEqual(self.client.get(reverse("rosters:template", args=["aliens"])).status_code, 404)
+
+    def test_the_residents_template_explains_that_an_import_never_removes_a_tag(self):
+        self.client.force_login(self.frank)
+        response = self.client.get(reverse("rosters:template", args=["residents"]))
+        workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+        self.assertEqual(workbook.sheetnames[0], "实有人口")  # the importer reads the first sheet
+        notes = "".join(row[0] for row in workbook["填写说明"].iter_rows(values_only=True) if row[0])
+        self.assertIn("人员标签只增不减", notes)
+        self.assertIn("不会被删除", notes)
+
+    def test_a_template_with_notes_still_imports_as_a_blank_roster(self):
+        self.client.force_login(self.frank)
+        response = self.client.get(reverse("rosters:template", args=["residents"]))
+        path = self.write_file("template.xlsx", response.content)
+        result = self.run_roster("residents", path, dry_run=True)
+        self.assertEqual(result.rows_read, 1)  # the example row; the notes sheet is not read

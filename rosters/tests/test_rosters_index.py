@@ -26,6 +26,13 @@ class RostersIndexTests(RosterTestCase):
             self.assertContains(response, label)
         self.assertContains(response, "w.csv")
 
+    def test_the_page_tells_admins_that_a_resident_import_never_removes_a_tag(self):
+        self.client.force_login(self.frank)
+        response = self.client.get(URL)
+        self.assertContains(response, 'data-testid="roster-notes"')
+        self.assertContains(response, "人员标签只增不减")
+        self.assertContains(response, "文件中没有列出的已有标签不会被删除")
+
     def test_an_upload_runs_the_dry_run_and_lands_on_its_page(self):
         self.client.force_login(self.frank)
         response = self.upload()

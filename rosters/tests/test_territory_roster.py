@@ -3,6 +3,8 @@
 from governance.models import GridType, Region
 from governance.roles import Level, Role
 from governance.tests.base import make_user
+from rosters.engine import context_for, run_import
+from rosters.kinds import get_roster
 from rosters.tests.helpers import RosterTestCase, shared_file, xlsx_bytes
 
 HEADER = ["编码", "名称", "层级", "上级编码", "网格类型"]
@@ -86,3 +88,60 @@ class TerritoryRosterTests(RosterTestCase):
         result = self.run_roster("territory", path)
         self.assertEqual(result.counts["new"], 3)
         self.assertEqual(Region.objects.get(code="210802003001001").level, Level.GRID)
+
+
+class TerritoryRowOrderTests(RosterTestCase):
+    """Whatever the row order of a territory file, children never fail for coming before their parent."""
+
+    def street_rows(self) -> list[list]:
+        rows = [["210803002", "新街道", "街道", "210803", ""]]
+        for c in range(1, 4):
+            community = f"210803002{c:03d}"
+            rows.append([community, f"新社区{c}", "社区", "", ""])
+            rows += [[f"{community}{g:03d}", f"新社区{c}第{g}网格", "网格", community, "综合网格"] for g in range(1, 6)]
+        return rows
+
+    def shuffled_file(self, seed: int):
+        import random
+
+        rows = self.street_rows()
+        random.Random(seed).shuffle(rows)
+        return self.write_file(f"shuffled-{seed}.xlsx", xlsx_bytes([HEADER, *rows]))
+
+    def test_a_shuffled_file_imports_every_row_with_children_before_parents(self):
+        path = self.shuffled_file(7)
+        dry = self.run_roster("territory", path, actor=self.frank, dry_run=True)
+        self.assertEqual(dry.counts, {"new": 19, "updated": 0, "unchanged": 0, "bad": 0})
+        result = self.run_roster("territory", path, actor=self.frank)
+        self.assertEqual(result.counts, {"new": 19, "updated": 0, "unchanged": 0, "bad": 0})
+        self.assertEqual(Region.objects.get(code="210803002003005").parent_id, "210803002003")
+        self.assertEqual(Region.objects.get(code="210803002003").parent.parent_id, "210803")
+
+    def test_a_file_in_reverse_order_is_the_same_as_a_sorted_one(self):
+        path = self.write_file("reverse.xlsx", xlsx_bytes([HEADER, *reversed(self.street_rows())]))
+        result = self.run_roster("territory", path, actor=self.frank)
+        self.assertEqual(result.counts["bad"], 0)
+        self.assertEqual(Region.objects.filter(code__startswith="210803002", level=Level.GRID).count(), 15)
+
+    def test_a_child_of_a_bad_parent_row_is_reported_whatever_the_order(self):
+        path = self.write_file("t.xlsx", xlsx_bytes([
+            HEADER,
+            ["210803002001001", "孙", "网格", "", ""],
+            ["210803002001", "子", "社区", "", ""],
+            ["210803002", "", "街道", "", ""],  # no name: a bad row, so its children have no parent
+        ]))
+        result = self.run_roster("territory", path, actor=self.frank)
+        self.assertEqual([(b["row"], b["code"]) for b in result.bad_rows],
+                         [(2, "unknown_parent"), (3, "unknown_parent"), (4, "missing_name")])
+        self.assertFalse(Region.objects.filter(code__startswith="210803002").exists())
+
+    def test_one_batch_holds_a_whole_city_territory_file(self):
+        self.assertGreaterEqual(get_roster("territory").batch_size, 25_000)
+
+    def test_a_parent_in_an_earlier_batch_is_known_in_a_dry_run_too(self):
+        roster = get_roster("territory")
+        roster.batch_size = 4  # several batches; parents sorted in each
+        rows = self.street_rows()
+        path = self.write_file("batches.xlsx", xlsx_bytes([HEADER, *rows]))
+        result = run_import(roster, path, ctx=context_for(self.frank, True), filename=path.name)
+        self.assertEqual(result.counts, {"new": 19, "updated": 0, "unchanged": 0, "bad": 0})
