@@ -36,13 +36,14 @@ def do_write_roster_batch(*, actor: User | None, roster, rows: list, ctx) -> Non
         require(actor, Cap.IMPORT_ROSTER, code)
     roster.write(rows, ctx)
     new = sum(1 for r in rows if r.status == "new")
+    updated = sum(1 for r in rows if r.status == "updated" and not r.errors)
     target = ctx.job if ctx.job is not None else Region(code=codes[0])
     record_audit(
         actor=actor,
         action=f"roster.import.{roster.kind}",
         target=target,
         region_code=_common_prefix(codes)[:15],
-        detail={"new": new, "updated": len(rows) - new, "rows": [rows[0].number, rows[-1].number]},
+        detail={"new": new, "updated": updated, "rows": [rows[0].number, rows[-1].number]},
     )
 
 

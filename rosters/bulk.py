@@ -9,6 +9,7 @@ database itself. Callers pass plain tuples already in database form (see
 from __future__ import annotations
 
 import io
+import zlib
 
 from django.db import connection, models
 
@@ -129,32 +130,42 @@ def ensure_rows(model: type[models.Model], fields: list[str], rows: list[tuple],
             new_keys = [tuple(row[p] for p in positions) for row in missing]
             found.update({tuple(r[1:]): r[0] for r in select_in(model, ["id", *key_fields], key_fields, new_keys)})
         return found
-    qn = connection.ops.quote_name
-    table = qn(model._meta.db_table)
-    scratch = qn(f"scratch_{model._meta.db_table}")
-    columns = _columns(model, fields)
-    names = ", ".join(qn(f.column) for f in columns)
-    key_cols = [qn(c.column) for c in _columns(model, key_fields)]
-    pk = qn(model._meta.pk.column)
-    keys_of = ", ".join(key_cols)
-    join = " AND ".join(f"t.{c} = s.{c}" for c in key_cols)
-    found: dict[tuple, int] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {scratch} AS SELECT {names} FROM {table} WITH NO DATA")
-        cursor.execute(f"TRUNCATE {scratch}")
-        cursor.cursor.copy_expert(f"COPY {scratch} ({names}) FROM STDIN", copy_text(rows))
-        cursor.execute(
-            # ORDER BY: concurrent importers take the unique index's row locks in one order (no deadlock).
-            f"WITH added AS (INSERT INTO {table} ({names}) SELECT {names} FROM {scratch} ORDER BY {keys_of} "
-            f"ON CONFLICT DO NOTHING "
-            f"RETURNING {pk}, {keys_of}) "
-            f"SELECT * FROM added UNION ALL SELECT t.{pk}, {', '.join('t.' + c for c in key_cols)} "
-            f"FROM {scratch} s JOIN {table} t ON {join}"
-        )
-        for pk_value, *key in cursor.fetchall():
-            found[tuple(key)] = pk_value
-        cursor.execute(f"TRUNCATE {scratch}")
+    found = _insert_from_scratch(model, fields, rows, key_fields, also_existing=True)
     missing = [k for k in keys if k not in found]
     if missing:  # inserted by someone else after this statement's snapshot: read them now
         found.update({tuple(r[1:]): r[0] for r in select_in(model, ["id", *key_fields], key_fields, missing)})
     return found
+
+
+def insert_new_rows(model: type[models.Model], fields: list[str], rows: list[tuple],
+                    key_fields: list[str]) -> dict[tuple, int]:
+    """PostgreSQL only: insert the `rows` whose unique key is not in the table yet, in one
+    statement, and return {key: id} of the rows inserted. The unique index is probed once, by
+    the insert itself: no look-up beforehand."""
+    return _insert_from_scratch(model, fields, rows, key_fields, also_existing=False) if rows else {}
+
+
+def _insert_from_scratch(model, fields, rows, key_fields, *, also_existing: bool) -> dict[tuple, int]:
+    """COPY `rows` into a session-private scratch table, then INSERT … SELECT … ON CONFLICT DO
+    NOTHING RETURNING the ids; with `also_existing`, the same statement also reads the ids of the
+    rows that were there before it started."""
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    columns = _columns(model, fields)
+    names = ", ".join(qn(f.column) for f in columns)
+    scratch = qn(f"scratch_{model._meta.db_table}_{zlib.crc32(names.encode()):08x}")
+    key_cols = [qn(c.column) for c in _columns(model, key_fields)]
+    pk = qn(model._meta.pk.column)
+    keys_of = ", ".join(key_cols)
+    # ORDER BY: concurrent importers take the unique index's row locks in one order (no deadlock).
+    sql = (f"WITH added AS (INSERT INTO {table} ({names}) SELECT {names} FROM {scratch} ORDER BY {keys_of} "
+           f"ON CONFLICT DO NOTHING RETURNING {pk}, {keys_of}) SELECT * FROM added")
+    if also_existing:
+        join = " AND ".join(f"t.{c} = s.{c}" for c in key_cols)
+        sql += f" UNION ALL SELECT t.{pk}, {', '.join('t.' + c for c in key_cols)} FROM {scratch} s JOIN {table} t ON {join}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {scratch} AS SELECT {names} FROM {table} WITH NO DATA")
+        cursor.execute(f"TRUNCATE {scratch}")
+        cursor.cursor.copy_expert(f"COPY {scratch} ({names}) FROM STDIN", copy_text(rows))
+        cursor.execute(sql)
+        return {tuple(key): pk_value for pk_value, *key in cursor.fetchall()}

@@ -145,6 +145,11 @@ class Roster:
         """The natural keys of a good row; a key already seen in the file makes a duplicate."""
         raise NotImplementedError
 
+    def inserts_before_comparing(self) -> bool:
+        """True: write() gets the good rows before classify(), with no status, and sets the
+        statuses itself (e.g. inserting the new rows first is cheaper than looking them up)."""
+        return False
+
     def key_hashes(self, row: Row) -> list[int]:
         """The keys as 8-byte integers (what the duplicate check remembers for the whole file)."""
         return [id_hash(k) for k in self.key(row)]
@@ -302,6 +307,9 @@ def _run(roster, sheet: Sheet, ctx, error_path, progress, write_batch) -> Result
     def compare_and_write(item: tuple[list[Row], int]) -> tuple[list[Row], int]:
         batch, _ = item
         good = [r for r in batch if not r.errors]
+        if good and not ctx.dry_run and roster.inserts_before_comparing():
+            write_batch(roster, good, ctx)  # the roster compares as it writes
+            return item
         if good:
             roster.classify(good, ctx)
         changed = [r for r in good if not r.errors and r.status != "unchanged"]

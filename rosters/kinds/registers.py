@@ -17,6 +17,7 @@ from operator import mul
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from governance.models import Region
@@ -48,7 +49,7 @@ from parties.models import (
 )
 from parties.validators import normalize_credit_code, normalize_phone, validate_credit_code, validate_phone
 from django.utils.translation import gettext
-from rosters.bulk import db_datetime, ensure_rows, insert_rows, select_in
+from rosters.bulk import db_datetime, ensure_rows, insert_new_rows, insert_rows, select_in
 from rosters.engine import Column, ImportContext, Roster, Row
 from rosters.normalize import clean_name, looks_like_excel_number
 from django.utils.translation import gettext_lazy as _
@@ -395,8 +396,14 @@ class ResidentRoster(Roster):
     UPDATE_FIELDS = ["grid_id", "name", "phone_encrypted", "phone_hash", "ethnicity", "political_status",
                      "residency_type", "updated_at"]
 
+    def inserts_before_comparing(self) -> bool:
+        return connection.vendor == "postgresql"
+
     def write(self, rows: list[Row], ctx: ImportContext) -> None:
         """New residents in one raw insert (COPY on PostgreSQL); changed ones with bulk_update."""
+        if rows and not rows[0].status:
+            self._insert_then_compare(rows, ctx)
+            return
         house_ids = self.houses.ensure({r.record.house_key for r in rows if r.record.house_key})
         now = timezone.now()
         now_db = str(db_datetime(now))  # as text once: it goes into every row
@@ -433,6 +440,41 @@ class ResidentRoster(Roster):
                                   "removed_reason"],
                     [(r.record.pk, t, "名册导入", actor_id, now_db, None, None, "")
                      for r in rows for t in r.record.missing_tags])
+
+    def _insert_then_compare(self, rows: list[Row], ctx: ImportContext) -> None:
+        """Rows not compared yet (PostgreSQL): every resident whose ID number is new goes in with one
+        statement — the unique index answers "is it new?" as it inserts, so a city's first import
+        never looks anything up — and only the rest is compared and written as usual."""
+        house_ids = self.houses.ensure({r.record.house_key for r in rows if r.record.house_key})
+        now_db = str(db_datetime(timezone.now()))
+        tokens = iter(pii.encrypt_many([value for r in rows for value in (r.record.id_number, r.record.phone)]))
+        tuples = []
+        for row in rows:
+            rec = row.record
+            born, gender = rec.born_gender
+            tuples.append((
+                rec.grid, house_ids.get(rec.house_key) if rec.house_key else None, None, "", rec.name,
+                next(tokens), rec.id_hash, gender, born.isoformat(), next(tokens), rec.phone_hash,
+                rec.ethnicity, rec.political_status, rec.residency_type, "", now_db, now_db,
+            ))
+        inserted = insert_new_rows(Resident, self.NEW_FIELDS, tuples, ["id_number_hash"])
+        known = []
+        for row in rows:
+            pk = inserted.get((row.record.id_hash,))
+            if pk is None:
+                known.append(row)
+            else:
+                row.status, row.record.pk, row.record.missing_tags = "new", pk, tuple(sorted(row.record.tags))
+        actor_id = ctx.actor.pk if ctx.actor else None
+        insert_rows(ResidentTag, ["resident_id", "tag", "note", "set_by_id", "set_at", "removed_by_id", "removed_at",
+                                  "removed_reason"],
+                    [(r.record.pk, t, "名册导入", actor_id, now_db, None, None, "")
+                     for r in rows if r.status == "new" for t in r.record.missing_tags])
+        if known:
+            self.classify(known, ctx)
+            changed = [r for r in known if not r.errors and r.status == "updated"]
+            if changed:
+                self.write(changed, ctx)
 
     def export_rows(self, user):
         reveal = region_codes(user, Cap.REVEAL_PII) if not user.is_superuser else ("",)
