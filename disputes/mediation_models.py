@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 __all__ = [
     "DisputeType", "Source", "RiskLevel", "Outcome", "ReferralTarget", "Dispute", "PartySide", "PartyKind",
@@ -124,7 +125,7 @@ class PartySide(models.TextChoices):
 
 class PartyKind(models.TextChoices):
     PERSON = "person", _("自然人")
-    UNIT = "unit", _("单位")
+    UNIT = "unit", pgettext_lazy("organisation (a registered work unit)", "单位")
 
 
 class IdType(models.TextChoices):
