@@ -57,6 +57,9 @@ class Outcome(models.TextChoices):
     PENDING = "pending", _("调解中")
     SETTLED = "settled", _("调解成功")
     REFERRED = "referred", _("调解不成，已移交")
+    # The agreement did not hold (核查不通过, or a follow-up visit found it broken): back in
+    # mediation, and no longer counted as a success, until it is settled or referred again.
+    BROKEN = "broken", _("协议未履行，待重新调解")
 
 
 class ReferralTarget(models.TextChoices):

@@ -18,6 +18,18 @@ class DisputeListTestCase(DisputeTestCase):
         self.assertNotContains(r, "已调成的纠纷")
         self.assertContains(r, "已移交的纠纷")
 
+    def test_a_settled_dispute_whose_agreement_failed_verification_no_longer_reads_settled(self):
+        from disputes import actions
+
+        d = self.settled(title="协议未履行的纠纷")
+        actions.do_verify_case(actor=self.carol, case=d.case, version=d.case.version, fixed=False, note="未付款")
+        self.client.force_login(self.alice)
+        r = self.client.get("/disputes/all/")
+        self.assertContains(r, "协议未履行，待重新调解")
+        self.assertNotContains(r, '<span class="tag" data-testid="outcome">调解成功</span>', html=False)
+        self.assertNotContains(self.client.get("/disputes/all/?outcome=settled"), "协议未履行的纠纷")
+        self.assertContains(self.client.get("/disputes/all/?outcome=broken"), "协议未履行的纠纷")
+
     def test_filters_by_source_risk_and_type(self):
         self.dispute(title="法院委派的", source="court", source_detail="法院")
         self.dispute(title="重大的", threat_violence=True, dispute_type=self.contract)
