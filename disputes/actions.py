@@ -412,6 +412,10 @@ def do_verify_case(*, actor: User | None, case: Case, version: int | None, fixed
     note = _note(note, _("未解决的原因"))
     case.status = Status.ASSIGNED
     case.rework_count += 1
+    if case.kind == "dispute":
+        from disputes.mediation_actions import agreement_failed_verification
+
+        agreement_failed_verification(case)  # a settled dispute: 协议未履行，待重新调解
     case.deadline = handle_deadline(case)
     case.supervision = Supervision.NONE
     _save(case, ["status", "rework_count", "deadline", "supervision"])

@@ -37,8 +37,9 @@ TAXONOMY: list[tuple[str, str, list[tuple[str, str]], dict]] = [
      {Stage.ACCEPT: (1, TimeUnit.DAYS), Stage.HANDLE: (5, TimeUnit.DAYS), Stage.VERIFY: (2, TimeUnit.DAYS)}),
 ]
 
-# 2026 public holidays and make-up workdays (国务院办公厅关于2026年部分节假日安排的通知).
-# Demo data: an admin keeps the real calendar current in the admin.
+# 2026 public holidays and make-up workdays, as in 国务院办公厅关于2026年部分节假日安排的通知
+# (dated 2025-11-04, published by Xinhua the same day; checked against that text, pinned in
+# disputes/tests/test_calendar.py). An admin keeps later years current in the admin.
 HOLIDAYS_2026 = [
     ("2026-01-01", "2026-01-03", "元旦"),
     ("2026-02-15", "2026-02-23", "春节"),

@@ -15,7 +15,7 @@ from governance.roles import Cap
 from governance.scope import scoped
 from parties.models import Resident, Unit
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 MAX_LINKS = 20
 CHOICES_PER_GRID = 300
@@ -58,7 +58,7 @@ def resolve_residents(actor: User | None, grid_code: str, values) -> list[Reside
 
 
 def resolve_units(actor: User | None, grid_code: str, values) -> list[Unit]:
-    return _rows(Unit, actor, grid_code, parse_ids(values, _("单位")), _("单位"))
+    return _rows(Unit, actor, grid_code, parse_ids(values, pgettext("organisation, inside a sentence", "单位")), pgettext("organisation, inside a sentence", "单位"))
 
 
 def register_choices(user: User, grid_codes) -> dict:

@@ -603,17 +603,32 @@ def do_record_follow_up(*, actor: User, follow_up: FollowUp, holds: bool, note: 
     return follow_up
 
 
+def _mark_broken(dispute: Dispute) -> None:
+    """The agreement did not hold: outcome 协议未履行，待重新调解, a fresh mediation time limit,
+    the remaining follow-ups of the broken agreement cancelled. The caller holds the locks."""
+    dispute.outcome = Outcome.BROKEN
+    dispute.reopen_count += 1
+    dispute.mediation_due = mediation_limit(Source.VISIT, timezone.now())
+    dispute.save(update_fields=["outcome", "reopen_count", "mediation_due"])
+    FollowUp.objects.filter(dispute=dispute, done_at__isnull=True, cancelled=False).update(cancelled=True)
+
+
+def agreement_failed_verification(case: Case) -> bool:
+    """Hook for the case loop (do_verify_case, not fixed, the case already locked): a settled
+    dispute whose agreement fails 核查 is no longer 调解成功. True when the dispute was settled."""
+    dispute = Dispute.objects.select_for_update().filter(pk=case.pk, outcome=Outcome.SETTLED).first()
+    if dispute is None:
+        return False
+    _mark_broken(dispute)
+    return True
+
+
 def _reopen(actor: User | None, dispute: Dispute, why: str) -> None:
     """A broken agreement reopens the dispute: back to mediation with a fresh time limit."""
     case = _lock(dispute.case, None)
     _state(case, (Status.HANDLED, Status.CLOSED), _("重新调解"))
     dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
-    now = timezone.now()
-    dispute.outcome = Outcome.PENDING
-    dispute.reopen_count += 1
-    dispute.mediation_due = mediation_limit(Source.VISIT, now)
-    dispute.save(update_fields=["outcome", "reopen_count", "mediation_due"])
-    FollowUp.objects.filter(dispute=dispute, done_at__isnull=True, cancelled=False).update(cancelled=True)
+    _mark_broken(dispute)
     before = case.status
     case.status = Status.ASSIGNED
     if case.assignee_id is None and case.department_id is None and actor is not None:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 __all__ = [
     "DisputeType", "Source", "RiskLevel", "Outcome", "ReferralTarget", "Dispute", "PartySide", "PartyKind",
@@ -56,6 +57,9 @@ class Outcome(models.TextChoices):
     PENDING = "pending", _("调解中")
     SETTLED = "settled", _("调解成功")
     REFERRED = "referred", _("调解不成，已移交")
+    # The agreement did not hold (核查不通过, or a follow-up visit found it broken): back in
+    # mediation, and no longer counted as a success, until it is settled or referred again.
+    BROKEN = "broken", _("协议未履行，待重新调解")
 
 
 class ReferralTarget(models.TextChoices):
@@ -124,7 +128,7 @@ class PartySide(models.TextChoices):
 
 class PartyKind(models.TextChoices):
     PERSON = "person", _("自然人")
-    UNIT = "unit", _("单位")
+    UNIT = "unit", pgettext_lazy("organisation (a registered work unit)", "单位")
 
 
 class IdType(models.TextChoices):

@@ -43,9 +43,9 @@ from disputes.mediation_selectors import (
     sessions_on,
 )
 from disputes.models import Status
+from governance.pagination import BadPageKey, pager_links, seek_page
 from governance.actions import record_audit, validation_message
 from governance.models import Region, User
-from governance.pagination import CappedPaginator
 from governance.roles import Cap, Level
 from governance.scope import can, get_in_scope_or_404, scoped
 from django.utils.translation import gettext as _
@@ -56,6 +56,9 @@ def _get_dispute_for_user(request: HttpRequest, pk: int) -> Dispute:
     if dispute is None:
         raise Http404(_("不存在或不在您的辖区内。"))
     return dispute
+
+
+DISPUTE_PAGE_SIZE = 30
 
 
 def _error_status(exc: Exception) -> tuple[str, int]:
@@ -95,12 +98,16 @@ def dispute_index(request: HttpRequest) -> HttpResponse:
     from disputes.mediation_models import DisputeType, Outcome
 
     qs, cleaned, errors = dispute_list(request.user, request.GET)
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = []
+    if not errors:
+        try:
+            page = seek_page(request, qs, "case__created_at", DISPUTE_PAGE_SIZE)
+        except BadPageKey:
+            errors = [_("翻页参数无效。")]
     ctx = {
-        "filters": cleaned, "errors": errors, "query": query.urlencode(), "outcomes": Outcome.choices,
+        "filters": cleaned, "errors": errors, "outcomes": Outcome.choices,
         "sources": Source.choices, "levels": RiskLevel.choices, "types": DisputeType.objects.filter(is_active=True),
-        "page": [] if errors else CappedPaginator(qs, 30).get_page(request.GET.get("page")),
+        "page": [] if errors else page, **pager_links(request, page),
     }
     return render(request, "disputes/dispute_list.html", ctx, status=400 if errors else 200)
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from governance.models import Department, Region
 from governance.roles import Level
@@ -58,7 +59,7 @@ class TimeLimit(models.Model):
     category = models.ForeignKey(Category, verbose_name=_("类别"), on_delete=models.CASCADE, related_name="time_limits")
     stage = models.CharField(_("环节"), max_length=8, choices=Stage.choices)
     amount = models.PositiveSmallIntegerField(_("时限"))
-    unit = models.CharField(_("单位"), max_length=8, choices=TimeUnit.choices, default=TimeUnit.HOURS)
+    unit = models.CharField(pgettext_lazy("unit of measure", "单位"), max_length=8, choices=TimeUnit.choices, default=TimeUnit.HOURS)
 
     class Meta:
         verbose_name = verbose_name_plural = _("办理时限")

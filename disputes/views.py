@@ -27,7 +27,7 @@ from disputes.selectors import (
 )
 from governance.actions import validation_message
 from governance.models import Department, Region, User
-from governance.pagination import CappedPaginator
+from governance.pagination import BadPageKey, pager_links, seek_page
 from governance.roles import Cap, Level
 from governance.scope import can, scoped
 from django.utils.translation import gettext as _
@@ -136,22 +136,25 @@ def svg_map(grid: Region, width: int = 320) -> dict | None:
 @login_required
 def case_index(request: HttpRequest) -> HttpResponse:
     qs, cleaned, errors = case_list(request.user, request.GET)
+    page = None
+    if not errors:
+        try:
+            page = seek_page(request, qs, "created_at", PAGE_SIZE)
+        except BadPageKey:
+            errors = [_("翻页参数无效。")]
     if errors:
         return render(request, "disputes/case_list.html", _list_context(request, [], cleaned, errors), status=400)
-    page = CappedPaginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "disputes/case_list.html", _list_context(request, page, cleaned, errors))
 
 
 def _list_context(request, page, cleaned, errors) -> dict:
-    query = request.GET.copy()
-    query.pop("page", None)
     return {
         "page": page,
         "filters": cleaned,
         "errors": errors,
         "statuses": [("open", "未结案")] + list(Status.choices),
         "categories": Category.objects.filter(parent__isnull=True, is_active=True),
-        "query": query.urlencode(),
+        **pager_links(request, page),
         "now": timezone.now(),
         "can_file": bool(scoped(Region.objects.filter(level=Level.GRID), request.user, Cap.FILE_CASE).exists()),
     }

@@ -86,3 +86,44 @@ class ConfiguredCalendarTestCase(TestCase):
     def test_deadline_from_converts_utc_to_local_working_hours(self):
         utc_start = datetime(2026, 11, 23, 1, 0, tzinfo=ZoneInfo("UTC"))  # 09:00 in Shanghai
         self.assertEqual(deadline_from(utc_start, 2, "hours"), at(2026, 11, 23, 11))
+
+
+class Calendar2026TestCase(TestCase):
+    """The seeded 2026 calendar against 国务院办公厅关于2026年部分节假日安排的通知 (国办, 2025-11-04)."""
+
+    def setUp(self):
+        from disputes.demo import seed_calendar
+
+        seed_calendar()
+
+    def workday(self, y, m, d) -> bool:
+        from disputes.calendar import calendar_exceptions
+
+        holidays, workdays = calendar_exceptions(date(2026, 1, 1))
+        return is_workday(date(y, m, d), holidays, workdays)
+
+    def test_the_spring_festival_runs_from_15_to_23_february_with_14_and_28_february_worked(self):
+        self.assertTrue(self.workday(2026, 2, 13))
+        self.assertTrue(self.workday(2026, 2, 14))  # Saturday, 调休
+        for day in range(15, 24):
+            self.assertFalse(self.workday(2026, 2, day), f"2026-02-{day}")
+        self.assertTrue(self.workday(2026, 2, 24))
+        self.assertTrue(self.workday(2026, 2, 28))  # Saturday, 调休
+        self.assertFalse(self.workday(2026, 3, 1))
+
+    def test_new_year_qingming_labour_day_dragon_boat_mid_autumn_and_national_day_are_off(self):
+        off = [(1, 1), (1, 2), (4, 6), (5, 1), (5, 4), (5, 5), (6, 19), (9, 25), (10, 1), (10, 7)]
+        for m, d in off:
+            self.assertFalse(self.workday(2026, m, d), f"2026-{m:02}-{d:02}")
+        for m, d in [(1, 5), (4, 7), (5, 6), (6, 22), (9, 28), (10, 8)]:
+            self.assertTrue(self.workday(2026, m, d), f"2026-{m:02}-{d:02}")
+
+    def test_the_make_up_weekend_days_are_working_days(self):
+        for m, d in [(1, 4), (2, 14), (2, 28), (5, 9), (9, 20), (10, 10)]:
+            self.assertEqual(date(2026, m, d).weekday() >= 5, True)
+            self.assertTrue(self.workday(2026, m, d), f"2026-{m:02}-{d:02}")
+        self.assertFalse(self.workday(2026, 10, 11))  # the Sunday after is a plain weekend day
+
+    def test_a_deadline_across_the_spring_festival_skips_the_nine_days_off(self):
+        # Fri 13 Feb + 2 working days: Sat 14 (调休), then Tue 24 (15–23 off).
+        self.assertEqual(deadline_from(at(2026, 2, 13, 10), 2, "days"), at(2026, 2, 24, 17))

@@ -1,6 +1,8 @@
-"""/cases/: scoped list with filters (status, category, grid, overdue, date)."""
+"""/cases/: scoped list with filters (status, category, grid, overdue, date), paged by key."""
 
+import re
 from datetime import timedelta
+from unittest import mock
 
 from django.utils import timezone
 
@@ -80,13 +82,92 @@ class CaseListTestCase(CaseTestCase):
     def test_a_list_past_the_count_cap_says_more_than_and_does_not_count_on(self):
         from unittest import mock
 
-        from governance.pagination import CappedPaginator
+        from governance.pagination import KeysetPage
 
         for i in range(3):
             self.file(title=f"事件{i}")
         self.client.force_login(self.alice)
-        with mock.patch.object(CappedPaginator, "cap", 2):
+        with mock.patch.object(KeysetPage, "cap", 2):
             r = self.client.get("/cases/")
         self.assertContains(r, "超过 2 件")
         self.assertNotContains(r, "共 3 件")
         self.assertContains(self.client.get("/cases/"), "共 3 件")
+
+
+class CaseListPagingTestCase(CaseTestCase):
+    """Pages go by key (created_at, id), not by OFFSET: ?after= / ?before= carry the position."""
+
+    def setUp(self):
+        self.client.force_login(self.alice)
+        base = timezone.now() - timedelta(days=1)
+        self.cases = [self.file(title=f"第{i:02d}件") for i in range(12)]
+        # Newest first: 第11件 … 第00件; 第05件 and 第06件 share a timestamp (the id breaks the tie).
+        for i, case in enumerate(self.cases):
+            Case.objects.filter(pk=case.pk).update(created_at=base + timedelta(minutes=i if i != 6 else 5))
+        patcher = mock.patch("disputes.views.PAGE_SIZE", 5)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def titles(self, r) -> list[str]:
+        return [c.title for c in r.context["page"]]
+
+    def follow(self, r, rel: str):
+        m = re.search(rf'href="([^"]*)" rel="{rel}"', r.content.decode())
+        self.assertIsNotNone(m, f"no {rel} link")
+        return self.client.get("/cases/" + m.group(1).replace("&amp;", "&"))
+
+    def test_next_and_previous_walk_the_list_newest_first_without_gaps_or_repeats(self):
+        r1 = self.client.get("/cases/")
+        self.assertEqual(self.titles(r1), ["第11件", "第10件", "第09件", "第08件", "第07件"])
+        self.assertNotContains(r1, 'rel="prev"')
+        r2 = self.follow(r1, "next")
+        self.assertEqual(self.titles(r2), ["第06件", "第05件", "第04件", "第03件", "第02件"])
+        r3 = self.follow(r2, "next")
+        self.assertEqual(self.titles(r3), ["第01件", "第00件"])
+        self.assertNotContains(r3, 'rel="next"')
+        self.assertEqual(self.titles(self.follow(r3, "prev")), self.titles(r2))
+        self.assertEqual(self.titles(self.follow(r2, "prev")), self.titles(r1))
+        self.assertNotContains(self.follow(r2, "prev"), 'rel="prev"')
+
+    def test_cases_filed_while_paging_do_not_repeat_rows_on_the_next_page(self):
+        r1 = self.client.get("/cases/")
+        for i in range(3):
+            self.file(title=f"新上报{i}")  # newer than everything: OFFSET paging would shift page 2 by 3
+        r2 = self.follow(r1, "next")
+        self.assertEqual(self.titles(r2), ["第06件", "第05件", "第04件", "第03件", "第02件"])
+        self.assertFalse(set(self.titles(r1)) & set(self.titles(r2)))
+        back = self.follow(r2, "prev")
+        self.assertEqual(self.titles(back), self.titles(r1))
+        self.assertContains(back, 'rel="prev"')  # the new cases are a page further up
+        self.assertEqual(self.titles(self.follow(back, "prev")), ["新上报2", "新上报1", "新上报0"])
+
+    def test_the_page_links_keep_the_filters_and_the_count(self):
+        r = self.client.get(f"/cases/?status=reported&category={self.fire.pk}")
+        self.assertContains(r, "共 12 件")
+        html = r.content.decode()
+        self.assertRegex(html, rf'href="\?status=reported&amp;category={self.fire.pk}&amp;after=\d+\.\d+" rel="next"')
+        r2 = self.follow(r, "next")
+        self.assertContains(r2, "共 12 件")
+        self.assertEqual(r2.context["filters"]["status"], "reported")
+        self.assertRegex(r2.content.decode(), rf'href="\?status=reported&amp;category={self.fire.pk}&amp;before=')
+        self.assertContains(r2, f'/cases/export.xlsx?status=reported&amp;category={self.fire.pk}"')
+
+    def test_a_deep_page_costs_the_same_queries_as_the_first(self):
+        r1 = self.client.get("/cases/")
+        url = "/cases/" + re.search(r'href="([^"]*)" rel="next"', r1.content.decode()).group(1).replace("&amp;", "&")
+        with self.assertNumQueries(12):
+            self.client.get(url)
+        with self.assertNumQueries(12):
+            self.client.get("/cases/")
+
+    def test_a_page_key_that_is_not_ours_is_a_chinese_400(self):
+        for junk in ["abc", "1.2.3", "-5.1", "999999999999999999.1", "1." + "9" * 19, "1.%00"]:
+            self.assertContains(self.client.get(f"/cases/?after={junk}"), "翻页参数无效", status_code=400)
+            self.assertContains(self.client.get(f"/cases/?before={junk}"), "翻页参数无效", status_code=400)
+
+    def test_a_before_key_with_nothing_newer_shows_the_first_page(self):
+        newest = Case.objects.order_by("-created_at", "-id").first()
+        from governance.pagination import encode_key
+
+        r = self.client.get(f"/cases/?before={encode_key(newest.created_at, newest.pk)}")
+        self.assertEqual(self.titles(r)[0], "第11件")

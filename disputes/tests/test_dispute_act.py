@@ -97,7 +97,7 @@ class DisputeActTestCase(DisputeTestCase):
         r = self.act(d, "follow_up", follow_up=str(f.pk), holds="0", note="未按期付款")
         self.assertRedirects(r, f"/disputes/{d.pk}/")
         d = Dispute.objects.select_related("case").get(pk=d.pk)
-        self.assertEqual((d.outcome, d.case.status), (Outcome.PENDING, Status.ASSIGNED))
+        self.assertEqual((d.outcome, d.case.status), (Outcome.BROKEN, Status.ASSIGNED))
 
     def test_the_court_extension_over_http_works_once(self):
         d = self.mediating(source="court", source_detail="站前区人民法院")

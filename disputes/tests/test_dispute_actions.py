@@ -225,7 +225,7 @@ class FollowUpTestCase(DisputeTestCase):
         with self.captureOnCommitCallbacks(execute=True):
             ma.do_record_follow_up(actor=self.mona, follow_up=f, holds=False, note="李秀英拒不支付")
         d = Dispute.objects.select_related("case").get(pk=d.pk)
-        self.assertEqual((d.outcome, d.reopen_count, d.case.status), (Outcome.PENDING, 1, Status.ASSIGNED))
+        self.assertEqual((d.outcome, d.reopen_count, d.case.status), (Outcome.BROKEN, 1, Status.ASSIGNED))
         self.assertIsNone(d.case.closed_at)
         self.assertEqual(d.case.deadline, d.mediation_due)
         self.assertEqual(d.follow_ups.filter(cancelled=True).count(), 1)
@@ -262,7 +262,10 @@ class LoopHookTestCase(DisputeTestCase):
         d = self.settled()
         case = actions.do_verify_case(actor=self.carol, case=d.case, version=d.case.version, fixed=False,
                                       note="协议未签字")
-        self.assertEqual((case.status, case.deadline), (Status.ASSIGNED, d.mediation_due))
+        # The agreement failed: a fresh mediation time limit, as after a broken follow-up.
+        fresh = Dispute.objects.get(pk=d.pk).mediation_due
+        self.assertGreater(fresh, d.mediation_due)
+        self.assertEqual((case.status, case.deadline), (Status.ASSIGNED, fresh))
 
 
 from disputes.mediation_models import Party  # noqa: E402
@@ -312,3 +315,49 @@ class FileDisputeRegisterLinkTestCase(LinkTestCase):
         self.assertEqual(party.resident, self.zhang)
         self.assertIn(self.zhang, d.case.residents.all())
         self.assertNotIn(ZHANG_ID, party.id_number_enc)
+
+
+class FailedVerificationTestCase(DisputeTestCase):
+    """核查不通过 on a settled dispute: the agreement did not hold, so it no longer reads 调解成功."""
+
+    def fail(self, d: Dispute, note="协议约定的维修费未支付") -> Dispute:
+        actions.do_verify_case(actor=self.carol, case=d.case, version=d.case.version, fixed=False, note=note)
+        return Dispute.objects.select_related("case").get(pk=d.pk)
+
+    def test_a_settled_dispute_that_fails_verification_is_broken_and_back_in_mediation(self):
+        d = self.settled()
+        old_due = d.mediation_due
+        d = self.fail(d)
+        self.assertEqual((d.outcome, d.reopen_count, d.case.status), (Outcome.BROKEN, 1, Status.ASSIGNED))
+        self.assertEqual(d.get_outcome_display(), "协议未履行，待重新调解")
+        self.assertGreater(d.mediation_due, old_due)
+        self.assertEqual(d.case.deadline, d.mediation_due)
+        self.assertEqual(d.follow_ups.filter(cancelled=False, done_at__isnull=True).count(), 0)
+
+    def test_a_broken_dispute_settled_again_reads_settled_with_its_agreement_number(self):
+        d = self.settled()
+        number = d.agreement_no
+        d = self.fail(d)
+        ma.do_settle_dispute(actor=self.mona, dispute=d, version=d.case.version, facts="同前", terms="改为分期支付",
+                             performance="分两期支付")
+        d = Dispute.objects.get(pk=d.pk)
+        self.assertEqual((d.outcome, d.agreement_no), (Outcome.SETTLED, number))
+        self.assertEqual(d.follow_ups.filter(cancelled=False).count(), 2)
+
+    def test_a_broken_dispute_may_be_referred_onward(self):
+        d = self.fail(self.settled())
+        ma.do_refer_dispute(actor=self.mona, dispute=d, version=d.case.version, target="court", target_name="法院",
+                            note="对方拒不履行，告知起诉")
+        self.assertEqual(Dispute.objects.get(pk=d.pk).outcome, Outcome.REFERRED)
+
+    def test_a_referred_dispute_that_fails_verification_keeps_its_outcome(self):
+        d = self.mediating()
+        ma.do_refer_dispute(actor=self.mona, dispute=d, version=d.case.version, target="court", target_name="法院",
+                            note="调解不成")
+        d = self.fail(Dispute.objects.select_related("case").get(pk=d.pk), note="移交材料不全")
+        self.assertEqual((d.outcome, d.reopen_count), (Outcome.REFERRED, 0))
+
+    def test_a_plain_case_that_fails_verification_is_untouched_by_the_hook(self):
+        case = self.handled()
+        case = actions.do_verify_case(actor=self.carol, case=case, version=case.version, fixed=False, note="未修好")
+        self.assertEqual(case.status, Status.ASSIGNED)

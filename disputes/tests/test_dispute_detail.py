@@ -38,6 +38,19 @@ class DisputeDetailTestCase(DisputeTestCase):
         self.client.force_login(self.carol)
         self.assertContains(self.client.get(f"/disputes/{d.pk}/"), f"/disputes/{d.pk}/agreement.pdf")
 
+    def test_a_settled_dispute_that_failed_verification_reads_broken_with_a_fresh_time_limit(self):
+        from disputes import actions
+
+        d = self.settled()
+        actions.do_verify_case(actor=self.carol, case=d.case, version=d.case.version, fixed=False, note="未付款")
+        self.client.force_login(self.mona)
+        r = self.client.get(f"/disputes/{d.pk}/")
+        self.assertContains(r, "协议未履行，待重新调解")
+        self.assertContains(r, "重新调解 1 次")
+        self.assertContains(r, "调解期限")
+        self.assertContains(r, 'data-testid="broken-agreement"')
+        self.assertNotContains(r, 'data-testid="agreement"')
+
     def test_it_returns_404_to_the_other_district_and_for_a_plain_case(self):
         d = self.dispute()
         self.client.force_login(self.bob)

@@ -50,6 +50,19 @@ class RiskDetailTestCase(DisputeTestCase):
         self.assertContains(r, "下次研判日期格式应为", status_code=400)
         self.assertContains(self.client.post(self.url + "act/close/", {"note": ""}), "请填写销号说明", status_code=400)
 
+    def test_it_shows_the_outcome_and_a_broken_agreement_says_so(self):
+        from disputes import actions
+        from disputes.mediation_models import Dispute
+
+        d = self.settled(people_count=8, title="较大纠纷")
+        entry = RiskEntry.objects.get(dispute=d)
+        actions.do_verify_case(actor=self.carol, case=d.case, version=d.case.version, fixed=False, note="未付款")
+        self.assertEqual(Dispute.objects.get(pk=d.pk).outcome, "broken")
+        self.client.force_login(self.alice)
+        r = self.client.get(f"/disputes/risks/{entry.pk}/")
+        self.assertContains(r, "协议未履行，待重新调解")
+        self.assertContains(self.client.get(self.url), "调解中")
+
     def test_a_grid_worker_who_is_not_the_owner_gets_403(self):
         self.client.force_login(self.carol)
         self.assertEqual(self.client.post(self.url + "act/close/", {"note": "x"}).status_code, 403)

@@ -18,6 +18,17 @@ class RiskListTestCase(DisputeTestCase):
         self.assertLess(body.index("重大风险纠纷"), body.index("较大风险纠纷"))
         self.assertIn("未落实", body)
 
+    def test_each_risk_shows_its_mediation_outcome_and_a_broken_agreement_says_so(self):
+        from disputes import actions
+
+        d = self.settled(title="较大风险纠纷", people_count=6)
+        self.client.force_login(self.alice)
+        self.assertContains(self.client.get("/disputes/risks/"), "调解成功")
+        actions.do_verify_case(actor=self.carol, case=d.case, version=d.case.version, fixed=False, note="未付款")
+        r = self.client.get("/disputes/risks/")
+        self.assertContains(r, "协议未履行，待重新调解")
+        self.assertNotContains(r, "调解成功")
+
     def test_a_closed_risk_moves_to_the_closed_list(self):
         d = self.dispute(title="已销号纠纷", people_count=6)
         ma.do_close_risk(actor=self.alice, entry=RiskEntry.objects.get(dispute=d), note="已化解")
