@@ -244,8 +244,8 @@ def cmd_csv(args):
     print(f"  import (validated + written)  : {import_s:6.1f} s  {args.rows / import_s:8,.0f} rows/s   {result.counts}")
     print(f"  CPU seconds                   : this process {CPU['import']:.1f} s, PostgreSQL {database_cpu:.1f} s "
           f"(≈ {(CPU['import'] + database_cpu) / args.rows * 1e6:.0f} µs of CPU a row)")
-    with_load = os.getloadavg()
-    print(f"  load average after the run    : {with_load[0]:.2f}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    print(f"  peak memory of this process   : {peak} MB; load average after the run {os.getloadavg()[0]:.2f}")
 
 
 def cmd_memory(args):

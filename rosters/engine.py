@@ -88,7 +88,7 @@ class Row:
             cleaned = _TEXT_CACHE.get(value)
             if cleaned is None:
                 cleaned = clean_text(value)
-                if len(_TEXT_CACHE) < 100_000:
+                if len(_TEXT_CACHE) < 20_000:
                     _TEXT_CACHE[value] = cleaned
             return cleaned
         return clean_text(cell_to_text(value))
@@ -371,32 +371,96 @@ def _checked_batches(roster, rows, ctx, header_number: int, width: int, columns:
 
     Runs in the read-ahead thread: it must not touch the database (roster.prepare loaded what
     clean() needs)."""
-    seen: dict[int, int] = {}  # key hash -> first row number (8-byte hashes keep this small)
+    seen = SeenKeys()
     batch: list[Row] = []
     rows_read = 0
     column_items = list(columns.items())
     size = roster.batch_size
-    for number, cells in rows:
-        rows_read = number - header_number
-        if not cells or not _has_content(cells):
-            continue  # blank rows are ignored
-        if len(cells) < width:
-            cells = tuple(cells) + (None,) * (width - len(cells))
-        row = Row(number=number, raw=cells[:width] if len(cells) > width else cells,
-                  values={key: cells[index] for key, index in column_items})
-        roster.clean(row, ctx)
-        if not row.errors:
-            keys = roster.key_hashes(row)
-            if keys and all(k in seen for k in keys):
-                row.fail("duplicate_in_file", gettext("与文件第 %(line)s 行重复") % {"line": seen[keys[0]]})
-            else:
-                for k in keys:
-                    seen.setdefault(k, number)
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch, rows_read
-            batch = []
-    yield batch, rows_read
+    try:
+        for number, cells in rows:
+            rows_read = number - header_number
+            if not cells or not _has_content(cells):
+                continue  # blank rows are ignored
+            if len(cells) < width:
+                cells = tuple(cells) + (None,) * (width - len(cells))
+            row = Row(number=number, raw=cells[:width] if len(cells) > width else cells,
+                      values={key: cells[index] for key, index in column_items})
+            roster.clean(row, ctx)
+            batch.append(row)
+            if len(batch) >= size:
+                seen.mark_duplicates(roster, batch)
+                yield batch, rows_read
+                batch = []
+        seen.mark_duplicates(roster, batch)
+        yield batch, rows_read
+    finally:
+        seen.close()
+
+
+class SeenKeys:
+    """The keys met so far in the file (8-byte hashes) and the row that first had each.
+
+    Up to IN_MEMORY keys they live in a dict (fast; ~100 bytes a key). A bigger file moves them
+    to a temporary on-disk SQLite table, so that memory stays flat however long the file is:
+    a 10-million-row roster would otherwise hold a gigabyte of keys."""
+
+    IN_MEMORY = 200_000
+
+    def __init__(self) -> None:
+        self.memory: dict[int, int] | None = {}
+        self.disk = None
+
+    def mark_duplicates(self, roster, batch: list[Row]) -> None:
+        """Fail each good row whose keys all appeared earlier (in this batch or before it)."""
+        keyed = [(row, roster.key_hashes(row)) for row in batch if not row.errors]
+        earlier = self._first_rows({k for _, keys in keyed for k in keys})
+        added: dict[int, int] = {}
+        for row, keys in keyed:
+            if keys and all(k in earlier for k in keys):
+                row.fail("duplicate_in_file", gettext("与文件第 %(line)s 行重复") % {"line": earlier[keys[0]]})
+                continue
+            for k in keys:
+                if k not in earlier:
+                    earlier[k] = added[k] = row.number
+        self._add(added)
+
+    def _first_rows(self, keys: set[int]) -> dict[int, int]:
+        if self.memory is not None:
+            memory = self.memory
+            return {k: memory[k] for k in keys if k in memory}
+        found: dict[int, int] = {}
+        wanted = [_signed(k) for k in keys]
+        for start in range(0, len(wanted), 500):
+            part = wanted[start:start + 500]
+            found.update(
+                (_unsigned(k), row) for k, row in self.disk.execute(
+                    f"SELECT key, row FROM seen WHERE key IN ({','.join('?' * len(part))})", part)
+            )
+        return found
+
+    def _add(self, added: dict[int, int]) -> None:
+        if self.memory is not None:
+            self.memory.update(added)
+            if len(self.memory) <= self.IN_MEMORY:
+                return
+            import sqlite3
+
+            self.disk = sqlite3.connect("")  # "": a private temporary database on disk
+            self.disk.execute("CREATE TABLE seen (key INTEGER PRIMARY KEY, row INTEGER NOT NULL)")
+            added, self.memory = self.memory, None
+        self.disk.executemany("INSERT INTO seen VALUES (?, ?)", ((_signed(k), r) for k, r in added.items()))
+
+    def close(self) -> None:
+        if self.disk is not None:
+            self.disk.close()
+
+
+def _signed(key: int) -> int:
+    return key - (1 << 64) if key >= 1 << 63 else key  # SQLite integers are signed 64-bit
+
+
+def _unsigned(key: int) -> int:
+    return key + (1 << 64) if key < 0 else key
 
 
 _DONE = object()
