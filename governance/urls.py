@@ -12,6 +12,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("territory/grids/search/", views.grid_search, name="grid-search"),
     path("territory/<str:code>/", views.region_detail, name="region"),
     path("system/", views.system_status, name="system-status"),
     path("grids/", include("grids.urls")),
