@@ -97,9 +97,8 @@ class GridField(forms.Field):
             code = found[0]
         if self.queryset is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"code": code})
-        if self.grids is not None:
-            grid = next((g for g in self.grids if g.code == code), None)
-        else:
+        grid = next((g for g in self.grids if g.code == code), None) if self.grids is not None else None
+        if grid is None:  # a big scope, or a form whose choices are narrower than what it accepts
             grid = self.queryset.filter(code=code).first()
         if grid is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"code": code})

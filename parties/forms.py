@@ -136,13 +136,13 @@ class PartyBranchForm(forms.Form):
     established_on = forms.DateField(label=_("成立日期"), required=False, widget=DateInput)
 
     def __init__(self, *args, user=None, grid_queryset=None, **kwargs):
-        """`grid_queryset`: the grids still without a branch, for the <select> of a small scope. A big
-        scope's picker searches every grid; the action refuses a grid that already has a branch."""
+        """`grid_queryset`: the grids still without a branch, offered by the <select> of a small scope.
+        Any grid in scope is accepted (a big scope's picker searches them all): the action refuses
+        one that already has a branch, with its own message."""
         super().__init__(*args, **kwargs)
         _setup_grid(self, user, grid_queryset)
         field = self.fields["grid"]
-        if field.is_picker:
-            field.queryset = grids_in_scope(user, field.cap)
+        field.queryset = grids_in_scope(user, field.cap)
 
 
 class PartyMemberForm(forms.Form):

@@ -147,3 +147,36 @@ class CaseNewRegisterLinkTestCase(LinkTestCase):
         r = self.client.post("/cases/new/", self.form(residents=["abc"]))
         self.assertContains(r, "所选人员不正确。", status_code=400)
         self.assertFalse(Case.objects.exists())
+
+
+from unittest import mock  # noqa: E402
+
+
+@mock.patch("governance.fields.PICKER_THRESHOLD", 1)
+class CaseNewWithTheGridPickerTestCase(CaseTestCase):
+    """alice (street officer, two grids) past a threshold of 1: the grid is a searchable text input."""
+
+    def form(self, **extra):
+        return {"category": self.clutter.pk, "grid": self.grid_a2.code, "urgency": "normal", "title": "楼道堆物",
+                "description": "3号楼楼道堆放纸箱。", **extra}
+
+    def test_the_form_offers_the_grid_search_for_filing(self):
+        self.client.force_login(self.alice)
+        r = self.client.get("/cases/new/")
+        self.assertContains(r, 'data-grid-picker="/territory/grids/search/?cap=file_case"')
+        self.assertNotContains(r, "五大门社区第2网格")
+
+    def test_a_typed_grid_code_files_the_case_in_that_grid(self):
+        self.client.force_login(self.alice)
+        r = self.client.post("/cases/new/", self.form())
+        case = Case.objects.get()
+        self.assertRedirects(r, f"/cases/{case.pk}/")
+        self.assertEqual(case.grid, self.grid_a2)
+
+    def test_a_grid_code_of_the_other_district_is_refused_in_chinese(self):
+        self.client.force_login(self.alice)
+        r = self.client.post("/cases/new/", self.form(grid=self.grid_b.code))
+        self.assertContains(r, "请选择您负责的网格。", status_code=400)
+        r = self.client.post("/cases/new/", self.form(grid="1' OR 1=1"))
+        self.assertContains(r, "请从候选列表中选择网格", status_code=400)
+        self.assertFalse(Case.objects.exists())
