@@ -69,6 +69,7 @@
       }
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
+      if (list.scrollIntoView) list.scrollIntoView({ block: "nearest" });  // a phone's keyboard hides the rest
     }
     function run() {
       var q = input.value.trim(), mine = ++seq;
@@ -124,7 +125,7 @@
     wrap.appendChild(hidden);
     var path = document.createElement("small");
     path.className = "picker-path muted"; path.setAttribute("aria-live", "polite");
-    wrap.appendChild(path);
+    wrap.parentNode.insertBefore(path, wrap.nextSibling);
 
     function choose(item, quiet) {
       input.value = item.label; hidden.value = item.code;
