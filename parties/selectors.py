@@ -130,12 +130,6 @@ def visits_of(user: User, limit: int = 20, **lookup) -> list:
     )
 
 
-def grids_for(user: User, cap: str = Cap.CHANGE_REGISTER) -> list[Region]:
-    """The grids where `user` holds `cap`. Every one of them: at city scale that is 20,000 rows, so
-    forms use governance.fields.GridField (a picker) and a yes/no question uses has_grids()."""
-    return list(scoped(Region.objects.filter(level=Level.GRID), user, cap).only("code", "name").order_by("code"))
-
-
 def has_grids(user: User, cap: str = Cap.CHANGE_REGISTER) -> bool:
     """Whether `user` holds `cap` on at least one grid."""
     return scoped(Region.objects.filter(level=Level.GRID), user, cap).exists()
