@@ -3,12 +3,12 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from disputes.links import IdListField, register_choices
+from disputes.links import IdListField, RegisterPick, may_link, picked
 from disputes.models import Category, Urgency
 from disputes.photos import MAX_PHOTOS
-from governance.models import Region
-from governance.roles import Cap, Level
-from governance.scope import scoped
+from governance.fields import GridField
+from governance.roles import Cap
+from parties.models import Resident, Unit
 from django.utils.translation import gettext_lazy as _
 
 
@@ -52,7 +52,7 @@ def category_choices() -> list:
 
 class FileCaseForm(forms.Form):
     category = forms.TypedChoiceField(label=_("事件类别"), coerce=int, error_messages={"required": _("请选择事件类别。"), "invalid_choice": _("请选择有效的事件类别。")})
-    grid = forms.ChoiceField(label=_("所在网格"), error_messages={"required": _("请选择网格。"), "invalid_choice": _("请选择您负责的网格。")})
+    grid = GridField(label=_("所在网格"), cap=Cap.FILE_CASE, error_messages={"required": _("请选择网格。"), "invalid_choice": _("请选择您负责的网格。")})
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL)
     title = forms.CharField(label=_("标题"), max_length=80, error_messages={"required": _("请填写标题。"), "max_length": _("标题不能超过 80 字。")})
     description = forms.CharField(
@@ -75,13 +75,25 @@ class FileCaseForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices()
-        grids = scoped(Region.objects.filter(level=Level.GRID), user, Cap.FILE_CASE).only("code", "name")
-        self.grids = {g.code: g for g in grids}
-        self.fields["grid"].choices = [(code, g.name) for code, g in self.grids.items()]
-        if len(self.grids) == 1:
-            self.fields["grid"].initial = next(iter(self.grids))
-        # Pickers for the registered residents/units of (at most 10 of) the filer's grids.
-        self.register = register_choices(user, list(self.grids)[:10])
+        self.fields["grid"].setup(user)
+        self.user = user
+        self.may_link = may_link(user)
+
+    @property
+    def has_grids(self) -> bool:
+        return not self.fields["grid"].is_empty
+
+    def register_picks(self) -> list[RegisterPick]:
+        """The residents and units pickers (search as you type), with what was already picked."""
+        if not self.may_link:
+            return []
+        values = self.data.getlist if self.is_bound and hasattr(self.data, "getlist") else (lambda name: [])
+        return [
+            RegisterPick(name="residents", label=self.fields["residents"].label, kind="residents", multiple=True,
+                         picked=picked(self.user, Resident, values("residents"))),
+            RegisterPick(name="units", label=self.fields["units"].label, kind="units", multiple=True,
+                         picked=picked(self.user, Unit, values("units"))),
+        ]
 
     def clean_category(self):
         pk = self.cleaned_data["category"]
@@ -89,9 +101,6 @@ class FileCaseForm(forms.Form):
             return Category.objects.select_related("parent").get(pk=pk, is_active=True)
         except Category.DoesNotExist:
             raise ValidationError(_("请选择有效的事件类别。")) from None
-
-    def clean_grid(self):
-        return self.grids[self.cleaned_data["grid"]]
 
     def clean(self):
         data = super().clean()

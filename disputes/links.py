@@ -62,9 +62,10 @@ def resolve_units(actor: User | None, grid_code: str, values) -> list[Unit]:
 
 
 def register_choices(user: User, grid_codes) -> dict:
-    """Residents and units of these grids the user may see in the registers, for the filing forms:
+    """Residents and units of these grids the user may see in the registers, as <select> choices:
     [(pk, label, grid_code)] (label: name and masked ID number), newest residents first, at most
-    CHOICES_PER_GRID per grid on average. One query per model."""
+    CHOICES_PER_GRID per grid on average. One query per model. Only for ONE grid (a dispute's
+    "add a party"); the filing forms search instead (RegisterPick, /registers/…/search/)."""
     codes = list(grid_codes)
     if not codes:
         return {"residents": [], "units": []}
@@ -97,3 +98,46 @@ class IdListField(forms.Field):
         if not isinstance(value, (list, tuple)):
             value = [value]
         return parse_ids(value, self.what)
+
+
+def may_link(user: User) -> bool:
+    """Whether the register pickers are of any use to `user` (view_register somewhere)."""
+    from governance.scope import region_codes
+
+    return user.is_superuser or bool(region_codes(user, Cap.VIEW_REGISTER))
+
+
+def picked(user: User, model, values) -> list[tuple[int, str, str]]:
+    """The rows already picked in a submitted form, to show them again: [(pk, masked label, grid)],
+    only those the user may see. At most one query; junk ids are simply left out (the field says why)."""
+    from parties.selectors import resident_label, unit_label
+
+    ids: list[int] = []
+    for value in values or ():
+        text = str(value).strip()
+        if text.isascii() and text.isdigit() and len(text) <= 18 and int(text) not in ids:
+            ids.append(int(text))
+    if not ids:
+        return []
+    qs = scoped(model.objects.filter(pk__in=ids[:MAX_LINKS]), user, Cap.VIEW_REGISTER)
+    if model is Resident:
+        rows = qs.only("pk", "name", "grid_id", "id_number_encrypted")
+        label = resident_label
+    else:
+        rows = qs.only("pk", "name", "grid_id", "credit_code")
+        label = unit_label
+    order = {pk: i for i, pk in enumerate(ids)}
+    return [(r.pk, label(r), r.grid_id) for r in sorted(rows, key=lambda r: order[r.pk])]
+
+
+class RegisterPick:
+    """What the template needs to draw one register picker (templates/_register_pick.html): a
+    hidden <select> holding the picked ids, which static/js/picker.js drives with a search box and
+    chips. Without JavaScript nothing can be searched; the form says where to write the names."""
+
+    def __init__(self, *, name: str, label: str, kind: str, multiple: bool, picked: list, testid: str = ""):
+        from django.urls import reverse
+
+        self.name, self.label, self.kind, self.multiple, self.picked = name, label, kind, multiple, picked
+        self.url = reverse("parties:resident-search" if kind == "residents" else "parties:unit-search")
+        self.testid = testid or name

@@ -3,17 +3,17 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from disputes.links import register_choices
+from disputes.links import RegisterPick, may_link, picked
 from disputes.mediation_models import DisputeType, IdType, PartyKind, Source
 from disputes.models import Urgency
-from governance.models import Region
-from governance.roles import Cap, Level
-from governance.scope import scoped
+from governance.fields import GridField
+from governance.roles import Cap
+from parties.models import Resident, Unit
 from django.utils.translation import gettext_lazy as _
 
 
 class FileDisputeForm(forms.Form):
-    grid = forms.ChoiceField(label=_("所在网格"), error_messages={"required": _("请选择网格。"), "invalid_choice": _("请选择您负责的网格。")})
+    grid = GridField(label=_("所在网格"), cap=Cap.FILE_CASE, error_messages={"required": _("请选择网格。"), "invalid_choice": _("请选择您负责的网格。")})
     dispute_type = forms.TypedChoiceField(label=_("纠纷类型"), coerce=int, error_messages={
         "required": _("请选择纠纷类型。"), "invalid_choice": _("请选择有效的纠纷类型。")})
     source = forms.ChoiceField(label=_("来源"), choices=Source.choices, initial=Source.PATROL,
@@ -35,21 +35,17 @@ class FileDisputeForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        grids = scoped(Region.objects.filter(level=Level.GRID), user, Cap.FILE_CASE).only("code", "name")
-        self.grids = {g.code: g for g in grids}
-        self.fields["grid"].choices = [(code, g.name) for code, g in self.grids.items()]
-        if len(self.grids) == 1:
-            self.fields["grid"].initial = next(iter(self.grids))
+        self.fields["grid"].setup(user)
+        self.user = user
+        self.may_link = may_link(user)
         self.types = {t.pk: t for t in DisputeType.objects.filter(is_active=True)}
         self.fields["dispute_type"].choices = [("", _("请选择纠纷类型"))] + [(pk, t.name) for pk, t in self.types.items()]
-        self.register = register_choices(user, list(self.grids)[:10])
         for side, label in (("a", _("申请人")), ("r", _("被申请人"))):
-            self.fields[f"{side}_resident"] = forms.CharField(label=_("%(label)s（实有人口）") % {"label": label}, required=False, widget=forms.Select(
-                choices=[("", _("— 不在册，手工填写 —"))] + [(pk, text) for pk, text, _ in self.register["residents"]],
-                attrs={"data-register-pick": "1"}))
-            self.fields[f"{side}_unit"] = forms.CharField(label=_("%(label)s（实有单位）") % {"label": label}, required=False, widget=forms.Select(
-                choices=[("", _("— 不在册，手工填写 —"))] + [(pk, text) for pk, text, _ in self.register["units"]],
-                attrs={"data-register-pick": "1"}))
+            # Drawn by side_picks() as search-as-you-type pickers (templates/_register_pick.html).
+            self.fields[f"{side}_resident"] = forms.CharField(label=_("%(label)s（实有人口）") % {"label": label}, required=False,
+                                                              max_length=20)
+            self.fields[f"{side}_unit"] = forms.CharField(label=_("%(label)s（实有单位）") % {"label": label}, required=False,
+                                                          max_length=20)
             self.fields[f"{side}_kind"] = forms.ChoiceField(label=_("%(label)s类型") % {"label": label}, choices=PartyKind.choices,
                                                             initial=PartyKind.PERSON)
             self.fields[f"{side}_name"] = forms.CharField(label=_("%(label)s姓名或名称") % {"label": label}, max_length=64, required=False, error_messages={
@@ -59,9 +55,6 @@ class FileDisputeForm(forms.Form):
             self.fields[f"{side}_id_number"] = forms.CharField(label=_("证件号码"), max_length=30, required=False)
             self.fields[f"{side}_phone"] = forms.CharField(label=_("联系电话"), max_length=20, required=False)
             self.fields[f"{side}_address"] = forms.CharField(label=_("住址"), max_length=120, required=False)
-
-    def clean_grid(self):
-        return self.grids[self.cleaned_data["grid"]]
 
     def clean_dispute_type(self):
         pk = self.cleaned_data["dispute_type"]
@@ -85,10 +78,32 @@ class FileDisputeForm(forms.Form):
             for s, side_name in (("a", "applicant"), ("r", "respondent"))
         ]
 
+    @property
+    def has_grids(self) -> bool:
+        return not self.fields["grid"].is_empty
+
     def side_fields(self, side: str):
-        names = ("resident", "unit") if self.register["residents"] or self.register["units"] else ()
-        names = [n for n in names if self.register[f"{n}s"]]
-        return [self[f"{side}_{n}"] for n in (*names, "kind", "name", "id_type", "id_number", "phone", "address")]
+        return [self[f"{side}_{n}"] for n in ("kind", "name", "id_type", "id_number", "phone", "address")]
+
+    def side_picks(self, side: str) -> list[RegisterPick]:
+        """The registered resident / unit of one side: single-pick search boxes."""
+        if not self.may_link:
+            return []
+        picks = []
+        for what, model in (("resident", Resident), ("unit", Unit)):
+            name = f"{side}_{what}"
+            value = self.data.get(name, "") if self.is_bound else ""
+            picks.append(RegisterPick(name=name, label=self.fields[name].label, kind=f"{what}s", multiple=False,
+                                      picked=picked(self.user, model, [value])))
+        return picks
+
+    @property
+    def applicant_picks(self):
+        return self.side_picks("a")
+
+    @property
+    def respondent_picks(self):
+        return self.side_picks("r")
 
     @property
     def applicant_fields(self):

@@ -118,7 +118,7 @@ def dispute_index(request: HttpRequest) -> HttpResponse:
 @login_required
 def dispute_new(request: HttpRequest) -> HttpResponse:
     form = FileDisputeForm(request.POST or None, user=request.user)
-    if not form.grids:
+    if not form.has_grids:
         return render(request, "403.html", {"message": _("您没有登记矛盾纠纷的权限。")}, status=403)
     status = 200
     if request.method == "POST":

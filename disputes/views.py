@@ -52,7 +52,7 @@ def _get_case_for_user(request: HttpRequest, pk: int) -> Case:
 @login_required
 def case_new(request: HttpRequest) -> HttpResponse:
     form = FileCaseForm(request.POST or None, request.FILES or None, user=request.user)
-    if not form.grids:
+    if not form.has_grids:
         return render(request, "403.html", {"message": _("您没有上报事件的权限。")}, status=403)
     status = 200
     if request.method == "POST":

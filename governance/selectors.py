@@ -55,3 +55,37 @@ def grid_workers_of(grid: Region) -> list[User]:
         .order_by("name")
         .distinct()
     )
+
+
+# ---- the grid picker (governance.fields.GridField and /territory/grids/search/) -----------------
+
+GRID_SEARCH_LIMIT = 20
+# Capabilities a form may ask the grid search for (the form's own capability on the grid).
+GRID_SEARCH_CAPS = (Cap.VIEW, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.FILE_CASE)
+
+
+def grids_in_scope(user: User, cap: str):
+    """The grids where `user` holds `cap` (a queryset, code order)."""
+    return scoped(Region.objects.filter(level=Level.GRID), user, cap).order_by("code")
+
+
+def search_grids(user: User, cap: str, q: str, limit: int = GRID_SEARCH_LIMIT) -> list[Region]:
+    """At most `limit` grids in scope whose code starts with `q` (digits) or whose name, or whose
+    community's name, contains `q`; with the community and street loaded for the path. One query."""
+    from django.db.models import Q
+
+    qs = grids_in_scope(user, cap)
+    q = q.strip()
+    if q.isascii() and q.isdigit():
+        qs = qs.filter(code__startswith=q)
+    elif q:
+        qs = qs.filter(Q(name__contains=q) | Q(parent__name__contains=q))
+    return list(qs.select_related("parent", "parent__parent").only(
+        "code", "name", "parent__code", "parent__name", "parent__parent__code", "parent__parent__name")[:limit])
+
+
+def grid_path(grid: Region) -> str:
+    """“street › community” of a grid loaded with its parents."""
+    community = grid.parent
+    street = community.parent if community is not None else None
+    return " › ".join(n.name for n in (street, community) if n is not None)

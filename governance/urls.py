@@ -14,6 +14,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", views.PasswordChange.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("territory/grids/search/", views.grid_search, name="grid-search"),
     path("territory/<str:code>/", views.region_detail, name="region"),
     path("system/", views.system_status, name="system-status"),
     path("grids/", include("grids.urls")),

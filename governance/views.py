@@ -2,14 +2,24 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from governance.forms import OwnPasswordChangeForm
 from governance.models import Region, WorkerHeartbeat
 from governance.roles import Cap, Level
 from governance.scope import can, get_in_scope_or_404, is_grid_worker_only, scoped, top_regions
-from governance.selectors import children_with_counts, grid_worker_count, grid_workers_of
+from governance.fields import grid_label
+from governance.selectors import (
+    GRID_SEARCH_CAPS,
+    children_with_counts,
+    grid_path,
+    grid_worker_count,
+    grid_workers_of,
+    search_grids,
+)
 
 
 def _get_region_for_user(request: HttpRequest, code: str) -> Region:
@@ -64,3 +74,27 @@ def system_status(request: HttpRequest) -> HttpResponse:
     if not scoped(Region.objects.filter(parent__isnull=True), request.user, Cap.CONFIGURE).exists():
         return render(request, "403.html", status=403)
     return render(request, "governance/system_status.html", {"last_beat": WorkerHeartbeat.objects.first()})
+
+
+GRID_SEARCH_MAX_Q = 64
+
+
+@login_required
+@require_GET
+def grid_search(request: HttpRequest) -> JsonResponse:
+    """The grid picker's type-ahead: at most 20 grids where the user holds `cap` whose code starts
+    with `q` or whose (community's) name contains it: code, name and the street › community path.
+    Outside the scope a grid simply does not appear."""
+    q = request.GET.get("q", "")
+    cap = request.GET.get("cap", Cap.VIEW)
+    if cap not in GRID_SEARCH_CAPS:
+        return JsonResponse({"error": _("参数无效。")}, status=400)
+    if len(q) > GRID_SEARCH_MAX_Q or not q.isprintable():
+        return JsonResponse({"error": _("查找内容无效。")}, status=400)
+    results = [
+        {"code": g.code, "name": g.name, "path": grid_path(g), "label": grid_label(g)}
+        for g in search_grids(request.user, cap, q)
+    ]
+    response = JsonResponse({"results": results})
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -50,14 +50,13 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     mine = request.GET.get("mine") == "1"
     page = visits_in_scope(request.user, mine, _param_pk(request, "after"))
     query = "mine=1" if mine else ""
-    can_log = bool(selectors.grids_for(request.user))
+    can_log = selectors.has_grids(request.user)
     return render(request, "grids/visit_list.html", {"page": page, "mine": mine, "query": query, "can_log": can_log})
 
 
 @login_required
 def visit_create(request: HttpRequest) -> HttpResponse:
-    grids = selectors.grids_for(request.user)
-    if not grids:
+    if not selectors.has_grids(request.user):
         raise PermissionDenied(_("您没有记录走访巡查的权限。"))
     target = {}
     for name, model in (("house", House), ("resident", Resident), ("unit", Unit)):
@@ -65,11 +64,11 @@ def visit_create(request: HttpRequest) -> HttpResponse:
         if pk is not None:
             target[name] = get_in_scope_or_404(model.objects.all(), request.user, Cap.CHANGE_REGISTER, pk=pk)
     about = target.get("resident") or target.get("house") or target.get("unit")
-    initial = {"grid": about.grid_id if about else (request.GET.get("grid") or grids[0].code)}
-    form = VisitForm(request.POST or None, request.FILES or None, grids=grids, initial=initial)
+    initial = {"grid": about.grid_id if about else request.GET.get("grid", "")[:64]}
+    form = VisitForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        grid = next(g for g in grids if g.code == d["grid"])
+        grid = d["grid"]
         try:
             visit = do_log_visit(
                 actor=request.user, grid=grid, kind=d["kind"], findings=d["findings"], place=d["place"],

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from django import forms
 
+from governance.fields import GridField
+from governance.roles import Cap
+from governance.selectors import grids_in_scope
 from parties.models import HouseUse, PoliticalStatus, ResidencyType, TagKind, UnitKind
 from django.utils.translation import gettext_lazy as _
 
@@ -17,11 +20,20 @@ ETHNICITIES = (
 
 
 def grid_choices(grids) -> list[tuple[str, str]]:
+    """Choices for a handful of grids (one community's). A form over the user's whole scope uses
+    governance.fields.GridField instead: a <select> for a few grids, a searchable picker for many."""
     return [(g.code, f"{g.name}（{g.code}）") for g in grids]
 
 
+def _setup_grid(form: forms.Form, user, queryset=None) -> None:
+    if "grid" in form.fields:
+        if user is None:
+            raise TypeError("a form with a grid field needs the user")
+        form.fields["grid"].setup(user, queryset)
+
+
 class ResidentForm(forms.Form):
-    grid = forms.ChoiceField(label=_("所属网格"))
+    grid = GridField(label=_("所属网格"), cap=Cap.CHANGE_REGISTER)
     name = forms.CharField(label=_("姓名"), max_length=64)
     id_number = forms.CharField(label=_("公民身份号码"), max_length=32, required=False,
                                 widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}))
@@ -40,16 +52,17 @@ class ResidentForm(forms.Form):
     note = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     tags = forms.MultipleChoiceField(label=_("人员标签"), choices=TagKind.choices, required=False, widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, grids=(), editing: bool = False, households=(), **kwargs):
+    def __init__(self, *args, user=None, editing: bool = False, households=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["grid"].choices = grid_choices(grids)
+        if editing:
+            del self.fields["grid"]
+        _setup_grid(self, user)
         if households:
             self.fields["household"].choices = [("", "—")] + [(h.pk, f"{h.head_name}户{(' ' + h.number) if h.number else ''}") for h in households]
         else:
             del self.fields["household"]
         if editing:
             del self.fields["tags"]
-            del self.fields["grid"]
             self.fields["id_number"].help_text = _("号码加密保存；不修改请留空。")
             self.fields["phone"].help_text = _("不修改请留空；填“-”清除。")
         else:
@@ -62,7 +75,7 @@ class TagForm(forms.Form):
 
 
 class HouseForm(forms.Form):
-    grid = forms.ChoiceField(label=_("所属网格"))
+    grid = GridField(label=_("所属网格"), cap=Cap.CHANGE_REGISTER)
     building = forms.CharField(label=_("楼栋"), max_length=64, widget=forms.TextInput(attrs={"list": "building-names"}))
     unit_no = forms.CharField(label=_("单元"), max_length=16, required=False)
     room = forms.CharField(label=_("房号"), max_length=16)
@@ -71,16 +84,16 @@ class HouseForm(forms.Form):
     owner_name = forms.CharField(label=_("产权人"), max_length=64, required=False)
     note = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, grids=(), editing: bool = False, **kwargs):
+    def __init__(self, *args, user=None, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["grid"].choices = grid_choices(grids)
         if editing:
             del self.fields["grid"]
             del self.fields["building"]
+        _setup_grid(self, user)
 
 
 class UnitForm(forms.Form):
-    grid = forms.ChoiceField(label=_("所属网格"))
+    grid = GridField(label=_("所属网格"), cap=Cap.CHANGE_REGISTER)
     name = forms.CharField(label=_("单位名称"), max_length=128)
     credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=32, required=False)
     kind = forms.ChoiceField(label=_("单位类别"), choices=UnitKind.choices)
@@ -92,11 +105,12 @@ class UnitForm(forms.Form):
     employees = forms.IntegerField(label=_("从业人数"), required=False, min_value=0, max_value=10_000_000)
     note = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, grids=(), editing: bool = False, **kwargs):
+    def __init__(self, *args, user=None, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["grid"].choices = grid_choices(grids)
         if editing:
             del self.fields["grid"]
+        _setup_grid(self, user)
+        if editing:
             self.fields["contact_phone"].help_text = _("不修改请留空；填“-”清除。")
 
 
@@ -117,13 +131,18 @@ class DateInput(forms.DateInput):
 
 
 class PartyBranchForm(forms.Form):
-    grid = forms.ChoiceField(label=_("网格"))
+    grid = GridField(label=_("网格"), cap=Cap.CHANGE_REGISTER)
     name = forms.CharField(label=_("支部名称"), max_length=128)
     established_on = forms.DateField(label=_("成立日期"), required=False, widget=DateInput)
 
-    def __init__(self, *args, grids=(), **kwargs):
+    def __init__(self, *args, user=None, grid_queryset=None, **kwargs):
+        """`grid_queryset`: the grids still without a branch, offered by the <select> of a small scope.
+        Any grid in scope is accepted (a big scope's picker searches them all): the action refuses
+        one that already has a branch, with its own message."""
         super().__init__(*args, **kwargs)
-        self.fields["grid"].choices = grid_choices(grids)
+        _setup_grid(self, user, grid_queryset)
+        field = self.fields["grid"]
+        field.queryset = grids_in_scope(user, field.cap)
 
 
 class PartyMemberForm(forms.Form):

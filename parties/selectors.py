@@ -8,6 +8,7 @@ number, phone), prefix on the name, prefix on building + exact room.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
@@ -129,9 +130,16 @@ def visits_of(user: User, limit: int = 20, **lookup) -> list:
     )
 
 
-def grids_for(user: User, cap: str = Cap.CHANGE_REGISTER) -> list[Region]:
-    """The grids where `user` holds `cap` (form choices)."""
-    return list(scoped(Region.objects.filter(level=Level.GRID), user, cap).only("code", "name").order_by("code"))
+def has_grids(user: User, cap: str = Cap.CHANGE_REGISTER) -> bool:
+    """Whether `user` holds `cap` on at least one grid."""
+    return scoped(Region.objects.filter(level=Level.GRID), user, cap).exists()
+
+
+def grids_without_a_branch(user: User) -> QuerySet:
+    """The grids where `user` may found a party branch and none exists yet (a queryset)."""
+    return scoped(Region.objects.filter(level=Level.GRID), user, Cap.CHANGE_REGISTER).exclude(
+        code__in=PartyBranch.objects.values("grid_id")
+    ).order_by("code")
 
 
 def search_houses(user: User, building: str = "", room: str = "", grid: str = "", after: int | None = None) -> Page:
@@ -150,15 +158,7 @@ def get_house(user: User, pk: int, cap: str = Cap.VIEW_REGISTER) -> House:
 
 
 def search_units(user: User, name: str = "", credit_code: str = "", kind: str = "", grid: str = "", after: int | None = None) -> Page:
-    qs = scoped(Unit.objects.all(), user, Cap.VIEW_REGISTER)
-    if name:
-        qs = qs.filter(name__contains=name.strip())
-    if credit_code:
-        qs = qs.filter(credit_code=credit_code.strip().upper())
-    if kind:
-        qs = qs.filter(kind=kind)
-    if grid:
-        qs = qs.filter(grid__code__startswith=grid.strip())
+    qs = unit_queryset(user, name=name, credit_code=credit_code, kind=kind, grid=grid)
     return keyset_page(qs.select_related("grid"), after)
 
 
@@ -288,3 +288,64 @@ def community_units(user: User, community: Region) -> list[Unit]:
     return list(
         scoped(Unit.objects.filter(grid__code__startswith=community.code), user, Cap.VIEW_REGISTER).order_by("name")[:500]
     )
+
+
+# ---- the register pickers on the filing forms (/registers/residents/search/, /registers/units/search/)
+
+PICK_LIMIT = 20
+_ID_LIKE = re.compile(r"[0-9０-９]+[0-9０-９xXｘＸ]?")
+
+
+def resident_label(resident: Resident) -> str:
+    """Name and masked ID number: the only way a picker shows a resident."""
+    return f"{resident.name}（{resident.id_number_masked}）"
+
+
+def unit_label(unit: Unit) -> str:
+    return f"{unit.name}（{unit.credit_code}）" if unit.credit_code else unit.name
+
+
+def pick_residents(user: User, q: str, grid: str = "", limit: int = PICK_LIMIT) -> tuple[list[Resident], list[str]]:
+    """Residents in scope (view_register), optionally in one grid, by name prefix or, when `q` is
+    digits, by the full ID number through the blind index (the register search's own rules).
+    Returns (rows, problems); one query."""
+    q = q.strip()
+    if not q:
+        return [], []
+    looks_like_id = _ID_LIKE.fullmatch(q) is not None
+    search = ResidentSearch(id_number=q, grid=grid) if looks_like_id else ResidentSearch(name=q, grid=grid)
+    qs = resident_queryset(user, search)
+    if search.errors:
+        return [], search.errors
+    rows = list(
+        qs.select_related(None).prefetch_related(None).select_related("grid")
+        .only("pk", "name", "grid_id", "grid__name", "id_number_encrypted").order_by("-pk")[:limit]
+    )
+    return rows, []
+
+
+def unit_queryset(user: User, name: str = "", credit_code: str = "", kind: str = "", grid: str = "") -> QuerySet:
+    qs = scoped(Unit.objects.all(), user, Cap.VIEW_REGISTER)
+    if name:
+        qs = qs.filter(name__contains=name.strip())
+    if credit_code:
+        qs = qs.filter(credit_code=credit_code.strip().upper())
+    if kind:
+        qs = qs.filter(kind=kind)
+    if grid:
+        qs = qs.filter(grid__code__startswith=grid.strip())
+    return qs
+
+
+def pick_units(user: User, q: str, grid: str = "", limit: int = PICK_LIMIT) -> list[Unit]:
+    """Units in scope (view_register), optionally in one grid, by a fragment of the name or the
+    full 18-character credit code. One query."""
+    q = q.strip()
+    if not q:
+        return []
+    if len(q) == 18 and q.isascii() and q.isalnum():
+        qs = unit_queryset(user, credit_code=q, grid=grid)
+    else:
+        qs = unit_queryset(user, name=q, grid=grid)
+    return list(qs.select_related("grid").only("pk", "name", "credit_code", "grid_id", "grid__name")
+                .order_by("name", "pk")[:limit])

@@ -5,6 +5,7 @@ from parties import views
 app_name = "parties"
 urlpatterns = [
     path("residents/", views.resident_list, name="residents"),
+    path("residents/search/", views.resident_search, name="resident-search"),
     path("residents/new/", views.resident_create, name="resident-create"),
     path("residents/export.csv", views.resident_export, name="resident-export"),
     path("residents/<int:pk>/", views.resident_detail, name="resident"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("houses/<int:pk>/edit/", views.house_edit, name="house-edit"),
     path("houses/<int:pk>/households/", views.household_create, name="household-create"),
     path("units/", views.unit_list, name="units"),
+    path("units/search/", views.unit_search, name="unit-search"),
     path("units/new/", views.unit_create, name="unit-create"),
     path("units/<int:pk>/", views.unit_detail, name="unit"),
     path("units/<int:pk>/edit/", views.unit_edit, name="unit-edit"),

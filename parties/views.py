@@ -13,9 +13,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from disputes.selectors import cases_involving
 from governance.models import Region
@@ -179,13 +179,12 @@ def _save_resident_house(request, grid, data) -> object:
 
 @login_required
 def resident_create(request: HttpRequest) -> HttpResponse:
-    grids = selectors.grids_for(request.user)
-    if not grids:
+    form = ResidentForm(request.POST or None, user=request.user, initial={"grid": request.GET.get("grid", "")[:64]})
+    if form.fields["grid"].is_empty:
         raise PermissionDenied(_("您没有登记人口的权限。"))
-    form = ResidentForm(request.POST or None, grids=grids, initial={"grid": request.GET.get("grid", "")})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        grid = next(g for g in grids if g.code == d["grid"])
+        grid = d["grid"]
         try:
             with transaction.atomic():
                 house = _save_resident_house(request, grid, d)
@@ -201,12 +200,22 @@ def resident_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("已登记：%(resident)s") % {"resident": resident.name})
             return redirect("parties:resident", pk=resident.pk)
     status = 400 if request.method == "POST" else 200
-    ctx = {"form": form, "title": _("登记实有人口"), "building_names": _building_names(grids)}
+    ctx = {"form": form, "title": _("登记实有人口"), "building_names": _form_building_names(form)}
     return _no_store(render(request, "parties/form.html", ctx, status=status))
 
 
 def _building_names(grids) -> list[str]:
     return selectors.building_names(grids)
+
+
+def _form_building_names(form) -> list[str]:
+    """Suggestions for the building field: the buildings of the few grids of a small scope, or of
+    the grid already chosen (a big scope's picker)."""
+    field = form.fields["grid"]
+    if field.grids is not None:
+        return selectors.building_names(field.grids)
+    grid = form.cleaned_data.get("grid") if hasattr(form, "cleaned_data") else None
+    return selectors.building_names([grid]) if grid else []
 
 
 @login_required
@@ -327,13 +336,12 @@ def household_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def house_create(request: HttpRequest) -> HttpResponse:
-    grids = selectors.grids_for(request.user)
-    if not grids:
+    form = HouseForm(request.POST or None, user=request.user, initial={"grid": request.GET.get("grid", "")[:64]})
+    if form.fields["grid"].is_empty:
         raise PermissionDenied(_("您没有登记房屋的权限。"))
-    form = HouseForm(request.POST or None, grids=grids, initial={"grid": request.GET.get("grid", "")})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        grid = next(g for g in grids if g.code == d["grid"])
+        grid = d["grid"]
         try:
             with transaction.atomic():
                 house = actions.find_or_create_house(
@@ -345,7 +353,7 @@ def house_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已登记房屋：%(address)s") % {"address": house.address})
             return redirect("parties:house", pk=house.pk)
-    ctx = {"form": form, "title": _("登记房屋"), "building_names": _building_names(grids)}
+    ctx = {"form": form, "title": _("登记房屋"), "building_names": _form_building_names(form)}
     return render(request, "parties/form.html", ctx, status=400 if request.method == "POST" else 200)
 
 
@@ -415,13 +423,12 @@ def unit_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def unit_create(request: HttpRequest) -> HttpResponse:
-    grids = selectors.grids_for(request.user)
-    if not grids:
+    form = UnitForm(request.POST or None, user=request.user, initial={"grid": request.GET.get("grid", "")[:64]})
+    if form.fields["grid"].is_empty:
         raise PermissionDenied(_("您没有登记单位的权限。"))
-    form = UnitForm(request.POST or None, grids=grids, initial={"grid": request.GET.get("grid", "")})
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
-        grid = next(g for g in grids if g.code == d.pop("grid"))
+        grid = d.pop("grid")
         try:
             unit = actions.do_create_unit(actor=request.user, grid=grid, **d)
         except ValidationError as e:
@@ -504,15 +511,13 @@ def _render_form(request, form, title, saved: bool = False):
 
 @login_required
 def party_branch_create(request: HttpRequest) -> HttpResponse:
-    all_grids = selectors.grids_for(request.user)
-    if not all_grids:
+    form = PartyBranchForm(request.POST or None, user=request.user, grid_queryset=selectors.grids_without_a_branch(request.user),
+                           initial={"grid": request.GET.get("grid", "")[:64]})
+    if form.fields["grid"].is_empty and not selectors.has_grids(request.user):
         raise PermissionDenied(_("您没有建立网格党支部的权限。"))
-    taken = selectors.grids_with_a_branch(request.user)
-    grids = [g for g in all_grids if g.code not in taken]
-    form = PartyBranchForm(request.POST or None, grids=grids, initial={"grid": request.GET.get("grid", "")})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        grid = next(g for g in grids if g.code == d["grid"])
+        grid = d["grid"]
         try:
             branch = actions.do_create_party_branch(actor=request.user, grid=grid, name=d["name"], established_on=d["established_on"])
         except ValidationError as e:
@@ -605,3 +610,52 @@ def meeting_create(request: HttpRequest, code: str) -> HttpResponse:
         messages.success(request, _("已记录联席会议。"))
         return redirect("parties:community-party", code=community.code)
     return _render_form(request, form, _("%(community)s · 联席会议纪要") % {"community": community.name})
+
+
+# ---- the register pickers of the filing forms (JSON) ------------------------------------------
+
+PICK_MAX_Q = 64
+
+
+def _pick_params(request: HttpRequest) -> tuple[str, str] | JsonResponse:
+    q, grid = request.GET.get("q", ""), request.GET.get("grid", "")
+    if len(q) > PICK_MAX_Q or not q.isprintable():
+        return JsonResponse({"error": _("查找内容无效。")}, status=400)
+    if grid and not (len(grid) <= 15 and grid.isascii() and grid.isdigit()):
+        return JsonResponse({"error": _("网格编码无效。")}, status=400)
+    return q, grid
+
+
+def _pick_response(results: list[dict], hint: str = "") -> JsonResponse:
+    response = JsonResponse({"results": results, "hint": hint})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def resident_search(request: HttpRequest) -> JsonResponse:
+    """Residents to link, in the user's register scope (and the form's grid): by name prefix or by
+    the full ID number (blind index). Masked labels only; at most 20."""
+    params = _pick_params(request)
+    if isinstance(params, JsonResponse):
+        return params
+    rows, problems = selectors.pick_residents(request.user, *params)
+    return _pick_response(
+        [{"id": r.pk, "label": selectors.resident_label(r), "grid": r.grid_id, "grid_name": r.grid.name} for r in rows],
+        "；".join(problems),
+    )
+
+
+@login_required
+@require_GET
+def unit_search(request: HttpRequest) -> JsonResponse:
+    """Units to link, in the user's register scope (and the form's grid): by a fragment of the name
+    or the full credit code; at most 20."""
+    params = _pick_params(request)
+    if isinstance(params, JsonResponse):
+        return params
+    rows = selectors.pick_units(request.user, *params)
+    return _pick_response(
+        [{"id": u.pk, "label": selectors.unit_label(u), "grid": u.grid_id, "grid_name": u.grid.name} for u in rows]
+    )

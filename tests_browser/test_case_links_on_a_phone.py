@@ -1,5 +1,6 @@
 """Linking registered residents on a 375 px phone: the grid worker types part of a name into the
-filter box over the grid's residents, picks one and files; the case shows the person masked."""
+residents search box (/registers/residents/search/), picks one (a chip) and files; the case shows
+the person masked."""
 
 import os
 
@@ -25,9 +26,15 @@ def test_a_grid_worker_links_a_registered_resident_on_a_phone(loop_city, phone_p
     page.select_option("select[name=category]", label="楼道堆物")
     page.get_by_label("标题").fill("楼道堆物")
     page.get_by_label("事件描述").fill("张三在楼道堆放纸箱。")
-    page.locator(".register-filter").first.fill("张")
-    assert page.locator("select[name=residents] option:not([hidden])").count() == 1
-    page.select_option("select[name=residents]", value=str(zhang.pk))
+    page.get_by_test_id("residents-search").fill("张")
+    options = page.get_by_test_id("residents-picker").get_by_role("option")
+    options.first.wait_for()
+    assert options.count() == 1 and "1101**********002X" in options.first.inner_text()
+    assert "11010519491231002X" not in page.content()
+    options.first.click()
+    assert "张三" in page.get_by_test_id("residents-picker").locator(".chip").inner_text()
+    assert page.locator("select[name=residents] option:checked").evaluate_all("os => os.map(o => o.value)") == [str(zhang.pk)]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/case-new-links.png", full_page=True)
     page.get_by_role("button", name="提交").click()

@@ -89,15 +89,29 @@ class CaseNewRegisterLinkTestCase(LinkTestCase):
         data.update(extra)
         return data
 
-    def test_the_form_offers_the_grids_registered_residents_masked_and_nothing_from_elsewhere(self):
+    def test_the_form_offers_search_pickers_and_lists_no_register_rows(self):
+        # The residents and units are searched as one types (registers/tests/test_resident_search.py):
+        # the page itself lists nobody, however big the filer's scope.
         self.client.force_login(self.carol)
         r = self.client.get("/cases/new/")
         self.assertContains(r, 'data-testid="residents"')
-        self.assertContains(r, "张三（1101**********002X）")
-        self.assertContains(r, "五大门便民超市")
-        self.assertNotContains(r, "11010519491231002X")
-        self.assertNotContains(r, "李五")  # grid_a2: not carol's grid
-        self.assertNotContains(r, "王六")  # the other district
+        self.assertContains(r, 'data-register-search="/registers/residents/search/"')
+        self.assertContains(r, 'data-register-search="/registers/units/search/"')
+        for name in ("张三", "五大门便民超市", "李五", "王六", "11010519491231002X"):
+            self.assertNotContains(r, name)
+
+    def test_a_refused_form_shows_the_picked_resident_again_masked(self):
+        self.client.force_login(self.carol)
+        r = self.client.post("/cases/new/", self.form(title="", residents=[self.zhang.pk]))
+        self.assertContains(r, "张三（1101**********002X）", status_code=400)
+        self.assertContains(r, f'<option value="{self.zhang.pk}" data-grid="{self.grid_a.code}" selected>', status_code=400)
+        self.assertNotContains(r, "11010519491231002X", status_code=400)
+
+    def test_a_refused_form_does_not_name_a_forged_resident_from_elsewhere(self):
+        self.client.force_login(self.carol)
+        r = self.client.post("/cases/new/", self.form(residents=[self.wang.pk]))
+        self.assertEqual(r.status_code, 400)
+        self.assertNotContains(r, "王六", status_code=400)
 
     def test_linking_a_resident_and_a_unit_in_scope_works(self):
         self.client.force_login(self.carol)
@@ -132,4 +146,37 @@ class CaseNewRegisterLinkTestCase(LinkTestCase):
         self.assertContains(r, "所选单位不属于该网格或不在您的辖区内。", status_code=400)
         r = self.client.post("/cases/new/", self.form(residents=["abc"]))
         self.assertContains(r, "所选人员不正确。", status_code=400)
+        self.assertFalse(Case.objects.exists())
+
+
+from unittest import mock  # noqa: E402
+
+
+@mock.patch("governance.fields.PICKER_THRESHOLD", 1)
+class CaseNewWithTheGridPickerTestCase(CaseTestCase):
+    """alice (street officer, two grids) past a threshold of 1: the grid is a searchable text input."""
+
+    def form(self, **extra):
+        return {"category": self.clutter.pk, "grid": self.grid_a2.code, "urgency": "normal", "title": "楼道堆物",
+                "description": "3号楼楼道堆放纸箱。", **extra}
+
+    def test_the_form_offers_the_grid_search_for_filing(self):
+        self.client.force_login(self.alice)
+        r = self.client.get("/cases/new/")
+        self.assertContains(r, 'data-grid-picker="/territory/grids/search/?cap=file_case"')
+        self.assertNotContains(r, "五大门社区第2网格")
+
+    def test_a_typed_grid_code_files_the_case_in_that_grid(self):
+        self.client.force_login(self.alice)
+        r = self.client.post("/cases/new/", self.form())
+        case = Case.objects.get()
+        self.assertRedirects(r, f"/cases/{case.pk}/")
+        self.assertEqual(case.grid, self.grid_a2)
+
+    def test_a_grid_code_of_the_other_district_is_refused_in_chinese(self):
+        self.client.force_login(self.alice)
+        r = self.client.post("/cases/new/", self.form(grid=self.grid_b.code))
+        self.assertContains(r, "请选择您负责的网格。", status_code=400)
+        r = self.client.post("/cases/new/", self.form(grid="1' OR 1=1"))
+        self.assertContains(r, "请从候选列表中选择网格", status_code=400)
         self.assertFalse(Case.objects.exists())

@@ -67,13 +67,20 @@ class DisputeNewRegisterLinkTestCase(LinkTestCase):
         data.update(changes)
         return self.client.post("/disputes/new/", data)
 
-    def test_the_form_offers_the_grids_registered_residents_and_units_masked(self):
+    def test_the_form_offers_search_pickers_for_both_sides_and_lists_no_register_rows(self):
         self.client.force_login(self.carol)
         r = self.client.get("/disputes/new/")
-        self.assertContains(r, 'name="a_resident"')
-        self.assertContains(r, "张三（1101**********002X）")
-        self.assertContains(r, "五大门便民超市")
-        self.assertNotContains(r, "王六")
+        for name in ("a_resident", "a_unit", "r_resident", "r_unit"):
+            self.assertContains(r, f'name="{name}"')
+        self.assertContains(r, 'data-register-search="/registers/residents/search/"', count=2)
+        for name in ("张三", "五大门便民超市", "王六"):
+            self.assertNotContains(r, name)
+
+    def test_a_refused_form_shows_the_picked_applicant_again_masked(self):
+        self.client.force_login(self.carol)
+        r = self.post(a_resident=str(self.zhang.pk), a_name="", a_id_number="", a_phone="", title="")
+        self.assertContains(r, "张三（1101**********002X）", status_code=400)
+        self.assertNotContains(r, "11010519491231002X", status_code=400)
 
     def test_a_dispute_with_a_registered_applicant_needs_no_typed_name(self):
         self.client.force_login(self.carol)

@@ -55,3 +55,18 @@ class PartyFormsTestCase(RegisterTestCase):
         self.assertEqual(self.client.get(f"/registers/party/community/{self.wudamen.code}/meetings/new/").status_code, 404)
         self.client.force_login(self.dave)  # district centre: reads, does not change
         self.assertEqual(self.client.get(f"/registers/party/community/{self.wudamen.code}/meetings/new/").status_code, 403)
+
+
+from unittest import mock  # noqa: E402
+
+
+@mock.patch("governance.fields.PICKER_THRESHOLD", 1)
+class PartyBranchWithTheGridPickerTestCase(RegisterTestCase):
+    def test_a_grid_that_already_has_a_branch_is_refused_by_the_action_in_chinese(self):
+        self.client.force_login(self.alice)
+        r = self.client.post("/registers/party/new/", {"grid": self.grid_a.code, "name": "第1网格党支部"})
+        self.assertEqual(r.status_code, 302)
+        r = self.client.post("/registers/party/new/", {"grid": self.grid_a.code, "name": "又一个"})
+        self.assertContains(r, "该网格已有党支部（一格一支部）。", status_code=400)
+        r = self.client.post("/registers/party/new/", {"grid": self.grid_b.code, "name": "别处"})
+        self.assertContains(r, "不存在或不在您的辖区内", status_code=400)

@@ -42,3 +42,62 @@ class ResidentCreateTestCase(RegisterTestCase):
     def test_a_city_leader_without_the_change_capability_gets_403(self):
         self.client.force_login(self.erin)
         self.assertEqual(self.client.get(URL).status_code, 403)
+
+
+from unittest import mock  # noqa: E402
+
+
+@mock.patch("governance.fields.PICKER_THRESHOLD", 1)
+class ResidentCreateWithTheGridPickerTestCase(RegisterTestCase):
+    """A scope of more grids than PICKER_THRESHOLD (here 1; 50 in real life) gets a text input taking
+    a grid code, which the type-ahead fills; without JavaScript the code is typed and checked here."""
+
+    def data(self, **extra):
+        return {"grid": self.grid_a2.code, "name": "孙九", "id_number": "210802198505054322", "ethnicity": "汉族",
+                "political_status": "masses", "residency_type": "registered", **extra}
+
+    def test_the_form_has_a_searchable_text_input_instead_of_listing_every_grid(self):
+        self.client.force_login(self.alice)
+        r = self.client.get(URL, {"grid": self.grid_a2.code})
+        self.assertContains(r, 'data-grid-picker="/territory/grids/search/?cap=change_register"')
+        self.assertContains(r, f'type="text" name="grid" value="{self.grid_a2.code}"')
+        self.assertNotContains(r, "<option value=\"210802001001001\"")
+        self.assertNotContains(r, "五大门社区第1网格")
+
+    def test_a_typed_grid_code_in_scope_registers_the_resident_there(self):
+        self.client.force_login(self.alice)
+        r = self.client.post(URL, self.data(grid=f" {self.grid_a2.code} "))
+        resident = Resident.objects.get(name="孙九")
+        self.assertRedirects(r, f"/registers/residents/{resident.pk}/")
+        self.assertEqual(resident.grid, self.grid_a2)
+
+    def test_the_pickers_label_pasted_back_is_read_for_its_code(self):
+        self.client.force_login(self.alice)
+        r = self.client.post(URL, self.data(grid="五大门社区第2网格（210802001001002）"))
+        self.assertEqual(r.status_code, 302)
+        self.assertEqual(Resident.objects.get(name="孙九").grid, self.grid_a2)
+
+    def test_a_grid_code_outside_the_scope_is_a_chinese_form_error_not_a_leak(self):
+        self.client.force_login(self.alice)
+        for code in (self.grid_b.code, "210802001009009"):  # bob's grid; a grid that does not exist
+            r = self.client.post(URL, self.data(grid=code))
+            self.assertContains(r, f"网格编码“{code}”不存在或不在您的辖区内。", status_code=400)
+            self.assertNotContains(r, "渔市", status_code=400)
+        self.assertFalse(Resident.objects.filter(name="孙九").exists())
+
+    def test_junk_or_a_missing_grid_is_a_chinese_form_error(self):
+        self.client.force_login(self.alice)
+        self.assertContains(self.client.post(URL, self.data(grid="五大门")), "请从候选列表中选择网格，或填写 15 位网格编码。",
+                            status_code=400)
+        self.assertContains(self.client.post(URL, self.data(grid="")), "请选择网格。", status_code=400)
+        self.assertContains(self.client.post(URL, self.data(grid="x" * 500)), "请从候选列表中选择网格", status_code=400)
+        self.assertFalse(Resident.objects.filter(name="孙九").exists())
+
+    def test_a_user_without_any_grid_still_gets_a_403(self):
+        self.client.force_login(self.erin)  # city leader: may read, not change, the registers
+        self.assertEqual(self.client.get(URL).status_code, 403)
+
+    def test_the_form_reads_a_bounded_number_of_rows_whatever_the_scope(self):
+        self.client.force_login(self.alice)
+        with self.assertNumQueries(7):  # session, user, scope (3), the first PICKER_THRESHOLD + 1 grids, notices
+            self.client.get(URL)
