@@ -5,7 +5,7 @@ import io
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.db.models import Q
 from django.shortcuts import redirect, render
@@ -268,6 +268,8 @@ def passwords(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     listed = workers.filter(PASSWORD_STATES[state]) if state in PASSWORD_STATES else workers
     q = request.GET.get("q", "").strip()[:64]
+    if not q.isprintable():  # a NUL would reach the database (PostgreSQL refuses it: a 500)
+        raise BadRequest(_("查找内容无效。"))
     if q:
         listed = listed.filter(Q(username__icontains=q) | Q(name__icontains=q))
     page = CappedPaginator(password_worker_page_rows(listed), 50).get_page(request.GET.get("page"))

@@ -174,3 +174,10 @@ class IssuedPasswordHashTests(RosterTestCase):
         self.assertEqual((algorithm, iterations), ("pbkdf2_sha256", "20000"))
         self.assertTrue(check_password("Abc234defg", encoded))
         self.assertTrue(get_hasher("default").must_update(encoded))  # Django re-hashes it at first login
+
+
+class PasswordSearchInputTests(RosterTestCase):
+    def test_a_nul_in_the_search_is_a_400_not_a_500(self):
+        self.client.force_login(self.frank)
+        response = self.client.get("/rosters/grid_workers/passwords/", {"q": "a\x00b"})
+        self.assertEqual(response.status_code, 400)
