@@ -8,7 +8,6 @@ Same house rules: keyword-only, one transaction, a capability check first, one a
 from __future__ import annotations
 
 import calendar
-import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 

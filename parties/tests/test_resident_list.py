@@ -1,5 +1,5 @@
 from parties import actions
-from parties.tests.base import LI_ID, WANG_ID, ZHANG_ID, ZHANG_PHONE, RegisterTestCase
+from parties.tests.base import LI_ID, WANG_ID, ZHANG_PHONE, RegisterTestCase
 
 URL = "/registers/residents/"
 

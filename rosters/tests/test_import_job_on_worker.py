@@ -1,6 +1,5 @@
 """The dry run and the import of an uploaded file run as a Celery task (a real worker on PostgreSQL+Redis)."""
 
-import shutil
 from pathlib import Path
 
 import pytest
