@@ -667,3 +667,27 @@ def do_record_export(*, actor: User | None, what: str, region_code: str, filters
 
     AuditEvent.objects.create(actor=actor, action=f"{what}.export", target_type="parties.resident", target_id="-",
                               region_code=region_code, detail={"filters": filters})
+
+
+@transaction.atomic
+def do_reencrypt_pii_batch(*, actor: User | None, model: type[models.Model], fields: tuple[str, ...],
+                           rows: list[tuple]) -> int:
+    """Write one batch's encrypted columns again with the newest key (rows: (pk, *tokens)).
+
+    Only the system (actor=None, the reencrypt_pii command) does this: nothing is revealed, the
+    plain values never leave this function. Returns how many rows changed; one audit row a batch."""
+    if actor is not None:
+        raise PermissionError("re-encryption is run by the system only")
+    updates = []
+    for pk, *tokens in rows:
+        fresh = pii.reencrypted(list(tokens))
+        if any(t is not None for t in fresh):
+            updates.append(model(pk=pk, **{f: new if new is not None else old
+                                           for f, old, new in zip(fields, tokens, fresh)}))
+    if not updates:
+        return 0
+    model._base_manager.bulk_update(updates, list(fields), batch_size=1000)
+    record_audit(actor=None, action="pii.reencrypt", target=updates[0],
+                 detail={"model": model._meta.label_lower, "rows": len(updates),
+                         "ids": [rows[0][0], rows[-1][0]]})
+    return len(updates)

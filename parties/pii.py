@@ -57,6 +57,17 @@ class _Keyring:
         nonce = nonce or os.urandom(NONCE_BYTES)
         return TOKEN_PREFIX + base64.urlsafe_b64encode(nonce + self.aeads[0].encrypt(nonce, data, None)).decode()
 
+    def is_current(self, token: str) -> bool:
+        """Written in today's format with the newest key (nothing to gain from re-encrypting it)."""
+        if not token.startswith(TOKEN_PREFIX):
+            return False
+        try:
+            raw = base64.urlsafe_b64decode(token[len(TOKEN_PREFIX):])
+            self.aeads[0].decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], None)
+        except (binascii.Error, ValueError, InvalidTag):
+            return False
+        return True
+
     def decrypt(self, token: str) -> bytes:
         if not token.startswith(TOKEN_PREFIX):
             return self.fernet.decrypt(token.encode())
@@ -120,6 +131,15 @@ def decrypt(token: str) -> str:
         return _cipher().decrypt(token).decode()
     except InvalidToken:
         raise ValueError("无法解密：密钥不匹配或数据已损坏。") from None
+
+
+def reencrypted(tokens: list[str]) -> list[str | None]:
+    """For key rotation: each token written again with the newest key in today's format, or None
+    where it already is (or is empty). A token no configured key can read raises ValueError."""
+    keyring = _cipher()
+    stale = [t for t in tokens if t and not keyring.is_current(t)]
+    fresh = iter(encrypt_many([decrypt(t) for t in stale]))
+    return [next(fresh) if t and not keyring.is_current(t) else None for t in tokens]
 
 
 def blind_index(text: str) -> str:

@@ -1,0 +1,62 @@
+"""reencrypt_pii: after a key rotation every stored ID number and phone is written with the new key."""
+
+import base64
+import io
+
+from cryptography.fernet import Fernet
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from governance.models import AuditEvent
+from parties import pii
+from parties.models import Resident, Unit
+from parties.tests.base import SHOP_PHONE, ZHANG_ID, ZHANG_PHONE, RegisterTestCase
+
+
+def derived_key() -> str:
+    return base64.urlsafe_b64encode(pii._derived("pii-encryption", settings.SECRET_KEY)).decode()
+
+
+class ReencryptPiiTests(RegisterTestCase):
+    def setUp(self):
+        super().setUp()
+        self.old = derived_key()
+        # One token from before AES-GCM: Fernet, with the same key.
+        Resident.objects.filter(pk=self.zhang.pk).update(
+            id_number_encrypted=Fernet(self.old.encode()).encrypt(ZHANG_ID.encode()).decode())
+        self.new = Fernet.generate_key().decode()
+
+    def run_command(self) -> str:
+        out = io.StringIO()
+        call_command("reencrypt_pii", "--batch", "2", stdout=out)
+        return out.getvalue()
+
+    def test_it_rewrites_every_token_with_the_new_key_and_the_old_key_can_go(self):
+        with self.modify_env(GRIDGOV_PII_KEY=f"{self.new},{self.old}"):
+            output = self.run_command()
+            self.assertIn("parties.Resident: 4 rows re-encrypted", output)
+            self.assertIn("parties.Unit: 1 rows re-encrypted", output)
+        self.assertTrue(AuditEvent.objects.filter(action="pii.reencrypt").exists())
+        with self.modify_env(GRIDGOV_PII_KEY=self.new):  # the old key removed
+            zhang = Resident.objects.get(pk=self.zhang.pk)
+            self.assertEqual((zhang.id_number, zhang.phone), (ZHANG_ID, ZHANG_PHONE))
+            self.assertTrue(zhang.id_number_encrypted.startswith(pii.TOKEN_PREFIX))
+            self.assertEqual(pii.decrypt(Unit.objects.get(pk=self.shop.pk).contact_phone_encrypted), SHOP_PHONE)
+
+    def test_a_second_run_changes_nothing(self):
+        with self.modify_env(GRIDGOV_PII_KEY=f"{self.new},{self.old}"):
+            self.run_command()
+            before = list(Resident.objects.order_by("pk").values_list("id_number_encrypted", "phone_encrypted"))
+            self.assertIn("done: 0 rows", self.run_command())
+            self.assertEqual(list(Resident.objects.order_by("pk").values_list("id_number_encrypted", "phone_encrypted")),
+                             before)
+
+    def test_a_token_no_key_can_read_stops_it_with_a_clear_error(self):
+        with self.modify_env(GRIDGOV_PII_KEY=self.new):  # the old key forgotten
+            with self.assertRaisesMessage(CommandError, "parties.Resident"):
+                self.run_command()
+
+    def modify_env(self, **values):
+        from unittest import mock
+
+        return mock.patch.dict("os.environ", values)
