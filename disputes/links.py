@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 MAX_LINKS = 20
-CHOICES_PER_GRID = 300
 OUTSIDE = gettext_lazy("所选%(what)s不属于该网格或不在您的辖区内。")
 
 
@@ -59,27 +58,6 @@ def resolve_residents(actor: User | None, grid_code: str, values) -> list[Reside
 
 def resolve_units(actor: User | None, grid_code: str, values) -> list[Unit]:
     return _rows(Unit, actor, grid_code, parse_ids(values, pgettext("organisation, inside a sentence", "单位")), pgettext("organisation, inside a sentence", "单位"))
-
-
-def register_choices(user: User, grid_codes) -> dict:
-    """Residents and units of these grids the user may see in the registers, as <select> choices:
-    [(pk, label, grid_code)] (label: name and masked ID number), newest residents first, at most
-    CHOICES_PER_GRID per grid on average. One query per model. Only for ONE grid (a dispute's
-    "add a party"); the filing forms search instead (RegisterPick, /registers/…/search/)."""
-    codes = list(grid_codes)
-    if not codes:
-        return {"residents": [], "units": []}
-    limit = CHOICES_PER_GRID * len(codes)
-    residents = scoped(Resident.objects.filter(grid_id__in=codes), user, Cap.VIEW_REGISTER).only(
-        "pk", "name", "grid_id", "id_number_encrypted"
-    ).order_by("-id")[:limit]
-    units = scoped(Unit.objects.filter(grid_id__in=codes), user, Cap.VIEW_REGISTER).only(
-        "pk", "name", "grid_id"
-    ).order_by("name")[:limit]
-    return {
-        "residents": [(r.pk, f"{r.name}（{r.id_number_masked}）", r.grid_id) for r in residents],
-        "units": [(u.pk, u.name, u.grid_id) for u in units],
-    }
 
 
 class IdListField(forms.Field):

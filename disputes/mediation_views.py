@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from disputes import mediation_actions as ma
 from disputes.actions import STALE_MESSAGE, StaleCase
 from disputes.agreement_pdf import agreement_pdf
-from disputes.links import register_choices
+from disputes.links import RegisterPick
 from disputes.mediation_forms import FileDisputeForm
 from disputes.mediation_models import (
     Dispute,
@@ -184,8 +184,13 @@ def _detail_context(request: HttpRequest, dispute: Dispute, revealed: set[int] =
         "referral_targets": ReferralTarget.choices, "levels": RiskLevel.choices,
         "now": timezone.now(), "today": timezone.localdate(),
     }
-    if allowed["add_party"]:
-        ctx["register"] = register_choices(user, [case.grid_id])
+    if allowed["add_party"] and ctx["may_view_register"]:
+        # Search boxes over the case grid's register (a grid holds hundreds of residents: no list).
+        ctx["party_picks"] = [
+            RegisterPick(name="resident", label=_("实有人口"), kind="residents", multiple=False, picked=[],
+                         testid="party-resident"),
+            RegisterPick(name="unit", label=_("实有单位"), kind="units", multiple=False, picked=[], testid="party-unit"),
+        ]
     if mediating:
         ctx["rooms"] = rooms_for(case.grid_id)
         ctx["mediators"] = mediators_for(case.grid_id)

@@ -83,3 +83,41 @@ def test_a_dispute_is_filed_mediated_and_settled_on_a_phone(dispute_city, phone_
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     response = page.request.get(f"/disputes/{dispute.pk}/agreement.pdf")
     assert response.status == 200 and response.body().startswith(b"%PDF")
+
+
+@pytest.mark.browser
+def test_a_registered_party_is_found_by_search_and_added_on_a_phone(dispute_city, phone_page):
+    from governance.models import Region
+    from parties import actions as pa
+    from disputes.mediation_models import Party
+
+    grid = Region.objects.get(code="210802001001001")
+    for n in range(40):  # more residents than any list on a phone could hold
+        pa.do_create_resident(actor=None, grid=grid, name=f"王{n:02d}", id_number=_id_number(n))
+    li = pa.do_create_resident(actor=None, grid=grid, name="李青", id_number="11010519491231002X")
+    page = phone_page
+    sign_in(page, "worker")
+    page.goto("/disputes/new/")
+    page.select_option("select[name=dispute_type]", label="邻里纠纷")
+    page.get_by_label("标题").fill("噪音纠纷")
+    page.get_by_label("纠纷简要情况").fill("夜间装修噪音。")
+    page.get_by_label("涉及人数").fill("2")
+    page.get_by_label("申请人姓名或名称", exact=True).fill("刘淑芬")
+    page.get_by_label("被申请人姓名或名称").fill("陈志刚")
+    page.get_by_role("button", name="登记").click()
+    page.wait_for_load_state()
+    page.get_by_text("添加当事人", exact=True).click()
+    assert page.locator("select[name=resident] option").count() == 1  # nothing listed, only "—"
+    page.get_by_test_id("party-resident-search").fill("李")
+    page.get_by_test_id("party-resident-picker").get_by_role("option").first.click()
+    page.get_by_role("button", name="添加", exact=True).click()
+    page.wait_for_load_state()
+    assert "李青" in page.get_by_test_id("parties").inner_text()
+    assert Party.objects.filter(resident=li).exists()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def _id_number(n: int) -> str:
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    body = f"21080219800101{n:03d}"
+    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, weights)) % 11]

@@ -75,11 +75,11 @@ class DisputeDetailTestCase(DisputeTestCase):
 
         add(0)
         self.client.get(f"/disputes/{d.pk}/")  # warm the content-type cache
-        with self.assertNumQueries(21):  # + register pickers of the add-party form
+        with self.assertNumQueries(17):  # the add-party form searches the register: no lists
             self.client.get(f"/disputes/{d.pk}/")
         for i in range(1, 5):
             add(i)
-        with self.assertNumQueries(21):
+        with self.assertNumQueries(17):
             self.client.get(f"/disputes/{d.pk}/")
 
 
@@ -117,10 +117,11 @@ class DisputeDetailRegisterLinkTestCase(LinkTestCase):
         r = self.client.post(f"/disputes/{d.pk}/parties/{party.pk}/reveal/")
         self.assertContains(r, ZHANG_ID)
 
-    def test_the_add_party_form_offers_the_grids_registered_residents(self):
+    def test_the_add_party_form_searches_the_case_grids_register_instead_of_listing_it(self):
         d = self.dispute()
         self.client.force_login(self.carol)
         r = self.client.get(f"/disputes/{d.pk}/")
-        self.assertContains(r, 'data-testid="party-resident"')
-        self.assertContains(r, "张三（1101**********002X）")
-        self.assertNotContains(r, "王六")
+        self.assertContains(r, 'data-testid="party-resident-picker"')
+        self.assertContains(r, 'data-register-search="/registers/residents/search/"')
+        self.assertContains(r, f'<input type="hidden" name="grid" value="{d.case.grid_id}">')
+        self.assertNotContains(r, "张三（1101**********002X）")  # nothing listed: found by search
