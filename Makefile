@@ -33,6 +33,7 @@ test: $(VENV)/.test
 
 messages: install
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var -v0
+	$(PY) manage.py makemessages -d djangojs -l en --ignore=.venv --ignore=var -v0
 	$(PY) manage.py compilemessages -l en --ignore=.venv -v0
 
 clean:

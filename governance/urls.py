@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
+from django.views.i18n import JavaScriptCatalog
 
 from governance import views
 
@@ -24,5 +26,8 @@ urlpatterns = [
     path("cases/", include("disputes.urls")),
     path("disputes/", include("disputes.mediation_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The strings of static/js in the user's language (served by the app: no CDN). base.html puts the
+    # language in the URL, so the browser may keep each language's catalogue for a day.
+    path("jsi18n/", cache_control(max_age=86400)(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,7 @@
 // Case filing: tap the grid's SVG map or use geolocation to pick a point; show possible duplicates.
 (function () {
   "use strict";
+  var _ = window.gettext || function (s) { return s; };  // Django's JavaScript catalogue (/jsi18n/)
   var form = document.getElementById("case-form");
   if (!form) return;
   var lat = form.querySelector("[name=lat]"), lng = form.querySelector("[name=lng]");
@@ -49,11 +50,11 @@
     }, 250);
   }
   document.getElementById("locate").addEventListener("click", function () {
-    if (!navigator.geolocation) { text.textContent = "此浏览器不支持定位，请在地图上点选。"; return; }
-    text.textContent = "正在定位…";
+    if (!navigator.geolocation) { text.textContent = _("此浏览器不支持定位，请在地图上点选。"); return; }
+    text.textContent = _("正在定位…");
     navigator.geolocation.getCurrentPosition(
       function (pos) { setPoint(pos.coords.latitude, pos.coords.longitude); },
-      function () { text.textContent = "无法获取位置，请在地图上点选或填写地点。"; },
+      function () { text.textContent = _("无法获取位置，请在地图上点选或填写地点。"); },
       { enableHighAccuracy: true, timeout: 10000 }
     );
   });

@@ -11,6 +11,8 @@
 (function () {
   "use strict";
   var uid = 0;
+  // Django's JavaScript catalogue (/jsi18n/, loaded by base.html) translates; Chinese is the source.
+  var _ = window.gettext || function (s) { return s; };
 
   function closest(el, selector) {
     while (el && el.nodeType === 1) { if (el.matches(selector)) return el; el = el.parentNode; }
@@ -64,7 +66,7 @@
       if (message || !results.length) {
         var note = document.createElement("li");
         note.className = "picker-note"; note.setAttribute("aria-disabled", "true");
-        note.textContent = message || "没有找到";
+        note.textContent = message || _("没有找到");
         list.appendChild(note);
       }
       list.hidden = false;
@@ -97,9 +99,9 @@
       .then(function (r) { return r.json().catch(function () { return {}; }).then(function (d) { return [r.ok, d]; }); })
       .then(function (res) {
         var d = res[1] || {};
-        done(res[0] ? (d.results || []) : [], d.hint || d.error || (res[0] ? "" : "查找失败，请稍后再试"));
+        done(res[0] ? (d.results || []) : [], d.hint || d.error || (res[0] ? "" : _("查找失败，请稍后再试")));
       })
-      .catch(function () { done([], "网络不可用，请稍后再试"); });
+      .catch(function () { done([], _("网络不可用，请稍后再试")); });
   }
 
   function withQuery(url, params) {
@@ -170,7 +172,7 @@
     var input = document.createElement("input");
     input.type = "search";
     input.className = "register-filter";
-    input.placeholder = residents ? "输入姓名或完整身份证号查找" : "输入单位名称或信用代码查找";
+    input.placeholder = residents ? _("输入姓名或完整身份证号查找") : _("输入单位名称或信用代码查找");
     input.setAttribute("aria-label", (label ? label.textContent.trim() + "：" : "") + input.placeholder);
     input.setAttribute("data-testid", select.getAttribute("data-testid") + "-search");
     wrap.appendChild(input);
@@ -192,7 +194,7 @@
         var text = document.createElement("span"); text.textContent = o.text; li.appendChild(text);
         var x = document.createElement("button");
         x.type = "button"; x.className = "chip-remove"; x.textContent = "×";
-        x.setAttribute("aria-label", "移除 " + o.text);
+        x.setAttribute("aria-label", (window.interpolate || function (f, a) { return f.replace("%s", a[0]); })(_("移除 %s"), [o.text]));
         x.addEventListener("click", function () { o.remove(); draw(); input.focus(); });
         li.appendChild(x);
         chips.appendChild(li);
