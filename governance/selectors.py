@@ -17,6 +17,14 @@ class ChildRow:
     region: Region
     grids: int
     workers: int
+    open_cases: int = 0
+    overdue_cases: int = 0
+
+    def bar(self, largest: int) -> tuple[str, str]:
+        """(open, overdue) as percentages of the largest child's open cases, for the chart's bars."""
+        if not largest:
+            return "0", "0"
+        return f"{100 * self.open_cases / largest:.1f}", f"{100 * self.overdue_cases / largest:.1f}"
 
 
 def grid_worker_count(code_prefix: str) -> int:

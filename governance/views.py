@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from disputes.selectors import open_cases_by_child
 from governance.forms import OwnPasswordChangeForm
 from governance.models import Region, WorkerHeartbeat
 from governance.roles import Cap, Level
@@ -55,10 +56,21 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     ancestors = list(Region.objects.filter(code__in=region.ancestor_codes()).only("code", "name", "level"))
     breadcrumbs = [(a, can(request.user, Cap.VIEW, a.code)) for a in ancestors]
     children = children_with_counts(request.user, region)
+    chart = []
+    if children:
+        cases = open_cases_by_child(request.user, region.code, len(children[0].region.code))
+        for row in children:
+            row.open_cases, row.overdue_cases = cases.get(row.region.code, (0, 0))
+        # Compared in a chart, most open cases first (the table below keeps the code order).
+        largest = max(row.open_cases for row in children)
+        chart = [(row, *row.bar(largest)) for row in sorted(children, key=lambda r: -r.open_cases)]
     ctx = {
         "region": region,
         "breadcrumbs": breadcrumbs,
         "children": children,
+        "chart": chart,
+        "open_total": sum(row.open_cases for row in children),
+        "overdue_total": sum(row.overdue_cases for row in children),
         # Every grid below lies under exactly one child, so the children's counts add up.
         "grid_total": 1 if region.is_grid else sum(row.grids for row in children),
         "worker_total": grid_worker_count(region.code),

@@ -50,8 +50,8 @@ def test_a_street_officer_drills_down_to_a_grid(demo_city, phone_page, settings)
     page.get_by_label("用户名").fill("street_officer")
     page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.get_by_role("link", name="五大门社区").click()
-    page.get_by_role("link", name="五大门社区第3网格").click()
+    page.get_by_test_id("open-cases-chart").get_by_role("link", name="五大门社区").click()  # from the chart
+    page.get_by_role("table").get_by_role("link", name="五大门社区第3网格").click()  # from the table
     assert page.get_by_test_id("region-name").inner_text() == "五大门社区第3网格"
     page.goto("/territory/210802002/")
     assert "不在您的辖区内" in page.locator("main").inner_text()
