@@ -30,6 +30,7 @@ import queue
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -247,20 +248,43 @@ def run_import(
 ) -> Result:
     """Read, check and (unless ctx.dry_run) write one file. Raises FileProblem for a refused file."""
     sheet = open_sheet(path, filename)
-    thresholds = gc.get_threshold()
-    # An import makes millions of short-lived, acyclic objects; the default thresholds would run
-    # the cycle collector every 700 of them over everything alive (a third of the checking time).
-    gc.set_threshold(100_000, 50, 100)
-    switch_interval = sys.getswitchinterval()
-    # The writing thread comes back from each database call needing the GIL that the read-ahead
-    # thread holds; by default it would wait up to 5 ms every time.
-    sys.setswitchinterval(0.0005)
     try:
-        return _run(roster, sheet, ctx, error_path, progress, write_batch or _default_write)
+        with _import_tuning():
+            return _run(roster, sheet, ctx, error_path, progress, write_batch or _default_write)
     finally:
-        gc.set_threshold(*thresholds)
-        sys.setswitchinterval(switch_interval)
         sheet.close()
+
+
+_tuning_lock = threading.Lock()
+_tuning_users = 0
+_tuning_saved: tuple = ()
+
+
+@contextmanager
+def _import_tuning():
+    """Process-wide settings for the length of an import (or of overlapping imports: the first to
+    start sets them, the last to end puts the old ones back).
+
+    - An import makes millions of short-lived, acyclic objects; the default GC thresholds would run
+      the cycle collector every 700 of them over everything alive (a third of the checking time).
+    - The writing threads come back from each database call needing the GIL that the read-ahead
+      thread holds; by default they would wait up to 5 ms every time."""
+    global _tuning_users, _tuning_saved
+    with _tuning_lock:
+        if _tuning_users == 0:
+            _tuning_saved = (gc.get_threshold(), sys.getswitchinterval())
+            gc.set_threshold(100_000, 50, 100)
+            sys.setswitchinterval(0.0005)
+        _tuning_users += 1
+    try:
+        yield
+    finally:
+        with _tuning_lock:
+            _tuning_users -= 1
+            if _tuning_users == 0:
+                thresholds, interval = _tuning_saved
+                gc.set_threshold(*thresholds)
+                sys.setswitchinterval(interval)
 
 
 def _default_write(roster: Roster, rows: list[Row], ctx: ImportContext) -> None:

@@ -38,3 +38,4 @@ def test_rows_that_already_failed_are_not_remembered():
     batch[0].fail("bad_phone", "手机号码格式不正确")
     seen.mark_duplicates(KeyRoster(), batch)
     assert duplicates(batch) == {2: "手机号码格式不正确"}
+
