@@ -14,10 +14,6 @@ import zlib
 from django.db import connection, models
 
 
-def db_date(value):
-    return connection.ops.adapt_datefield_value(value)
-
-
 def db_datetime(value):
     return connection.ops.adapt_datetimefield_value(value)
 

@@ -404,7 +404,9 @@ class ResidentRoster(Roster):
         if rows and not rows[0].status:
             self._insert_then_compare(rows, ctx)
             return
-        house_ids = self.houses.ensure({r.record.house_key for r in rows if r.record.house_key})
+        self._write_classified(rows, ctx, self.houses.ensure({r.record.house_key for r in rows if r.record.house_key}))
+
+    def _write_classified(self, rows: list[Row], ctx: ImportContext, house_ids: dict[tuple, int]) -> None:
         now = timezone.now()
         now_db = str(db_datetime(now))  # as text once: it goes into every row
         new = [r.record for r in rows if r.status == "new"]
@@ -474,7 +476,7 @@ class ResidentRoster(Roster):
             self.classify(known, ctx)
             changed = [r for r in known if not r.errors and r.status == "updated"]
             if changed:
-                self.write(changed, ctx)
+                self._write_classified(changed, ctx, house_ids)  # their houses are ensured above
 
     def export_rows(self, user):
         reveal = region_codes(user, Cap.REVEAL_PII) if not user.is_superuser else ("",)
