@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from rosters.engine import Roster
 from rosters.kinds.grid_workers import GridWorkerRoster
+from rosters.kinds.houses import HouseRoster
+from rosters.kinds.residents import ResidentRoster
 from rosters.kinds.territory import TerritoryRoster
+from rosters.kinds.units import UnitRoster
 
 ROSTERS: dict[str, Roster] = {}
 
@@ -15,15 +18,9 @@ def register(roster: Roster) -> None:
 
 register(TerritoryRoster())
 register(GridWorkerRoster())
-
-try:  # residents, houses and units need the registers (parties app)
-    from rosters.kinds.registers import HouseRoster, ResidentRoster, UnitRoster
-except ImportError:  # pragma: no cover - before the registers exist
-    pass
-else:
-    register(ResidentRoster())
-    register(HouseRoster())
-    register(UnitRoster())
+register(ResidentRoster())
+register(HouseRoster())
+register(UnitRoster())
 
 
 def get_roster(kind: str) -> Roster | None:

@@ -17,7 +17,7 @@ from parties.models import House, Resident, ResidentTag
 from rosters import engine
 from rosters.engine import context_for, run_import
 from rosters.kinds import get_roster
-from rosters.kinds.registers import ResidentRoster
+from rosters.kinds.residents import ResidentRoster
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -28,7 +28,7 @@ WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 def id_number(i: int) -> str:
     body = f"210802{date(1950, 1, 1) + timedelta(days=i):%Y%m%d}{i % 1000:03d}"
-    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, WEIGHTS)) % 11]
+    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, WEIGHTS, strict=True)) % 11]
 
 
 @pytest.fixture
