@@ -42,6 +42,7 @@ from governance.roles import Cap
 from governance.scope import region_codes
 from django.utils import translation
 from django.utils.translation import gettext
+from rosters.models import RosterKind
 from rosters.normalize import cell_to_text, clean_code, clean_text
 from rosters.readers import FileProblem, Sheet, open_sheet
 
@@ -125,10 +126,9 @@ def context_for(actor: User | None, dry_run: bool, job=None) -> ImportContext:
 
 
 class Roster:
-    """One kind of roster. Subclasses declare columns and implement the three hooks."""
+    """One kind of roster. Subclasses declare their kind and columns and implement the three hooks."""
 
-    kind = ""
-    label = ""
+    kind: RosterKind  # each subclass sets it; the registry (rosters.kinds.ROSTERS) is keyed by it
     batch_size = BATCH_SIZE  # rows checked against the database and written together (one transaction)
     sheet_title = ""
     columns: tuple[Column, ...] = ()
@@ -165,6 +165,10 @@ class Roster:
 
     def export_rows(self, user: User) -> Iterable[tuple]:
         raise NotImplementedError
+
+    @property
+    def label(self) -> str:
+        return RosterKind(self.kind).label
 
     # -- header ------------------------------------------------------------
     def match_header(self, cells: tuple) -> dict[str, int]:

@@ -1,10 +1,21 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class RosterKind(models.TextChoices):
+    """What a roster file holds: the name used in URLs and on the command line, and its label.
+    The rosters themselves (rosters.kinds.ROSTERS) are keyed by these."""
+
+    TERRITORY = "territory", _("区划网格")
+    GRID_WORKERS = "grid_workers", _("网格员")
+    RESIDENTS = "residents", _("实有人口")
+    HOUSES = "houses", _("实有房屋")
+    UNITS = "units", _("实有单位")
 
 
 class ImportJob(models.Model):
@@ -25,11 +36,12 @@ class ImportJob(models.Model):
         CHECK = "check", _("预检")
         WRITE = "write", _("导入")
 
-    kind = models.CharField(_("名册类型"), max_length=24)
+    kind = models.CharField(_("名册类型"), max_length=24, choices=RosterKind.choices)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
     phase = models.CharField(_("阶段"), max_length=8, choices=Phase.choices, default=Phase.CHECK)
     region = models.ForeignKey(
-        "governance.Region", verbose_name=_("导入辖区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "governance.Region", verbose_name=_("导入辖区"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("导入人"), null=True, blank=True, on_delete=models.PROTECT,
@@ -60,13 +72,6 @@ class ImportJob(models.Model):
         return f"{self.original_name} ({self.get_status_display()})"
 
     @property
-    def kind_label(self) -> str:
-        from rosters.kinds import ROSTERS
-
-        roster = ROSTERS.get(self.kind)
-        return roster.label if roster else self.kind
-
-    @property
     def percent(self) -> int:
         if self.status in (self.Status.CHECKED, self.Status.DONE):
             return 100
@@ -79,7 +84,7 @@ class ImportJob(models.Model):
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
     @property
-    def file_expires_at(self):
+    def file_expires_at(self) -> datetime | None:
         """When the retention rule will delete the uploaded file (None: not scheduled)."""
         days = settings.ROSTER_UPLOAD_RETENTION_DAYS
         if not self.file or self.file_expired_at or self.is_active or days <= 0:

@@ -1,4 +1,7 @@
-"""The roster kinds, by the name used in URLs and on the command line."""
+"""The roster kinds: one Roster for each ImportJob kind (rosters.models.RosterKind).
+
+This package stands between the pipeline and the actions: each kind imports rosters.engine
+(and rosters.models for its kind); rosters.actions and the pages import this registry."""
 
 from __future__ import annotations
 
@@ -8,19 +11,16 @@ from rosters.kinds.houses import HouseRoster
 from rosters.kinds.residents import ResidentRoster
 from rosters.kinds.territory import TerritoryRoster
 from rosters.kinds.units import UnitRoster
+from rosters.models import RosterKind
 
-ROSTERS: dict[str, Roster] = {}
-
-
-def register(roster: Roster) -> None:
-    ROSTERS[roster.kind] = roster
-
-
-register(TerritoryRoster())
-register(GridWorkerRoster())
-register(ResidentRoster())
-register(HouseRoster())
-register(UnitRoster())
+# In the choices' order: the upload page lists the kinds in it.
+ROSTERS: dict[RosterKind, Roster] = {
+    RosterKind.TERRITORY: TerritoryRoster(),
+    RosterKind.GRID_WORKERS: GridWorkerRoster(),
+    RosterKind.RESIDENTS: ResidentRoster(),
+    RosterKind.HOUSES: HouseRoster(),
+    RosterKind.UNITS: UnitRoster(),
+}
 
 
 def get_roster(kind: str) -> Roster | None:

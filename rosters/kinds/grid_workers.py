@@ -4,18 +4,19 @@ one grid_worker RoleAssignment per grid. Several grids may be listed in one cell
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from governance.models import Region, RoleAssignment, User
 from governance.roles import Cap, Level, Role
 from governance.scope import scoped
 from parties.validators import normalize_phone, validate_phone
 from rosters.engine import Column, ImportContext, Roster, Row
+from rosters.models import RosterKind
 
 USERNAME = re.compile(r"^[\w.@+-]{1,150}$")
 SPLIT = re.compile(r"[，,、;；\s/]+")
@@ -36,8 +37,7 @@ class WorkerRecord:
 
 
 class GridWorkerRoster(Roster):
-    kind = "grid_workers"
-    label = _("网格员")
+    kind = RosterKind.GRID_WORKERS
     sheet_title = "网格员"
     columns = (
         Column("name", "姓名", ("网格员姓名", "网格员", "名字"), True),
@@ -78,7 +78,7 @@ class GridWorkerRoster(Roster):
         if not row.errors:
             row.record = WorkerRecord(username, name, phone, grids)
 
-    def key(self, row: Row):
+    def key(self, row: Row) -> list[str]:
         return [f"{row.record.username}|{g}" for g in row.record.grids]
 
     def classify(self, rows: list[Row], ctx: ImportContext) -> None:
@@ -97,7 +97,8 @@ class GridWorkerRoster(Roster):
                 continue
             held = roles.get(user.pk, [])
             if user.is_superuser or any(not ctx.in_scope(region) for _, region in held):
-                row.fail("out_of_scope", gettext("账号“%(username)s”属于您管辖范围以外的人员，不能修改") % {"username": rec.username})
+                row.fail("out_of_scope", gettext("账号“%(username)s”属于您管辖范围以外的人员，不能修改")
+                         % {"username": rec.username})
                 continue
             rec.user_id = user.pk
             assigned = {region for role, region in held if role == Role.GRID_WORKER}
@@ -128,7 +129,7 @@ class GridWorkerRoster(Roster):
             ignore_conflicts=True,
         )
 
-    def export_rows(self, user):
+    def export_rows(self, user: User) -> Iterator[tuple]:
         qs = scoped(RoleAssignment.objects.filter(role=Role.GRID_WORKER), user, Cap.IMPORT_ROSTER)
         for name, phone, username, region in qs.order_by("region_id", "user__username").values_list(
             "user__name", "user__phone", "user__username", "region_id"

@@ -13,7 +13,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from governance.models import User
 from governance.roles import Cap
@@ -22,6 +21,7 @@ from parties.models import Building, House, HouseUse
 from rosters.bulk import db_datetime, ensure_rows, insert_rows, select_in
 from rosters.engine import Column, ImportContext, Roster, Row
 from rosters.kinds.checks import GRID_ALIASES, GridCheck, check_choice, choice_words
+from rosters.models import RosterKind
 
 HOUSE_USE = choice_words(HouseUse, {"自用": HouseUse.OWNER, "租赁": HouseUse.RENTED, "闲置": HouseUse.VACANT,
                                     "商铺": HouseUse.COMMERCIAL})
@@ -110,8 +110,7 @@ class HouseRecord:
 
 
 class HouseRoster(Roster):
-    kind = "houses"
-    label = _("实有房屋")
+    kind = RosterKind.HOUSES
     sheet_title = "实有房屋"
     columns = (
         Column("grid", "网格编码", GRID_ALIASES, True),

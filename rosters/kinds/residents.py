@@ -18,7 +18,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from governance.models import User
 from governance.roles import Cap
@@ -38,6 +37,7 @@ from rosters.bulk import db_datetime, insert_new_rows, insert_rows, select_in
 from rosters.engine import Column, ImportContext, Roster, Row
 from rosters.kinds.checks import GRID_ALIASES, GridCheck, check_choice, check_phone, choice_words
 from rosters.kinds.houses import HousePlacer
+from rosters.models import RosterKind
 from rosters.normalize import clean_name, looks_like_excel_number
 
 TAG_SPLIT = re.compile(r"[，,、;；\s/]+")
@@ -97,8 +97,7 @@ class ResidentRecord:
 
 
 class ResidentRoster(Roster):
-    kind = "residents"
-    label = _("实有人口")
+    kind = RosterKind.RESIDENTS
     sheet_title = "实有人口"
     columns = (
         Column("name", "姓名", ("人员姓名", "名字"), True),

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-
-from governance.models import GridType, Region, validate_region_code
-from governance.roles import CODE_LENGTH, LEVEL_BY_CODE_LENGTH, Level
-from governance.scope import scoped
-from governance.roles import Cap
 from django.utils.translation import gettext
+
+from governance.models import GridType, Region, User, validate_region_code
+from governance.roles import CODE_LENGTH, LEVEL_BY_CODE_LENGTH, Cap, Level
+from governance.scope import scoped
 from rosters.engine import Column, ImportContext, Roster, Row
-from django.utils.translation import gettext_lazy as _
+from rosters.models import RosterKind
 
 LEVEL_WORDS = {
     "市": Level.CITY, "地级市": Level.CITY, "地市": Level.CITY,
@@ -24,7 +24,9 @@ LEVEL_WORDS = {
     "居委会": Level.COMMUNITY, "村委会": Level.COMMUNITY,
     "网格": Level.GRID,
 }
-LEVEL_NAMES = {Level.CITY: "市", Level.DISTRICT: "区", Level.STREET: "街道", Level.COMMUNITY: "社区", Level.GRID: "网格"}
+LEVEL_NAMES = {
+    Level.CITY: "市", Level.DISTRICT: "区", Level.STREET: "街道", Level.COMMUNITY: "社区", Level.GRID: "网格",
+}
 
 
 def grid_type_words() -> dict[str, str]:
@@ -57,8 +59,7 @@ class TerritoryRoster(Roster):
     its parents are checked and written, so a file imports whatever its row order. One batch
     holds a whole real territory file (a big city: ~20,000 grids and a few thousand regions)."""
 
-    kind = "territory"
-    label = _("区划网格")
+    kind = RosterKind.TERRITORY
     batch_size = 60_000
     sheet_title = "区划网格"
     columns = (
@@ -98,13 +99,15 @@ class TerritoryRoster(Roster):
             return
         level_word = row.text("level")
         if level_word and LEVEL_WORDS.get(level_word) != level:
-            row.fail("bad_level", gettext("层级“%(level_word)s”与编码位数不符（%(digits)s 位编码应为%(level)s）") % {"level_word": level_word, "digits": len(code), "level": LEVEL_NAMES[level]})
+            row.fail("bad_level", gettext("层级“%(level_word)s”与编码位数不符（%(digits)s 位编码应为%(level)s）")
+                     % {"level_word": level_word, "digits": len(code), "level": LEVEL_NAMES[level]})
         type_word = row.text("grid_type").replace("（", "(").replace("）", ")")
         grid_type = ""
         if type_word:
             grid_type = self.grid_types.get(type_word, "")
             if not grid_type:
-                row.fail("bad_grid_type", gettext("未知的网格类型“%(grid_type)s”") % {"grid_type": row.text('grid_type')})
+                row.fail("bad_grid_type",
+                         gettext("未知的网格类型“%(grid_type)s”") % {"grid_type": row.text("grid_type")})
             elif level != Level.GRID:
                 row.fail("bad_grid_type", gettext("只有网格才有网格类型"))
         elif level == Level.GRID:
@@ -112,7 +115,7 @@ class TerritoryRoster(Roster):
         if not row.errors:
             row.record = RegionRecord(code, name, level, parent or None, grid_type)
 
-    def key(self, row: Row):
+    def key(self, row: Row) -> list[str]:
         return [row.record.code]
 
     def classify(self, rows: list[Row], ctx: ImportContext) -> None:
@@ -122,7 +125,8 @@ class TerritoryRoster(Roster):
         for row in sorted(rows, key=lambda r: len(r.record.code)):
             parent = row.record.parent_code
             if parent and parent not in self.existing_codes and parent not in known:
-                row.fail("unknown_parent", gettext("上级编码“%(parent)s”不存在（请先导入上级，或把上级放在同一文件中）") % {"parent": parent})
+                row.fail("unknown_parent", gettext("上级编码“%(parent)s”不存在（请先导入上级，或把上级放在同一文件中）")
+                         % {"parent": parent})
             else:
                 known.add(row.record.code)
         rows = [r for r in rows if not r.errors]
@@ -147,7 +151,7 @@ class TerritoryRoster(Roster):
         Region.objects.bulk_update(updated, ["name", "grid_type"], batch_size=1000)
         self.existing_codes.update(r.code for r in new)
 
-    def export_rows(self, user):
+    def export_rows(self, user: User) -> Iterator[tuple]:
         qs = scoped(Region.objects.all(), user, Cap.VIEW).order_by("code")
         for code, name, level, parent, grid_type in qs.values_list("code", "name", "level", "parent_id", "grid_type"):
             yield (code, name, LEVEL_NAMES[Level(level)], parent or "",

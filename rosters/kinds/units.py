@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from governance.models import User
 from governance.roles import Cap
@@ -18,6 +17,7 @@ from parties.models import Unit, UnitKind
 from parties.validators import normalize_credit_code, validate_credit_code
 from rosters.engine import Column, ImportContext, Roster, Row
 from rosters.kinds.checks import GRID_ALIASES, GridCheck, check_choice, check_phone, choice_words
+from rosters.models import RosterKind
 
 UNIT_KIND = choice_words(UnitKind, {"个体工商户": UnitKind.SHOP, "商铺": UnitKind.SHOP, "医院": UnitKind.HOSPITAL,
                                     "机关": UnitKind.GOVERNMENT, "事业单位": UnitKind.GOVERNMENT})
@@ -43,8 +43,7 @@ class UnitRecord:
 
 
 class UnitRoster(Roster):
-    kind = "units"
-    label = _("实有单位")
+    kind = RosterKind.UNITS
     sheet_title = "实有单位"
     columns = (
         Column("name", "单位名称", ("名称", "企业名称", "单位"), True),
