@@ -147,7 +147,8 @@ def openpyxl_read(path: Path) -> tuple[float, int]:
 
 
 def our_import(path: Path, dry_run: bool = False):
-    from rosters.engine import context_for, run_import
+    from rosters.actions import run_import
+    from rosters.engine import context_for
     from rosters.kinds import get_roster
 
     t, c = time.perf_counter(), time.process_time()

@@ -1,18 +1,39 @@
-"""Writes of the rosters app (house rule: every write is a do_* function)."""
+"""Writes of the rosters app (house rule: every write is a do_* function).
+
+Where this module stands: above the pipeline (rosters.engine) and the roster kinds
+(rosters.kinds), below the Celery tasks (rosters.tasks), the pages and the command, which
+import it. Nothing here imports upwards:
+
+- The pipeline is handed its batch writer: `run_import` is rosters.engine.run_pipeline with
+  every batch written by do_write_roster_batch.
+- do_create_import_job and do_confirm_import_job are handed the function that queues the job
+  (`enqueue`, called with the job's id once the transaction has committed; the pages pass
+  rosters.tasks.run_import_job.delay). The task runs the pipeline, and so this module, so
+  rosters.tasks imports rosters.actions; importing the task here would close a circle. Sending
+  the task by its name instead would work only where the task happens to be registered: with
+  tasks inline (no REDIS_URL) the web process registers it only once something has imported
+  rosters.tasks, and an unregistered name goes to the broker and never runs.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from governance.actions import record_audit, require
 from governance.models import Region, RoleAssignment, User
 from governance.roles import Cap, Role
-from rosters.models import ImportJob
-from django.utils.translation import gettext as _
+from rosters.engine import ImportContext, Result, Roster, Row, run_pipeline
+from rosters.models import ImportJob, RosterKind
+from rosters.passwords import generate_password, hash_issued_password
+from rosters.selectors import WITHOUT_PASSWORD
 
 
 def _common_prefix(codes: list[str]) -> str:
@@ -26,7 +47,7 @@ def _common_prefix(codes: list[str]) -> str:
 
 
 @transaction.atomic
-def do_write_roster_batch(*, actor: User | None, roster, rows: list, ctx) -> None:
+def do_write_roster_batch(*, actor: User | None, roster: Roster, rows: list[Row], ctx: ImportContext) -> None:
     """Write one batch of checked rows: all of them or none (one transaction, one audit row).
 
     Rows were checked for scope one by one; this checks again per distinct region,
@@ -47,22 +68,47 @@ def do_write_roster_batch(*, actor: User | None, roster, rows: list, ctx) -> Non
     )
 
 
+def _write_batch(roster: Roster, rows: list[Row], ctx: ImportContext) -> None:
+    do_write_roster_batch(actor=ctx.actor, roster=roster, rows=rows, ctx=ctx)
+
+
+def run_import(
+    roster: Roster,
+    path: Path | str,
+    *,
+    ctx: ImportContext,
+    filename: str = "",
+    error_path: Path | None = None,
+    progress: Callable[[int, int | None, dict], None] | None = None,
+) -> Result:
+    """Read, check and (unless ctx.dry_run) write one file; raises FileProblem for a refused file.
+
+    Not a do_* function itself: a file is written batch by batch, each batch by
+    do_write_roster_batch in its own transaction with its own audit row (all of a batch or
+    none of it), never the whole file in one transaction."""
+    return run_pipeline(roster, path, ctx=ctx, write_batch=_write_batch, filename=filename, error_path=error_path,
+                        progress=progress)
+
+
 @transaction.atomic
-def do_create_import_job(*, actor: User, kind: str, upload, region_code: str) -> ImportJob:
+def do_create_import_job(
+    *, actor: User, kind: str, upload: UploadedFile, region_code: str, enqueue: Callable[[int], object]
+) -> ImportJob:
+    """File an upload of one kind (a RosterKind value) as a job and, once committed, queue its
+    dry run: `enqueue(job id)`."""
     require(actor, Cap.IMPORT_ROSTER, region_code)
-    job = ImportJob(kind=kind, created_by=actor, region_id=region_code, original_name=upload.name[:200])
+    job = ImportJob(kind=RosterKind(kind), created_by=actor, region_id=region_code, original_name=upload.name[:200])
     job.file.save(upload.name, upload, save=False)
     job.save()
     record_audit(actor=actor, action="roster.upload", target=job, region_code=region_code,
                  detail={"kind": kind, "file": job.original_name})
-    from rosters.tasks import run_import_job
-
-    transaction.on_commit(lambda: run_import_job.delay(job.pk))
+    transaction.on_commit(lambda: enqueue(job.pk))
     return job
 
 
 @transaction.atomic
-def do_confirm_import_job(*, actor: User, job: ImportJob) -> ImportJob:
+def do_confirm_import_job(*, actor: User, job: ImportJob, enqueue: Callable[[int], object]) -> ImportJob:
+    """Queue the import of a checked job once committed (`enqueue(job id)`); any other job is left as it is."""
     require(actor, Cap.IMPORT_ROSTER, job.region_id)
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status != ImportJob.Status.CHECKED or job.file_expired_at or not job.file:
@@ -73,9 +119,7 @@ def do_confirm_import_job(*, actor: User, job: ImportJob) -> ImportJob:
     job.save(update_fields=["status", "phase", "processed"])
     record_audit(actor=actor, action="roster.confirm", target=job, region_code=job.region_id,
                  detail={"kind": job.kind})
-    from rosters.tasks import run_import_job
-
-    transaction.on_commit(lambda: run_import_job.delay(job.pk))
+    transaction.on_commit(lambda: enqueue(job.pk))
     return job
 
 
@@ -114,9 +158,6 @@ def do_issue_initial_passwords(
     under a row lock, so two admins issuing at once do not overwrite each other's sheet);
     otherwise reset the chosen users' passwords. The actor needs the import capability on
     every node each user holds a role on. One audit row, without the passwords."""
-    from rosters.passwords import generate_password, hash_issued_password
-    from rosters.selectors import WITHOUT_PASSWORD
-
     users = User.objects.select_for_update().filter(pk__in=user_ids).order_by("pk")
     if only_without_password:
         users = users.filter(WITHOUT_PASSWORD)

@@ -20,6 +20,12 @@ The flow for a file:
    in one transaction — all of its good rows or none.
 5. Bad rows go to an error workbook (.xlsx) with the original columns and a
    "错误原因" column, ready to fix and import again.
+
+The pipeline writes nothing itself: `run_pipeline` is handed the function that writes one batch
+(`write_batch`). The audited write is an action (rosters.actions.do_write_roster_batch), and
+actions stand above the roster kinds, which stand above this module; handing the writer in keeps
+the imports running one way (models <- engine <- kinds <- actions). `rosters.actions.run_import`
+is this pipeline with that writer.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import queue
+import sqlite3
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -35,13 +42,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 from django.conf import settings
+from django.db import connection, connections
+from django.utils import translation
+from django.utils.translation import gettext
 
 from governance.models import User
 from governance.roles import Cap
 from governance.scope import region_codes
-from django.utils import translation
-from django.utils.translation import gettext
 from rosters.models import RosterKind
 from rosters.normalize import cell_to_text, clean_code, clean_text
 from rosters.readers import FileProblem, Sheet, open_sheet
@@ -117,7 +126,7 @@ class ImportContext:
         return self.prefixes is None or code.startswith(self.prefixes)
 
 
-def context_for(actor: User | None, dry_run: bool, job=None) -> ImportContext:
+def context_for(actor: User | None, dry_run: bool, job: Any = None) -> ImportContext:
     if actor is None or actor.is_superuser:
         prefixes = None
     else:
@@ -188,6 +197,10 @@ class Roster:
         return [c.header for c in self.columns if c.required]
 
 
+# Writes one batch of checked rows, all or nothing (rosters.actions.run_import hands in do_write_roster_batch).
+BatchWriter = Callable[[Roster, list[Row], ImportContext], None]
+
+
 def _header_key(text: str) -> str:
     text = clean_code(text).replace("*", "").replace("（", "(").replace("）", ")")
     if "(" in text and not text.startswith("("):
@@ -222,8 +235,6 @@ class ErrorWorkbook:
     """The bad rows, written as they are found (openpyxl write-only: memory stays flat)."""
 
     def __init__(self, path: Path, header: tuple, title: str):
-        import openpyxl
-
         self.path = path
         self.workbook = openpyxl.Workbook(write_only=True)
         self.sheet = self.workbook.create_sheet(title=title or "错误行")
@@ -232,7 +243,8 @@ class ErrorWorkbook:
 
     def add(self, row: Row) -> None:
         # Everything as text, so an ID number stays 18 digits when the file comes back.
-        self.sheet.append([cell_to_text(c) for c in row.raw] + [gettext("第 %(number)s 行：%(reason)s") % {"number": row.number, "reason": row.reason}])
+        reason = gettext("第 %(number)s 行：%(reason)s") % {"number": row.number, "reason": row.reason}
+        self.sheet.append([cell_to_text(c) for c in row.raw] + [reason])
         self.count += 1
 
     def save(self) -> None:
@@ -240,21 +252,22 @@ class ErrorWorkbook:
         self.workbook.save(self.path)
 
 
-def run_import(
+def run_pipeline(
     roster: Roster,
     path: Path | str,
     *,
     ctx: ImportContext,
+    write_batch: BatchWriter,
     filename: str = "",
     error_path: Path | None = None,
     progress: Callable[[int, int | None, dict], None] | None = None,
-    write_batch: Callable[[Roster, list[Row], ImportContext], None] | None = None,
 ) -> Result:
-    """Read, check and (unless ctx.dry_run) write one file. Raises FileProblem for a refused file."""
+    """Read, check and (unless ctx.dry_run) write one file, each batch through `write_batch`.
+    Raises FileProblem for a refused file."""
     sheet = open_sheet(path, filename)
     try:
         with _import_tuning():
-            return _run(roster, sheet, ctx, error_path, progress, write_batch or _default_write)
+            return _run(roster, sheet, ctx, error_path, progress, write_batch)
     finally:
         sheet.close()
 
@@ -291,13 +304,7 @@ def _import_tuning():
                 sys.setswitchinterval(interval)
 
 
-def _default_write(roster: Roster, rows: list[Row], ctx: ImportContext) -> None:
-    from rosters.actions import do_write_roster_batch
-
-    do_write_roster_batch(actor=ctx.actor, roster=roster, rows=rows, ctx=ctx)
-
-
-def _find_header(roster: Roster, rows) -> tuple[int, tuple, dict[str, int]]:
+def _find_header(roster: Roster, rows: Iterator[tuple[int, tuple]]) -> tuple[int, tuple, dict[str, int]]:
     seen = 0
     best: dict[str, int] = {}
     for number, cells in rows:
@@ -321,7 +328,8 @@ def _find_header(roster: Roster, rows) -> tuple[int, tuple, dict[str, int]]:
     )
 
 
-def _run(roster, sheet: Sheet, ctx, error_path, progress, write_batch) -> Result:
+def _run(roster: Roster, sheet: Sheet, ctx: ImportContext, error_path: Path | None,
+         progress: Callable[[int, int | None, dict], None] | None, write_batch: BatchWriter) -> Result:
     result = Result()
     rows = sheet.rows()
     header_number, header, columns = _find_header(roster, rows)
@@ -380,21 +388,20 @@ def _run(roster, sheet: Sheet, ctx, error_path, progress, write_batch) -> Result
     return result
 
 
-def _writer_threads(roster) -> int:
+def _writer_threads(roster: Roster) -> int:
     """How many batches are compared and written at once, each in its own transaction.
 
     More than one only on PostgreSQL (whose server works on several batches at once; SQLite
     writes one at a time anyway) and only outside a transaction: inside one (a test case, or a
     caller's atomic block) other connections could not see its rows, and "all or nothing per
     batch" needs each batch's transaction to be its own."""
-    from django.db import connection
-
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return 1
     return max(1, int(getattr(settings, "ROSTER_IMPORT_WRITERS", 2)))
 
 
-def _checked_batches(roster, rows, ctx, header_number: int, width: int, columns: dict[str, int]):
+def _checked_batches(roster: Roster, rows: Iterator[tuple[int, tuple]], ctx: ImportContext, header_number: int,
+                     width: int, columns: dict[str, int]) -> Iterator[tuple[list[Row], int]]:
     """(batch of normalised and checked rows, rows read so far), in file order; the last batch may be empty.
 
     Runs in the read-ahead thread: it must not touch the database (roster.prepare loaded what
@@ -471,8 +478,6 @@ class SeenKeys:
             self.memory.update(added)
             if len(self.memory) <= self.IN_MEMORY:
                 return
-            import sqlite3
-
             self.disk = sqlite3.connect("")  # "": a private temporary database on disk
             self.disk.execute("CREATE TABLE seen (key INTEGER PRIMARY KEY, row INTEGER NOT NULL)")
             added, self.memory = self.memory, None
@@ -550,8 +555,6 @@ def in_threads(fn: Callable, items: Iterator, workers: int) -> Iterator:
     At most 2 × workers items are in hand at once (memory stays flat). The first exception
     stops the work: items not started yet are skipped, and the exception is raised here. Each
     thread closes its own database connections when it ends."""
-    from django.db import connections
-
     todo: queue.Queue = queue.Queue()
     finished: dict[int, tuple[bool, Any]] = {}
     changed = threading.Condition()

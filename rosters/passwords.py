@@ -9,8 +9,10 @@ import io
 import secrets
 import string
 
+import openpyxl
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
 from django.utils.translation import gettext as _
+from openpyxl.styles import Font
 
 # No look-alikes (0/O, 1/l/I): the password is read off a sheet and typed on a phone.
 ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lIo")
@@ -43,9 +45,6 @@ def hash_issued_password(password: str) -> str:
 
 def passwords_workbook(rows: list[tuple[str, str, str, str]]) -> bytes:
     """登录名, 姓名, 网格, 初始密码 — every cell as text."""
-    import openpyxl
-    from openpyxl.styles import Font
-
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = _("初始密码")
@@ -54,7 +53,7 @@ def passwords_workbook(rows: list[tuple[str, str, str, str]]) -> bytes:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(list(row))
-    for letter, width in zip("ABCD", (16, 10, 40, 14)):
+    for letter, width in zip("ABCD", (16, 10, 40, 14), strict=True):
         sheet.column_dimensions[letter].width = width
     for column in sheet.iter_cols(min_row=2):
         for cell in column:

@@ -19,7 +19,10 @@ import io
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+
 from django.utils.translation import gettext as _
+
+from rosters.xlsxstream import XlsxStream
 
 CHUNK = 1 << 20
 
@@ -46,15 +49,14 @@ class XlsxSheet(Sheet):
     format = "xlsx"
 
     def __init__(self, path: Path):
-        from rosters.xlsxstream import XlsxStream
-
         try:
             with zipfile.ZipFile(path) as zf:
                 bad = zf.testzip()
         except (zipfile.BadZipFile, EOFError, OSError):
             raise FileProblem(_("文件不是有效的 Excel (.xlsx) 文件，或在中途被截断。请重新保存后上传。")) from None
         if bad:
-            raise FileProblem(_("Excel 文件已损坏（%(check)s 校验失败），可能在中途被截断。请重新保存后上传。") % {"check": bad})
+            raise FileProblem(_("Excel 文件已损坏（%(check)s 校验失败），可能在中途被截断。请重新保存后上传。")
+                              % {"check": bad})
         try:
             self.stream = XlsxStream(path)
         except Exception:  # a zip that is not a workbook, a damaged workbook part

@@ -1,18 +1,26 @@
-"""The background part: a dry run or an import of one uploaded file (ImportJob)."""
+"""The background part: a dry run or an import of one uploaded file (ImportJob), and the
+retention rule for uploaded files.
+
+These stand on top of the actions (rosters.actions), like the pages: they run the pipeline
+through rosters.actions.run_import and expire files through do_expire_import_file. The actions
+that start a job are handed `run_import_job.delay` by the pages instead of importing it, so
+the imports run one way.
+"""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from celery import shared_task
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from rosters.engine import Result, context_for, run_import
+from rosters.actions import do_expire_import_file, run_import
+from rosters.engine import Result, context_for
 from rosters.kinds import get_roster
 from rosters.models import ImportJob
 from rosters.readers import FileProblem
@@ -88,7 +96,7 @@ def run_import_job(job_id: int) -> str:
     return ImportJob.objects.values_list("status", flat=True).get(pk=job_id)
 
 
-def expired_upload_jobs(now=None):
+def expired_upload_jobs(now: datetime | None = None) -> QuerySet[ImportJob]:
     """Jobs whose uploaded file is past ROSTER_UPLOAD_RETENTION_DAYS: counted from when the job
     finished (a dry run never confirmed: from its upload). Queued or running jobs are left alone."""
     days = settings.ROSTER_UPLOAD_RETENTION_DAYS
@@ -106,8 +114,6 @@ def expired_upload_jobs(now=None):
 @shared_task
 def purge_expired_uploads() -> int:
     """Celery beat, daily: delete the uploaded roster files past their retention period."""
-    from rosters.actions import do_expire_import_file
-
     expired = 0
     for job in list(expired_upload_jobs().order_by("pk")):
         do_expire_import_file(actor=None, job=job)

@@ -1,22 +1,29 @@
+"""The rosters pages. Every write goes through rosters.actions; the pages
+hand the actions that start a job the Celery task that runs it (see rosters.actions)."""
+
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from urllib.parse import quote
 
+import openpyxl
+import tablib
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from governance.actions import record_audit
-from governance.scope import get_in_scope_or_404
 from governance.pagination import CappedPaginator
 from governance.roles import Cap
-from rosters.actions import do_confirm_import_job, do_create_import_job, do_issue_initial_passwords
+from governance.scope import get_in_scope_or_404
+from rosters.actions import IssuedPassword, do_confirm_import_job, do_create_import_job, do_issue_initial_passwords
 from rosters.help import notes_for
 from rosters.kinds import ROSTERS
 from rosters.models import ImportJob
@@ -30,7 +37,7 @@ from rosters.selectors import (
     password_worker_page_rows,
     password_workers_for,
 )
-from django.utils.translation import gettext as _
+from rosters.tasks import run_import_job
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 ALLOWED_SUFFIXES = (".xlsx", ".csv")
@@ -45,11 +52,11 @@ def _get_job_for_user(request: HttpRequest, pk: int) -> ImportJob:
                                Cap.IMPORT_ROSTER, pk=pk)
 
 
-def _kinds():
+def _kinds() -> list[tuple[str, str]]:
     return [(kind, roster.label) for kind, roster in ROSTERS.items()]
 
 
-def _kind_notes():
+def _kind_notes() -> list[tuple[str, tuple]]:
     return [(roster.label, notes_for(kind)) for kind, roster in ROSTERS.items() if notes_for(kind)]
 
 
@@ -79,7 +86,8 @@ def index(request: HttpRequest) -> HttpResponse:
         if error:
             status = 400
         else:
-            job = do_create_import_job(actor=request.user, kind=kind, upload=upload, region_code=region_code)
+            job = do_create_import_job(actor=request.user, kind=kind, upload=upload, region_code=region_code,
+                                       enqueue=run_import_job.delay)
             return redirect("rosters:job", pk=job.pk)
     jobs = list(import_jobs_for(request.user)[:10])
     return render(
@@ -130,7 +138,7 @@ def job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
                       status=409)
     if job.status != ImportJob.Status.CHECKED or job.source != "web":
         return render(request, "400.html", {"message": _("该文件不在待确认状态。")}, status=409)
-    do_confirm_import_job(actor=request.user, job=job)
+    do_confirm_import_job(actor=request.user, job=job, enqueue=run_import_job.delay)
     return redirect("rosters:job", pk=job.pk)
 
 
@@ -139,7 +147,7 @@ def job_errors(request: HttpRequest, pk: int) -> HttpResponse:
     job = _get_job_for_user(request, pk)
     if not job.error_file:
         return render(request, "404.html", status=404)
-    name = _("%(name)s-错误行.xlsx") % {"name": job.original_name.rsplit('.', 1)[0]}
+    name = _("%(name)s-错误行.xlsx") % {"name": job.original_name.rsplit(".", 1)[0]}
     try:
         handle = job.error_file.open("rb")
     except OSError:  # removed from storage since
@@ -155,8 +163,6 @@ def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
 @login_required
 def template(request: HttpRequest, kind: str) -> HttpResponse:
     """A blank template (header row and one example row), via django-import-export's tablib formats."""
-    import tablib
-
     roster = ROSTERS.get(kind)
     if roster is None:
         return render(request, "404.html", status=404)
@@ -182,7 +188,9 @@ def template(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 class _Echo:
-    def write(self, value):
+    """A file for csv.writer that hands each line back instead of storing it (the export streams)."""
+
+    def write(self, value: str) -> str:
         return value
 
 
@@ -202,15 +210,13 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
     if request.GET.get("format") == "csv":
         writer = csv.writer(_Echo())
 
-        def stream():
+        def stream() -> Iterator[str]:
             yield "\ufeff" + writer.writerow(header)
             for row in rows:
                 yield writer.writerow(row)
 
         response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
         return _attachment(response, f"{roster.label}-{stamp}.csv")
-    import openpyxl
-
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet(roster.sheet_title)
     ws.append(header)
@@ -281,7 +287,7 @@ def passwords(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _passwords_download(issued) -> HttpResponse:
+def _passwords_download(issued: list[IssuedPassword]) -> HttpResponse:
     issued = sorted(issued, key=lambda i: (i.grids[0][0] if i.grids else "", i.user.username))
     rows = [(i.user.username, i.user.name, "、".join(name for _code, name in i.grids), i.password) for i in issued]
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -13,7 +13,8 @@ import pytest
 from django.test import override_settings
 
 from governance.tests.base import TerritoryTestCase
-from rosters.engine import context_for, run_import
+from rosters.actions import run_import
+from rosters.engine import context_for
 from rosters.kinds import get_roster
 
 REPO = Path(__file__).resolve().parents[2]

@@ -15,7 +15,8 @@ from governance.roles import Level
 from parties import pii
 from parties.models import House, Resident, ResidentTag
 from rosters import engine
-from rosters.engine import context_for, run_import
+from rosters.actions import run_import
+from rosters.engine import context_for
 from rosters.kinds import get_roster
 from rosters.kinds.residents import ResidentRoster
 

@@ -3,7 +3,8 @@
 from governance.models import GridType, Region
 from governance.roles import Level, Role
 from governance.tests.base import make_user
-from rosters.engine import context_for, run_import
+from rosters.actions import run_import
+from rosters.engine import context_for
 from rosters.kinds import get_roster
 from rosters.tests.helpers import RosterTestCase, shared_file, xlsx_bytes
 
