@@ -1,4 +1,4 @@
-"""Writes of the rosters app (house rule: every write is a do_* function).
+"""Writes of the rosters app, and its audited reads (house rule: each is a do_* function).
 
 Where this module stands: above the pipeline (rosters.engine) and the roster kinds
 (rosters.kinds), below the Celery tasks (rosters.tasks), the pages and the command, which
@@ -17,13 +17,14 @@ import it. Nothing here imports upwards:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +32,7 @@ from governance.actions import record_audit, require
 from governance.models import Region, RoleAssignment, User
 from governance.roles import Cap, Role
 from rosters.engine import ImportContext, Result, Roster, Row, run_pipeline
+from rosters.kinds import ROSTERS
 from rosters.models import ImportJob, RosterKind
 from rosters.passwords import generate_password, hash_issued_password
 from rosters.selectors import WITHOUT_PASSWORD
@@ -139,6 +141,32 @@ def do_expire_import_file(*, actor: User | None, job: ImportJob) -> ImportJob:
                  detail={"kind": job.kind, "file": job.original_name})
     transaction.on_commit(lambda: storage.delete(name))
     return job
+
+
+@transaction.atomic
+def do_export_roster(*, actor: User, kind: str, region_code: str, file_format: str) -> Iterator[tuple]:
+    """Everything of one kind (a RosterKind value) in the actor's scope, in the import layout (re-importable): the rows,
+    for the caller to write out. ID numbers and phones come unmasked where the actor may reveal
+    them, so the export is audited like a reveal. The rows are read as the caller iterates them
+    (a city's residents do not fit in memory); the audit row is written here, whatever is read."""
+    require(actor, Cap.IMPORT_ROSTER, region_code)
+    roster = ROSTERS[RosterKind(kind)]
+    rows = roster.export_rows(actor)
+    record_audit(actor=actor, action=f"roster.export.{roster.kind.value}", target=actor, region_code=region_code,
+                 detail={"format": file_format})
+    return rows
+
+
+@transaction.atomic
+def do_download_error_file(*, actor: User, job: ImportJob) -> FieldFile:
+    """Open a job's error file for download: the bad rows as they were uploaded (ID numbers and
+    phones in clear), so each download is audited. Raises OSError, and audits nothing, when the
+    file has gone from storage."""
+    require(actor, Cap.IMPORT_ROSTER, job.region_id or "")
+    handle = job.error_file.open("rb")
+    record_audit(actor=actor, action="roster.errors.download", target=job, region_code=job.region_id or "",
+                 detail={"kind": job.kind, "file": job.original_name})
+    return handle
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The rosters pages. Every write goes through rosters.actions; the pages
+"""The rosters pages. Every write and every audited read goes through rosters.actions; the pages
 hand the actions that start a job the Celery task that runs it (see rosters.actions)."""
 
 from __future__ import annotations
@@ -19,11 +19,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from governance.actions import record_audit
 from governance.pagination import CappedPaginator
 from governance.roles import Cap
 from governance.scope import get_in_scope_or_404
-from rosters.actions import IssuedPassword, do_confirm_import_job, do_create_import_job, do_issue_initial_passwords
+from rosters.actions import (
+    IssuedPassword,
+    do_confirm_import_job,
+    do_create_import_job,
+    do_download_error_file,
+    do_export_roster,
+    do_issue_initial_passwords,
+)
 from rosters.help import notes_for
 from rosters.kinds import ROSTERS
 from rosters.models import ImportJob
@@ -149,7 +155,7 @@ def job_errors(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "404.html", status=404)
     name = _("%(name)s-错误行.xlsx") % {"name": job.original_name.rsplit(".", 1)[0]}
     try:
-        handle = job.error_file.open("rb")
+        handle = do_download_error_file(actor=request.user, job=job)
     except OSError:  # removed from storage since
         return render(request, "404.html", status=404)
     return FileResponse(handle, as_attachment=True, filename=name)
@@ -203,9 +209,8 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
     if not may_import(request.user):
         return _forbidden(request)
     header = [c.header for c in roster.columns]
-    rows = roster.export_rows(request.user)
-    record_audit(actor=request.user, action=f"roster.export.{kind}", target=request.user,
-                 detail={"format": request.GET.get("format", "xlsx")})
+    rows = do_export_roster(actor=request.user, kind=kind, region_code=import_region_code(request.user) or "",
+                            file_format=request.GET.get("format", "xlsx"))
     stamp = timezone.localtime().strftime("%Y%m%d")
     if request.GET.get("format") == "csv":
         writer = csv.writer(_Echo())

@@ -6,6 +6,7 @@ import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from governance.models import AuditEvent
 from rosters.models import ImportJob
 from rosters.tests.helpers import RosterTestCase, csv_bytes
 
@@ -33,3 +34,17 @@ class JobErrorsTests(RosterTestCase):
     def test_other_districts_get_404(self):
         self.client.force_login(self.bob)
         self.assertEqual(self.client.get(reverse("rosters:job-errors", args=[self.job.pk])).status_code, 404)
+        self.assertFalse(AuditEvent.objects.filter(action="roster.errors.download").exists())
+
+    def test_each_download_leaves_one_audit_row_on_the_job(self):
+        response = self.client.get(reverse("rosters:job-errors", args=[self.job.pk]))
+        b"".join(response.streaming_content)
+        event = AuditEvent.objects.get(action="roster.errors.download")
+        self.assertEqual((event.actor, event.target_type, event.target_id, event.region_code),
+                         (self.frank, "rosters.importjob", str(self.job.pk), self.xishi.code))
+        self.assertEqual(event.detail, {"kind": "grid_workers", "file": "w.csv"})
+
+    def test_an_error_file_gone_from_storage_is_404_and_leaves_no_audit_row(self):
+        self.job.error_file.storage.delete(self.job.error_file.name)
+        self.assertEqual(self.client.get(reverse("rosters:job-errors", args=[self.job.pk])).status_code, 404)
+        self.assertFalse(AuditEvent.objects.filter(action="roster.errors.download").exists())

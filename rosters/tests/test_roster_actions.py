@@ -1,10 +1,12 @@
-"""The rosters' do_* actions on their own: jobs are queued only once committed."""
+"""The rosters' do_* actions on their own: jobs are queued only once committed, and the audited
+reads (export, error file) check the capability before they leave their one audit row."""
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from governance.models import AuditEvent
-from rosters.actions import do_confirm_import_job, do_create_import_job
+from rosters.actions import do_confirm_import_job, do_create_import_job, do_download_error_file, do_export_roster
 from rosters.models import ImportJob, RosterKind
 from rosters.tests.helpers import RosterTestCase, csv_bytes
 
@@ -43,3 +45,25 @@ class RosterActionsTests(RosterTestCase):
         with self.captureOnCommitCallbacks(execute=True):
             do_confirm_import_job(actor=self.frank, job=job, enqueue=queued.append)
         self.assertEqual(queued, [job.pk])
+
+    def test_an_export_outside_the_actors_import_scope_is_refused_without_an_audit_row(self):
+        with self.assertRaises(PermissionDenied):
+            do_export_roster(actor=self.frank, kind=RosterKind.RESIDENTS, region_code=self.zhanqian.code,
+                             file_format="xlsx")
+        with self.assertRaises(PermissionDenied):
+            do_export_roster(actor=self.erin, kind=RosterKind.RESIDENTS, region_code=self.city.code,
+                             file_format="xlsx")
+        self.assertFalse(AuditEvent.objects.exists())
+
+    def test_an_export_leaves_one_audit_row_before_a_single_row_is_read(self):
+        rows = do_export_roster(actor=self.frank, kind="territory", region_code=self.xishi.code, file_format="csv")
+        event = AuditEvent.objects.get()
+        self.assertEqual((event.action, event.actor, event.region_code), ("roster.export.territory", self.frank,
+                                                                          self.xishi.code))
+        self.assertIn(self.grid_b.code, [row[0] for row in rows])
+
+    def test_an_error_file_download_outside_the_jobs_territory_is_refused_without_an_audit_row(self):
+        job = ImportJob.objects.create(kind=RosterKind.GRID_WORKERS, region=self.xishi, original_name="w.csv")
+        with self.assertRaises(PermissionDenied):
+            do_download_error_file(actor=self.dave, job=job)
+        self.assertFalse(AuditEvent.objects.exists())

@@ -5,6 +5,7 @@ import io
 import openpyxl
 from django.urls import reverse
 
+from governance.models import AuditEvent
 from governance.tests.base import make_user
 from rosters.tests.helpers import RosterTestCase, csv_bytes
 
@@ -40,6 +41,21 @@ class RosterExportTests(RosterTestCase):
     def test_someone_without_the_import_capability_gets_403(self):
         self.client.force_login(self.erin)
         self.assertEqual(self.client.get(reverse("rosters:export", args=["residents"])).status_code, 403)
+        self.assertFalse(AuditEvent.objects.filter(action__startswith="roster.export.").exists())
+
+    def test_each_export_leaves_one_audit_row_naming_the_kind_the_format_and_the_importers_territory(self):
+        self.client.force_login(self.frank)
+        self.client.get(reverse("rosters:export", args=["residents"]))
+        event = AuditEvent.objects.get(action__startswith="roster.export.")
+        self.assertEqual((event.action, event.actor, event.region_code, event.detail),
+                         ("roster.export.residents", self.frank, self.xishi.code, {"format": "xlsx"}))
+        b"".join(self.client.get(reverse("rosters:export", args=["units"]) + "?format=csv").streaming_content)
+        self.assertEqual(AuditEvent.objects.get(action="roster.export.units").detail, {"format": "csv"})
+
+    def test_an_unknown_kind_is_404_and_leaves_no_audit_row(self):
+        self.client.force_login(self.frank)
+        self.assertEqual(self.client.get("/rosters/pets/export/").status_code, 404)
+        self.assertFalse(AuditEvent.objects.filter(action__startswith="roster.export.").exists())
 
     def test_the_csv_export_streams_the_territory_in_scope(self):
         self.client.force_login(self.frank)
