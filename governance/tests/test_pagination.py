@@ -1,7 +1,10 @@
-from django.test import TestCase
+from datetime import datetime, timedelta, timezone
+
+from django.template.loader import render_to_string
+from django.test import RequestFactory, TestCase
 
 from governance.models import AuditEvent
-from governance.pagination import CappedPaginator
+from governance.pagination import BadPageKey, CappedPaginator, decode_key, encode_key, keyset_page, pager_links
 
 
 class CappedPaginatorTestCase(TestCase):
@@ -38,8 +41,6 @@ class KeysetPageTestCase(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        from datetime import datetime, timedelta, timezone
-
         base = datetime(2026, 11, 23, 8, 0, 0, 123456, tzinfo=timezone.utc)
         # ids 1..9; every two share a timestamp
         for i in range(9):  # `at` is auto_now_add: set it afterwards
@@ -47,8 +48,6 @@ class KeysetPageTestCase(TestCase):
             AuditEvent.objects.filter(pk=e.pk).update(at=base + timedelta(seconds=i // 2))
 
     def walk(self, size):
-        from governance.pagination import keyset_page
-
         qs, seen, after = AuditEvent.objects.all(), [], None
         while True:
             page = keyset_page(qs, time_field="at", after=after, size=size)
@@ -64,14 +63,92 @@ class KeysetPageTestCase(TestCase):
             self.assertEqual(self.walk(size), expected, size)
 
     def test_a_key_survives_the_round_trip_to_the_microsecond(self):
-        from governance.pagination import decode_key, encode_key
-
         e = AuditEvent.objects.first()
         self.assertEqual(decode_key(encode_key(e.at, e.pk)), (e.at, e.pk))
 
     def test_keys_it_did_not_write_are_refused(self):
-        from governance.pagination import BadPageKey, decode_key
-
         for junk in ["", "x", "1", "1.", ".1", "1.2.3", "-1.1", "1.-1", "１.1", "1.99999999999999999999"]:
             with self.assertRaises(BadPageKey, msg=junk):
                 decode_key(junk)
+
+
+class KeysetPageByThePkTestCase(TestCase):
+    """keyset_page without a time field: newest first by the pk, the key is the pk itself."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.ids = [AuditEvent.objects.create(action="x", target_type="t", target_id=str(i)).pk for i in range(7)]
+
+    def test_walking_forward_and_back_visits_every_row_once_in_order(self):
+        qs = AuditEvent.objects.all()
+        first = keyset_page(qs, size=3, counted=False)
+        second = keyset_page(qs, after=first.next_key, size=3, counted=False)
+        third = keyset_page(qs, after=second.next_key, size=3, counted=False)
+        newest_first = self.ids[::-1]
+        self.assertEqual([e.pk for p in (first, second, third) for e in p], newest_first)
+        self.assertEqual(first.next_key, str(newest_first[2]))
+        self.assertIsNone(first.prev_key)
+        self.assertFalse(third.has_next)
+        back = keyset_page(qs, before=third.prev_key, size=3, counted=False)
+        self.assertEqual([e.pk for e in back], [e.pk for e in second])
+        self.assertEqual([e.pk for e in keyset_page(qs, before=back.prev_key, size=3)], [e.pk for e in first])
+
+    def test_a_page_that_is_never_counted_refuses_to_count_and_asks_no_count(self):
+        with self.assertNumQueries(1):
+            page = keyset_page(AuditEvent.objects.all(), size=3, counted=False)
+        with self.assertRaises(TypeError):
+            page.count
+
+    def test_keys_that_are_not_a_pk_are_refused(self):
+        for junk in ["x", "1.2", "-1", "１", "9" * 20, str(2**63)]:
+            with self.assertRaises(BadPageKey, msg=junk):
+                keyset_page(AuditEvent.objects.all(), after=junk)
+            with self.assertRaises(BadPageKey, msg=junk):
+                keyset_page(AuditEvent.objects.all(), before=junk)
+
+
+class PagerLinksTestCase(TestCase):
+    """pager_links: the context of templates/_pager.html, the filters kept and the page keys replaced."""
+
+    @classmethod
+    def setUpTestData(cls):
+        for i in range(5):
+            AuditEvent.objects.create(action="x", target_type="t", target_id=str(i))
+
+    def render(self, page, query: str = "") -> tuple[dict, str]:
+        request = RequestFactory().get("/list/?" + query)
+        links = pager_links(request, page)
+        return links, render_to_string("_pager.html", {"page": page, **links})
+
+    def test_a_middle_keyset_page_links_first_previous_and_next_keeping_the_filters(self):
+        qs = AuditEvent.objects.all()
+        first = keyset_page(qs, size=2)
+        page = keyset_page(qs, after=first.next_key, size=2)
+        links, html = self.render(page, f"status=open&after={first.next_key}")
+        self.assertEqual(links["query"], "status=open")
+        self.assertEqual(links["next_url"], f"?status=open&after={page.next_key}")
+        self.assertEqual(links["prev_url"], f"?status=open&before={page.prev_key}")
+        self.assertEqual(links["first_url"], "?status=open")
+        self.assertIn(f'href="?status=open&amp;after={page.next_key}" rel="next"', html)
+        self.assertIn('rel="prev" data-testid="prev-page"', html)
+        self.assertIn('data-testid="first-page"', html)
+
+    def test_the_first_page_links_only_the_next_one_and_a_single_page_shows_no_pager(self):
+        links, html = self.render(keyset_page(AuditEvent.objects.all(), size=2))
+        self.assertEqual((links["prev_url"], links["first_url"]), (None, None))
+        self.assertIn('rel="next"', html)
+        self.assertNotIn('rel="prev"', html)
+        _, html = self.render(keyset_page(AuditEvent.objects.all(), size=10))
+        self.assertNotIn("pager", html)
+
+    def test_a_django_page_is_linked_by_number(self):
+        page = CappedPaginator(AuditEvent.objects.order_by("id"), 2).get_page(2)
+        links, html = self.render(page, "page=2&kind=x")
+        self.assertEqual((links["next_url"], links["prev_url"], links["first_url"]),
+                         ("?kind=x&page=3", "?kind=x&page=1", "?kind=x"))
+        self.assertIn('href="?kind=x&amp;page=3" rel="next"', html)
+
+    def test_a_list_that_is_no_page_shows_no_pager(self):
+        links, html = self.render([], "status=zz")
+        self.assertEqual(links, {"query": "status=zz", "next_url": None, "prev_url": None, "first_url": None})
+        self.assertNotIn("pager", html)
