@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 from governance.models import User
+from governance.pagination import KeysetPage, keyset_page
 from governance.roles import Cap
 from governance.scope import scoped
 from grids.models import Visit
-from parties.selectors import Page, keyset_page
+
+PAGE_SIZE = 50
 
 
-def visits_in_scope(user: User, mine: bool = False, after: int | None = None) -> Page:
-    """Visits and patrols the user may see, newest first (keyset pages); `mine`: only their own."""
+def visits_in_scope(user: User, mine: bool = False, after: str | None = None, before: str | None = None) -> KeysetPage:
+    """Visits and patrols the user may see, newest first (keyset pages by the pk, never counted);
+    `mine`: only their own. Raises BadPageKey for a bad key."""
     qs = scoped(Visit.objects.all(), user, Cap.VIEW_REGISTER)
     if mine:
         qs = qs.filter(worker=user)
-    return keyset_page(qs.select_related("worker", "grid", "house__building", "resident", "unit"), after)
+    qs = qs.select_related("worker", "grid", "house__building", "resident", "unit")
+    return keyset_page(qs, after=after, before=before, size=PAGE_SIZE, counted=False)
+
+
+def visits_of(user: User, limit: int = 20, **lookup) -> list[Visit]:
+    """The latest visits to one house, resident or unit (`house=…`), for its register page."""
+    return list(
+        scoped(Visit.objects.filter(**lookup), user, Cap.VIEW_REGISTER)
+        .select_related("worker", "house", "house__building", "resident", "unit")
+        .order_by("-at", "-id")[:limit]
+    )

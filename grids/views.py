@@ -5,18 +5,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from governance.models import Region, RoleAssignment
+from governance.pagination import BadPageKey, pager_links
 from governance.roles import Cap, Role
 from governance.scope import get_in_scope_or_404
 from grids.actions import do_log_visit
 from grids.forms import VisitForm
-from grids.selectors import visits_in_scope
 from grids.models import Visit
+from grids.selectors import visits_in_scope
 from parties import selectors
 from parties.forms import add_action_errors
 from parties.models import House, Resident, Unit
-from django.utils.translation import gettext as _
 
 
 @login_required
@@ -48,10 +49,13 @@ def _param_pk(request: HttpRequest, name: str) -> int | None:
 def visit_list(request: HttpRequest) -> HttpResponse:
     """The visits and patrols in scope, newest first; ?mine=1 for one's own."""
     mine = request.GET.get("mine") == "1"
-    page = visits_in_scope(request.user, mine, _param_pk(request, "after"))
-    query = "mine=1" if mine else ""
+    try:
+        page = visits_in_scope(request.user, mine, request.GET.get("after"), request.GET.get("before"))
+    except BadPageKey:
+        raise BadRequest(_("翻页参数无效。")) from None
     can_log = selectors.has_grids(request.user)
-    return render(request, "grids/visit_list.html", {"page": page, "mine": mine, "query": query, "can_log": can_log})
+    ctx = {"page": page, "mine": mine, "can_log": can_log, **pager_links(request, page)}
+    return render(request, "grids/visit_list.html", ctx)
 
 
 @login_required

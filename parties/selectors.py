@@ -1,8 +1,8 @@
 """Reads on the registers. Each starts from `scoped(...)`.
 
-Lists use keyset pagination ("after" = the last id shown, newest first) and ask
-for one row more than a page to know whether there is a next page: no COUNT(*)
-of a 10-million-row table, ever. Searches are exact on the blind index (ID
+Lists are keyset pages by the pk (governance.pagination; `?after=` the last id shown, newest
+first) that ask for one row more than a page to know whether there is a next page: no
+COUNT(*) of a 10-million-row table, ever. Searches are exact on the blind index (ID
 number, phone), prefix on the name, prefix on building + exact room.
 """
 
@@ -12,37 +12,38 @@ import re
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from governance.models import AuditEvent, Region, User
+from governance.pagination import KeysetPage, keyset_page
 from governance.roles import Cap, Level
 from governance.scope import get_in_scope_or_404, scoped
 from parties import pii
 from parties.idnumbers import normalize_id_number, validate_id_number
-from parties.models import Building, House, PartyBranch, Resident, ResidentTag, Unit
+from parties.models import (
+    Building,
+    CoBuildingAgreement,
+    House,
+    Household,
+    InServiceMember,
+    JointMeeting,
+    PartyBranch,
+    PartyCenterHousehold,
+    PartyGroup,
+    PartyMember,
+    Resident,
+    ResidentTag,
+    Unit,
+)
 from parties.validators import normalize_phone
-from django.utils.translation import gettext as _
 
 PAGE_SIZE = 50
 
 
-@dataclass
-class Page:
-    rows: list
-    next_after: int | None
-    after: int | None = None
-
-    @property
-    def has_next(self) -> bool:
-        return self.next_after is not None
-
-
-def keyset_page(qs: QuerySet, after: int | None, size: int = PAGE_SIZE) -> Page:
-    """Rows newest first (by id), the `size` after id `after`; `next_after` is set when more follow."""
-    if after:
-        qs = qs.filter(pk__lt=after)
-    rows = list(qs.order_by("-pk")[: size + 1])
-    next_after = rows[size - 1].pk if len(rows) > size else None
-    return Page(rows=rows[:size], next_after=next_after, after=after)
+def register_page(qs: QuerySet, after: str | None = None, before: str | None = None,
+                  size: int = PAGE_SIZE) -> KeysetPage:
+    """A page of a register, newest first by the pk, never counted. Raises BadPageKey for a bad key."""
+    return keyset_page(qs, after=after, before=before, size=size, counted=False)
 
 
 @dataclass
@@ -91,11 +92,12 @@ def resident_queryset(user: User, search: ResidentSearch) -> QuerySet:
     return qs.select_related("grid", "house", "house__building").prefetch_related(active_tags_prefetch())
 
 
-def search_residents(user: User, search: ResidentSearch, after: int | None = None, size: int = PAGE_SIZE) -> Page:
+def search_residents(user: User, search: ResidentSearch, after: str | None = None, before: str | None = None,
+                     size: int = PAGE_SIZE) -> KeysetPage:
     qs = resident_queryset(user, search)
     if search.errors:
-        return Page(rows=[], next_after=None)
-    return keyset_page(qs, after, size)
+        return KeysetPage(rows=[], counted=None)
+    return register_page(qs, after, before, size)
 
 
 def get_resident(user: User, pk: int, cap: str = Cap.VIEW_REGISTER) -> Resident:
@@ -120,16 +122,6 @@ def history_of(obj, limit: int = 50) -> list[AuditEvent]:
     )
 
 
-def visits_of(user: User, limit: int = 20, **lookup) -> list:
-    from grids.models import Visit
-
-    return list(
-        scoped(Visit.objects.filter(**lookup), user, Cap.VIEW_REGISTER)
-        .select_related("worker", "house", "house__building", "resident", "unit")
-        .order_by("-at", "-id")[:limit]
-    )
-
-
 def has_grids(user: User, cap: str = Cap.CHANGE_REGISTER) -> bool:
     """Whether `user` holds `cap` on at least one grid."""
     return scoped(Region.objects.filter(level=Level.GRID), user, cap).exists()
@@ -142,7 +134,8 @@ def grids_without_a_branch(user: User) -> QuerySet:
     ).order_by("code")
 
 
-def search_houses(user: User, building: str = "", room: str = "", grid: str = "", after: int | None = None) -> Page:
+def search_houses(user: User, building: str = "", room: str = "", grid: str = "", after: str | None = None,
+                  before: str | None = None) -> KeysetPage:
     qs = scoped(House.objects.all(), user, Cap.VIEW_REGISTER)
     if building:
         qs = qs.filter(building__name__startswith=building.strip())
@@ -150,16 +143,17 @@ def search_houses(user: User, building: str = "", room: str = "", grid: str = ""
         qs = qs.filter(room=room.strip())
     if grid:
         qs = qs.filter(grid__code__startswith=grid.strip())
-    return keyset_page(qs.select_related("building", "grid"), after)
+    return register_page(qs.select_related("building", "grid"), after, before)
 
 
 def get_house(user: User, pk: int, cap: str = Cap.VIEW_REGISTER) -> House:
     return get_in_scope_or_404(House.objects.select_related("building", "grid"), user, cap, pk=pk)
 
 
-def search_units(user: User, name: str = "", credit_code: str = "", kind: str = "", grid: str = "", after: int | None = None) -> Page:
+def search_units(user: User, name: str = "", credit_code: str = "", kind: str = "", grid: str = "",
+                 after: str | None = None, before: str | None = None) -> KeysetPage:
     qs = unit_queryset(user, name=name, credit_code=credit_code, kind=kind, grid=grid)
-    return keyset_page(qs.select_related("grid"), after)
+    return register_page(qs.select_related("grid"), after, before)
 
 
 def get_unit(user: User, pk: int, cap: str = Cap.VIEW_REGISTER) -> Unit:
@@ -170,9 +164,9 @@ def buildings_in(grid_code: str) -> list[Building]:
     return list(Building.objects.filter(grid_id=grid_code).order_by("name"))
 
 
-def party_branches(user: User, after: int | None = None) -> Page:
+def party_branches(user: User, after: str | None = None, before: str | None = None) -> KeysetPage:
     qs = scoped(PartyBranch.objects.all(), user, Cap.VIEW_REGISTER).select_related("grid", "grid__parent", "secretary")
-    return keyset_page(qs, after)
+    return register_page(qs, after, before)
 
 
 def get_party_branch(user: User, pk: int) -> PartyBranch:
@@ -186,8 +180,6 @@ def get_party_branch(user: User, pk: int) -> PartyBranch:
 
 
 def resident_page_extras(resident: Resident) -> dict:
-    from parties.models import PartyMember
-
     return {
         "household_members": list(
             Resident.objects.filter(house_id=resident.house_id).exclude(pk=resident.pk)
@@ -198,8 +190,6 @@ def resident_page_extras(resident: Resident) -> dict:
 
 
 def households_of(house_id: int | None) -> list:
-    from parties.models import Household
-
     return list(Household.objects.filter(house_id=house_id).order_by("id")) if house_id else []
 
 
@@ -214,8 +204,6 @@ def building_names(grids) -> list[str]:
 
 
 def house_page_extras(user: User, house: House) -> dict:
-    from parties.models import PartyCenterHousehold
-
     residents = list(
         scoped(Resident.objects.filter(house=house), user, Cap.VIEW_REGISTER).prefetch_related(active_tags_prefetch())[:100]
     )
@@ -230,14 +218,10 @@ def house_page_extras(user: User, house: House) -> dict:
 
 
 def unit_agreements(unit: Unit) -> list:
-    from parties.models import CoBuildingAgreement
-
     return list(CoBuildingAgreement.objects.filter(unit=unit).select_related("community"))
 
 
 def branch_page_extras(branch: PartyBranch) -> dict:
-    from parties.models import InServiceMember, PartyCenterHousehold, PartyMember
-
     return {
         "groups": list(branch.groups.select_related("building", "leader")),
         "members": list(
@@ -253,8 +237,6 @@ def branch_page_extras(branch: PartyBranch) -> dict:
 
 
 def branch_and_groups_of_grid(grid_code: str) -> tuple[PartyBranch | None, list]:
-    from parties.models import PartyGroup
-
     branch = PartyBranch.objects.filter(grid_id=grid_code).first()
     return branch, (list(PartyGroup.objects.filter(branch=branch)) if branch else [])
 
@@ -268,8 +250,6 @@ def get_community(user: User, code: str) -> Region:
 
 
 def community_page(user: User, community: Region) -> dict:
-    from parties.models import CoBuildingAgreement, InServiceMember, JointMeeting
-
     return {
         "in_service": list(InServiceMember.objects.filter(community=community).select_related("grid")[:200]),
         "agreements": list(CoBuildingAgreement.objects.filter(community=community).select_related("unit")),

@@ -15,13 +15,15 @@ from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from disputes.selectors import cases_involving
 from governance.models import Region
+from governance.pagination import BadPageKey, KeysetPage, pager_links
 from governance.roles import Cap
 from governance.scope import can, region_codes
 from parties import actions, selectors
+from parties.export import RESIDENT_HEADERS, csv_lines, resident_rows
 from parties.forms import (
     AgreementForm,
     HouseForm,
@@ -36,16 +38,17 @@ from parties.forms import (
     add_action_errors,
 )
 from parties.models import Resident, TagKind, UnitKind
-from django.utils.translation import gettext as _
+from parties.panels import panels_for
 
 
-def _after(request: HttpRequest) -> int | None:
-    raw = request.GET.get("after", "")
-    if not raw:
-        return None
-    if len(raw) > 19 or not raw.isascii() or not raw.isdigit() or int(raw) > 2**63 - 1:
-        raise BadRequest(_("翻页参数无效。"))
-    return int(raw)
+def _page(request: HttpRequest, select, *args) -> KeysetPage:
+    """`select(user, *args, after=…, before=…)` at the request's page key (`?after=` / `?before=`,
+    a pk); a key that is not one of ours is a 400."""
+    g = request.GET
+    try:
+        return select(request.user, *args, after=g.get("after"), before=g.get("before"))
+    except BadPageKey:
+        raise BadRequest(_("翻页参数无效。")) from None
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -90,13 +93,11 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     )
     if search.grid and not search.grid.isdigit():
         raise BadRequest(_("网格编码只能是数字。"))
-    page = selectors.search_residents(request.user, search, _after(request))
-    query = request.GET.copy()
-    query.pop("after", None)
+    page = _page(request, selectors.search_residents, search)
     ctx = {
         "search": search,
         "page": page,
-        "query": query.urlencode(),
+        **pager_links(request, page),
         "tags": TagKind.choices,
         "can_create": bool(region_codes(request.user, Cap.CHANGE_REGISTER)),
     }
@@ -109,8 +110,6 @@ MAX_EXPORT_ROWS = 100_000
 @login_required
 def resident_export(request: HttpRequest) -> StreamingHttpResponse:
     """The current search as a masked CSV (UTF-8 with BOM, opens in Excel), at most 100,000 rows, audited."""
-    from parties.export import RESIDENT_HEADERS, csv_lines, resident_rows
-
     g = request.GET
     search = selectors.ResidentSearch(
         name=g.get("name", "")[:64], id_number=g.get("id_number", "")[:32], phone=g.get("phone", "")[:32],
@@ -143,9 +142,8 @@ def _resident_context(request: HttpRequest, resident: Resident, revealed: dict |
         "revealed": revealed,
         "tags": selectors.resident_tags(resident),
         "tag_form": TagForm(),
-        "visits": selectors.visits_of(user, resident=resident),
+        "panels": panels_for("resident", user, resident),
         "history": selectors.history_of(resident),
-        "involved_cases": cases_involving(user, resident=resident),
         **selectors.resident_page_extras(resident),
         "can_change": can(user, Cap.CHANGE_REGISTER, resident.grid_id),
         "can_reveal": can(user, Cap.REVEAL_PII, resident.grid_id),
@@ -301,10 +299,8 @@ def house_list(request: HttpRequest) -> HttpResponse:
     building, room, grid = g.get("building", "")[:64], g.get("room", "")[:16], g.get("grid", "")[:15]
     if grid and not grid.isdigit():
         raise BadRequest(_("网格编码只能是数字。"))
-    page = selectors.search_houses(request.user, building, room, grid, _after(request))
-    query = g.copy()
-    query.pop("after", None)
-    ctx = {"page": page, "building": building, "room": room, "grid": grid, "query": query.urlencode()}
+    page = _page(request, selectors.search_houses, building, room, grid)
+    ctx = {"page": page, "building": building, "room": room, "grid": grid, **pager_links(request, page)}
     return render(request, "parties/house_list.html", ctx)
 
 
@@ -315,7 +311,7 @@ def house_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "house": house,
         **selectors.house_page_extras(request.user, house),
         "household_form": HouseholdForm(),
-        "visits": selectors.visits_of(request.user, house=house),
+        "panels": panels_for("house", request.user, house),
         "history": selectors.history_of(house),
         "can_change": can(request.user, Cap.CHANGE_REGISTER, house.grid_id),
     }
@@ -384,11 +380,9 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     kind = g.get("kind", "") if g.get("kind", "") in UnitKind.values else ""
     if grid and not grid.isdigit():
         raise BadRequest(_("网格编码只能是数字。"))
-    page = selectors.search_units(request.user, name, code, kind, grid, _after(request))
-    query = g.copy()
-    query.pop("after", None)
+    page = _page(request, selectors.search_units, name, code, kind, grid)
     ctx = {"page": page, "name": name, "credit_code": code, "kind": kind, "grid": grid, "kinds": UnitKind.choices,
-           "query": query.urlencode()}
+           **pager_links(request, page)}
     return _no_store(render(request, "parties/unit_list.html", ctx))
 
 
@@ -396,10 +390,9 @@ def _unit_context(request, unit, revealed=None) -> dict:
     return {
         "unit": unit,
         "revealed": revealed,
-        "visits": selectors.visits_of(request.user, unit=unit),
+        "panels": panels_for("unit", request.user, unit),
         "history": selectors.history_of(unit),
         "agreements": selectors.unit_agreements(unit),
-        "involved_cases": cases_involving(request.user, unit=unit),
         "can_change": can(request.user, Cap.CHANGE_REGISTER, unit.grid_id),
         "can_reveal": can(request.user, Cap.REVEAL_PII, unit.grid_id),
     }
@@ -466,9 +459,10 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def party_branch_list(request: HttpRequest) -> HttpResponse:
-    page = selectors.party_branches(request.user, _after(request))
+    page = _page(request, selectors.party_branches)
     communities = {b.grid.parent_id for b in page.rows if can(request.user, Cap.VIEW_REGISTER, b.grid.parent_id)}
-    ctx = {"page": page, "reachable": communities, "can_create": bool(region_codes(request.user, Cap.CHANGE_REGISTER))}
+    ctx = {"page": page, "reachable": communities, "can_create": bool(region_codes(request.user, Cap.CHANGE_REGISTER)),
+           **pager_links(request, page)}
     return render(request, "parties/party_branch_list.html", ctx)
 
 

@@ -7,6 +7,9 @@ grid_b  (渔市 001, other district): 8号楼 1单元 301 — 王六; unit 渔�
 
 from __future__ import annotations
 
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+
 from governance.models import RoleAssignment
 from governance.roles import Role
 from governance.tests.base import TerritoryTestCase, make_user
@@ -47,12 +50,9 @@ class RegisterTestCase(TerritoryTestCase):
         cls.shop_b = actions.do_create_unit(actor=None, grid=cls.grid_b, name="渔市商店", kind="shop")
 
     def setUp(self) -> None:
-        # Warm the content-type cache (scope looks up object grants by content type), so query counts are stable.
-        from django.contrib.contenttypes.models import ContentType
-        from django.apps import apps
-
-        ContentType.objects.get_for_models(*apps.get_app_config("parties").get_models(),
-                                           *apps.get_app_config("grids").get_models())
+        # Warm the content-type cache (scope looks up object grants by content type), so query counts
+        # are stable: the register pages also read what the apps above add to them (parties.panels).
+        ContentType.objects.get_for_models(*apps.get_models())
 
     def assertMasked(self, content: str) -> None:
         """None of the plain ID numbers or phones appear."""
@@ -60,4 +60,8 @@ class RegisterTestCase(TerritoryTestCase):
             self.assertNotIn(plain, content)
 
 
-__all__ = ["RegisterTestCase", "RoleAssignment"]
+# The registered people and units every app's tests share (disputes' link tests too): defined once, here.
+__all__ = [
+    "LI_ID", "SHOP_CODE", "SHOP_PHONE", "WANG_ID", "WANG_PHONE", "ZHANGSI_ID", "ZHANG_ID", "ZHANG_PHONE",
+    "RegisterTestCase", "RoleAssignment",
+]

@@ -1,4 +1,5 @@
 from parties import actions
+from parties.idnumbers import check_char
 from parties.tests.base import LI_ID, WANG_ID, ZHANG_PHONE, RegisterTestCase
 
 URL = "/registers/residents/"
@@ -87,11 +88,31 @@ class ResidentListTestCase(RegisterTestCase):
         self.assertContains(first, "批量54")
         self.assertNotContains(first, "张三")
         self.assertNotContains(first, "COUNT")
-        next_after = first.context["page"].next_after
-        second = self.client.get(URL, {"after": next_after})
+        next_url = first.context["next_url"]
+        self.assertEqual(next_url, f"?after={first.context['page'].rows[-1].pk}")
+        self.assertContains(first, f'href="{next_url}" rel="next"')
+        second = self.client.get(URL + next_url)
         self.assertContains(second, "张三")
         self.assertNotContains(second, "批量54")
         self.assertFalse(second.context["page"].has_next)
+        back = self.client.get(URL + second.context["prev_url"])
+        self.assertEqual([r.pk for r in back.context["page"]], [r.pk for r in first.context["page"]])
+
+    def test_a_page_key_that_is_not_a_resident_id_is_a_chinese_400(self):
+        self.client.force_login(self.carol)
+        self.client.raise_request_exception = False
+        for junk in ["abc", "1.5", "-1", "9" * 20, "１"]:
+            self.assertContains(self.client.get(URL, {"after": junk}), "请求有误", status_code=400)
+            self.assertContains(self.client.get(URL, {"before": junk}), "请求有误", status_code=400)
+
+    def test_the_page_links_keep_the_search(self):
+        for i in range(55):
+            actions.do_create_resident(actor=None, grid=self.grid_a, name=f"批量{i:02d}", id_number=_id(i))
+        self.client.force_login(self.carol)
+        r = self.client.get(URL, {"name": "批量"})
+        self.assertRegex(r.context["next_url"], r"^\?name=%E6%89%B9%E9%87%8F&after=\d+$")
+        self.assertIsNone(r.context["prev_url"])
+        self.assertContains(r, f'/registers/residents/export.csv?{r.context["query"]}"')
 
     def test_the_query_count_does_not_grow_with_the_rows(self):
         self.client.force_login(self.alice)
@@ -111,7 +132,5 @@ class ResidentListTestCase(RegisterTestCase):
 
 
 def _id(i: int) -> str:
-    from parties.idnumbers import check_char
-
     first17 = f"21080419800101{i:03d}"
     return first17 + check_char(first17)
