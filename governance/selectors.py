@@ -1,10 +1,11 @@
-"""Reads for territory pages. Each starts from a scoped queryset."""
+"""Reads on the territory: children with their grid and grid-worker counts, a grid's workers, the
+grid picker's search. Each starts from a scoped queryset."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
 from governance.models import Region, RoleAssignment, User
@@ -14,17 +15,11 @@ from governance.scope import scoped
 
 @dataclass
 class ChildRow:
+    """A child node of the territory with the grids and the grid workers below it."""
+
     region: Region
     grids: int
     workers: int
-    open_cases: int = 0
-    overdue_cases: int = 0
-
-    def bar(self, largest: int) -> tuple[str, str]:
-        """(open, overdue) as percentages of the largest child's open cases, for the chart's bars."""
-        if not largest:
-            return "0", "0"
-        return f"{100 * self.open_cases / largest:.1f}", f"{100 * self.overdue_cases / largest:.1f}"
 
 
 def grid_worker_count(code_prefix: str) -> int:
@@ -80,8 +75,6 @@ def grids_in_scope(user: User, cap: str):
 def search_grids(user: User, cap: str, q: str, limit: int = GRID_SEARCH_LIMIT) -> list[Region]:
     """At most `limit` grids in scope whose code starts with `q` (digits) or whose name, or whose
     community's name, contains `q`; with the community and street loaded for the path. One query."""
-    from django.db.models import Q
-
     qs = grids_in_scope(user, cap)
     q = q.strip()
     if q.isascii() and q.isdigit():

@@ -50,11 +50,13 @@ INSTALLED_APPS = [
     "rest_framework",
     "guardian",
     "import_export",
+    # Ours, from the ground floor up: each imports only the apps listed before it (portal/tests/test_layers.py).
     "governance",
-    "grids",
     "parties",
+    "grids",
     "disputes",
     "rosters",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -70,7 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "governance.urls"
+ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "governance.wsgi.application"
 
 TEMPLATES = [

@@ -1,5 +1,6 @@
-"""Demo and benchmark data for the registers: plausible residents, houses, units,
-party organisation and visits, generated deterministically and written in bulk.
+"""Demo and benchmark data for the registers: plausible residents, houses, units and
+party organisation, generated deterministically and written in bulk (the visits to them
+are grids.demo's).
 
 ID numbers are built with real check characters. Their address codes (210804,
 210811…) differ from the sample rosters' (210802), so importing those files into
@@ -12,7 +13,6 @@ import random
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
 from governance.actions import record_audit
 from governance.models import Region, User
@@ -30,8 +30,8 @@ from parties.models import (
     PartyGroup,
     PartyMember,
     PoliticalStatus,
-    Resident,
     ResidencyType,
+    Resident,
     ResidentTag,
     TagKind,
     Unit,
@@ -107,7 +107,7 @@ DEMO_RESIDENTS_PER_GRID = 180
 def seed_demo_registers(grid_codes=DEMO_GRIDS, residents_per_grid: int = DEMO_RESIDENTS_PER_GRID) -> dict[str, int]:
     """Registers for the demo grid worker's grids. Grids that already have residents are left alone."""
     rng = random.Random(11643)
-    created = {"residents": 0, "houses": 0, "units": 0, "visits": 0}
+    created = {"residents": 0, "houses": 0, "units": 0}
     grids = {g.code: g for g in Region.objects.filter(code__in=grid_codes)}
     worker = User.objects.filter(username="grid_worker").first()
     for n, code in enumerate(grid_codes):
@@ -157,21 +157,6 @@ def seed_demo_registers(grid_codes=DEMO_GRIDS, residents_per_grid: int = DEMO_RE
             house = next(h for h in houses if h.id == m.resident.house_id)
             center = PartyCenterHousehold.objects.create(grid=grid, member=m, house=house)
             center.linked_houses.set([h for h in houses if h.building_id == house.building_id and h.id != house.id][:10])
-        now = timezone.now()
-        visits = []
-        from grids.models import Visit, VisitKind
-
-        for i in range(40):
-            r = residents[rng.randrange(len(residents))]
-            at = now - timedelta(days=rng.randint(0, 90), minutes=rng.randint(0, 600))
-            if i % 4 == 3:
-                visits.append(Visit(grid=grid, worker=worker, kind=VisitKind.PATROL, at=at, place=f"{rng.choice(buildings).name}周边",
-                                    findings=rng.choice(["无异常", "楼道堆放杂物，已提醒清理", "路灯不亮，已上报"])))
-            else:
-                visits.append(Visit(grid=grid, worker=worker, kind=VisitKind.VISIT, at=at, resident=r, house_id=r.house_id,
-                                    findings=rng.choice(["家中情况正常", "老人独居，身体尚可，留下联系电话", "反映楼上漏水，已协调物业",
-                                                         "出租房新增租户 2 人，已登记"])))
-        Visit.objects.bulk_create(visits)
         community = grid.parent
         if not InServiceMember.objects.filter(community=community).exists():
             for k in range(4):
@@ -195,6 +180,5 @@ def seed_demo_registers(grid_codes=DEMO_GRIDS, residents_per_grid: int = DEMO_RE
         created["residents"] += len(residents)
         created["houses"] += len(houses)
         created["units"] += len(units)
-        created["visits"] += len(visits)
         record_audit(actor=None, action="demo.seed_registers", target=grid, region_code=code, detail=created)
     return created

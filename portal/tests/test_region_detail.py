@@ -1,3 +1,9 @@
+"""The territory page (/territory/<code>/): a node's children with their grids, grid workers and
+cases in progress, in scope only."""
+
+from django.contrib.contenttypes.models import ContentType
+
+from disputes.models import Case
 from governance.models import Region, RoleAssignment, User
 from governance.roles import Role
 from governance.tests.base import TerritoryTestCase, make_region, make_user
@@ -64,10 +70,6 @@ class RegionDetailTestCase(TerritoryTestCase):
         self.assertContains(r, "西市区")
 
     def test_the_query_count_does_not_grow_with_the_number_of_children(self):
-        from django.contrib.contenttypes.models import ContentType
-
-        from disputes.models import Case
-
         ContentType.objects.get_for_model(Case)  # cached per process: warm it so both counts compare
         self.client.force_login(self.dave)
         with self.assertNumQueries(15):  # + open cases by child (scope's object grants: 2, the count: 1)

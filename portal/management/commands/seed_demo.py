@@ -1,8 +1,17 @@
+"""`manage.py seed_demo`: the demo city, as `make run` seeds it. Each app seeds its own part, in the
+order the floors stand: territory and logins, registers, visits, cases, disputes. Idempotent."""
+
+from __future__ import annotations
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from disputes.demo import seed_calendar, seed_demo_cases, seed_taxonomy
+from disputes.mediation_demo import seed_demo_disputes, seed_dispute_config
 from governance.demo_city import DEMO_LOGINS, seed_demo_city
 from governance.models import Region
+from grids.demo import seed_demo_visits
+from parties.demo import seed_demo_registers
 
 
 class Command(BaseCommand):
@@ -16,21 +25,15 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("演示城市已存在，未作改动。")
-        from parties.demo import seed_demo_registers
-
-        registers = seed_demo_registers()
-        if any(registers.values()):
+        registers, visits = seed_demo_registers(), seed_demo_visits()
+        if any(registers.values()) or visits:
             self.stdout.write(
                 f"已登记：实有人口 {registers['residents']} 人，房屋 {registers['houses']} 套，"
-                f"单位 {registers['units']} 家，走访巡查 {registers['visits']} 条。"
+                f"单位 {registers['units']} 家，走访巡查 {visits} 条。"
             )
-        from disputes.demo import seed_calendar, seed_demo_cases, seed_taxonomy
-
         cats, days, cases = seed_taxonomy(), seed_calendar(), seed_demo_cases()
         if cats or days or cases:
             self.stdout.write(f"已创建：事件类别 {cats} 个，工作日历 {days} 天，演示事件 {cases} 件。")
-        from disputes.mediation_demo import seed_demo_disputes, seed_dispute_config
-
         config, disputes = seed_dispute_config(), seed_demo_disputes()
         if config or disputes:
             self.stdout.write(f"已创建：纠纷类型、风险标准和调解组织 {config} 项，演示纠纷 {disputes} 件。")

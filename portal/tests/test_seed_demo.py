@@ -1,11 +1,17 @@
+"""`manage.py seed_demo`: the demo city of the README, every app's part of it, idempotent."""
+
 from io import StringIO
 
 from django.core.management import call_command
 from django.test import TestCase
 
+from disputes.models import Case
 from governance.demo_city import DEMO_LOGINS
 from governance.models import Region, RoleAssignment, User
 from governance.roles import Level, Role
+from grids.models import Visit
+from parties.demo import DEMO_GRIDS
+from parties.models import Resident
 
 
 class SeedDemoTestCase(TestCase):
@@ -48,12 +54,22 @@ class SeedDemoTestCase(TestCase):
             self.assertIn(login.username, out)
         self.assertIn("gridgov2026", out)
 
+    def test_the_demo_grid_workers_grids_have_registers_visits_and_cases(self):
+        self.assertGreaterEqual(Resident.objects.filter(grid_id__in=DEMO_GRIDS).count(), 300)
+        self.assertEqual(Visit.objects.filter(grid_id__in=DEMO_GRIDS).count(), 80)
+        self.assertTrue(Visit.objects.filter(grid_id__in=DEMO_GRIDS, kind="patrol").exists())
+        self.assertTrue(Case.objects.filter(grid_id__in=DEMO_GRIDS).exists())
+
     def test_running_it_again_creates_nothing(self):
-        counts = (Region.objects.count(), User.objects.count(), RoleAssignment.objects.count())
+        def counts():
+            return [m.objects.count() for m in (Region, User, RoleAssignment, Resident, Visit, Case)]
+
+        before = counts()
         out = StringIO()
         call_command("seed_demo", stdout=out)
-        self.assertEqual(counts, (Region.objects.count(), User.objects.count(), RoleAssignment.objects.count()))
+        self.assertEqual(before, counts())
         self.assertIn("演示城市已存在", out.getvalue())
+        self.assertNotIn("已登记", out.getvalue())
 
     def test_demo_users_can_sign_in(self):
         self.assertTrue(self.client.login(username="street_officer", password="gridgov2026"))

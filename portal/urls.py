@@ -1,0 +1,28 @@
+"""The site's URL map (ROOT_URLCONF): each app's pages under its prefix, and the pages that
+combine several apps (home, territory)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.decorators.cache import cache_control
+from django.views.i18n import JavaScriptCatalog
+
+from portal import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("", include("governance.urls")),  # sign-in, password, grid search, system status
+    path("territory/<str:code>/", views.region_detail, name="region"),
+    path("grids/", include("grids.urls")),
+    path("rosters/", include("rosters.urls")),
+    path("registers/", include("parties.urls")),
+    path("api/registers/", include("parties.api_urls")),
+    path("cases/", include("disputes.urls")),
+    path("disputes/", include("disputes.mediation_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # The strings of static/js in the user's language (served by the app: no CDN). base.html puts the
+    # language in the URL, so the browser may keep each language's catalogue for a day.
+    path("jsi18n/", cache_control(max_age=86400)(JavaScriptCatalog.as_view()), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+]
