@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
+# Where the SQLite database, static files and uploads go (governance/settings.py reads the same variable).
+VAR_DIR := $(or $(GRIDGOV_VAR_DIR),var)
 
 .PHONY: run test install serve migrate seed messages bench clean
 
@@ -17,7 +19,10 @@ $(VENV)/.test: $(VENV)/.runtime requirements-test.txt
 
 install: $(VENV)/.runtime
 
-migrate: install
+$(VAR_DIR):
+	mkdir -p $@
+
+migrate: install | $(VAR_DIR)
 	$(PY) manage.py migrate --noinput -v0
 
 seed: migrate
@@ -27,7 +32,7 @@ run: seed
 	@echo "gridgov: http://$(HOST)/"
 	$(PY) manage.py runserver $(HOST)
 
-test: $(VENV)/.test
+test: $(VENV)/.test | $(VAR_DIR)
 	$(PY) manage.py makemigrations --check --dry-run -v0
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 

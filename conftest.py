@@ -24,6 +24,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    # No collected static files in tests (the live server serves them through the finders): without a
+    # STATIC_ROOT, WhiteNoise does not look for the directory that only collectstatic makes.
+    settings.STATIC_ROOT = None
     # Each run uses its own queue, so a stray worker from another run cannot take our tasks.
     settings.CELERY_TASK_DEFAULT_QUEUE = f"gridgov-test-{uuid.uuid4().hex[:8]}"
     from governance.celery import app

@@ -12,8 +12,9 @@ import dj_database_url
 from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Files the app writes: the SQLite database, collected static files, uploads. Reading the settings
+# creates nothing; `make migrate` creates the directory (collectstatic and uploads make their own).
 VAR_DIR = Path(os.environ.get("GRIDGOV_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 PRODUCTION = os.environ.get("GRIDGOV_PRODUCTION", "") == "1"
 DEBUG = not PRODUCTION and os.environ.get("GRIDGOV_DEBUG", "1") == "1"
@@ -130,7 +131,6 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
-STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("GRIDGOV_MEDIA_ROOT", VAR_DIR / "media"))
 

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from django.test import SimpleTestCase
@@ -52,3 +53,10 @@ class SettingsTestCase(SimpleTestCase):
         with self.assertRaises(AssertionError) as cm:
             probe(GRIDGOV_PRODUCTION="1")
         self.assertIn("SECRET_KEY", str(cm.exception))
+
+    def test_reading_the_settings_creates_no_directory(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            var = Path(tmp) / "var"
+            s = probe(GRIDGOV_VAR_DIR=str(var))
+            self.assertTrue(s["engine"].endswith("sqlite3"))
+            self.assertFalse(var.exists())
