@@ -22,11 +22,11 @@ from collections.abc import Iterable
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from governance.models import Region, RoleAssignment, User
 from governance.roles import ROLE_CAPABILITIES, Cap, Role
-from django.utils.translation import gettext as _
 
 _CACHE_ATTR = "_gridgov_scope_cache"
 

@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from governance.actions import record_audit, require
 from governance.models import Region, User
 from governance.roles import Cap, Level
 from grids.models import Visit, VisitKind
-from django.utils.translation import gettext as _
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 

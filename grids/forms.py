@@ -1,9 +1,9 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from governance.fields import GridField
 from governance.roles import Cap
 from grids.models import VisitKind
-from django.utils.translation import gettext_lazy as _
 
 
 class VisitForm(forms.Form):

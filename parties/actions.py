@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from governance.actions import record_audit, require
 from governance.models import Region, User
@@ -22,8 +23,8 @@ from parties.models import (
     Building,
     CoBuildingAgreement,
     House,
-    HouseUse,
     Household,
+    HouseUse,
     InServiceMember,
     JointMeeting,
     PartyBranch,
@@ -31,16 +32,15 @@ from parties.models import (
     PartyGroup,
     PartyMember,
     PoliticalStatus,
-    Resident,
     ResidencyType,
+    Resident,
     ResidentTag,
     TagKind,
     Unit,
-    tag_from_label,
     UnitKind,
+    tag_from_label,
 )
 from parties.validators import normalize_credit_code, normalize_phone, validate_credit_code, validate_phone
-from django.utils.translation import gettext as _
 
 
 @contextmanager

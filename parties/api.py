@@ -3,6 +3,7 @@ cursor-paginated (no COUNT). Plain values are never served here; reveal is a pag
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.pagination import CursorPagination
@@ -11,7 +12,6 @@ from governance.roles import Cap
 from governance.scope import scoped
 from parties.models import Resident, TagKind, Unit
 from parties.selectors import ResidentSearch, resident_queryset
-from django.utils.translation import gettext as _
 
 
 class NewestFirst(CursorPagination):

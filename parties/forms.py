@@ -4,12 +4,12 @@ phones and credit codes, and every write, happen in parties.actions."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from governance.fields import GridField
 from governance.roles import Cap
 from governance.selectors import grids_in_scope
 from parties.models import HouseUse, PoliticalStatus, ResidencyType, TagKind, UnitKind
-from django.utils.translation import gettext_lazy as _
 
 ETHNICITIES = (
     "汉族 蒙古族 回族 藏族 维吾尔族 苗族 彝族 壮族 布依族 朝鲜族 满族 侗族 瑶族 白族 土家族 哈尼族 哈萨克族 傣族 黎族 傈僳族 "

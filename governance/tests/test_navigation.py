@@ -1,4 +1,6 @@
-from governance.tests.base import TerritoryTestCase
+from governance.models import RoleAssignment
+from governance.roles import Role
+from governance.tests.base import TerritoryTestCase, make_user
 
 
 class NavigationTestCase(TerritoryTestCase):
@@ -8,10 +10,6 @@ class NavigationTestCase(TerritoryTestCase):
         self.assertContains(r, 'href="/registers/residents/"')
 
     def test_a_department_handler_does_not_see_the_registers(self):
-        from governance.models import RoleAssignment
-        from governance.roles import Role
-        from governance.tests.base import make_user
-
         handler = make_user("henry", "亨利")
         RoleAssignment.objects.create(user=handler, role=Role.DEPT_HANDLER, region=self.batiandi,
                                       department=self.police_a)

@@ -1,4 +1,4 @@
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import AnonymousUser, Group
 from django.http import Http404
 from guardian.shortcuts import assign_perm
 
@@ -38,8 +38,6 @@ class ScopeTestCase(TerritoryTestCase):
         self.assertFalse(scoped(Region.objects.all(), self.nobody).exists())
 
     def test_an_anonymous_user_sees_nothing(self):
-        from django.contrib.auth.models import AnonymousUser
-
         self.assertFalse(scoped(Region.objects.all(), AnonymousUser()).exists())
 
     def test_an_inactive_user_sees_nothing(self):

@@ -1,5 +1,7 @@
 """Party organisation forms: branch, party member, 双报到, 共驻共建, 联席会."""
 
+from unittest import mock
+
 from governance.models import AuditEvent
 from parties.models import CoBuildingAgreement, InServiceMember, JointMeeting, PartyBranch, PartyMember
 from parties.tests.base import RegisterTestCase
@@ -55,9 +57,6 @@ class PartyFormsTestCase(RegisterTestCase):
         self.assertEqual(self.client.get(f"/registers/party/community/{self.wudamen.code}/meetings/new/").status_code, 404)
         self.client.force_login(self.dave)  # district centre: reads, does not change
         self.assertEqual(self.client.get(f"/registers/party/community/{self.wudamen.code}/meetings/new/").status_code, 403)
-
-
-from unittest import mock  # noqa: E402
 
 
 @mock.patch("governance.fields.PICKER_THRESHOLD", 1)

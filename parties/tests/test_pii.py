@@ -1,4 +1,9 @@
+import hashlib
+import hmac
+
 import pytest
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
 
 from parties import pii
 
@@ -14,14 +19,10 @@ def test_the_blind_index_is_keyed_and_stable():
     a = pii.blind_index("11010519491231002X")
     assert a == pii.blind_index("11010519491231002X")
     assert len(a) == 64 and a != pii.blind_index("440524188001010014")
-    import hashlib
-
     assert a != hashlib.sha256(b"11010519491231002X").hexdigest()  # not a bare hash: it needs the key
 
 
 def test_a_token_from_another_key_cannot_be_read(monkeypatch):
-    from cryptography.fernet import Fernet
-
     token = pii.encrypt("13812345678")
     monkeypatch.setenv("GRIDGOV_PII_KEY", Fernet.generate_key().decode())
     with pytest.raises(ValueError):
@@ -29,8 +30,6 @@ def test_a_token_from_another_key_cannot_be_read(monkeypatch):
 
 
 def test_keys_can_rotate(monkeypatch):
-    from cryptography.fernet import Fernet
-
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     monkeypatch.setenv("GRIDGOV_PII_KEY", old)
     token = pii.encrypt("13812345678")
@@ -46,8 +45,6 @@ def test_masks_keep_only_the_ends():
 
 
 def test_production_refuses_to_derive_the_keys_from_secret_key(monkeypatch, settings):
-    from django.core.exceptions import ImproperlyConfigured
-
     settings.PRODUCTION = True
     monkeypatch.delenv("GRIDGOV_PII_KEY", raising=False)
     with pytest.raises(ImproperlyConfigured):
@@ -55,8 +52,6 @@ def test_production_refuses_to_derive_the_keys_from_secret_key(monkeypatch, sett
 
 
 def test_new_tokens_are_aes_gcm_and_old_fernet_tokens_still_read(monkeypatch):
-    from cryptography.fernet import Fernet
-
     key = Fernet.generate_key().decode()
     monkeypatch.setenv("GRIDGOV_PII_KEY", key)
     token = pii.encrypt("21080219900101123X")
@@ -80,9 +75,6 @@ def test_the_blind_index_follows_the_configured_hash_key(monkeypatch):
     before = pii.blind_index("13812345678")
     monkeypatch.setenv("GRIDGOV_PII_HASH_KEY", "another secret")
     assert pii.blind_index("13812345678") != before
-    import hashlib
-    import hmac
-
     assert pii.blind_index("13812345678") == hmac.new(b"another secret", b"13812345678", hashlib.sha256).hexdigest()
 
 

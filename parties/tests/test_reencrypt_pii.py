@@ -2,6 +2,7 @@
 
 import base64
 import io
+from unittest import mock
 
 from cryptography.fernet import Fernet
 from django.conf import settings
@@ -57,6 +58,4 @@ class ReencryptPiiTests(RegisterTestCase):
                 self.run_command()
 
     def modify_env(self, **values):
-        from unittest import mock
-
         return mock.patch.dict("os.environ", values)

@@ -1,3 +1,5 @@
+from unittest import mock
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
@@ -126,8 +128,6 @@ class RevealActionTestCase(RegisterTestCase):
 
 class ConcurrentWriteTestCase(RegisterTestCase):
     def test_a_unique_id_lost_to_a_concurrent_writer_is_a_chinese_validation_error(self):
-        from unittest import mock
-
         # Another request registered the same person between our check and our insert.
         with mock.patch("parties.models.Resident.objects.filter") as filt:
             filt.return_value.exists.return_value = False

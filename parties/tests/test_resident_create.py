@@ -1,3 +1,5 @@
+from unittest import mock
+
 from governance.models import AuditEvent
 from parties.models import House, Resident
 from parties.tests.base import ZHANG_ID, RegisterTestCase
@@ -42,9 +44,6 @@ class ResidentCreateTestCase(RegisterTestCase):
     def test_a_city_leader_without_the_change_capability_gets_403(self):
         self.client.force_login(self.erin)
         self.assertEqual(self.client.get(URL).status_code, 403)
-
-
-from unittest import mock  # noqa: E402
 
 
 @mock.patch("governance.fields.PICKER_THRESHOLD", 1)

@@ -2,6 +2,8 @@
 (view_register), optionally to the form's grid; by name prefix or by the full ID number through the
 blind index; masked labels only."""
 
+from parties import actions
+from parties.idnumbers import check_char
 from parties.tests.base import LI_ID, WANG_ID, ZHANG_ID, ZHANG_PHONE, RegisterTestCase
 
 URL = "/registers/residents/search/"
@@ -78,9 +80,6 @@ class ResidentSearchTestCase(RegisterTestCase):
         self.assertEqual(self.client.post(URL, {"q": "张"}).status_code, 405)
 
     def test_it_returns_at_most_twenty(self):
-        from parties import actions
-        from parties.idnumbers import check_char
-
         for n in range(25):
             body = f"21080219900101{n:03d}"[:17]
             actions.do_create_resident(actor=None, grid=self.grid_a, name=f"赵{n}", id_number=body + check_char(body))
