@@ -8,11 +8,18 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from governance.models import AuditEvent, Department, Region, RoleAssignment, User, validate_region_code
 from governance.roles import Cap, Role
 from governance.scope import can, forget_scope
-from django.utils.translation import gettext as _
+
+
+class StaleVersion(Exception):
+    """The row changed since the actor loaded it (optimistic locking): shown as HTTP 409."""
+
+    message = gettext_lazy("该记录已被他人更新，请刷新后重试。")
 
 
 def record_audit(

@@ -1,0 +1,62 @@
+"""Reading what users post: bad input is a ValidationError with a Chinese message (a 400 on
+the page), never a 500. Used by views, and by actions for values that arrive as text."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+
+def posted_version(data) -> int:
+    """The version of the record the form was rendered with (optimistic locking)."""
+    version = data.get("version")
+    if version is None or not str(version).isdigit():
+        raise ValidationError(_("表单已过期，请刷新页面后重试。"))
+    return int(version)
+
+
+def parse_datetime(value: str | None, what: str, required: bool = False) -> datetime | None:
+    """A datetime-local field; a naive value is in the user's time zone (Asia/Shanghai)."""
+    if not value:
+        if required:
+            raise ValidationError(_("请填写%(what)s。") % {"what": what})
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(_("%(what)s格式不正确。") % {"what": what}) from None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def parse_date(value, what: str) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError(_("%(what)s格式应为 YYYY-MM-DD。") % {"what": what}) from None
+
+
+def parse_flag(value) -> bool | None:
+    """A "1"/"0" choice; None when it is neither."""
+    return {"1": True, "0": False}.get(value)
+
+
+def pick(qs: QuerySet, pk, what: str, required: bool = False) -> Model | None:
+    """The row of `qs` a form field names by id, or a ValidationError naming the field."""
+    if not pk:
+        if required:
+            raise ValidationError(_("请选择%(what)s。") % {"what": what})
+        return None
+    if not str(pk).isdigit():
+        raise ValidationError(_("%(what)s不正确。") % {"what": what})
+    obj = qs.filter(pk=int(pk)).first()
+    if obj is None:
+        raise ValidationError(_("%(what)s不存在。") % {"what": what})
+    return obj
