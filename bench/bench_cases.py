@@ -34,7 +34,7 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from disputes.models import Case, Category, Status  # noqa: E402
-from disputes.tasks import supervise_overdue_cases  # noqa: E402
+from disputes.tasks.cases import supervise_overdue_cases  # noqa: E402
 from governance.models import Region, User  # noqa: E402
 from governance.roles import Level  # noqa: E402
 

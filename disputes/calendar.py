@@ -20,6 +20,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from disputes.models import CalendarDay
+
 DAY_START = time(9, 0)
 DAY_END = time(17, 0)
 HOURS_PER_DAY = 8
@@ -81,8 +83,6 @@ def add_working_time(
 
 def calendar_exceptions(around: date | None = None) -> tuple[set[date], set[date]]:
     """Holidays and make-up workdays from the CalendarDay table, for a window around `around`."""
-    from disputes.models import CalendarDay
-
     around = around or timezone.localdate()
     rows = CalendarDay.objects.filter(
         date__gte=around - timedelta(days=31), date__lte=around + timedelta(days=400)

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from governance.models import User
 from governance.roles import Cap
-from governance.scope import scoped
+from governance.scope import region_codes, scoped
 from parties.models import Resident, Unit
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from parties.selectors import resident_label, unit_label
 
 MAX_LINKS = 20
 OUTSIDE = gettext_lazy("所选%(what)s不属于该网格或不在您的辖区内。")
@@ -57,7 +59,8 @@ def resolve_residents(actor: User | None, grid_code: str, values) -> list[Reside
 
 
 def resolve_units(actor: User | None, grid_code: str, values) -> list[Unit]:
-    return _rows(Unit, actor, grid_code, parse_ids(values, pgettext("organisation, inside a sentence", "单位")), pgettext("organisation, inside a sentence", "单位"))
+    what = pgettext("organisation, inside a sentence", "单位")
+    return _rows(Unit, actor, grid_code, parse_ids(values, what), what)
 
 
 class IdListField(forms.Field):
@@ -80,16 +83,12 @@ class IdListField(forms.Field):
 
 def may_link(user: User) -> bool:
     """Whether the register pickers are of any use to `user` (view_register somewhere)."""
-    from governance.scope import region_codes
-
     return user.is_superuser or bool(region_codes(user, Cap.VIEW_REGISTER))
 
 
 def picked(user: User, model, values) -> list[tuple[int, str, str]]:
     """The rows already picked in a submitted form, to show them again: [(pk, masked label, grid)],
     only those the user may see. At most one query; junk ids are simply left out (the field says why)."""
-    from parties.selectors import resident_label, unit_label
-
     ids: list[int] = []
     for value in values or ():
         text = str(value).strip()
@@ -114,8 +113,6 @@ class RegisterPick:
     chips. Without JavaScript nothing can be searched; the form says where to write the names."""
 
     def __init__(self, *, name: str, label: str, kind: str, multiple: bool, picked: list, testid: str = ""):
-        from django.urls import reverse
-
         self.name, self.label, self.kind, self.multiple, self.picked = name, label, kind, multiple, picked
         self.url = reverse("parties:resident-search" if kind == "residents" else "parties:unit-search")
         self.testid = testid or name

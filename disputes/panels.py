@@ -3,7 +3,7 @@ unit is involved in, that the user may see; nothing when there are none."""
 
 from __future__ import annotations
 
-from disputes.selectors import cases_involving
+from disputes.selectors.cases import cases_involving
 from governance.models import User
 from parties.models import Resident, Unit
 from parties.panels import Panel, register_panel

@@ -168,9 +168,9 @@ else:
     CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "governance.tasks.heartbeat", "schedule": crontab(minute="*/5")},
-    "case-supervision": {"task": "disputes.tasks.supervise_overdue_cases", "schedule": crontab(minute="*/10")},
+    "case-supervision": {"task": "disputes.tasks.cases.supervise_overdue_cases", "schedule": crontab(minute="*/10")},
     "dispute-follow-up-reminders": {
-        "task": "disputes.mediation_tasks.remind_follow_ups", "schedule": crontab(minute=5, hour="8-17"),
+        "task": "disputes.tasks.mediation.remind_follow_ups", "schedule": crontab(minute=5, hour="8-17"),
     },
     "roster-upload-retention": {"task": "rosters.tasks.purge_expired_uploads", "schedule": crontab(minute=20, hour=3)},
 }

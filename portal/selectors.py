@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from disputes.selectors import open_cases_by_child
+from disputes.selectors.cases import open_cases_by_child
 from governance.models import Region, User
 from governance.selectors import ChildRow, children_with_counts
 

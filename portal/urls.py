@@ -18,8 +18,8 @@ urlpatterns = [
     path("rosters/", include("rosters.urls")),
     path("registers/", include("parties.urls")),
     path("api/registers/", include("parties.api_urls")),
-    path("cases/", include("disputes.urls")),
-    path("disputes/", include("disputes.mediation_urls")),
+    path("cases/", include("disputes.urls.cases")),
+    path("disputes/", include("disputes.urls.mediation")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The strings of static/js in the user's language (served by the app: no CDN). base.html puts the
     # language in the URL, so the browser may keep each language's catalogue for a day.

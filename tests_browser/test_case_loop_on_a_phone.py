@@ -11,7 +11,7 @@ from PIL import Image
 @pytest.fixture
 def loop_city(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    from disputes.demo import seed_taxonomy
+    from disputes.demo.cases import seed_taxonomy
     from governance.models import Department, DepartmentKind
     from governance.roles import Role
     from governance.tests.base import make_region, make_user

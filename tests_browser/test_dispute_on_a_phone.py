@@ -7,8 +7,8 @@ import pytest
 
 @pytest.fixture
 def dispute_city(transactional_db):
-    from disputes.demo import seed_taxonomy
-    from disputes.mediation_demo import seed_dispute_config
+    from disputes.demo.cases import seed_taxonomy
+    from disputes.demo.mediation import seed_dispute_config
     from governance.roles import Role
     from governance.tests.base import make_region, make_user
 
@@ -35,7 +35,7 @@ def sign_in(page, username):
 
 @pytest.mark.browser
 def test_a_dispute_is_filed_mediated_and_settled_on_a_phone(dispute_city, phone_page):
-    from disputes.mediation_models import Dispute
+    from disputes.models import Dispute
 
     page = phone_page
     sign_in(page, "worker")
@@ -87,9 +87,9 @@ def test_a_dispute_is_filed_mediated_and_settled_on_a_phone(dispute_city, phone_
 
 @pytest.mark.browser
 def test_a_registered_party_is_found_by_search_and_added_on_a_phone(dispute_city, phone_page):
+    from disputes.models import Party
     from governance.models import Region
     from parties import actions as pa
-    from disputes.mediation_models import Party
 
     grid = Region.objects.get(code="210802001001001")
     for n in range(40):  # more residents than any list on a phone could hold

@@ -14,7 +14,7 @@ SHOTS = os.environ.get("GRIDGOV_SCREENSHOTS", "")
 
 @pytest.fixture
 def big_street(transactional_db):
-    from disputes.demo import seed_taxonomy
+    from disputes.demo.cases import seed_taxonomy
     from governance.roles import Role
     from governance.tests.base import make_region, make_user
 

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from PIL import Image
 
-from disputes import actions
+from disputes.actions import cases as actions
 from disputes.models import Case, Category, Stage, TimeLimit, TimeUnit
 from governance.roles import Role
 from governance.tests.base import TerritoryTestCase, make_user

@@ -3,9 +3,10 @@ criteria, a committee with two rooms, and mona (mediator, 八田地街道)."""
 
 from __future__ import annotations
 
-from disputes import actions
-from disputes import mediation_actions as ma
-from disputes.mediation_models import (
+from disputes.actions import cases as actions
+from disputes.actions import mediation as ma
+from disputes.models import (
+    Category,
     Dispute,
     DisputeType,
     MediationCommittee,
@@ -13,8 +14,10 @@ from disputes.mediation_models import (
     Mediator,
     RiskCriterion,
     RiskLevel,
+    Stage,
+    TimeLimit,
+    TimeUnit,
 )
-from disputes.models import Category, Stage, TimeLimit, TimeUnit
 from disputes.tests.base import CaseTestCase
 from governance.roles import Role
 from governance.tests.base import make_user

@@ -6,14 +6,14 @@ grid_b (the other district): 王六.
 
 from __future__ import annotations
 
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+
 from disputes.tests.dispute_base import DisputeTestCase
 from parties import actions as pa
+from parties.tests.base import LI_ID, SHOP_PHONE, WANG_ID, ZHANG_ID, ZHANG_PHONE
 
-ZHANG_ID = "11010519491231002X"
-ZHANG_PHONE = "13812345678"
-LI_ID = "210802199001011235"
-WANG_ID = "110101200002290018"
-SHOP_PHONE = "13900001111"
+__all__ = ["LinkTestCase", "ZHANG_ID", "ZHANG_PHONE"]
 
 
 class LinkTestCase(DisputeTestCase):
@@ -29,8 +29,5 @@ class LinkTestCase(DisputeTestCase):
 
     def setUp(self) -> None:
         # Warm the content-type cache (scope looks up object grants by content type): stable query counts.
-        from django.apps import apps
-        from django.contrib.contenttypes.models import ContentType
-
         ContentType.objects.get_for_models(*apps.get_app_config("parties").get_models(),
                                            *apps.get_app_config("disputes").get_models())

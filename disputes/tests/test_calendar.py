@@ -92,7 +92,7 @@ class Calendar2026TestCase(TestCase):
     """The seeded 2026 calendar against 国务院办公厅关于2026年部分节假日安排的通知 (国办, 2025-11-04)."""
 
     def setUp(self):
-        from disputes.demo import seed_calendar
+        from disputes.demo.cases import seed_calendar
 
         seed_calendar()
 

@@ -1,4 +1,4 @@
-"""POST /cases/<id>/act/<action>/: the loop over HTTP, refusals as 403/400/409 with Chinese messages,
+"""POST /cases/<id>/<action>/ (one view per action): the loop over HTTP, refusals as 403/400/409 with Chinese messages,
 and two officers acting at the same moment: one wins, the other is told the case changed."""
 
 from django.test import Client
@@ -11,14 +11,14 @@ class CaseActTestCase(CaseTestCase):
     def post(self, user, case, name, **data):
         self.client.force_login(user)
         data.setdefault("version", Case.objects.get(pk=case.pk).version)
-        return self.client.post(f"/cases/{case.pk}/act/{name}/", data)
+        return self.client.post(f"/cases/{case.pk}/{name}/", data)
 
     def test_the_whole_loop_over_http(self):
         case = self.file()
         self.assertRedirects(self.post(self.alice, case, "accept"), f"/cases/{case.pk}/")
         self.assertRedirects(self.post(self.alice, case, "assign", department=self.police_a.pk), f"/cases/{case.pk}/")
         self.client.force_login(self.heidi)
-        r = self.client.post(f"/cases/{case.pk}/act/handle/", {
+        r = self.client.post(f"/cases/{case.pk}/handle/", {
             "version": Case.objects.get(pk=case.pk).version, "note": "已处置", "evidence": [jpeg()],
         })
         self.assertEqual(r.status_code, 302)
@@ -35,8 +35,8 @@ class CaseActTestCase(CaseTestCase):
         # Both opened the page at version 1.
         self.assertContains(alice.get(f"/cases/{case.pk}/"), 'name="version" value="1"')
         self.assertContains(dave.get(f"/cases/{case.pk}/"), 'name="version" value="1"')
-        r1 = alice.post(f"/cases/{case.pk}/act/accept/", {"version": "1", "note": "受理"})
-        r2 = dave.post(f"/cases/{case.pk}/act/reject/", {"version": "1", "reason": "重复上报"})
+        r1 = alice.post(f"/cases/{case.pk}/accept/", {"version": "1", "note": "受理"})
+        r2 = dave.post(f"/cases/{case.pk}/reject/", {"version": "1", "reason": "重复上报"})
         self.assertEqual(r1.status_code, 302)
         self.assertContains(r2, "该事件已被他人更新，请刷新后重试。", status_code=409)
         case.refresh_from_db()
@@ -68,7 +68,7 @@ class CaseActTestCase(CaseTestCase):
     def test_a_missing_version_gets_400(self):
         case = self.file()
         self.client.force_login(self.alice)
-        r = self.client.post(f"/cases/{case.pk}/act/accept/", {})
+        r = self.client.post(f"/cases/{case.pk}/accept/", {})
         self.assertContains(r, "表单已过期", status_code=400)
 
     def test_nonsense_values_get_400_not_500(self):
@@ -97,7 +97,7 @@ class CaseActTestCase(CaseTestCase):
     def test_get_is_not_allowed(self):
         case = self.file()
         self.client.force_login(self.alice)
-        self.assertEqual(self.client.get(f"/cases/{case.pk}/act/accept/").status_code, 405)
+        self.assertEqual(self.client.get(f"/cases/{case.pk}/accept/").status_code, 405)
 
     def test_an_extension_is_requested_and_granted_over_http(self):
         case = self.assigned(department=self.police_a)

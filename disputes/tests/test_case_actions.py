@@ -5,9 +5,11 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from disputes import actions
+from disputes.actions import cases as actions
+from disputes.kernel import StaleCase
 from disputes.models import Case, CaseEvent, CasePhoto, Extension, Status
 from disputes.tests.base import CaseTestCase, jpeg
+from disputes.tests.link_base import LinkTestCase
 from governance.models import AuditEvent
 from governance.roles import Level
 
@@ -97,7 +99,7 @@ class AcceptAndRejectTestCase(CaseTestCase):
     def test_a_stale_version_is_refused_and_changes_nothing(self):
         case = self.file()
         actions.do_accept_case(actor=self.alice, case=case, version=1)
-        with self.assertRaises(actions.StaleCase):
+        with self.assertRaises(StaleCase):
             actions.do_reject_case(actor=self.dave, case=case, version=1, reason="重复")
         case.refresh_from_db()
         self.assertEqual(case.status, Status.ACCEPTED)
@@ -355,7 +357,6 @@ class MergeTestCase(CaseTestCase):
             actions.do_merge_case(actor=self.alice, duplicate=c, original=Case.objects.get(pk=b.pk), version=c.version)
 
 
-from disputes.tests.link_base import LinkTestCase  # noqa: E402
 
 
 class FileCaseRegisterLinkTestCase(LinkTestCase):

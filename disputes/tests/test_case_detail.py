@@ -1,7 +1,8 @@
 """/cases/<id>/: the case with its timeline and the actions this user may take; 404 outside scope."""
 
-from disputes import actions
+from disputes.actions import cases as actions
 from disputes.tests.base import CaseTestCase, jpeg
+from disputes.tests.link_base import ZHANG_ID, LinkTestCase
 from governance.models import Department, DepartmentKind
 from governance.roles import Role
 from governance.tests.base import make_user
@@ -21,14 +22,14 @@ class CaseDetailTestCase(CaseTestCase):
         case = self.file()
         self.client.force_login(self.alice)
         r = self.client.get(f"/cases/{case.pk}/")
-        self.assertContains(r, f'action="/cases/{case.pk}/act/accept/"')
-        self.assertContains(r, f'action="/cases/{case.pk}/act/reject/"')
+        self.assertContains(r, f'action="/cases/{case.pk}/accept/"')
+        self.assertContains(r, f'action="/cases/{case.pk}/reject/"')
         self.assertContains(r, f'name="version" value="{case.version}"')
 
     def test_a_grid_worker_sees_no_accept_button(self):
         case = self.file()
         self.client.force_login(self.carol)
-        self.assertNotContains(self.client.get(f"/cases/{case.pk}/"), "/act/accept/")
+        self.assertNotContains(self.client.get(f"/cases/{case.pk}/"), "/accept/")
 
     def test_it_returns_404_to_a_grid_worker_of_another_grid(self):
         case = self.file()
@@ -63,7 +64,6 @@ class CaseDetailTestCase(CaseTestCase):
         self.assertContains(r, "备注9")
 
 
-from disputes.tests.link_base import ZHANG_ID, LinkTestCase  # noqa: E402
 
 
 class CaseDetailRegisterLinkTestCase(LinkTestCase):

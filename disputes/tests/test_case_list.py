@@ -104,7 +104,7 @@ class CaseListPagingTestCase(CaseTestCase):
         # Newest first: 第11件 … 第00件; 第05件 and 第06件 share a timestamp (the id breaks the tie).
         for i, case in enumerate(self.cases):
             Case.objects.filter(pk=case.pk).update(created_at=base + timedelta(minutes=i if i != 6 else 5))
-        patcher = mock.patch("disputes.views.PAGE_SIZE", 5)
+        patcher = mock.patch("disputes.views.cases.PAGE_SIZE", 5)
         patcher.start()
         self.addCleanup(patcher.stop)
 

@@ -1,7 +1,11 @@
 """/cases/new/: filing from a phone — short form, photos, clear Chinese errors."""
 
+from unittest import mock
+
 from disputes.models import Case, Status
 from disputes.tests.base import CaseTestCase, jpeg
+from disputes.tests.link_base import LinkTestCase
+from governance.models import AuditEvent
 
 
 class CaseNewTestCase(CaseTestCase):
@@ -76,8 +80,6 @@ class CaseNewTestCase(CaseTestCase):
         self.assertEqual(self.client.get("/cases/new/").status_code, 403)
 
 
-from disputes.tests.link_base import LinkTestCase  # noqa: E402
-from governance.models import AuditEvent  # noqa: E402
 
 
 class CaseNewRegisterLinkTestCase(LinkTestCase):
@@ -149,7 +151,6 @@ class CaseNewRegisterLinkTestCase(LinkTestCase):
         self.assertFalse(Case.objects.exists())
 
 
-from unittest import mock  # noqa: E402
 
 
 @mock.patch("governance.fields.PICKER_THRESHOLD", 1)

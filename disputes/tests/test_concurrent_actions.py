@@ -6,7 +6,8 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from disputes import actions
+from disputes.actions import cases as actions
+from disputes.kernel import StaleCase
 from disputes.models import Case, CaseEvent, Category, Status
 from governance.roles import Role
 from governance.tests.base import make_region, make_user
@@ -36,7 +37,7 @@ def test_two_officers_at_the_same_moment_one_wins_the_other_is_told():
             barrier.wait()
             fn()
             outcomes[name] = "ok"
-        except actions.StaleCase:
+        except StaleCase:
             outcomes[name] = "stale"
         finally:
             connections.close_all()

@@ -1,18 +1,18 @@
-"""/disputes/<id>/act/<name>/: every mediation action over HTTP; bad input is a Chinese 400,
+"""/disputes/<id>/<action>/ (one view per action): every mediation action over HTTP; bad input is a Chinese 400,
 a stale form 409, no right 403, outside scope 404."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 
-from disputes.mediation_models import Dispute, FollowUp, MediationSession, Outcome
-from disputes.models import Status
+from disputes.models import Dispute, FollowUp, MediationSession, Outcome, Status
 from disputes.tests.dispute_base import DisputeTestCase
+from disputes.tests.link_base import LinkTestCase
 
 
 class DisputeActTestCase(DisputeTestCase):
     def act(self, d, action_name, **data):
-        return self.client.post(f"/disputes/{d.pk}/act/{action_name}/", data)
+        return self.client.post(f"/disputes/{d.pk}/{action_name.replace('_', '-')}/", data)
 
     def test_the_mediator_schedules_a_session_in_a_room_and_records_it(self):
         d = self.mediating()
@@ -125,12 +125,11 @@ class DisputeActTestCase(DisputeTestCase):
         self.assertEqual(FollowUp.objects.filter(dispute=d).count(), 3)
 
 
-from disputes.tests.link_base import LinkTestCase  # noqa: E402
 
 
 class DisputeAddRegisteredPartyTestCase(LinkTestCase):
     def act(self, d, action_name, **data):
-        return self.client.post(f"/disputes/{d.pk}/act/{action_name}/", data)
+        return self.client.post(f"/disputes/{d.pk}/{action_name.replace('_', '-')}/", data)
 
     def test_adding_a_registered_resident_as_a_party_over_http(self):
         d = self.dispute()

@@ -6,14 +6,23 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from disputes import actions
-from disputes import mediation_actions as ma
-from disputes.actions import CaseStateError
-from disputes.mediation_models import Dispute, Outcome, RiskEntry, RiskLevel
-from disputes.models import Case, Notice, Status
-from parties.pii import decrypt
+from disputes.actions import cases as actions
+from disputes.actions import mediation as ma
+from disputes.kernel import CaseStateError, StaleCase
+from disputes.models import (
+    Case,
+    Dispute,
+    Notice,
+    Outcome,
+    Party,
+    RiskEntry,
+    RiskLevel,
+    Status,
+)
 from disputes.tests.dispute_base import APPLICANT, RESPONDENT, DisputeTestCase
+from disputes.tests.link_base import ZHANG_ID, ZHANG_PHONE, LinkTestCase
 from governance.models import AuditEvent
+from parties.pii import decrypt
 
 
 class FileDisputeTestCase(DisputeTestCase):
@@ -170,7 +179,7 @@ class OutcomeTestCase(DisputeTestCase):
 
     def test_a_stale_version_is_refused(self):
         d = self.mediating()
-        with self.assertRaises(actions.StaleCase):
+        with self.assertRaises(StaleCase):
             ma.do_refer_dispute(actor=self.mona, dispute=d, version=d.case.version - 1, target="court",
                                 target_name="法院", note="x")
 
@@ -201,7 +210,7 @@ class CourtTimeLimitTestCase(DisputeTestCase):
             ma.do_extend_mediation(actor=self.mona, dispute=d, version=d.case.version, reason="x")
 
     def test_an_expired_court_referral_is_overdue_like_any_case(self):
-        from disputes.tasks import supervise_overdue_cases
+        from disputes.tasks.cases import supervise_overdue_cases
 
         d = self.court()
         Case.objects.filter(pk=d.pk).update(deadline=timezone.now() - timedelta(hours=1))
@@ -268,8 +277,6 @@ class LoopHookTestCase(DisputeTestCase):
         self.assertEqual((case.status, case.deadline), (Status.ASSIGNED, fresh))
 
 
-from disputes.mediation_models import Party  # noqa: E402
-from disputes.tests.link_base import ZHANG_ID, ZHANG_PHONE, LinkTestCase  # noqa: E402
 
 
 class FileDisputeRegisterLinkTestCase(LinkTestCase):

@@ -5,7 +5,7 @@ import io
 from django.utils import timezone
 from pypdf import PdfReader
 
-from disputes import mediation_actions as ma
+from disputes.actions import mediation as ma
 from disputes.tests.dispute_base import DisputeTestCase
 from governance.models import AuditEvent
 from governance.roles import Role

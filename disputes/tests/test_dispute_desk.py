@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from disputes import mediation_actions as ma
+from disputes.actions import mediation as ma
 from disputes.tests.dispute_base import DisputeTestCase
 
 
@@ -45,7 +45,7 @@ class DisputeDeskTestCase(DisputeTestCase):
         self.assertNotContains(self.client.get("/disputes/"), "八田地的纠纷")
 
     def test_closed_disputes_leave_the_desk(self):
-        from disputes import actions
+        from disputes.actions import cases as actions
 
         d = self.settled(title="已结的纠纷")
         actions.do_verify_case(actor=self.carol, case=d.case, version=d.case.version, fixed=True)

@@ -2,8 +2,9 @@
 
 from django.utils import timezone
 
-from disputes import mediation_actions as ma
-from disputes.tests.dispute_base import DisputeTestCase
+from disputes.actions import mediation as ma
+from disputes.tests.dispute_base import RESPONDENT, DisputeTestCase
+from disputes.tests.link_base import ZHANG_ID, ZHANG_PHONE, LinkTestCase
 
 
 class DisputeDetailTestCase(DisputeTestCase):
@@ -39,7 +40,7 @@ class DisputeDetailTestCase(DisputeTestCase):
         self.assertContains(self.client.get(f"/disputes/{d.pk}/"), f"/disputes/{d.pk}/agreement.pdf")
 
     def test_a_settled_dispute_that_failed_verification_reads_broken_with_a_fresh_time_limit(self):
-        from disputes import actions
+        from disputes.actions import cases as actions
 
         d = self.settled()
         actions.do_verify_case(actor=self.carol, case=d.case, version=d.case.version, fixed=False, note="未付款")
@@ -92,8 +93,6 @@ class CasePageLinkTestCase(DisputeTestCase):
         self.assertNotContains(self.client.get(f"/cases/{plain.pk}/"), 'data-testid="dispute-link"')
 
 
-from disputes.tests.link_base import ZHANG_ID, ZHANG_PHONE, LinkTestCase  # noqa: E402
-from disputes.tests.dispute_base import RESPONDENT  # noqa: E402
 
 
 class DisputeDetailRegisterLinkTestCase(LinkTestCase):

@@ -5,9 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from disputes.mediation_models import FollowUp
-from disputes.mediation_tasks import remind_follow_ups
-from disputes.models import Notice
+from disputes.models import FollowUp, Notice
+from disputes.tasks.mediation import remind_follow_ups
 from disputes.tests.dispute_base import DisputeTestCase
 
 
@@ -35,10 +34,9 @@ class FollowUpReminderTestCase(DisputeTestCase):
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_reminds_the_owner_of_a_due_follow_up(celery_worker_process):
-    from disputes import actions
-    from disputes import mediation_actions as ma
-    from disputes.mediation_models import DisputeType
-    from disputes.models import Category
+    from disputes.actions import cases as actions
+    from disputes.actions import mediation as ma
+    from disputes.models import Category, DisputeType
     from governance.roles import Role
     from governance.tests.base import make_region, make_user
 

@@ -6,9 +6,8 @@ from unittest import mock
 
 from django.utils import timezone
 
+from disputes.actions import mediation as ma
 from disputes.models import Case
-
-from disputes import mediation_actions as ma
 from disputes.tests.dispute_base import DisputeTestCase
 
 
@@ -27,7 +26,7 @@ class DisputeListTestCase(DisputeTestCase):
         self.assertContains(r, "已移交的纠纷")
 
     def test_a_settled_dispute_whose_agreement_failed_verification_no_longer_reads_settled(self):
-        from disputes import actions
+        from disputes.actions import cases as actions
 
         d = self.settled(title="协议未履行的纠纷")
         actions.do_verify_case(actor=self.carol, case=d.case, version=d.case.version, fixed=False, note="未付款")
@@ -77,7 +76,7 @@ class DisputeListPagingTestCase(DisputeTestCase):
         for i in range(7):
             d = self.dispute(title=f"纠纷第{i}件", source="court" if i % 2 else "visit", source_detail="法院")
             Case.objects.filter(pk=d.pk).update(created_at=base + timedelta(minutes=i))
-        patcher = mock.patch("disputes.mediation_views.DISPUTE_PAGE_SIZE", 3)
+        patcher = mock.patch("disputes.views.mediation.DISPUTE_PAGE_SIZE", 3)
         patcher.start()
         self.addCleanup(patcher.stop)
 

@@ -1,7 +1,8 @@
 """/disputes/new/: filing a dispute with both parties; bad input gives a Chinese message and a 400."""
 
-from disputes.mediation_models import Dispute, RiskEntry
+from disputes.models import Dispute, RiskEntry
 from disputes.tests.dispute_base import DisputeTestCase
+from disputes.tests.link_base import LinkTestCase
 
 GOOD = {
     "grid": "210802001001001", "source": "patrol", "source_detail": "", "title": "宅基地边界纠纷",
@@ -58,7 +59,6 @@ class DisputeNewTestCase(DisputeTestCase):
         self.assertContains(self.post(source="court"), "移交单位", status_code=400)
 
 
-from disputes.tests.link_base import LinkTestCase  # noqa: E402
 
 
 class DisputeNewRegisterLinkTestCase(LinkTestCase):

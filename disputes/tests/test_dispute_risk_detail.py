@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from disputes.mediation_models import RiskEntry
+from disputes.models import RiskEntry
 from disputes.tests.dispute_base import DisputeTestCase
 
 
@@ -22,7 +22,7 @@ class RiskDetailTestCase(DisputeTestCase):
 
     def test_the_officer_names_an_owner_who_then_records_a_review(self):
         self.client.force_login(self.alice)
-        r = self.client.post(self.url + "act/update/", {
+        r = self.client.post(self.url + "update/", {
             "owner": str(self.carol.pk), "responsibility": "网格员每日见面", "measures": "调解员跟进，派出所备案",
             "next_review": (timezone.localdate() + timedelta(days=3)).isoformat(),
         })
@@ -31,28 +31,28 @@ class RiskDetailTestCase(DisputeTestCase):
         r = self.client.get(self.url)
         self.assertNotContains(r, 'data-testid="update-form"')
         self.assertContains(r, "保存研判")
-        self.assertRedirects(self.client.post(self.url + "act/review/", {"note": "双方情绪平稳"}), self.url)
+        self.assertRedirects(self.client.post(self.url + "review/", {"note": "双方情绪平稳"}), self.url)
         self.assertEqual(self.entry.reviews.get().note, "双方情绪平稳")
 
     def test_closing_the_risk(self):
         self.client.force_login(self.alice)
-        self.assertRedirects(self.client.post(self.url + "act/close/", {"note": "调解成功，风险消除"}), self.url)
+        self.assertRedirects(self.client.post(self.url + "close/", {"note": "调解成功，风险消除"}), self.url)
         self.entry.refresh_from_db()
         self.assertIsNotNone(self.entry.closed_at)
         self.assertContains(self.client.get(self.url), 'data-testid="closed"')
 
     def test_bad_input_gives_a_chinese_400(self):
         self.client.force_login(self.alice)
-        r = self.client.post(self.url + "act/update/", {"owner": "", "responsibility": "", "measures": ""})
+        r = self.client.post(self.url + "update/", {"owner": "", "responsibility": "", "measures": ""})
         self.assertContains(r, "请选择责任人", status_code=400)
-        r = self.client.post(self.url + "act/update/", {"owner": str(self.carol.pk), "responsibility": "x",
+        r = self.client.post(self.url + "update/", {"owner": str(self.carol.pk), "responsibility": "x",
                                                         "measures": "y", "next_review": "明天"})
         self.assertContains(r, "下次研判日期格式应为", status_code=400)
-        self.assertContains(self.client.post(self.url + "act/close/", {"note": ""}), "请填写销号说明", status_code=400)
+        self.assertContains(self.client.post(self.url + "close/", {"note": ""}), "请填写销号说明", status_code=400)
 
     def test_it_shows_the_outcome_and_a_broken_agreement_says_so(self):
-        from disputes import actions
-        from disputes.mediation_models import Dispute
+        from disputes.actions import cases as actions
+        from disputes.models import Dispute
 
         d = self.settled(people_count=8, title="较大纠纷")
         entry = RiskEntry.objects.get(dispute=d)
@@ -65,17 +65,17 @@ class RiskDetailTestCase(DisputeTestCase):
 
     def test_a_grid_worker_who_is_not_the_owner_gets_403(self):
         self.client.force_login(self.carol)
-        self.assertEqual(self.client.post(self.url + "act/close/", {"note": "x"}).status_code, 403)
-        self.assertEqual(self.client.post(self.url + "act/review/", {"note": "x"}).status_code, 403)
+        self.assertEqual(self.client.post(self.url + "close/", {"note": "x"}).status_code, 403)
+        self.assertEqual(self.client.post(self.url + "review/", {"note": "x"}).status_code, 403)
 
     def test_the_other_district_gets_404(self):
         self.client.force_login(self.bob)
         self.assertEqual(self.client.get(self.url).status_code, 404)
-        self.assertEqual(self.client.post(self.url + "act/close/", {"note": "x"}).status_code, 404)
+        self.assertEqual(self.client.post(self.url + "close/", {"note": "x"}).status_code, 404)
 
     def test_an_unknown_action_gives_404(self):
         self.client.force_login(self.alice)
-        self.assertEqual(self.client.post(self.url + "act/explode/").status_code, 404)
+        self.assertEqual(self.client.post(self.url + "explode/").status_code, 404)
 
     def test_the_query_count_of_the_detail_page(self):
         self.client.force_login(self.alice)

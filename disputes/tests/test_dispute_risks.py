@@ -2,8 +2,8 @@
 
 from django.utils import timezone
 
-from disputes import mediation_actions as ma
-from disputes.mediation_models import RiskEntry
+from disputes.actions import mediation as ma
+from disputes.models import RiskEntry
 from disputes.tests.dispute_base import DisputeTestCase
 
 
@@ -19,7 +19,7 @@ class RiskListTestCase(DisputeTestCase):
         self.assertIn("未落实", body)
 
     def test_each_risk_shows_its_mediation_outcome_and_a_broken_agreement_says_so(self):
-        from disputes import actions
+        from disputes.actions import cases as actions
 
         d = self.settled(title="较大风险纠纷", people_count=6)
         self.client.force_login(self.alice)

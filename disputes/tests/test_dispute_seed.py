@@ -6,8 +6,8 @@ from io import StringIO
 from django.core.management import call_command
 from django.test import TestCase
 
-from disputes.mediation_demo import seed_demo_disputes, seed_dispute_config
-from disputes.mediation_models import (
+from disputes.demo.mediation import seed_demo_disputes, seed_dispute_config
+from disputes.models import (
     Dispute,
     DisputeType,
     MediationRoom,
@@ -43,7 +43,7 @@ class DisputeSeedTestCase(TestCase):
         self.assertEqual((seed_dispute_config(), seed_demo_disputes()), (0, 0))
 
     def test_a_few_demo_cases_are_linked_to_registered_residents_of_their_grid_once(self):
-        from disputes.demo import link_demo_cases
+        from disputes.demo.cases import link_demo_cases
         from disputes.models import Case
 
         linked = Case.objects.filter(residents__isnull=False).distinct()

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from disputes.models import Case
-from disputes.selectors import possible_duplicates
+from disputes.selectors.cases import possible_duplicates
 from disputes.tests.base import CaseTestCase, jpeg
 
 

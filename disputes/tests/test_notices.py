@@ -1,8 +1,10 @@
 """/cases/notices/: in-app notices when a case is assigned, returned, escalated or about to go overdue."""
 
-from disputes import actions
+from disputes.actions import cases as actions
+from disputes.kernel import StaleCase
 from disputes.models import Notice
 from disputes.tests.base import CaseTestCase
+from governance.models import AuditEvent
 
 
 class NoticesTestCase(CaseTestCase):
@@ -26,7 +28,7 @@ class NoticesTestCase(CaseTestCase):
         with self.captureOnCommitCallbacks(execute=True):
             try:
                 actions.do_assign_case(actor=self.alice, case=case, version=99, assignee=self.carol)
-            except actions.StaleCase:
+            except StaleCase:
                 pass
         self.assertFalse(Notice.objects.exists())
 
@@ -45,6 +47,15 @@ class NoticesTestCase(CaseTestCase):
         self.client.force_login(self.alice)
         self.assertNotContains(self.client.get("/cases/notices/"), "新派遣事件")
 
+    def test_marking_all_read_is_one_audited_action(self):
+        case = self.accepted()
+        with self.captureOnCommitCallbacks(execute=True):
+            actions.do_assign_case(actor=self.alice, case=case, version=case.version, assignee=self.carol)
+        self.client.force_login(self.carol)
+        self.client.post("/cases/notices/")
+        event = AuditEvent.objects.get(action="notice.read_all")
+        self.assertEqual((event.actor, event.detail), (self.carol, {"count": 1}))
+
 
 class UnreadBadgeTestCase(CaseTestCase):
     def test_the_nav_shows_how_many_notices_are_unread(self):
@@ -55,3 +66,4 @@ class UnreadBadgeTestCase(CaseTestCase):
         self.assertContains(self.client.get("/cases/todo/"), '<span class="badge" data-testid="unread">1</span>', html=True)
         self.client.post("/cases/notices/")
         self.assertNotContains(self.client.get("/cases/todo/"), 'data-testid="unread"')
+

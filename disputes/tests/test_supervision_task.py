@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from disputes.models import Case, CaseEvent, Notice, Supervision
-from disputes.tasks import supervise_overdue_cases
+from disputes.tasks.cases import supervise_overdue_cases
 from disputes.tests.base import CaseTestCase
 from governance.roles import Level
 
@@ -70,7 +70,7 @@ class SupervisionTaskTestCase(CaseTestCase):
         self.assertEqual(list(Notice.objects.values_list("user__username", "kind")), [("heidi", "due_soon")])
 
     def test_a_granted_extension_lifts_the_overdue_flag(self):
-        from disputes import actions
+        from disputes.actions import cases as actions
 
         case = self.overdue(2, department=self.police_a)
         supervise_overdue_cases()
@@ -86,11 +86,11 @@ class SupervisionTaskTestCase(CaseTestCase):
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_escalates_an_overdue_case(celery_worker_process):
+    from disputes.actions import cases as actions
     from disputes.models import Category
     from governance.models import Region
     from governance.roles import Role
     from governance.tests.base import make_region, make_user
-    from disputes import actions
 
     city = make_region("2108", "营口市")
     district = make_region("210802", "站前区", city)
@@ -118,7 +118,7 @@ class SupervisionBacklogTestCase(CaseTestCase):
         first, second = self.assigned(), self.assigned()
         Case.objects.filter(pk=first.pk).update(deadline=timezone.now() - timedelta(hours=3))
         Case.objects.filter(pk=second.pk).update(deadline=timezone.now() - timedelta(hours=2))
-        with mock.patch("disputes.tasks.MAX_PER_RUN", 1):
+        with mock.patch("disputes.tasks.cases.MAX_PER_RUN", 1):
             self.assertEqual(supervise_overdue_cases()["escalated"], 1)
             self.assertEqual(Case.objects.get(pk=first.pk).supervision, Supervision.YELLOW)
             self.assertEqual(Case.objects.get(pk=second.pk).supervision, Supervision.NONE)

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from disputes import actions
+from disputes.actions import cases as actions
 from disputes.models import Case
 from disputes.tests.base import CaseTestCase
 

@@ -16,8 +16,7 @@ from django.utils import translation
 from django.utils.translation import trans_real
 
 from disputes.links import resolve_units
-from disputes.mediation_models import PartyKind
-from disputes.models import TimeLimit
+from disputes.models import PartyKind, TimeLimit
 
 CONTEXTS = {
     ("unit of measure", "单位"): "Unit",

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from disputes.demo import seed_calendar, seed_demo_cases, seed_taxonomy
-from disputes.mediation_demo import seed_demo_disputes, seed_dispute_config
+from disputes.demo.cases import seed_calendar, seed_demo_cases, seed_taxonomy
+from disputes.demo.mediation import seed_demo_disputes, seed_dispute_config
 from governance.demo_city import DEMO_LOGINS, seed_demo_city
 from governance.models import Region
 from grids.demo import seed_demo_visits

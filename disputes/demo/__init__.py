@@ -1,0 +1,1 @@
+"""The demo city's cases (`cases`: taxonomy, calendar, cases) and disputes (`mediation`)."""

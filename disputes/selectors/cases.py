@@ -1,0 +1,242 @@
+"""Reads on cases. Everything starts from governance.scope.scoped(); department
+handlers also see what was dispatched to their department, assignees what was
+assigned to them (an OR with scope, not a hole in it)."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from disputes.kernel import is_handler, rules_for
+from disputes.models import OPEN_STATUSES, Case, Extension, Status
+from governance.models import User
+from governance.roles import CODE_LENGTH, Cap, Level, Role
+from governance.scope import can, region_codes, role_assignments, scoped
+
+DUPLICATE_RADIUS_M = 100
+DUPLICATE_DAYS = 7
+
+
+def my_department_ids(user: User) -> list[int]:
+    return [a.department_id for a in role_assignments(user) if a.role == Role.DEPT_HANDLER and a.department_id]
+
+
+def _prefix_q(user: User, cap: str, field: str = "grid__code") -> Q | None:
+    """Q for rows under the nodes where `user` holds `cap`; None when nowhere. Superusers: everything."""
+    if user.is_superuser:
+        return Q()
+    codes = region_codes(user, cap)
+    if not codes:
+        return None
+    q = Q()
+    for code in codes:
+        q |= Q(**{f"{field}__startswith": code})
+    return q
+
+
+def visible_cases(user: User) -> QuerySet[Case]:
+    qs = Case.objects.all()
+    base = scoped(qs, user, Cap.VIEW)
+    if not user.is_authenticated or user.is_superuser:
+        return base
+    extra = Q(assignee=user)
+    depts = my_department_ids(user)
+    if depts:
+        extra |= Q(department_id__in=depts)
+    return base | qs.filter(extra)
+
+
+def allowed_actions(user: User, case: Case) -> frozenset[str]:
+    """What `user` may do on `case` now: the names of the case page's actions (one view and one
+    URL each). The actions check the same rules again when they run; this decides what is shown.
+    Deciding on an extension is `can_decide_extension` (it depends on the request, not the case)."""
+    grid = case.grid_id
+    is_open = case.status in OPEN_STATUSES
+    may_assign = can(user, Cap.ASSIGN_CASE, grid)
+    handles = case.status == Status.ASSIGNED and (user.is_superuser or is_handler(user, case))
+    rules = rules_for(case)
+    allowed = {
+        "accept": case.status == Status.REPORTED and can(user, Cap.ACCEPT_CASE, grid),
+        "assign": case.status in (Status.ACCEPTED, Status.ASSIGNED) and may_assign,
+        # A kind handled on its own page (a dispute: mediation) is not reported back here.
+        "handle": handles and not rules.handled_elsewhere,
+        "extend": handles,
+        "verify": case.status == Status.HANDLED and can(user, Cap.VERIFY_CASE, grid),
+        "rate": case.status == Status.CLOSED and case.rating is None
+        and (user.pk == case.filer_id or can(user, Cap.VERIFY_CASE, grid)),
+        "escalate": is_open and case.level > Level.CITY and can(user, Cap.SUPERVISE_CASE, grid),
+        "merge": is_open and may_assign,
+        "comment": True,  # whoever sees the case may note on it
+    }
+    allowed["reject"] = allowed["accept"]
+    return frozenset(name for name, ok in allowed.items() if ok)
+
+
+def can_decide_extension(user: User, ext: Extension) -> bool:
+    """The level above the handler: supervisors of the node responsible for the case (or above), not the requester."""
+    case = ext.case
+    node = case.grid_id[: CODE_LENGTH[Level(min(case.level, Level.STREET))]]
+    return user.pk != ext.requested_by_id and can(user, Cap.SUPERVISE_CASE, node)
+
+
+
+
+def todo_cases(user: User) -> QuerySet[Case]:
+    """Cases waiting for this user's action, soonest deadline first."""
+    condition = Q(status=Status.ASSIGNED, assignee=user)
+    depts = my_department_ids(user)
+    if depts:
+        condition |= Q(status=Status.ASSIGNED, department_id__in=depts)
+    for status, cap in (
+        (Status.REPORTED, Cap.ACCEPT_CASE),
+        (Status.ACCEPTED, Cap.ASSIGN_CASE),
+        (Status.HANDLED, Cap.VERIFY_CASE),
+    ):
+        q = _prefix_q(user, cap)
+        if q is not None:
+            condition |= Q(status=status) & q
+    return (
+        Case.objects.filter(condition)
+        .select_related("category", "category__parent", "grid", "assignee", "department")
+        .order_by("deadline", "id")
+    )
+
+
+def pending_extensions(user: User) -> QuerySet[Extension]:
+    """Extension requests this user may decide (the level above the handler)."""
+    q = _prefix_q(user, Cap.SUPERVISE_CASE, "case__grid__code")
+    if q is None:
+        return Extension.objects.none()
+    return (
+        Extension.objects.filter(q, state=Extension.State.PENDING)
+        .exclude(requested_by=user)
+        .select_related("case", "requested_by")
+        .order_by("requested_at")
+    )
+
+
+def filter_cases(qs: QuerySet[Case], params) -> tuple[QuerySet[Case], dict, list[str]]:
+    """Apply the list filters; returns (queryset, cleaned values, Chinese errors for bad values)."""
+    errors: list[str] = []
+    cleaned: dict = {}
+    status = params.get("status", "")
+    if status:
+        if status == "open":
+            qs = qs.filter(status__in=OPEN_STATUSES)
+        elif status in Status.values:
+            qs = qs.filter(status=status)
+        else:
+            errors.append(_("状态筛选条件不正确。"))
+        cleaned["status"] = status
+    category = params.get("category", "")
+    if category:
+        if category.isdigit():
+            qs = qs.filter(Q(category_id=int(category)) | Q(category__parent_id=int(category)))
+            cleaned["category"] = int(category)
+        else:
+            errors.append(_("类别筛选条件不正确。"))
+    grid = params.get("grid", "").strip()
+    if grid:
+        if grid.isdigit() and len(grid) <= 15:
+            qs = qs.filter(grid__code__startswith=grid)
+            cleaned["grid"] = grid
+        else:
+            errors.append(_("网格编码只能由数字组成。"))
+    if params.get("overdue") in ("1", "on", "true"):
+        qs = qs.filter(status__in=OPEN_STATUSES, deadline__lt=timezone.now())
+        cleaned["overdue"] = True
+    for key, lookup in (("from", "gte"), ("to", "lt")):
+        value = params.get(key, "")
+        if not value:
+            continue
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            errors.append(_("日期格式应为 YYYY-MM-DD。"))
+            continue
+        if key == "to":
+            day += timedelta(days=1)
+        start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+        qs = qs.filter(**{f"created_at__{lookup}": start})
+        cleaned[key] = value
+    q = params.get("q", "").strip()[:40]
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(address__icontains=q))
+        cleaned["q"] = q
+    return qs, cleaned, errors
+
+
+def case_list(user: User, params) -> tuple[QuerySet[Case], dict, list[str]]:
+    qs = visible_cases(user).select_related("category", "category__parent", "grid", "assignee", "department")
+    return filter_cases(qs, params)
+
+
+def _metres(lat1: Decimal, lng1: Decimal, lat2: Decimal, lng2: Decimal) -> float:
+    """Haversine distance in metres."""
+    p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
+    dp, dl = p2 - p1, math.radians(float(lng2) - float(lng1))
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6_371_000 * 2 * math.asin(math.sqrt(a))
+
+
+def possible_duplicates(
+    user: User, *, category_id: int, grid_code: str, lat=None, lng=None, exclude_pk: int | None = None,
+    now: datetime | None = None, limit: int = 10,
+) -> list[Case]:
+    """Open cases of the same category in the same grid, or within 100 m, filed in the last 7 days."""
+    now = now or timezone.now()
+    near = Q(grid_id=grid_code)
+    if lat is not None and lng is not None:
+        lat, lng = Decimal(str(lat)), Decimal(str(lng))
+        dlat = Decimal("0.0010")
+        dlng = Decimal(str(round(0.0010 / max(math.cos(math.radians(float(lat))), 0.01), 6)))
+        near |= Q(lat__range=(lat - dlat, lat + dlat), lng__range=(lng - dlng, lng + dlng))
+    qs = (
+        visible_cases(user)
+        .filter(near, category_id=category_id, status__in=OPEN_STATUSES, created_at__gte=now - timedelta(days=DUPLICATE_DAYS))
+        .select_related("grid", "category")
+        .order_by("-created_at")
+    )
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    found = []
+    for case in qs[: limit * 3]:
+        if case.grid_id == grid_code:
+            case.distance = None
+            found.append(case)
+        elif lat is not None and case.lat is not None:
+            d = _metres(lat, lng, case.lat, case.lng)
+            if d <= DUPLICATE_RADIUS_M:
+                case.distance = round(d)
+                found.append(case)
+    return found[:limit]
+
+
+def cases_involving(user: User, *, resident=None, unit=None, limit: int = 20) -> list[Case]:
+    """The cases (disputes included) a registered resident or unit is linked to, that `user` may see."""
+    qs = visible_cases(user)
+    if resident is not None:
+        qs = qs.filter(residents=resident)
+    if unit is not None:
+        qs = qs.filter(units=unit)
+    return list(qs.select_related("category").order_by("-created_at", "-id")[:limit])
+
+
+def open_cases_by_child(user: User, region_code: str, child_width: int) -> dict[str, tuple[int, int]]:
+    """{child code: (open cases, of which overdue)} for the children (codes `child_width` long) of
+    `region_code`, counting only cases in the user's territorial scope. One query over open cases
+    (the (status, deadline) index): open cases are a small share of a city's history."""
+    qs = scoped(Case.objects.filter(grid__code__startswith=region_code, status__in=OPEN_STATUSES), user, Cap.VIEW)
+    rows = (
+        qs.annotate(prefix=Substr("grid_id", 1, child_width))
+        .values("prefix")
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(deadline__lt=timezone.now())))
+        .values_list("prefix", "open", "overdue")
+    )
+    return {prefix: (n, late) for prefix, n, late in rows}

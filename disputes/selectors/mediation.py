@@ -1,0 +1,195 @@
+"""Reads on disputes. Everything starts from the case loop's visible_cases() (which starts from
+scoped()), or from scoped() itself for the risk register."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from disputes.kernel import is_handler
+from disputes.models import (
+    Case,
+    CaseKind,
+    Dispute,
+    DisputeType,
+    FollowUp,
+    MediationCommittee,
+    MediationRoom,
+    MediationSession,
+    Mediator,
+    Outcome,
+    RiskEntry,
+    RiskLevel,
+    Source,
+    Status,
+)
+from disputes.selectors.cases import visible_cases
+from governance.models import Region, User
+from governance.roles import Cap, Level
+from governance.scope import can, scoped
+
+FOLLOW_UP_HORIZON = timedelta(days=7)
+# Still to be mediated: not yet settled or referred (a failed verification sends a dispute back here).
+IN_MEDIATION = (Status.REPORTED, Status.ACCEPTED, Status.ASSIGNED)
+
+
+def visible_disputes(user: User) -> QuerySet[Dispute]:
+    """Disputes whose case the user may see. The case subquery (whose object grants cost two
+    queries to build) is built once per user object, i.e. once per request."""
+    ids = getattr(user, "_gridgov_dispute_ids", None)
+    if ids is None:
+        ids = visible_cases(user).filter(kind=CaseKind.DISPUTE).values("pk")
+        if user.is_authenticated:
+            user._gridgov_dispute_ids = ids
+    return Dispute.objects.filter(pk__in=ids)
+
+
+def dispute_for_detail(user: User, pk: int) -> Dispute | None:
+    return (
+        visible_disputes(user)
+        .select_related("case", "case__grid", "case__category", "case__category__parent", "case__assignee",
+                        "case__filer", "dispute_type")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def open_disputes(user: User, mine: bool = False) -> QuerySet[Dispute]:
+    qs = visible_disputes(user).filter(case__status__in=IN_MEDIATION)
+    if mine:
+        qs = qs.filter(case__assignee=user)
+    return qs.select_related("case", "case__grid", "case__assignee", "dispute_type").order_by(
+        "-risk_level", "case__deadline", "pk"
+    )
+
+
+def sessions_on(user: User, day=None, mine: bool = False) -> QuerySet[MediationSession]:
+    day = day or timezone.localdate()
+    qs = MediationSession.objects.filter(dispute__in=visible_disputes(user), at__date=day)
+    if mine:
+        qs = qs.filter(mediators=user)
+    return qs.select_related("dispute__case", "room").prefetch_related("mediators").order_by("at")
+
+
+def follow_ups_due(user: User, mine: bool = False) -> QuerySet[FollowUp]:
+    horizon = timezone.localdate() + FOLLOW_UP_HORIZON
+    qs = FollowUp.objects.filter(done_at__isnull=True, cancelled=False, due__lte=horizon)
+    qs = qs.filter(owner=user) if mine else qs.filter(dispute__in=visible_disputes(user))
+    return qs.select_related("dispute__case", "owner").order_by("due", "pk")
+
+
+def risk_register(user: User, closed: bool = False, level: int | None = None) -> QuerySet[RiskEntry]:
+    qs = scoped(RiskEntry.objects.all(), user, Cap.VIEW).filter(closed_at__isnull=not closed)
+    if level:
+        qs = qs.filter(level=level)
+    order = ("-closed_at",) if closed else ("-level", "next_review", "pk")
+    return qs.select_related("dispute__case", "grid", "owner").order_by(*order)
+
+
+def rooms_for(grid_code: str) -> list[MediationRoom]:
+    codes = Region(code=grid_code, level=Level.GRID).ancestor_codes() + [grid_code]
+    return list(MediationRoom.objects.filter(committee__region_id__in=codes).select_related("committee"))
+
+
+def mediators_for(grid_code: str) -> list[User]:
+    codes = Region(code=grid_code, level=Level.GRID).ancestor_codes() + [grid_code]
+    ids = Mediator.objects.filter(committee__region_id__in=codes).values("user_id")
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("name"))
+
+
+def committee_name(grid_code: str) -> str:
+    codes = Region(code=grid_code, level=Level.GRID).ancestor_codes() + [grid_code]
+    c = MediationCommittee.objects.filter(region_id__in=codes).order_by("-region_id").first()
+    return c.name if c else "人民调解委员会"
+
+
+def may_reveal(user: User, dispute: Dispute) -> bool:
+    return can(user, Cap.REVEAL_PII, dispute.case.grid_id)
+
+
+def may_mediate(user: User | None, case: Case) -> bool:
+    """A mediator of the case's territory, or the case's assignee / handling department."""
+    if user is None:
+        return True
+    return can(user, Cap.MEDIATE, case.grid_id) or is_handler(user, case)
+
+
+def allowed_dispute_actions(user: User, dispute: Dispute) -> frozenset[str]:
+    """What `user` may do on `dispute` now: the names of the dispute page's actions. The actions
+    check the same rules again when they run; this decides what is shown."""
+    case = dispute.case
+    mediates = may_mediate(user, case)
+    mediating = case.status in (Status.ACCEPTED, Status.ASSIGNED) and mediates
+    settled = dispute.outcome == Outcome.SETTLED
+    allowed = {
+        "schedule": mediating,
+        "record": mediating,
+        "settle": mediating,
+        "refer": mediating,
+        "extend": mediating and dispute.source == Source.COURT and not dispute.extended,
+        "assess": can(user, Cap.MANAGE_RISK, case.grid_id),
+        "add_party": case.is_open and (can(user, Cap.FILE_CASE, case.grid_id) or mediates),
+        "schedule_follow_up": settled and mediates,
+        "follow_up": settled and mediates,
+        "reveal": may_reveal(user, dispute),
+        "agreement": settled,
+    }
+    return frozenset(name for name, ok in allowed.items() if ok)
+
+
+def party_rows(dispute: Dispute, revealed: frozenset[int] | set[int] = frozenset()) -> list[dict]:
+    """Parties for pages and the PDF: registered ones through the register (masked there too);
+    the ID number and phone in full only for the parties in `revealed` (the caller audits it)."""
+    rows = []
+    for p in dispute.parties.select_related("resident", "resident__house", "unit"):
+        show = p.pk in revealed
+        rows.append({
+            "pk": p.pk, "side": p.get_side_display(), "side_code": p.side, "kind": p.get_kind_display(),
+            "name": p.display_name, "id_type": p.get_id_type_display(),
+            "id_number": p.shown_id_number(plain=show), "phone": p.shown_phone(plain=show),
+            "address": p.address or (p.resident.house.address if p.resident_id and p.resident.house_id else "")
+            or (p.unit.address if p.unit_id else ""),
+            "revealed": show, "has_pii": p.has_pii, "resident_id": p.resident_id, "unit_id": p.unit_id,
+        })
+    return rows
+
+
+def desk_counts(disputes: list[Dispute]) -> dict:
+    now = timezone.now()
+    return {
+        "open": len(disputes),
+        "major": sum(1 for d in disputes if d.risk_level >= RiskLevel.MAJOR),
+        "overdue": sum(1 for d in disputes if d.case.deadline and d.case.deadline < now),
+    }
+
+
+def dispute_list(user: User, params) -> tuple[QuerySet[Dispute], dict, list[str]]:
+    """All visible disputes with the list filters; returns (queryset, cleaned values, Chinese errors)."""
+    qs = visible_disputes(user).select_related("case", "case__grid", "case__assignee", "dispute_type")
+    cleaned: dict = {}
+    errors: list[str] = []
+    checks = (
+        ("outcome", Outcome.values, "outcome", _("调解结果筛选条件不正确。")),
+        ("source", Source.values, "source", _("来源筛选条件不正确。")),
+        ("risk", [str(v) for v in RiskLevel.values], "risk_level", _("风险等级筛选条件不正确。")),
+    )
+    for key, allowed, field, message in checks:
+        value = params.get(key, "")
+        if not value:
+            continue
+        if value not in allowed:
+            errors.append(message)
+            continue
+        qs = qs.filter(**{field: value})
+        cleaned[key] = value
+    kind = params.get("type", "")
+    if kind:
+        if kind.isdigit() and DisputeType.objects.filter(pk=int(kind)).exists():
+            qs = qs.filter(dispute_type_id=int(kind))
+            cleaned["type"] = int(kind)
+        else:
+            errors.append(_("纠纷类型筛选条件不正确。"))
+    return qs.order_by("-case__created_at", "-pk"), cleaned, errors

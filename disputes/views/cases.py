@@ -1,0 +1,424 @@
+"""Case pages: file, list (with Excel export), detail with the loop's actions, to-do queue, notices, photos."""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from openpyxl import Workbook
+
+from disputes.actions import cases as actions
+from disputes.forms.cases import FileCaseForm
+from disputes.kernel import rules_for
+from disputes.models import OPEN_STATUSES, Case, CasePhoto, Category, Extension, Notice, Status
+from disputes.selectors.cases import (
+    allowed_actions,
+    can_decide_extension,
+    case_list,
+    pending_extensions,
+    possible_duplicates,
+    todo_cases,
+    visible_cases,
+)
+from governance.actions import StaleVersion, validation_message
+from governance.http import error_status, forbidden
+from governance.inputs import parse_datetime, parse_flag, pick, posted_version
+from governance.models import Department, Region, User
+from governance.pagination import BadPageKey, pager_links, seek_page
+from governance.roles import Cap, Level
+from governance.scope import can, scoped
+
+PAGE_SIZE = 30
+
+
+def _get_case_for_user(request: HttpRequest, pk: int) -> Case:
+    try:
+        return (
+            visible_cases(request.user)
+            .select_related("category", "category__parent", "grid", "filer", "assignee", "department", "merged_into")
+            .get(pk=pk)
+        )
+    except Case.DoesNotExist:
+        raise Http404(_("不存在或不在您的辖区内。")) from None
+
+
+# ---------------------------------------------------------------- file a case
+
+
+@login_required
+def case_new(request: HttpRequest) -> HttpResponse:
+    form = FileCaseForm(request.POST or None, request.FILES or None, user=request.user)
+    if not form.has_grids:
+        return forbidden(request, _("您没有上报事件的权限。"))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                case = actions.do_file_case(
+                    actor=request.user, category=d["category"], grid=d["grid"], title=d["title"],
+                    description=d["description"], urgency=d["urgency"], address=d["address"], lat=d["lat"],
+                    lng=d["lng"], involved=d["involved"], residents=d["residents"], units=d["units"], photos=d["photos"],
+                    self_handle=d["self_handle"],
+                    evidence_note=d["evidence_note"], evidence=d["evidence"],
+                )
+            except ValidationError as e:
+                form.add_error(None, validation_message(e))
+            except PermissionDenied as e:
+                form.add_error(None, str(e))
+            else:
+                messages.success(request, _("事件已自处结案。") if case.self_handled else _("事件已上报。"))
+                return redirect("cases:detail", pk=case.pk)
+        status = 400
+    return render(request, "disputes/case_form.html", {"form": form}, status=status)
+
+
+@login_required
+@require_GET
+def duplicates(request: HttpRequest) -> HttpResponse:
+    """Fragment shown on the filing form: possible duplicates of what is being filed."""
+    category = request.GET.get("category", "")
+    grid = request.GET.get("grid", "")
+    lat, lng = request.GET.get("lat") or None, request.GET.get("lng") or None
+    if not category.isdigit() or not grid.isdigit():
+        return HttpResponse("")
+    try:
+        if lat is not None:
+            lat, lng = float(lat), float(lng)
+            if not (math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180):
+                raise ValueError
+    except (TypeError, ValueError):
+        return HttpResponse(_("位置格式不正确。"), status=400)
+    found = possible_duplicates(request.user, category_id=int(category), grid_code=grid, lat=lat, lng=lng)
+    return render(request, "disputes/_duplicates.html", {"duplicates": found})
+
+
+@login_required
+@require_GET
+def grid_map(request: HttpRequest, code: str) -> HttpResponse:
+    """The grid's boundary as an inline SVG the user taps to pick a point (no map tiles needed)."""
+    grid = scoped(Region.objects.filter(level=Level.GRID), request.user, Cap.VIEW).filter(code=code).first()
+    if grid is None:
+        raise Http404(_("不存在或不在您的辖区内。"))
+    return render(request, "disputes/_grid_map.html", {"grid": grid, "map": svg_map(grid)})
+
+
+def svg_map(grid: Region, width: int = 320) -> dict | None:
+    boundary = grid.boundary or {}
+    coords = boundary.get("coordinates") or []
+    rings = coords if boundary.get("type") == "Polygon" else [r for poly in coords for r in poly]
+    points = [p for ring in rings for p in ring if isinstance(p, (list, tuple)) and len(p) >= 2]
+    if not points:
+        return None
+    lngs, lats = [float(p[0]) for p in points], [float(p[1]) for p in points]
+    pad_lng = (max(lngs) - min(lngs)) * 0.15 or 0.001
+    pad_lat = (max(lats) - min(lats)) * 0.15 or 0.001
+    min_lng, max_lng = min(lngs) - pad_lng, max(lngs) + pad_lng
+    min_lat, max_lat = min(lats) - pad_lat, max(lats) + pad_lat
+    shrink = math.cos(math.radians((min_lat + max_lat) / 2))
+    kx = width / (max_lng - min_lng)
+    ky = kx / shrink
+    height = round((max_lat - min_lat) * ky)
+    paths = []
+    for ring in rings:
+        pts = " ".join(f"{(float(p[0]) - min_lng) * kx:.1f},{(max_lat - float(p[1])) * ky:.1f}" for p in ring)
+        paths.append(pts)
+    return {"width": width, "height": height, "polygons": paths, "min_lng": min_lng, "max_lat": max_lat,
+            "kx": kx, "ky": ky}
+
+
+# ---------------------------------------------------------------- lists
+
+
+@login_required
+def case_index(request: HttpRequest) -> HttpResponse:
+    qs, cleaned, errors = case_list(request.user, request.GET)
+    page = None
+    if not errors:
+        try:
+            page = seek_page(request, qs, "created_at", PAGE_SIZE)
+        except BadPageKey:
+            errors = [_("翻页参数无效。")]
+    if errors:
+        return render(request, "disputes/case_list.html", _list_context(request, [], cleaned, errors), status=400)
+    return render(request, "disputes/case_list.html", _list_context(request, page, cleaned, errors))
+
+
+def _list_context(request, page, cleaned, errors) -> dict:
+    return {
+        "page": page,
+        "filters": cleaned,
+        "errors": errors,
+        "statuses": [("open", "未结案")] + list(Status.choices),
+        "categories": Category.objects.filter(parent__isnull=True, is_active=True),
+        **pager_links(request, page),
+        "now": timezone.now(),
+        "can_file": bool(scoped(Region.objects.filter(level=Level.GRID), request.user, Cap.FILE_CASE).exists()),
+    }
+
+
+EXPORT_HEADERS = [
+    "编号", "标题", "类别", "子类", "紧急程度", "状态", "网格", "网格编码", "地点", "上报人", "上报时间",
+    "处置人/部门", "当前时限", "是否超期", "返工次数", "督办", "责任层级", "结案时间", "满意度",
+]
+
+
+@login_required
+@require_GET
+def case_export(request: HttpRequest) -> HttpResponse:
+    """Excel of what the list shows (same scope, same filters), written row by row.
+    Involved residents (personal data) are not exported."""
+    qs, _unused, errors = case_list(request.user, request.GET)
+    if errors:
+        return HttpResponse("；".join(errors), status=400, content_type="text/plain; charset=utf-8")
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("事件")
+    ws.append(EXPORT_HEADERS)
+    now = timezone.now()
+
+    def local(dt):
+        return timezone.localtime(dt).replace(tzinfo=None) if dt else None
+
+    for c in qs.select_related("filer").order_by("-created_at", "-id").iterator(chunk_size=2000):
+        top, sub = (c.category.parent.name, c.category.name) if c.category.parent_id else (c.category.name, "")
+        handler = c.assignee.get_full_name() if c.assignee_id else (c.department.name if c.department_id else "")
+        ws.append([
+            c.number, c.title, top, sub, c.get_urgency_display(), c.get_status_display(), c.grid.name, c.grid_id,
+            c.address, c.filer.get_full_name(), local(c.created_at), handler, local(c.deadline),
+            "是" if (c.status in OPEN_STATUSES and c.deadline and c.deadline < now) else "否", c.rework_count,
+            c.get_supervision_display(), str(Level(c.level).label), local(c.closed_at), c.rating,
+        ])
+    tmp = tempfile.TemporaryFile()
+    wb.save(tmp)
+    tmp.seek(0)
+    name = f"cases-{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(
+        tmp, as_attachment=True, filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@login_required
+def todo(request: HttpRequest) -> HttpResponse:
+    cases = list(todo_cases(request.user)[:200])
+    return render(request, "disputes/todo.html", {
+        "cases": cases, "extensions": list(pending_extensions(request.user)[:50]), "now": timezone.now(),
+    })
+
+
+@login_required
+def notices(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        actions.do_mark_notices_read(actor=request.user)
+        return redirect("cases:notices")
+    rows = list(Notice.objects.filter(user=request.user).select_related("case")[:100])
+    return render(request, "disputes/notices.html", {"notices": rows})
+
+
+# ---------------------------------------------------------------- detail and actions
+
+
+def _assign_choices(case: Case) -> tuple[list[User], list[Department]]:
+    ancestors = case.grid.ancestor_codes() + [case.grid_id]
+    people = (
+        User.objects.filter(is_active=True, role_assignments__region_id__in=ancestors)
+        .exclude(role_assignments__role="dept_handler")
+        .distinct()
+        .order_by("name")[:200]
+    )
+    departments = Department.objects.filter(region_id__in=ancestors).order_by("region_id", "name")
+    return list(people), list(departments)
+
+
+def _detail_context(request: HttpRequest, case: Case) -> dict:
+    user = request.user
+    grid = case.grid_id
+    allowed = allowed_actions(user, case)
+    events = list(
+        case.events.select_related("actor").prefetch_related(
+            Prefetch("photos", queryset=CasePhoto.objects.only("id", "event_id", "case_id"))
+        )
+    )
+    pending = [e for e in case.extensions.select_related("requested_by") if e.state == Extension.State.PENDING]
+    page_url = rules_for(case).page_url
+    ctx = {
+        "case": case,
+        "kind_page_url": page_url(case) if page_url else "",
+        "events": events,
+        "report_photos": [p for p in case.photos.all() if p.kind == CasePhoto.Kind.REPORT],
+        "linked_residents": list(case.residents.only("pk", "name", "grid_id", "id_number_encrypted")),
+        "linked_units": list(case.units.only("pk", "name", "grid_id")),
+        "may_view_register": can(user, Cap.VIEW_REGISTER, grid),
+        "allowed": allowed,
+        "pending_extension": pending[0] if pending else None,
+        "can_decide": bool(pending) and can_decide_extension(user, pending[0]),
+        "now": timezone.now(),
+    }
+    if "assign" in allowed:
+        ctx["people"], ctx["departments"] = _assign_choices(case)
+    if "merge" in allowed:
+        ctx["duplicates"] = possible_duplicates(
+            user, category_id=case.category_id, grid_code=grid, lat=case.lat, lng=case.lng, exclude_pk=case.pk,
+        )
+    return ctx
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case_for_user(request, pk)
+    return render(request, "disputes/case_detail.html", _detail_context(request, case))
+
+
+def case_action(name: str) -> Callable[[Callable[[HttpRequest, Case], str]], Callable[..., HttpResponse]]:
+    """One POST view per action of the loop. The decorated function calls the action and returns
+    the success message; this finds the case (404 outside reach), and turns a refusal into the
+    case page with the message: 409 for a stale version, 403, 400. What was typed is kept."""
+
+    def decorate(perform: Callable[[HttpRequest, Case], str]) -> Callable[..., HttpResponse]:
+        @login_required
+        @require_POST
+        @wraps(perform)
+        def view(request: HttpRequest, pk: int) -> HttpResponse:
+            case = _get_case_for_user(request, pk)
+            try:
+                done = perform(request, case)
+            except (StaleVersion, PermissionDenied, ValidationError) as e:
+                error, status = error_status(e)
+            else:
+                messages.success(request, done)
+                return redirect("cases:detail", pk=case.pk)
+            case = _get_case_for_user(request, pk)  # show the current state, with the error
+            ctx = _detail_context(request, case)
+            ctx["error"] = error
+            ctx["posted"] = {"name": name, "note": request.POST.get("note", ""),
+                             "reason": request.POST.get("reason", "")}
+            return render(request, "disputes/case_detail.html", ctx, status=status)
+
+        return view
+
+    return decorate
+
+
+@case_action("accept")
+def case_accept(request: HttpRequest, case: Case) -> str:
+    p = request.POST
+    actions.do_accept_case(actor=request.user, case=case, version=posted_version(p), note=p.get("note", ""))
+    return _("已受理。")
+
+
+@case_action("reject")
+def case_reject(request: HttpRequest, case: Case) -> str:
+    p = request.POST
+    actions.do_reject_case(actor=request.user, case=case, version=posted_version(p), reason=p.get("reason", ""))
+    return _("已不予受理。")
+
+
+@case_action("assign")
+def case_assign(request: HttpRequest, case: Case) -> str:
+    p = request.POST
+    version = posted_version(p)
+    ancestors = case.grid.ancestor_codes() + [case.grid_id]
+    assignee = pick(User.objects.all(), p.get("assignee", ""), _("处置人"))
+    department = pick(Department.objects.filter(region_id__in=ancestors), p.get("department", ""), _("处置部门"))
+    actions.do_assign_case(actor=request.user, case=case, version=version, assignee=assignee, department=department,
+                           deadline=parse_datetime(p.get("deadline", ""), _("时限")), note=p.get("note", ""))
+    return _("已派遣。")
+
+
+@case_action("handle")
+def case_handle(request: HttpRequest, case: Case) -> str:
+    p = request.POST
+    actions.do_handle_case(actor=request.user, case=case, version=posted_version(p), note=p.get("note", ""),
+                           evidence=request.FILES.getlist("evidence"))
+    return _("处置结果已反馈，等待核查。")
+
+
+@case_action("verify")
+def case_verify(request: HttpRequest, case: Case) -> str:
+    p = request.POST
+    version = posted_version(p)
+    fixed = parse_flag(p.get("fixed"))
+    if fixed is None:
+        raise ValidationError(_("请选择核查结果。"))
+    actions.do_verify_case(actor=request.user, case=case, version=version, fixed=fixed, note=p.get("note", ""))
+    return _("核查通过，已结案。") if fixed else _("核查未通过，已退回重新处置。")
+
+
+@case_action("rate")
+def case_rate(request: HttpRequest, case: Case) -> str:
+    p = request.POST
+    actions.do_rate_case(actor=request.user, case=case, version=posted_version(p), rating=p.get("rating"),
+                         note=p.get("note", ""))
+    return _("感谢评价。")
+
+
+@case_action("comment")
+def case_comment(request: HttpRequest, case: Case) -> str:
+    # A comment changes nothing on the case, so it carries no version and never conflicts.
+    actions.do_comment_case(actor=request.user, case=case, note=request.POST.get("note", ""))
+    return _("备注已添加。")
+
+
+@case_action("escalate")
+def case_escalate(request: HttpRequest, case: Case) -> str:
+    p = request.POST
+    actions.do_escalate_case(actor=request.user, case=case, version=posted_version(p), reason=p.get("reason", ""))
+    return _("已升级。")
+
+
+@case_action("extend")
+def case_request_extension(request: HttpRequest, case: Case) -> str:
+    p = request.POST
+    actions.do_request_extension(actor=request.user, case=case, version=posted_version(p), days=p.get("days"),
+                                 reason=p.get("reason", ""))
+    return _("延期申请已提交。")
+
+
+@case_action("decide")
+def case_decide_extension(request: HttpRequest, case: Case) -> str:
+    p = request.POST
+    version = posted_version(p)
+    extension = pick(Extension.objects.filter(case=case), p.get("extension", ""), _("延期申请"), required=True)
+    grant = parse_flag(p.get("grant"))
+    if grant is None:
+        raise ValidationError(_("请选择同意或不同意。"))
+    actions.do_decide_extension(actor=request.user, extension=extension, version=version, grant=grant)
+    return _("已同意延期。") if grant else _("已驳回延期申请。")
+
+
+@case_action("merge")
+def case_merge(request: HttpRequest, case: Case) -> str:
+    p = request.POST
+    version = posted_version(p)
+    original = pick(visible_cases(request.user), p.get("original", ""), _("原事件"), required=True)
+    actions.do_merge_case(actor=request.user, duplicate=case, original=original, version=version)
+    return _("已合并至 %(number)s。") % {"number": original.number}
+
+
+@login_required
+@require_GET
+def case_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
+    case = _get_case_for_user(request, pk)
+    try:
+        photo = case.photos.get(pk=photo_pk)
+    except CasePhoto.DoesNotExist:
+        raise Http404(_("照片不存在。")) from None
+    try:
+        handle = photo.image.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("照片文件已丢失。")) from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
