@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1:8000
 # Where the SQLite database, static files and uploads go (governance/settings.py reads the same variable).
 VAR_DIR := $(or $(GRIDGOV_VAR_DIR),var)
 
-.PHONY: run test install serve migrate seed messages bench clean
+.PHONY: run test lint install serve migrate seed messages bench clean
 
 $(VENV)/.runtime: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,10 @@ run: seed
 	@echo "gridgov: http://$(HOST)/"
 	$(PY) manage.py runserver $(HOST)
 
-test: $(VENV)/.test | $(VAR_DIR)
+lint: $(VENV)/.test
+	$(VENV)/bin/ruff check .
+
+test: lint | $(VAR_DIR)
 	$(PY) manage.py makemigrations --check --dry-run -v0
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 

@@ -34,7 +34,11 @@ TOTAL_GRIDS = 279  # the last community has one grid fewer
 TOTAL_GRID_WORKERS = 550
 DEDICATED_TYPES = [GridType.HOSPITAL, GridType.SCHOOL, GridType.ENTERPRISE, GridType.MARKET]
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文关"
+# The common surnames, most common first (the demo's grid workers and residents draw from them).
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+    "余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文关"
+)
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国玉梅红志文春燕海波鹏辉宇晨欣颖浩然子轩梓涵俊博雪婷佳琪"
 
 

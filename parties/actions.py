@@ -72,7 +72,8 @@ def _choice(value: str, choices: type[models.TextChoices], field: str, label: st
         if value == str(text):
             return key
     raise ValidationError(
-        {field: _("%(label)s“%(value)s”不在可选范围内（%(options)s）。") % {"label": label, "value": value, "options": "、".join(str(t) for __, t in choices.choices)}}
+        {field: _("%(label)s“%(value)s”不在可选范围内（%(options)s）。")
+         % {"label": label, "value": value, "options": "、".join(str(t) for __, t in choices.choices)}}
     )
 
 
@@ -332,7 +333,8 @@ def do_update_resident(*, actor: User | None, resident: Resident, **changes: Any
 def _add_tag(actor: User | None, resident: Resident, tag: str, note: str = "") -> ResidentTag:
     key = tag_from_label(tag)
     if key is None:
-        raise ValidationError({"tag": _("人员标签“%(tag)s”不在可选范围内（%(options)s）。") % {"tag": tag, "options": "、".join(str(t) for __, t in TagKind.choices)}})
+        options = "、".join(str(t) for __, t in TagKind.choices)
+        raise ValidationError({"tag": _("人员标签“%(tag)s”不在可选范围内（%(options)s）。") % {"tag": tag, "options": options}})
     tag = key
     if ResidentTag.objects.filter(resident=resident, tag=tag, removed_at__isnull=True).exists():
         raise ValidationError({"tag": _("该人员已有标签“%(label)s”。") % {"label": TagKind(tag).label}})
@@ -421,9 +423,10 @@ def do_create_unit(
     if not name:
         errors["name"] = [_("单位名称不能为空。")]
     code = None
-    for field, fn in (("credit_code", lambda: clean_credit_code(credit_code)),
-                      ("contact_phone", lambda: clean_phone(contact_phone, "contact_phone")),
-                      ("kind", lambda: _choice(kind, UnitKind, "kind", _("单位类别")))):
+    # Each check runs at once, in its own iteration (B023's late binding cannot bite here).
+    for field, fn in (("credit_code", lambda: clean_credit_code(credit_code)),  # noqa: B023
+                      ("contact_phone", lambda: clean_phone(contact_phone, "contact_phone")),  # noqa: B023
+                      ("kind", lambda: _choice(kind, UnitKind, "kind", _("单位类别")))):  # noqa: B023
         try:
             result = fn()
         except ValidationError as e:

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from django.db import transaction
 
 from governance.actions import record_audit
+from governance.demo_city import SURNAMES
 from governance.models import Region, User
 from parties import pii
 from parties.idnumbers import check_char
@@ -39,7 +40,6 @@ from parties.models import (
 )
 from parties.validators import credit_check_char
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文关"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国玉梅红志文春燕海波鹏辉宇晨欣颖浩然子轩梓涵俊博雪婷佳琪淑凤玲"
 AREA_CODES = ("210804", "210811", "210881", "210882", "210803")
 FIRST_BIRTH = date(1936, 1, 1)

@@ -45,7 +45,8 @@ class ResidentForm(forms.Form):
     building = forms.CharField(label=_("楼栋"), max_length=64, required=False,
                                widget=forms.TextInput(attrs={"list": "building-names", "placeholder": _("如 3号楼")}))
     unit_no = forms.CharField(label=_("单元"), max_length=16, required=False, widget=forms.TextInput(attrs={"placeholder": _("如 2单元")}))
-    room = forms.CharField(label=_("房号"), max_length=16, required=False, widget=forms.TextInput(attrs={"placeholder": _("如 104"), "inputmode": "numeric"}))
+    room = forms.CharField(label=_("房号"), max_length=16, required=False,
+                           widget=forms.TextInput(attrs={"placeholder": _("如 104"), "inputmode": "numeric"}))
     household = forms.TypedChoiceField(label=_("家庭户"), required=False, coerce=int, empty_value=None)
     relation_to_head = forms.CharField(label=_("与户主关系"), max_length=16, required=False,
                                        widget=forms.TextInput(attrs={"placeholder": _("如 户主、配偶、子女")}))

@@ -450,7 +450,8 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已保存。"))
             return redirect("parties:unit", pk=unit.pk)
-    ctx = {"form": form, "title": _("修改单位：%(unit)s") % {"unit": unit.name}, "object": unit, "masked": {"contact_phone": unit.contact_phone_masked}}
+    ctx = {"form": form, "title": _("修改单位：%(unit)s") % {"unit": unit.name}, "object": unit,
+           "masked": {"contact_phone": unit.contact_phone_masked}}
     return render(request, "parties/form.html", ctx, status=400 if request.method == "POST" else 200)
 
 
