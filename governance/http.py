@@ -6,9 +6,12 @@ Reading posted values is `governance.inputs`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from governance.actions import StaleVersion, validation_message
@@ -27,3 +30,17 @@ def error_status(exc: Exception) -> tuple[str, int]:
 
 def forbidden(request: HttpRequest, message: str = "") -> HttpResponse:
     return render(request, "403.html", {"message": message} if message else {}, status=403)
+
+
+def run_action(
+    request: HttpRequest, perform: Callable[[], str], *, success_url: str, refused: Callable[[str, int], HttpResponse]
+) -> HttpResponse:
+    """A page's write: `perform` calls the action and returns the success message, shown after a
+    redirect (POST/redirect/GET); a refusal is answered by `refused(message, status)`, which
+    re-renders the page with the message and what was typed."""
+    try:
+        done = perform()
+    except (StaleVersion, PermissionDenied, ValidationError) as e:
+        return refused(*error_status(e))
+    messages.success(request, done)
+    return redirect(success_url)

@@ -43,9 +43,12 @@ def parse_date(value, what: str) -> date | None:
         raise ValidationError(_("%(what)s格式应为 YYYY-MM-DD。") % {"what": what}) from None
 
 
-def parse_flag(value) -> bool | None:
-    """A "1"/"0" choice; None when it is neither."""
-    return {"1": True, "0": False}.get(value)
+def parse_flag(value, missing: str) -> bool:
+    """A "1"/"0" choice (yes / no radio buttons); `missing` is the message when it is neither."""
+    flag = {"1": True, "0": False}.get(value)
+    if flag is None:
+        raise ValidationError(missing)
+    return flag
 
 
 def pick(qs: QuerySet, pk, what: str, required: bool = False) -> Model | None:

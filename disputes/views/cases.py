@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -31,8 +32,8 @@ from disputes.selectors.cases import (
     todo_cases,
     visible_cases,
 )
-from governance.actions import StaleVersion, validation_message
-from governance.http import error_status, forbidden
+from governance.actions import validation_message
+from governance.http import forbidden, run_action
 from governance.inputs import parse_datetime, parse_flag, pick, posted_version
 from governance.models import Department, Region, User
 from governance.pagination import BadPageKey, pager_links, seek_page
@@ -291,19 +292,16 @@ def case_action(name: str) -> Callable[[Callable[[HttpRequest, Case], str]], Cal
         @wraps(perform)
         def view(request: HttpRequest, pk: int) -> HttpResponse:
             case = _get_case_for_user(request, pk)
-            try:
-                done = perform(request, case)
-            except (StaleVersion, PermissionDenied, ValidationError) as e:
-                error, status = error_status(e)
-            else:
-                messages.success(request, done)
-                return redirect("cases:detail", pk=case.pk)
-            case = _get_case_for_user(request, pk)  # show the current state, with the error
-            ctx = _detail_context(request, case)
-            ctx["error"] = error
-            ctx["posted"] = {"name": name, "note": request.POST.get("note", ""),
-                             "reason": request.POST.get("reason", "")}
-            return render(request, "disputes/case_detail.html", ctx, status=status)
+
+            def refused(error: str, status: int) -> HttpResponse:
+                ctx = _detail_context(request, _get_case_for_user(request, pk))  # the current state, with the error
+                ctx["error"] = error
+                ctx["posted"] = {"name": name, "note": request.POST.get("note", ""),
+                                 "reason": request.POST.get("reason", "")}
+                return render(request, "disputes/case_detail.html", ctx, status=status)
+
+            return run_action(request, lambda: perform(request, case), success_url=reverse("cases:detail", args=[pk]),
+                              refused=refused)
 
         return view
 
@@ -348,9 +346,7 @@ def case_handle(request: HttpRequest, case: Case) -> str:
 def case_verify(request: HttpRequest, case: Case) -> str:
     p = request.POST
     version = posted_version(p)
-    fixed = parse_flag(p.get("fixed"))
-    if fixed is None:
-        raise ValidationError(_("请选择核查结果。"))
+    fixed = parse_flag(p.get("fixed"), _("请选择核查结果。"))
     actions.do_verify_case(actor=request.user, case=case, version=version, fixed=fixed, note=p.get("note", ""))
     return _("核查通过，已结案。") if fixed else _("核查未通过，已退回重新处置。")
 
@@ -390,9 +386,7 @@ def case_decide_extension(request: HttpRequest, case: Case) -> str:
     p = request.POST
     version = posted_version(p)
     extension = pick(Extension.objects.filter(case=case), p.get("extension", ""), _("延期申请"), required=True)
-    grant = parse_flag(p.get("grant"))
-    if grant is None:
-        raise ValidationError(_("请选择同意或不同意。"))
+    grant = parse_flag(p.get("grant"), _("请选择同意或不同意。"))
     actions.do_decide_extension(actor=request.user, extension=extension, version=version, grant=grant)
     return _("已同意延期。") if grant else _("已驳回延期申请。")
 

@@ -21,6 +21,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -30,7 +31,7 @@ from import_export.results import Result
 from disputes.actions import configuration as actions
 from disputes.configuration_tables import ConfigurationTable, configuration_table, tables_for
 from disputes.models import CalendarDay, Category, Stage, TimeLimit
-from governance.http import error_status
+from governance.http import error_status, run_action
 from governance.inputs import parse_date, pick
 from governance.resources import (
     MAX_UPLOAD_BYTES,
@@ -77,14 +78,11 @@ def config_change(perform: Callable[[HttpRequest], str]) -> Callable[[HttpReques
     @require_POST
     @wraps(perform)
     def view(request: HttpRequest) -> HttpResponse:
-        try:
-            done = perform(request)
-        except (PermissionDenied, ValidationError) as e:
-            error, status = error_status(e)
+        def refused(error: str, status: int) -> HttpResponse:
             messages.error(request, error)
             return _config_page(request, status=status)
-        messages.success(request, done)
-        return redirect("cases:config")
+
+        return run_action(request, lambda: perform(request), success_url=reverse("cases:config"), refused=refused)
 
     return view
 

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -43,8 +44,7 @@ from disputes.selectors.mediation import (
     rooms_for,
     sessions_on,
 )
-from governance.actions import StaleVersion
-from governance.http import error_status, forbidden
+from governance.http import error_status, forbidden, run_action
 from governance.inputs import parse_datetime, parse_flag, pick, posted_version
 from governance.models import Region, User
 from governance.pagination import BadPageKey, pager_links, seek_page
@@ -195,17 +195,15 @@ def dispute_action(name: str) -> Callable[[Callable[[HttpRequest, Dispute], str]
         @wraps(perform)
         def view(request: HttpRequest, pk: int) -> HttpResponse:
             dispute = _get_dispute_for_user(request, pk)
-            try:
-                done = perform(request, dispute)
-            except (StaleVersion, PermissionDenied, ValidationError) as e:
-                error, status = error_status(e)
-            else:
-                messages.success(request, done)
-                return redirect("mediation:detail", pk=dispute.pk)
-            ctx = _detail_context(request, _get_dispute_for_user(request, pk))
-            ctx["error"] = error
-            ctx["posted"] = {"name": name, **{k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}}
-            return render(request, "disputes/dispute_detail.html", ctx, status=status)
+
+            def refused(error: str, status: int) -> HttpResponse:
+                ctx = _detail_context(request, _get_dispute_for_user(request, pk))
+                ctx["error"] = error
+                ctx["posted"] = {"name": name, **{k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}}
+                return render(request, "disputes/dispute_detail.html", ctx, status=status)
+
+            return run_action(request, lambda: perform(request, dispute),
+                              success_url=reverse("mediation:detail", args=[pk]), refused=refused)
 
         return view
 
@@ -288,9 +286,7 @@ def dispute_schedule_follow_up(request: HttpRequest, dispute: Dispute) -> str:
 def dispute_record_follow_up(request: HttpRequest, dispute: Dispute) -> str:
     p = request.POST
     follow_up = pick(FollowUp.objects.filter(dispute=dispute), p.get("follow_up", ""), _("回访"), required=True)
-    holds = parse_flag(p.get("holds"))
-    if holds is None:
-        raise ValidationError(_("请选择协议是否履行。"))
+    holds = parse_flag(p.get("holds"), _("请选择协议是否履行。"))
     ma.do_record_follow_up(actor=request.user, follow_up=follow_up, holds=holds, note=p.get("note", ""))
     return _("回访已记录。") if holds else _("协议未履行，纠纷已重新进入调解。")
 
@@ -365,16 +361,14 @@ def risk_action(perform: Callable[[HttpRequest, RiskEntry], str]) -> Callable[..
     @wraps(perform)
     def view(request: HttpRequest, pk: int) -> HttpResponse:
         entry = _get_entry_for_user(request, pk)
-        try:
-            done = perform(request, entry)
-        except (PermissionDenied, ValidationError) as e:
-            error, status = error_status(e)
-        else:
-            messages.success(request, done)
-            return redirect("mediation:risk", pk=entry.pk)
-        ctx = _risk_context(request, _get_entry_for_user(request, pk))
-        ctx["error"] = error
-        return render(request, "disputes/risk_detail.html", ctx, status=status)
+
+        def refused(error: str, status: int) -> HttpResponse:
+            ctx = _risk_context(request, _get_entry_for_user(request, pk))
+            ctx["error"] = error
+            return render(request, "disputes/risk_detail.html", ctx, status=status)
+
+        return run_action(request, lambda: perform(request, entry), success_url=reverse("mediation:risk", args=[pk]),
+                          refused=refused)
 
     return view
 
