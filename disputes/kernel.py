@@ -8,7 +8,8 @@ goes through these:
 - `save_case(case, fields)` writes the changed fields with the version bumped, guarded by
   `WHERE version = <seen>` so that nothing is overwritten even without row locks (SQLite);
 - `require_status(case, allowed, doing)` refuses an action that does not fit the state;
-- `record_event(...)` appends one row to the case's timeline;
+- `record_event(...)` appends one row to the case's timeline; `record_dispatch(case)` remembers
+  who it was dispatched to (handlers reach a case by dispatch, not by territory);
 - `notify(user_ids, case, kind, text)` sends in-app notices after the commit;
 - `handler_ids` / `holders_of` / `is_handler` say who must act;
 - the loop's clock: `stage_deadline`, `handle_deadline`;
@@ -32,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from disputes.calendar import deadline_from
-from disputes.models import Case, CaseEvent, CaseKind, Category, Notice, Stage, TimeLimit
+from disputes.models import Case, CaseDispatch, CaseEvent, CaseKind, Category, Notice, Stage, TimeLimit
 from governance.actions import StaleVersion
 from governance.models import RoleAssignment, User
 from governance.roles import ROLE_CAPABILITIES, Role
@@ -119,6 +120,15 @@ def lock_case(case: Case, version: int | None) -> Case:
     return locked
 
 
+def lock_cases(*cases: Case) -> dict[int, Case]:
+    """Row locks on several cases at once, always taken in id order: two actions locking the same
+    pair from opposite ends (merge A into B while B goes into A) then queue instead of deadlocking."""
+    locked = Case.objects.select_for_update().select_related("category", "grid").filter(
+        pk__in=[c.pk for c in cases]
+    ).order_by("pk")
+    return {c.pk: c for c in locked}
+
+
 def save_case(case: Case, fields: list[str]) -> None:
     """UPDATE … WHERE id = … AND version = <seen>: even without row locks (SQLite), nothing is overwritten."""
     seen = case.version
@@ -145,6 +155,12 @@ def record_event(
         case=case, actor=actor, action=action, from_status=from_status, to_status=case.status, note=note,
         detail=detail,
     )
+
+
+def record_dispatch(case: Case) -> CaseDispatch:
+    """Remember that the case now lies with its assignee or department: they reach it through
+    this row from now on (selectors.cases.visible_cases), read-only once it has moved on."""
+    return CaseDispatch.objects.create(case=case, assignee_id=case.assignee_id, department_id=case.department_id)
 
 
 def clean_text(note: str | None, what: str, required: bool = True, max_length: int = 2000) -> str:

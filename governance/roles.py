@@ -53,6 +53,9 @@ class Cap:
     so a django-guardian grant on a node gives that capability below the node."""
 
     VIEW = "view"  # see the territory and what lives in it
+    # See the territory's cases, disputes and risk register. Not department handlers: a case
+    # reaches them only by dispatch (disputes.selectors.cases.visible_cases).
+    VIEW_CASES = "view_cases"
     VIEW_REGISTER = "view_register"  # residents, houses, units
     CHANGE_REGISTER = "change_register"
     REVEAL_PII = "reveal_pii"  # unmask ID numbers and phones (audited)
@@ -70,31 +73,32 @@ class Cap:
     MANAGE_RISK = "manage_risk"  # assess risk, run the risk register (owner, reviews, close)
 
     ALL = (
-        VIEW, VIEW_REGISTER, CHANGE_REGISTER, REVEAL_PII, MANAGE_USERS, IMPORT_ROSTER, CONFIGURE,
+        VIEW, VIEW_CASES, VIEW_REGISTER, CHANGE_REGISTER, REVEAL_PII, MANAGE_USERS, IMPORT_ROSTER, CONFIGURE,
         FILE_CASE, ACCEPT_CASE, ASSIGN_CASE, VERIFY_CASE, SUPERVISE_CASE, MEDIATE, MANAGE_RISK,
     )
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.GRID_WORKER: frozenset({Cap.VIEW, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.FILE_CASE, Cap.VERIFY_CASE}),
+    Role.GRID_WORKER: frozenset({Cap.VIEW, Cap.VIEW_CASES, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.FILE_CASE, Cap.VERIFY_CASE}),
     Role.COMMUNITY_STAFF: frozenset(
-        {Cap.VIEW, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.REVEAL_PII, Cap.FILE_CASE, Cap.VERIFY_CASE}
+        {Cap.VIEW, Cap.VIEW_CASES, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.REVEAL_PII, Cap.FILE_CASE, Cap.VERIFY_CASE}
     ),
     Role.PARTY_SECRETARY: frozenset(
-        {Cap.VIEW, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.REVEAL_PII, Cap.FILE_CASE, Cap.VERIFY_CASE}
+        {Cap.VIEW, Cap.VIEW_CASES, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.REVEAL_PII, Cap.FILE_CASE, Cap.VERIFY_CASE}
     ),
     Role.STREET_OFFICER: frozenset(
-        {Cap.VIEW, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.REVEAL_PII, Cap.FILE_CASE, Cap.ACCEPT_CASE,
+        {Cap.VIEW, Cap.VIEW_CASES, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.REVEAL_PII, Cap.FILE_CASE, Cap.ACCEPT_CASE,
          Cap.ASSIGN_CASE, Cap.VERIFY_CASE, Cap.SUPERVISE_CASE, Cap.MEDIATE, Cap.MANAGE_RISK}
     ),
     Role.DISTRICT_CENTRE: frozenset(
-        {Cap.VIEW, Cap.VIEW_REGISTER, Cap.REVEAL_PII, Cap.ACCEPT_CASE, Cap.ASSIGN_CASE, Cap.SUPERVISE_CASE,
+        {Cap.VIEW, Cap.VIEW_CASES, Cap.VIEW_REGISTER, Cap.REVEAL_PII, Cap.ACCEPT_CASE, Cap.ASSIGN_CASE, Cap.SUPERVISE_CASE,
          Cap.MANAGE_RISK}
     ),
-    Role.CITY_LEADER: frozenset({Cap.VIEW, Cap.VIEW_REGISTER, Cap.SUPERVISE_CASE}),
-    # Departments see the territory they serve; cases reach them by dispatch, not by scope.
+    Role.CITY_LEADER: frozenset({Cap.VIEW, Cap.VIEW_CASES, Cap.VIEW_REGISTER, Cap.SUPERVISE_CASE}),
+    # Departments see the territory they serve; cases reach them by dispatch, not by scope
+    # (no VIEW_CASES): an undispatched case of their street is "does not exist" to them.
     Role.DEPT_HANDLER: frozenset({Cap.VIEW}),
     # Mediators take walk-ins (来访) and run mediation; they see the parties' data in their territory.
-    Role.MEDIATOR: frozenset({Cap.VIEW, Cap.FILE_CASE, Cap.MEDIATE, Cap.REVEAL_PII}),
+    Role.MEDIATOR: frozenset({Cap.VIEW, Cap.VIEW_CASES, Cap.FILE_CASE, Cap.MEDIATE, Cap.REVEAL_PII}),
     Role.ADMIN: frozenset(Cap.ALL),
 }

@@ -90,7 +90,7 @@ def region_codes(user: User, cap: str = Cap.VIEW) -> tuple[str, ...]:
 
 
 def _object_grant_codename(model: type[Model], cap: str) -> str:
-    action = {Cap.VIEW: "view", Cap.VIEW_REGISTER: "view", Cap.CHANGE_REGISTER: "change"}.get(cap, cap)
+    action = {Cap.VIEW: "view", Cap.VIEW_CASES: "view", Cap.VIEW_REGISTER: "view", Cap.CHANGE_REGISTER: "change"}.get(cap, cap)
     return f"{action}_{model._meta.model_name}"
 
 

@@ -16,12 +16,15 @@ from django.utils.translation import gettext as _
 from disputes.calendar import deadline_from
 from disputes.kernel import (
     CaseStateError,
+    StaleCase,
     clean_text,
     handle_deadline,
     handler_ids,
     holders_of,
     lock_case,
+    lock_cases,
     notify,
+    record_dispatch,
     record_event,
     require_handler,
     require_status,
@@ -44,7 +47,7 @@ from disputes.models import (
     Urgency,
 )
 from disputes.photos import clean_photos
-from disputes.selectors.cases import can_decide_extension, visible_cases
+from disputes.selectors.cases import can_decide_extension, may_comment
 from governance.actions import record_audit, require
 from governance.models import Department, Region, User
 from governance.roles import CODE_LENGTH, Cap, Level
@@ -241,6 +244,7 @@ def do_assign_case(
         case.deadline if before == Status.ACCEPTED and case.deadline else handle_deadline(case)
     )
     save_case(case, ["status", "assignee", "department", "deadline"])
+    record_dispatch(case)
     to = assignee.get_full_name() if assignee else department.name
     record_event(
         case, actor, CaseEvent.Action.ASSIGN, before, clean_text(note, _("说明"), required=False),
@@ -331,8 +335,8 @@ def do_rate_case(*, actor: User, case: Case, version: int | None, rating: int, n
 @transaction.atomic
 def do_comment_case(*, actor: User, case: Case, note: str) -> CaseEvent:
     """A comment on the timeline. It changes nothing on the case, so it never conflicts."""
-    if not visible_cases(actor).filter(pk=case.pk).exists():
-        raise PermissionDenied(_("您无权查看该事件。"))
+    if not may_comment(actor, case):
+        raise PermissionDenied(_("您无权在该事件上添加备注。"))
     event = record_event(case, actor, CaseEvent.Action.COMMENT, case.status, clean_text(note, _("备注内容")))
     event.from_status = event.to_status = ""
     event.save(update_fields=["from_status", "to_status"])
@@ -479,9 +483,11 @@ def do_merge_case(*, actor: User | None, duplicate: Case, original: Case, versio
     require(actor, Cap.ASSIGN_CASE, original.grid_id)
     if duplicate.pk == original.pk:
         raise ValidationError(_("不能把事件合并到它自己。"))
-    duplicate = lock_case(duplicate, version)
+    locked = lock_cases(duplicate, original)
+    duplicate, original = locked[duplicate.pk], locked[original.pk]
+    if version is not None and duplicate.version != int(version):
+        raise StaleCase()
     require_status(duplicate, OPEN_STATUSES, _("合并"))
-    original = Case.objects.select_for_update().get(pk=original.pk)
     if original.status in (Status.MERGED, Status.REJECTED):
         raise CaseStateError(_("原事件已合并或不予受理，不能作为合并目标。"), code="state")
     before = duplicate.status

@@ -27,6 +27,7 @@ from disputes.kernel import (
     handler_ids,
     lock_case,
     notify,
+    record_dispatch,
     record_event,
     require_status,
     save_case,
@@ -641,6 +642,7 @@ def _reopen(actor: User | None, dispute: Dispute, why: str) -> None:
     case.closed_at = None
     case.supervision = 0
     save_case(case, ["status", "assignee", "deadline", "closed_at", "supervision"])
+    record_dispatch(case)
     record_event(case, actor, CaseEvent.Action.VERIFY_FAIL, before, f"回访发现调解协议未履行，重新调解：{why}",
            reopened=dispute.reopen_count)
     notify(handler_ids(case), case, Notice.Kind.RETURNED,

@@ -8,6 +8,7 @@ from disputes.models.cases import (
     STAGE_OF_STATUS,
     CalendarDay,
     Case,
+    CaseDispatch,
     CaseEvent,
     CaseKind,
     CasePhoto,
@@ -44,7 +45,7 @@ from disputes.models.mediation import (
 )
 
 __all__ = [
-    "OPEN_STATUSES", "STAGE_OF_STATUS", "CalendarDay", "Case", "CaseEvent", "CaseKind", "CasePhoto", "Category",
+    "OPEN_STATUSES", "STAGE_OF_STATUS", "CalendarDay", "Case", "CaseDispatch", "CaseEvent", "CaseKind", "CasePhoto", "Category",
     "Extension", "Notice", "Stage", "Status", "Supervision", "TimeLimit", "TimeUnit", "Urgency", "photo_path",
     "Dispute", "DisputeType", "FollowUp", "IdType", "MediationCommittee", "MediationRoom", "MediationSession",
     "Mediator", "Outcome", "Party", "PartyKind", "PartySide", "ReferralTarget", "RiskCriterion", "RiskEntry",

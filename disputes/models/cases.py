@@ -255,6 +255,28 @@ class CaseEvent(models.Model):
         return f"{self.case_id} {self.get_action_display()}"
 
 
+class CaseDispatch(models.Model):
+    """Every time a case was dispatched (派遣) to a person or a department. Department handlers
+    and assignees reach a case through these rows, not through the territory: once dispatched
+    to them they keep seeing it (read-only once it moved on), for their own history."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="dispatches")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    territory_field = "case__grid__code"
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("派遣记录")
+        indexes = [
+            models.Index(fields=["assignee", "case"], name="dispatch_assignee_case"),
+            models.Index(fields=["department", "case"], name="dispatch_department_case"),
+        ]
+
+
 def photo_path(instance: CasePhoto, filename: str) -> str:
     now = timezone.localtime()
     return f"cases/{now:%Y/%m}/{filename}"

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disputes.kernel import is_handler, rules_for
-from disputes.models import OPEN_STATUSES, Case, Extension, Status
+from disputes.models import OPEN_STATUSES, Case, CaseDispatch, Extension, Status
 from governance.models import User
 from governance.roles import CODE_LENGTH, Cap, Level, Role
 from governance.scope import can, region_codes, role_assignments, scoped
@@ -41,15 +41,24 @@ def _prefix_q(user: User, cap: str, field: str = "grid__code") -> Q | None:
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
+    """The cases of the user's territory (VIEW_CASES), and those ever dispatched to the user or to
+    their department. Department handlers hold no VIEW_CASES: a case reaches them only by dispatch,
+    and stays visible (read-only once it moved on) for their history."""
     qs = Case.objects.all()
-    base = scoped(qs, user, Cap.VIEW)
+    base = scoped(qs, user, Cap.VIEW_CASES)
     if not user.is_authenticated or user.is_superuser:
         return base
-    extra = Q(assignee=user)
+    mine = Q(assignee=user)
     depts = my_department_ids(user)
     if depts:
-        extra |= Q(department_id__in=depts)
-    return base | qs.filter(extra)
+        mine |= Q(department_id__in=depts)
+    return base | qs.filter(pk__in=CaseDispatch.objects.filter(mine).values("case_id"))
+
+
+def may_comment(user: User, case: Case) -> bool:
+    """Notes on the timeline: whoever sees the case through the territory, or handles it now.
+    A handler the case has moved on from keeps reading it, no more."""
+    return user.is_superuser or can(user, Cap.VIEW_CASES, case.grid_id) or is_handler(user, case)
 
 
 def allowed_actions(user: User, case: Case) -> frozenset[str]:
@@ -72,7 +81,7 @@ def allowed_actions(user: User, case: Case) -> frozenset[str]:
         and (user.pk == case.filer_id or can(user, Cap.VERIFY_CASE, grid)),
         "escalate": is_open and case.level > Level.CITY and can(user, Cap.SUPERVISE_CASE, grid),
         "merge": is_open and may_assign,
-        "comment": True,  # whoever sees the case may note on it
+        "comment": may_comment(user, case),
     }
     allowed["reject"] = allowed["accept"]
     return frozenset(name for name, ok in allowed.items() if ok)
@@ -232,7 +241,7 @@ def open_cases_by_child(user: User, region_code: str, child_width: int) -> dict[
     """{child code: (open cases, of which overdue)} for the children (codes `child_width` long) of
     `region_code`, counting only cases in the user's territorial scope. One query over open cases
     (the (status, deadline) index): open cases are a small share of a city's history."""
-    qs = scoped(Case.objects.filter(grid__code__startswith=region_code, status__in=OPEN_STATUSES), user, Cap.VIEW)
+    qs = scoped(Case.objects.filter(grid__code__startswith=region_code, status__in=OPEN_STATUSES), user, Cap.VIEW_CASES)
     rows = (
         qs.annotate(prefix=Substr("grid_id", 1, child_width))
         .values("prefix")

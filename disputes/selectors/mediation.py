@@ -82,7 +82,7 @@ def follow_ups_due(user: User, mine: bool = False) -> QuerySet[FollowUp]:
 
 
 def risk_register(user: User, closed: bool = False, level: int | None = None) -> QuerySet[RiskEntry]:
-    qs = scoped(RiskEntry.objects.all(), user, Cap.VIEW).filter(closed_at__isnull=not closed)
+    qs = scoped(RiskEntry.objects.all(), user, Cap.VIEW_CASES).filter(closed_at__isnull=not closed)
     if level:
         qs = qs.filter(level=level)
     order = ("-closed_at",) if closed else ("-level", "next_review", "pk")

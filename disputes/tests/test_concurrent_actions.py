@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, connections
 
 from disputes.actions import cases as actions
-from disputes.kernel import StaleCase
+from disputes.kernel import CaseStateError, StaleCase
 from disputes.models import Case, CaseEvent, Category, Status
 from governance.roles import Role
 from governance.tests.base import make_region, make_user
@@ -58,3 +58,41 @@ def test_two_officers_at_the_same_moment_one_wins_the_other_is_told():
     winner = "accept" if outcomes["accept"] == "ok" else "reject"
     assert case.status == (Status.ACCEPTED if winner == "accept" else Status.REJECTED)
     assert list(CaseEvent.objects.filter(case=case).values_list("action", flat=True)) == ["file", winner]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_merging_two_cases_into_each_other_at_once_never_deadlocks():
+    city = make_region("2108", "营口市")
+    district = make_region("210802", "站前区", city)
+    street = make_region("210802001", "八田地街道", district)
+    community = make_region("210802001001", "五大门社区", street)
+    grid = make_region("210802001001001", "五大门社区第1网格", community)
+    worker = make_user("w", "网格员", Role.GRID_WORKER, grid)
+    alice = make_user("a", "艾丽", Role.STREET_OFFICER, street)
+    dave = make_user("d", "戴维", Role.DISTRICT_CENTRE, district)
+    category = Category.objects.create(code="04", name="消防")
+    a, b = (actions.do_file_case(actor=worker, category=category, grid=grid, title=t, description="堵塞通道")
+            for t in ("楼道堆物", "楼道堆物（重复）"))
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def merge(name, actor, duplicate, original):
+        try:
+            barrier.wait()
+            actions.do_merge_case(actor=actor, duplicate=Case.objects.get(pk=duplicate.pk),
+                                  original=Case.objects.get(pk=original.pk), version=1)
+            outcomes[name] = "ok"
+        except (StaleCase, CaseStateError):
+            outcomes[name] = "refused"
+        except Exception as e:  # a deadlock would land here (OperationalError: deadlock detected)
+            outcomes[name] = f"error: {e}"
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=merge, args=("a-into-b", alice, a, b)),
+               threading.Thread(target=merge, args=("b-into-a", dave, b, a))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes.values()) == ["ok", "refused"], outcomes
