@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 from disputes.tests.base import CaseTestCase
 from governance.roles import Role
 from governance.tests.base import make_user
+from governance.tests.spreadsheets import xlsx_formulas
 
 
 class CaseExportTestCase(CaseTestCase):
@@ -39,3 +40,13 @@ class CaseExportTestCase(CaseTestCase):
     def test_a_bad_filter_gives_a_400(self):
         self.client.force_login(self.alice)
         self.assertEqual(self.client.get("/cases/export.xlsx?to=yesterday").status_code, 400)
+
+    def test_a_hostile_title_is_exported_as_text_never_as_a_formula(self):
+        self.file(title='=HYPERLINK("http://evil.example","点此查看")', address="@SUM(A1)")
+        self.client.force_login(self.alice)
+        content = b"".join(self.client.get("/cases/export.xlsx").streaming_content)
+        self.assertEqual(xlsx_formulas(content), [])
+        self.assertIn('=HYPERLINK("http://evil.example","点此查看")', [row[1] for row in self.rows_of(content)])
+
+    def rows_of(self, content: bytes):
+        return [list(r) for r in load_workbook(io.BytesIO(content), read_only=True).active.iter_rows(values_only=True)]

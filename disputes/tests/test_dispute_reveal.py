@@ -17,6 +17,7 @@ class PartyRevealTestCase(DisputeTestCase):
         self.assertContains(r, "11010519491231002X")
         self.assertContains(r, "13812341234")
         self.assertContains(r, "139****1111")  # the other party stays masked
+        self.assertEqual(r["Cache-Control"], "private, no-store")
         event = AuditEvent.objects.get(action="dispute.reveal_party")
         self.assertEqual((event.actor, event.target_id, event.region_code), (self.alice, str(self.applicant.pk),
                                                                              self.grid_a.code))

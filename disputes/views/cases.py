@@ -39,6 +39,7 @@ from governance.models import Department, Region, User
 from governance.pagination import BadPageKey, pager_links, seek_page
 from governance.roles import Cap, Level
 from governance.scope import can, scoped
+from governance.spreadsheets import xlsx_row
 
 PAGE_SIZE = 30
 
@@ -194,12 +195,12 @@ def case_export(request: HttpRequest) -> HttpResponse:
     for c in qs.select_related("filer").order_by("-created_at", "-id").iterator(chunk_size=2000):
         top, sub = (c.category.parent.name, c.category.name) if c.category.parent_id else (c.category.name, "")
         handler = c.assignee.get_full_name() if c.assignee_id else (c.department.name if c.department_id else "")
-        ws.append([
+        ws.append(xlsx_row(ws, [
             c.number, c.title, top, sub, c.get_urgency_display(), c.get_status_display(), c.grid.name, c.grid_id,
             c.address, c.filer.get_full_name(), local(c.created_at), handler, local(c.deadline),
             "是" if (c.status in OPEN_STATUSES and c.deadline and c.deadline < now) else "否", c.rework_count,
             c.get_supervision_display(), str(Level(c.level).label), local(c.closed_at), c.rating,
-        ])
+        ]))
     tmp = tempfile.TemporaryFile()
     wb.save(tmp)
     tmp.seek(0)

@@ -181,7 +181,9 @@ def party_reveal(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
         ma.do_reveal_party(actor=request.user, dispute=dispute, party=party)
     except PermissionDenied as e:
         return forbidden(request, str(e))
-    return render(request, "disputes/dispute_detail.html", _detail_context(request, dispute, frozenset({party.pk})))
+    response = render(request, "disputes/dispute_detail.html", _detail_context(request, dispute, frozenset({party.pk})))
+    response["Cache-Control"] = "private, no-store"  # the full ID number and phone: never kept by a cache
+    return response
 
 
 def dispute_action(name: str) -> Callable[[Callable[[HttpRequest, Dispute], str]], Callable[..., HttpResponse]]:
@@ -326,7 +328,7 @@ def risk_list(request: HttpRequest) -> HttpResponse:
 def _get_entry_for_user(request: HttpRequest, pk: int) -> RiskEntry:
     return get_in_scope_or_404(
         RiskEntry.objects.select_related("dispute__case", "dispute__dispute_type", "grid", "owner", "closed_by"),
-        request.user, Cap.VIEW, pk=pk,
+        request.user, Cap.VIEW_CASES, pk=pk,
     )
 
 
