@@ -35,7 +35,7 @@ from rosters.engine import ImportContext, Result, Roster, Row, run_pipeline
 from rosters.kinds import ROSTERS
 from rosters.models import ImportJob, RosterKind
 from rosters.passwords import generate_password, hash_issued_password
-from rosters.selectors import WITHOUT_PASSWORD
+from rosters.selectors import NOWHERE, WITHOUT_PASSWORD, account_territories
 
 
 def _common_prefix(codes: list[str]) -> str:
@@ -194,27 +194,32 @@ def do_issue_initial_passwords(
         return []
     if any(u.is_superuser for u in users):
         raise PermissionDenied(_("不能为超级管理员生成密码。"))
-    held: dict[int, list[RoleAssignment]] = {}
-    for a in RoleAssignment.objects.filter(user__in=users).select_related("region").order_by("region_id"):
-        held.setdefault(a.user_id, []).append(a)
-    codes = sorted({a.region_id for roles in held.values() for a in roles})
-    if len(held) < len(users):
-        codes.append("")  # a user without any role lies in nobody's scope
+    # Every node each user holds a role or a territorial grant on; a user holding nothing (or an
+    # object grant) lies in nobody's scope (NOWHERE, ""), which only a superuser's covers.
+    territories = account_territories(u.pk for u in users)
+    codes = sorted({code for nodes in territories.values() for code in nodes})
+    if len(territories) < len(users) and NOWHERE not in codes:
+        codes.insert(0, NOWHERE)
     for code in codes:
         require(actor, Cap.IMPORT_ROSTER, code)
+    held: dict[int, list[RoleAssignment]] = {}
+    for a in RoleAssignment.objects.filter(user__in=users, role=Role.GRID_WORKER).select_related(
+        "region"
+    ).order_by("region_id"):
+        held.setdefault(a.user_id, []).append(a)
     issued = []
     for user in users:
         password = generate_password()
         user.password = hash_issued_password(password)
         user.must_change_password = True
-        grids = [(a.region_id, a.region.name) for a in held.get(user.pk, []) if a.role == Role.GRID_WORKER]
+        grids = [(a.region_id, a.region.name) for a in held.get(user.pk, [])]
         issued.append(IssuedPassword(user, password, grids))
     User.objects.bulk_update(users, ["password", "must_change_password"], batch_size=500)
     record_audit(
         actor=actor,
         action="user.password.issue",
         target=actor,
-        region_code=_common_prefix(codes)[:15],
+        region_code=_common_prefix([c for c in codes if c])[:15],
         detail={"mode": "missing" if only_without_password else "reset", "count": len(users),
                 "users": [u.username for u in users]},
     )

@@ -17,6 +17,7 @@ from governance.scope import scoped
 from parties.validators import normalize_phone, validate_phone
 from rosters.engine import Column, ImportContext, Roster, Row
 from rosters.models import RosterKind
+from rosters.selectors import untouchable_accounts
 
 USERNAME = re.compile(r"^[\w.@+-]{1,150}$")
 SPLIT = re.compile(r"[，,、;；\s/]+")
@@ -83,11 +84,14 @@ class GridWorkerRoster(Roster):
 
     def classify(self, rows: list[Row], ctx: ImportContext) -> None:
         users = {u.username: u for u in User.objects.filter(username__in={r.record.username for r in rows})}
-        roles: dict[int, list[tuple[str, str]]] = {}
-        for user_id, role, region in RoleAssignment.objects.filter(user__in=users.values()).values_list(
-            "user_id", "role", "region_id"
-        ):
-            roles.setdefault(user_id, []).append((role, region))
+        # An existing account is changed only if everything it holds lies in the importer's scope: an
+        # account holding nothing lies in nobody's (a staff account, say), and a superuser is never changed.
+        refused = untouchable_accounts(users.values(), ctx.prefixes)
+        assigned: dict[int, set[str]] = {}
+        for user_id, region in RoleAssignment.objects.filter(
+            user__in=users.values(), role=Role.GRID_WORKER
+        ).values_list("user_id", "region_id"):
+            assigned.setdefault(user_id, set()).add(region)
         for row in rows:
             rec = row.record
             user = users.get(rec.username)
@@ -95,14 +99,13 @@ class GridWorkerRoster(Roster):
                 row.status = "new"
                 rec.missing_grids = rec.grids
                 continue
-            held = roles.get(user.pk, [])
-            if user.is_superuser or any(not ctx.in_scope(region) for _, region in held):
+            if user.pk in refused:
                 row.fail("out_of_scope", gettext("账号“%(username)s”属于您管辖范围以外的人员，不能修改")
                          % {"username": rec.username})
                 continue
             rec.user_id = user.pk
-            assigned = {region for role, region in held if role == Role.GRID_WORKER}
-            rec.missing_grids = tuple(g for g in rec.grids if g not in assigned)
+            assigned_grids = assigned.get(user.pk, set())
+            rec.missing_grids = tuple(g for g in rec.grids if g not in assigned_grids)
             same = user.name == rec.name and user.phone == rec.phone
             row.status = "unchanged" if same and not rec.missing_grids else "updated"
 
