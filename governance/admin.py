@@ -1,15 +1,27 @@
+"""The Django admin: superusers only, every write audited (governance.admin_audit)."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db import router, transaction
 from guardian.admin import GuardedModelAdmin
 
+from governance import admin_audit
 from governance.models import AuditEvent, Department, Region, RoleAssignment, User
+
+# Before anything of ours is registered: admin.site becomes the superuser-only, audited site.
+admin_audit.install()
 
 
 @admin.register(User)
 class GridgovUserAdmin(UserAdmin):
     fieldsets = UserAdmin.fieldsets + (("gridgov", {"fields": ("name", "phone", "must_change_password")}),)
-    list_display = ("username", "name", "is_active", "is_staff")
+    list_display = ("username", "name", "is_active", "is_superuser")
     search_fields = ("username", "name")
+
+    def user_change_password(self, request, id, form_url=""):
+        # Django saves the new password and logs it outside a transaction; the audit row commits with it.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().user_change_password(request, id, form_url)
 
 
 @admin.register(Region)
