@@ -1,9 +1,34 @@
 import os
 
 from celery import Celery
+from celery.signals import task_failure, task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
 
 app = Celery("gridgov")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+# The runs of the periodic jobs, for the system page. The handlers import governance.jobs when a
+# task runs, not here: this module is loaded before Django's apps (and models) are ready.
+@task_prerun.connect
+def _periodic_job_started(sender=None, **kwargs) -> None:
+    from governance.jobs import job_started
+
+    job_started(sender.name)
+
+
+@task_postrun.connect
+def _periodic_job_finished(sender=None, state=None, **kwargs) -> None:
+    from governance.jobs import job_finished
+
+    if state == "SUCCESS":
+        job_finished(sender.name, succeeded=True)
+
+
+@task_failure.connect
+def _periodic_job_failed(sender=None, exception=None, **kwargs) -> None:
+    from governance.jobs import job_finished
+
+    job_finished(sender.name, succeeded=False, error=type(exception).__name__)

@@ -214,6 +214,25 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_type}:{self.target_id}"
 
 
+class PeriodicJob(models.Model):
+    """The last run of each periodic (Celery beat) task, written by the worker around every run
+    (governance.celery), so the system page can say which job ran when and which is late."""
+
+    name = models.CharField(_("任务"), max_length=200, primary_key=True)
+    last_started_at = models.DateTimeField(_("最近开始"), null=True, blank=True)
+    last_finished_at = models.DateTimeField(_("最近结束"), null=True, blank=True)
+    last_succeeded = models.BooleanField(_("最近是否成功"), null=True, blank=True)
+    # The exception's class only: a message could carry personal data.
+    last_error = models.CharField(_("最近错误"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("定时任务运行记录")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class WorkerHeartbeat(models.Model):
     """Written by the Celery worker, so the system page can show that background work runs."""
 

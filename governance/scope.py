@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from governance.models import Region, RoleAssignment, User
-from governance.roles import ROLE_CAPABILITIES, Cap, Role
+from governance.roles import CODE_LENGTH, ROLE_CAPABILITIES, Cap, Level, Role
 
 _CACHE_ATTR = "_gridgov_scope_cache"
 
@@ -157,3 +157,11 @@ def holds_only(user: User, role: str) -> bool:
 
 def is_grid_worker_only(user: User) -> bool:
     return holds_only(user, Role.GRID_WORKER)
+
+
+def runs_the_system(user: User) -> bool:
+    """City admins (CONFIGURE on a top node) and superusers: they see the system page and are told
+    on every page when background work has stopped."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or any(len(code) == CODE_LENGTH[Level.CITY] for code in region_codes(user, Cap.CONFIGURE))

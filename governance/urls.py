@@ -19,4 +19,5 @@ urlpatterns = [
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("territory/grids/search/", views.grid_search, name="grid-search"),
     path("system/", views.system_status, name="system-status"),
+    path("healthz", views.healthz, name="healthz"),
 ]

@@ -3,18 +3,23 @@ Signing in and out are Django's views (governance.urls); the home and territory 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from governance.celery import app as celery_app
 from governance.fields import grid_label
 from governance.forms import OwnPasswordChangeForm
-from governance.models import Region, WorkerHeartbeat
+from governance.http import forbidden
+from governance.jobs import background_stopped, periodic_jobs
+from governance.models import WorkerHeartbeat
 from governance.roles import Cap
-from governance.scope import scoped
+from governance.scope import runs_the_system
 from governance.selectors import GRID_SEARCH_CAPS, grid_path, search_grids
 
 
@@ -32,10 +37,39 @@ class PasswordChange(auth_views.PasswordChangeView):
 
 @login_required
 def system_status(request: HttpRequest) -> HttpResponse:
-    """Whether background work runs: the last heartbeat the Celery worker wrote."""
-    if not scoped(Region.objects.filter(parent__isnull=True), request.user, Cap.CONFIGURE).exists():
-        return render(request, "403.html", status=403)
-    return render(request, "governance/system_status.html", {"last_beat": WorkerHeartbeat.objects.first()})
+    """Whether background work runs: the worker's last heartbeat, and each periodic job's last run
+    beside its schedule (late ones marked)."""
+    if not runs_the_system(request.user):
+        return forbidden(request)
+    return render(request, "governance/system_status.html", {
+        "last_beat": WorkerHeartbeat.objects.first(), "jobs": periodic_jobs(), "stopped": background_stopped(),
+        "inline": settings.CELERY_TASK_ALWAYS_EAGER,
+    })
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers: the database and the broker answer. No sign-in, no personal data."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except DatabaseError:
+        checks["database"] = "error"
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        checks["broker"] = "inline"  # no broker: tasks run in the web process
+    else:
+        try:
+            with celery_app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+            checks["broker"] = "ok"
+        except Exception:  # any transport's connection error: the broker is unreachable
+            checks["broker"] = "error"
+    healthy = all(v in ("ok", "inline") for v in checks.values())
+    response = JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 GRID_SEARCH_MAX_Q = 64
