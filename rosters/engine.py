@@ -54,6 +54,7 @@ from governance.scope import region_codes
 from rosters.models import RosterKind
 from rosters.normalize import cell_to_text, clean_code, clean_text
 from rosters.readers import FileProblem, Sheet, open_sheet
+from rosters.sheets import xlsx_cells
 
 BATCH_SIZE = 2000
 HEADER_SEARCH_ROWS = 10
@@ -238,13 +239,15 @@ class ErrorWorkbook:
         self.path = path
         self.workbook = openpyxl.Workbook(write_only=True)
         self.sheet = self.workbook.create_sheet(title=title or "错误行")
-        self.sheet.append([cell_to_text(c) for c in header] + [ERROR_COLUMN])
+        # The header's extra columns are the uploader's text too.
+        self.sheet.append(xlsx_cells(self.sheet, [cell_to_text(c) for c in header] + [ERROR_COLUMN]))
         self.count = 0
 
     def add(self, row: Row) -> None:
-        # Everything as text, so an ID number stays 18 digits when the file comes back.
+        # Everything as text, so an ID number stays 18 digits when the file comes back, and text
+        # that a spreadsheet would evaluate (=HYPERLINK(…) in a name) stays text (rosters.sheets).
         reason = gettext("第 %(number)s 行：%(reason)s") % {"number": row.number, "reason": row.reason}
-        self.sheet.append([cell_to_text(c) for c in row.raw] + [reason])
+        self.sheet.append(xlsx_cells(self.sheet, [cell_to_text(c) for c in row.raw] + [reason]))
         self.count += 1
 
     def save(self) -> None:

@@ -14,6 +14,8 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_p
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 
+from rosters.sheets import xlsx_cells
+
 # No look-alikes (0/O, 1/l/I): the password is read off a sheet and typed on a phone.
 ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lIo")
 LENGTH = 10  # 56 symbols ** 10 ≈ 58 bits
@@ -44,7 +46,7 @@ def hash_issued_password(password: str) -> str:
 
 
 def passwords_workbook(rows: list[tuple[str, str, str, str]]) -> bytes:
-    """登录名, 姓名, 网格, 初始密码 — every cell as text."""
+    """登录名, 姓名, 网格, 初始密码 — every cell as text (a name such as =HYPERLINK(…) too)."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = _("初始密码")
@@ -52,7 +54,7 @@ def passwords_workbook(rows: list[tuple[str, str, str, str]]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(list(row))
+        sheet.append(xlsx_cells(sheet, row))
     for letter, width in zip("ABCD", (16, 10, 40, 14), strict=True):
         sheet.column_dimensions[letter].width = width
     for column in sheet.iter_cols(min_row=2):

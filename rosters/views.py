@@ -43,6 +43,7 @@ from rosters.selectors import (
     password_worker_page_rows,
     password_workers_for,
 )
+from rosters.sheets import csv_row, xlsx_cells
 from rosters.tasks import run_import_job
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -212,13 +213,14 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
     rows = do_export_roster(actor=request.user, kind=kind, region_code=import_region_code(request.user) or "",
                             file_format=request.GET.get("format", "xlsx"))
     stamp = timezone.localtime().strftime("%Y%m%d")
+    # User text that a spreadsheet would evaluate (a name =HYPERLINK(…)) is written as text (rosters.sheets).
     if request.GET.get("format") == "csv":
         writer = csv.writer(_Echo())
 
         def stream() -> Iterator[str]:
             yield "\ufeff" + writer.writerow(header)
             for row in rows:
-                yield writer.writerow(row)
+                yield writer.writerow(csv_row(row))
 
         response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
         return _attachment(response, f"{roster.label}-{stamp}.csv")
@@ -226,7 +228,7 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
     ws = wb.create_sheet(roster.sheet_title)
     ws.append(header)
     for row in rows:
-        ws.append(list(row))
+        ws.append(xlsx_cells(ws, row))
     buffer = io.BytesIO()
     wb.save(buffer)
     return _attachment(

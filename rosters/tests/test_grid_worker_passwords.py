@@ -12,6 +12,7 @@ from django.urls import reverse
 from governance.models import AuditEvent, RoleAssignment, User
 from governance.roles import Role
 from governance.tests.base import make_user
+from governance.tests.spreadsheets import xlsx_formulas
 from rosters.models import ImportJob
 from rosters.passwords import hash_issued_password
 from rosters.tests.helpers import RosterTestCase, csv_bytes
@@ -162,6 +163,14 @@ class GridWorkerPasswordTests(RosterTestCase):
                                        original_name="w.csv", status=ImportJob.Status.DONE, phase="write",
                                        counts={"new": 2, "updated": 0, "unchanged": 0, "bad": 0})
         self.assertContains(self.client.get(reverse("rosters:job", args=[job.pk])), URL)
+
+
+    def test_a_worker_named_like_a_formula_is_text_in_the_passwords_sheet(self):
+        hostile = '=HYPERLINK("http://x","点此")'
+        worker = make_user("boatman", hostile, Role.GRID_WORKER, self.grid_b)
+        response = self.issue(self.frank, {"action": "reset", "user": [worker.pk]})
+        self.assertEqual(xlsx_formulas(response.content), [])
+        self.assertEqual(self.sheet(response)[1][:2], ("boatman", hostile))
 
 
 class IssuedPasswordHashTests(RosterTestCase):

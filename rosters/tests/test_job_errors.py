@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from governance.models import AuditEvent
+from governance.tests.spreadsheets import xlsx_formulas
 from rosters.models import ImportJob
 from rosters.tests.helpers import RosterTestCase, csv_bytes
 
@@ -48,3 +49,33 @@ class JobErrorsTests(RosterTestCase):
         self.job.error_file.storage.delete(self.job.error_file.name)
         self.assertEqual(self.client.get(reverse("rosters:job-errors", args=[self.job.pk])).status_code, 404)
         self.assertFalse(AuditEvent.objects.filter(action="roster.errors.download").exists())
+
+
+class ErrorFileFormulaTests(RosterTestCase):
+    """Issue 11 (4): the bad rows come back as they were typed, as text, never as formulas."""
+
+    def test_a_bad_row_naming_a_formula_comes_back_as_text_in_the_error_file(self):
+        hostile = '=HYPERLINK("http://x","点此")'
+        rows = [["姓名", "手机号", "网格编码", "=1+1"], [hostile, "1380", "210803001001001", "@SUM(A1)"]]
+        self.client.force_login(self.frank)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(reverse("rosters:index"),
+                             {"kind": "grid_workers", "file": SimpleUploadedFile("w.csv", csv_bytes(rows))})
+        job = ImportJob.objects.get()
+        content = b"".join(self.client.get(reverse("rosters:job-errors", args=[job.pk])).streaming_content)
+        self.assertEqual(xlsx_formulas(content), [])
+        written = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+        self.assertEqual(written[0][:4], ("姓名", "手机号", "网格编码", "=1+1"))
+        self.assertEqual(written[1][:4], (hostile, "1380", "210803001001001", "@SUM(A1)"))
+
+    def test_a_control_character_in_a_bad_row_is_dropped_from_the_error_file_instead_of_failing_the_job(self):
+        rows = [["姓名", "手机号", "网格编码"], ["渔\x01夫", "1380", "210803001001001"]]
+        self.client.force_login(self.frank)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(reverse("rosters:index"),
+                             {"kind": "grid_workers", "file": SimpleUploadedFile("w.csv", csv_bytes(rows))})
+        job = ImportJob.objects.get()
+        self.assertEqual(job.status, ImportJob.Status.CHECKED)
+        content = b"".join(self.client.get(reverse("rosters:job-errors", args=[job.pk])).streaming_content)
+        self.assertEqual(list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))[1][0],
+                         "渔夫")

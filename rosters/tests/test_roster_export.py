@@ -7,9 +7,12 @@ from django.urls import reverse
 
 from governance.models import AuditEvent
 from governance.tests.base import make_user
+from governance.tests.spreadsheets import csv_formulas, xlsx_formulas
+from parties import pii
 from rosters.tests.helpers import RosterTestCase, csv_bytes
 
 HEADER = ["姓名", "公民身份号码", "联系电话", "网格编码"]
+HOSTILE = '=HYPERLINK("http://x","点此")'
 
 
 class RosterExportTests(RosterTestCase):
@@ -36,7 +39,8 @@ class RosterExportTests(RosterTestCase):
             assign_perm(f"governance.scope_{cap}", user, self.zhanqian)
         self.client.force_login(user)
         rows = self.rows(self.client.get(reverse("rosters:export", args=["residents"])))
-        self.assertEqual([(r[0], r[1], r[2]) for r in rows[1:]], [("郭玉", "2108**********211X", "198****3909")])
+        self.assertEqual([(r[0], r[1], r[2]) for r in rows[1:]],
+                         [("郭玉", pii.mask_id_number("21080219950714211X"), pii.mask_phone("19830573909"))])
 
     def test_someone_without_the_import_capability_gets_403(self):
         self.client.force_login(self.erin)
@@ -63,3 +67,39 @@ class RosterExportTests(RosterTestCase):
         text = b"".join(response.streaming_content).decode("utf-8-sig")
         self.assertIn("210803001001001", text)
         self.assertNotIn("210802001001001", text)
+
+
+class RosterExportFormulaTests(RosterTestCase):
+    """Issue 11 (4): what a resident's or a unit's name says is stored as text, never as a formula."""
+
+    def setUp(self):
+        super().setUp()
+        residents = self.run_roster("residents", self.write_file("r.csv", csv_bytes([
+            HEADER, [HOSTILE, "210802194604082478", "13691682483", "210803001001001"],
+            ["-2+3", "21080219950714211X", "19830573909", "210803001001001"]])))
+        units = self.run_roster("units", self.write_file("u.csv", csv_bytes([
+            ["单位名称", "统一社会信用代码", "网格编码", "地址", "法定代表人"],
+            ["@SUM(A1)", "91210802MA0P5X0Q47", "210803001001001", "+1+1", HOSTILE]])))
+        assert (residents.counts["new"], units.counts["new"]) == (2, 1), (residents.bad_rows, units.bad_rows)
+        self.client.force_login(self.frank)
+
+    WRITTEN = {"residents": {HOSTILE, "-2+3"}, "units": {"@SUM(A1)", "+1+1", HOSTILE}}
+
+    def export(self, kind: str, file_format: str):
+        return self.client.get(reverse("rosters:export", args=[kind]), {"format": file_format})
+
+    def test_the_xlsx_exports_hold_the_names_as_text_and_no_formula(self):
+        for kind in ("residents", "units"):
+            with self.subTest(kind=kind):
+                content = self.export(kind, "xlsx").content
+                self.assertEqual(xlsx_formulas(content), [])
+                values = {v for row in openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)
+                          for v in row}
+                self.assertLessEqual(self.WRITTEN[kind], values)  # unchanged: the file re-imports as it was
+
+    def test_the_csv_exports_hold_nothing_a_spreadsheet_evaluates(self):
+        for kind in ("residents", "units"):
+            with self.subTest(kind=kind):
+                text = b"".join(self.export(kind, "csv").streaming_content).decode("utf-8-sig")
+                self.assertEqual(csv_formulas(text), [])
+                self.assertIn("'" + ("=HYPERLINK" if kind == "residents" else "@SUM(A1)"), text)
