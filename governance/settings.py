@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "grids",
     "disputes",
     "rosters",
+    "reports",
     "portal",
 ]
 
@@ -173,6 +174,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "disputes.tasks.mediation.remind_follow_ups", "schedule": crontab(minute=5, hour="8-17"),
     },
     "roster-upload-retention": {"task": "rosters.tasks.purge_expired_uploads", "schedule": crontab(minute=20, hour=3)},
+    # The reporting cycles (八个一), Asia/Shanghai: each on its first day, for the period before (reports.tasks).
+    "reports-monthly": {"task": "reports.tasks.run_monthly_cycle", "schedule": crontab(minute=0, hour=2, day_of_month=1)},
+    "reports-quarterly": {
+        "task": "reports.tasks.run_quarterly_cycle", "schedule": crontab(minute=30, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
+    },
+    "reports-half-year": {
+        "task": "reports.tasks.run_half_year_cycle", "schedule": crontab(minute=0, hour=3, day_of_month=1, month_of_year="1,7"),
+    },
+    "reports-yearly": {
+        "task": "reports.tasks.run_yearly_cycle", "schedule": crontab(minute=30, hour=3, day_of_month=1, month_of_year=1),
+    },
+    "reports-catch-up": {"task": "reports.tasks.catch_up_cycles", "schedule": crontab(minute=45)},
 }
 # Uploaded roster files are deleted this many days after their job finished (0: kept forever);
 # the import history keeps its row, counts and error file.

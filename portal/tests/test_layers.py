@@ -5,6 +5,7 @@
     grids       grids, visits
     disputes    cases, mediation
     rosters     import and export
+    reports     the reporting cycles (八个一): KPIs, snapshots, rankings, assessment
     portal      the site's URL map and the pages that combine several apps
 
 An app may import the apps below it, never one above. An app above adds to a page below through
@@ -25,7 +26,7 @@ from pathlib import Path
 from django.conf import settings
 from django.test import SimpleTestCase
 
-FLOORS = ["governance", "parties", "grids", "disputes", "rosters", "portal"]
+FLOORS = ["governance", "parties", "grids", "disputes", "rosters", "reports", "portal"]
 
 
 def imported_apps(source: str, filename: str = "<source>") -> set[str]:

@@ -1,0 +1,271 @@
+"""The KPIs of the reporting cycles (八个一): their definitions, and the one function that computes them.
+
+Each KPI has a code (the key in snapshots, the command's --json and the .xlsx), a Chinese name, a
+formula, a unit and which way is better; the 指标说明 page lists them from here.
+
+`compute(node_codes, period)` is the only way figures are made. Today it scans the raw rows
+(cases, timeline, disputes, risk register, visits, registers, role assignments) set-based: one
+GROUP BY on the code prefix (`Substr("grid_id", 1, width)`) per source and per code width, so a
+level of 20,000 grids costs the same dozen queries as a level of 8 streets — never a query per
+node. Summary rows kept current by the case actions (issue 13, item 8) can replace the scans
+inside this module later; nothing outside it needs to change.
+
+Cohorts, as of the period's end so that a re-run finds the same figures unless data arrived late
+(which is then a restatement, see reports.actions):
+- the *filed cohort* are cases created in the period, merged duplicates (已合并) not counted;
+  closure, on-time, handling time, rework and satisfaction are about that cohort, by the period's end;
+- stocks (risk entries open, residents, key persons, grid workers, grids) are counted at the period's end;
+- flows (visits, patrols) are those dated in the period.
+
+On time (按期办结): a closed case is on time unless its timeline holds an overdue supervision
+(the 黄牌/红牌 that `disputes.tasks.cases.supervise_overdue_cases` records, every 10 minutes, when
+the deadline in force — after granted extensions, which move the deadline — has passed). A case
+extended within its deadline is therefore on time. The timeline does not record each stage's
+deadline, so a stage finished late between two supervision runs is not seen as late.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import Substr
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from disputes.models import OPEN_STATUSES, Case, CaseEvent, CaseKind, Outcome, RiskEntry, Status
+from governance.models import Region, RoleAssignment
+from governance.roles import Level, Role
+from grids.models import Visit, VisitKind
+from parties.models import SPECIAL_GROUP_TAGS, Resident, ResidentTag
+from reports.periods import Period
+from reports.workcal import exceptions_between, working_hours_between
+
+# Bump when a formula changes: snapshots of another version are kept beside, never overwritten.
+DEFINITION_VERSION = 1
+
+HIGHER, LOWER, NEUTRAL = "higher", "lower", ""
+
+
+def visit_quota() -> int:
+    """Household visits expected of one grid worker per month (走访率's denominator)."""
+    return int(getattr(settings, "REPORTS_VISITS_PER_WORKER_MONTH", os.environ.get("GRIDGOV_VISIT_QUOTA", "20")))
+
+
+@dataclass(frozen=True)
+class Kpi:
+    code: str
+    name: str
+    formula: str
+    unit: str
+    better: str = NEUTRAL
+    # Ranking: the KPI whose value must reach `min_base` for the node to be ranked (else 样本不足).
+    base: str = ""
+    # Bands for rankings: green at or beyond `green`, yellow at or beyond `yellow`, else red
+    # (for LOWER-is-better KPIs "beyond" means at or below).
+    green: float | None = None
+    yellow: float | None = None
+    # Drill-through to the case list (/cases/?…): which extra filters pick the cases behind the figure.
+    drill: dict = field(default_factory=dict)
+    drill_note: str = ""
+
+
+PERCENT, COUNT, HOURS, STARS, PER_WORKER = _("%"), _("件"), _("工作小时"), _("分（1–5）"), _("次/人")
+
+KPIS: list[Kpi] = [
+    Kpi("cases_filed", _("上报事件数"), _("报告期内上报的事件数（已合并的重复事件不计）"), COUNT, NEUTRAL, drill={}),
+    Kpi("cases_rejected", _("不予受理数"), _("上报事件中不予受理的件数"), COUNT, NEUTRAL, drill={"status": "rejected"}),
+    Kpi("cases_closed", _("办结数"), _("上报事件中于报告期末前结案的件数"), COUNT, HIGHER, drill={"status": "closed"},
+        drill_note=_("列表为目前已结案的事件，含期末后结案的")),
+    Kpi("closure_rate", _("办结率"), _("办结数 ÷（上报事件数 − 不予受理数）× 100"), PERCENT, HIGHER,
+        base="closure_base", green=90, yellow=75, drill={"status": "closed"}),
+    Kpi("cases_on_time", _("按期办结数"), _("办结事件中从未超期督办（延期批准后的时限内办结）的件数"), COUNT, HIGHER,
+        drill={"status": "closed"}),
+    Kpi("on_time_rate", _("按期办结率"), _("按期办结数 ÷ 办结数 × 100"), PERCENT, HIGHER,
+        base="cases_closed", green=95, yellow=85, drill={"status": "closed"}),
+    Kpi("overdue_open", _("超期未办结数"), _("报告期末仍在办理且已超过时限的事件数（含此前上报的）"), COUNT, LOWER,
+        drill={"overdue": "1"}, drill_note=_("列表为目前超期的事件")),
+    Kpi("avg_handling_hours", _("平均办理时长"), _("办结事件（自处除外）从上报到结案的工作小时数的平均值"), HOURS, LOWER,
+        base="cases_closed", drill={"status": "closed"}),
+    Kpi("rework_count", _("返工次数"), _("上报事件核查未通过、退回重新处置的次数之和"), COUNT, LOWER, drill={}),
+    Kpi("rated_cases", _("已评价事件数"), _("办结事件中于期末前评价的件数（自处事件由上报人自评的不计）"), COUNT, NEUTRAL,
+        drill={"status": "closed"}),
+    Kpi("satisfaction", _("满意度"), _("已评价事件满意度星级的平均值"), STARS, HIGHER,
+        base="rated_cases", green=4.5, yellow=4.0, drill={"status": "closed"}),
+    Kpi("disputes_received", _("受理矛盾纠纷数"), _("报告期内登记的矛盾纠纷数"), COUNT, NEUTRAL, drill={}),
+    Kpi("disputes_settled", _("调解成功数"), _("其中于期末前调解成功（协议未被推翻）的件数"), COUNT, HIGHER, drill={}),
+    Kpi("mediation_success_rate", _("调解成功率"), _("调解成功数 ÷ 受理矛盾纠纷数 × 100"), PERCENT, HIGHER,
+        base="disputes_received", green=90, yellow=80, drill={}),
+    Kpi("risks_open", _("在库风险数"), _("报告期末仍在风险台账中（未销号）的条目数"), COUNT, LOWER, drill={}),
+    Kpi("visits", _("入户走访次数"), _("报告期内记录的入户走访次数"), COUNT, HIGHER),
+    Kpi("patrols", _("网格巡查次数"), _("报告期内记录的网格巡查次数"), COUNT, HIGHER),
+    Kpi("grid_workers", _("网格员人数"), _("期末在岗网格员人数（一人多格计一人）"), _("人"), NEUTRAL),
+    Kpi("visits_per_worker", _("人均走访次数"), _("入户走访次数 ÷ 网格员人数"), PER_WORKER, HIGHER, base="grid_workers"),
+    Kpi("patrols_per_worker", _("人均巡查次数"), _("网格巡查次数 ÷ 网格员人数"), PER_WORKER, HIGHER, base="grid_workers"),
+    Kpi("visit_rate", _("走访率"), _("入户走访次数 ÷（网格员人数 × 每人每月走访定额 × 月数）× 100"), PERCENT, HIGHER,
+        base="grid_workers", green=100, yellow=80),
+    Kpi("residents", _("登记实有人口数"), _("期末登记的实有人口数"), _("人"), NEUTRAL),
+    Kpi("key_persons", _("重点人员数"), _("期末有有效特殊人群标签（重点人员、社区矫正、刑满释放等）的人数"), _("人"), NEUTRAL),
+    Kpi("grids", _("网格数"), _("期末网格数"), _("个"), NEUTRAL),
+    Kpi("grids_without_worker", _("无网格员网格数"), _("期末没有网格员的网格数"), _("个"), LOWER,
+        green=0, yellow=0),
+]
+BY_CODE = {k.code: k for k in KPIS}
+# Denominators kept in the snapshot for the ranking minimum, not shown as figures of their own.
+HIDDEN = {"closure_base": _("办结率的分母（上报 − 不予受理）")}
+MIN_BASE = 5  # below this many cases (workers) behind a rate, a node is listed as 样本不足, not ranked
+
+
+def _rate(numerator: float, denominator: float, scale: float = 100.0, digits: int = 1) -> float | None:
+    return round(scale * numerator / denominator, digits) if denominator else None
+
+
+def _grouped(qs, field_name: str, width: int, **aggregates) -> dict[str, dict]:
+    rows = qs.annotate(prefix=Substr(field_name, 1, width)).values("prefix").annotate(**aggregates)
+    return {row.pop("prefix"): row for row in rows}
+
+
+def _groups(node_codes) -> dict[int, tuple[str, set[str]]]:
+    """{code width: (common prefix, codes)}: one scan per width, filtered by the codes' common prefix."""
+    by_width: dict[int, set[str]] = defaultdict(set)
+    for code in node_codes:
+        by_width[len(code)].add(code)
+    return {w: (os.path.commonprefix(sorted(codes)), codes) for w, codes in by_width.items()}
+
+
+def _late_q():
+    return Exists(CaseEvent.objects.filter(case=OuterRef("pk"), action=CaseEvent.Action.ESCALATE, detail__has_key="card"))
+
+
+def late_cases(qs):
+    """Cases (of `qs`) whose timeline holds an overdue supervision: not on time."""
+    return qs.filter(_late_q())
+
+
+def _overdue_at_end(end: datetime, now: datetime):
+    """Cases open at `end` and overdue then: open now with a deadline before then, or finished
+    later but with a supervision card before `end` that no later move (accept, handle, extension…) cleared."""
+    moves = (CaseEvent.Action.ACCEPT, CaseEvent.Action.ASSIGN, CaseEvent.Action.HANDLE, CaseEvent.Action.VERIFY_OK,
+             CaseEvent.Action.VERIFY_FAIL, CaseEvent.Action.EXTENSION_GRANT, CaseEvent.Action.SELF_HANDLE)
+    uncleared = CaseEvent.objects.filter(
+        case=OuterRef("pk"), action=CaseEvent.Action.ESCALATE, detail__has_key="card", at__lt=end
+    ).exclude(Exists(CaseEvent.objects.filter(case=OuterRef("case"), action__in=moves, at__gte=OuterRef("at"), at__lt=end)))
+    cutoff = min(end, now)
+    return (
+        Q(created_at__lt=end)
+        & (Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+        & ((Q(status__in=OPEN_STATUSES) & Q(deadline__lt=cutoff)) | Q(Exists(uncleared)))
+    )
+
+
+def compute(node_codes, period: Period, now: datetime | None = None) -> dict[str, dict[str, float | int | None]]:
+    """{node code: {kpi code: value}} for every node in `node_codes` (any levels) over `period`,
+    from everything below each node. Nodes with no data get zeros (and None for undefined rates)."""
+    now = now or timezone.now()
+    start, end = period.start, period.end
+    result: dict[str, dict] = {}
+    holidays, workdays = exceptions_between(start, end)
+    for width, (root, codes) in _groups(node_codes).items():
+        filed_qs = Case.objects.filter(grid__code__startswith=root, created_at__gte=start, created_at__lt=end).exclude(
+            status=Status.MERGED
+        )
+        closed_q = Q(status=Status.CLOSED, closed_at__lt=end)
+        rated_q = closed_q & Q(rating__isnull=False) & Q(Exists(
+            CaseEvent.objects.filter(case=OuterRef("pk"), action=CaseEvent.Action.RATE, at__lt=end).exclude(
+                case__self_handled=True, actor_id=OuterRef("filer_id")
+            )
+        ))
+        cases = _grouped(
+            filed_qs.annotate(late=_late_q()), "grid_id", width,
+            filed=Count("pk"),
+            rejected=Count("pk", filter=Q(status=Status.REJECTED)),
+            closed=Count("pk", filter=closed_q),
+            on_time=Count("pk", filter=closed_q & Q(late=False)),
+            rework=Sum("rework_count"),
+            rating_sum=Sum("rating", filter=rated_q),
+            rated=Count("pk", filter=rated_q),
+            disputes=Count("pk", filter=Q(kind=CaseKind.DISPUTE)),
+            settled=Count("pk", filter=Q(kind=CaseKind.DISPUTE, dispute__outcome=Outcome.SETTLED,
+                                         dispute__settled_at__lt=end)),
+        )
+        hours: dict[str, list[float]] = defaultdict(list)
+        for prefix, created, closed in (
+            filed_qs.filter(closed_q, self_handled=False).order_by().annotate(prefix=Substr("grid_id", 1, width))
+            .values_list("prefix", "created_at", "closed_at").iterator()
+        ):
+            hours[prefix].append(working_hours_between(created, closed, holidays, workdays))
+        overdue = _grouped(
+            Case.objects.filter(grid__code__startswith=root).exclude(status=Status.MERGED).filter(_overdue_at_end(end, now)),
+            "grid_id", width, n=Count("pk"),
+        )
+        risks = _grouped(
+            RiskEntry.objects.filter(grid__code__startswith=root, opened_at__lt=end).filter(
+                Q(closed_at__isnull=True) | Q(closed_at__gte=end)
+            ),
+            "grid_id", width, n=Count("pk"),
+        )
+        visits = _grouped(
+            Visit.objects.filter(grid__code__startswith=root, at__gte=start, at__lt=end), "grid_id", width,
+            visits=Count("pk", filter=Q(kind=VisitKind.VISIT)), patrols=Count("pk", filter=Q(kind=VisitKind.PATROL)),
+        )
+        assignments = RoleAssignment.objects.filter(role=Role.GRID_WORKER, region__code__startswith=root, granted_at__lt=end)
+        workers = _grouped(assignments, "region_id", width, n=Count("user_id", distinct=True),
+                           staffed=Count("region_id", distinct=True))
+        grids = _grouped(Region.objects.filter(level=Level.GRID, code__startswith=root), "code", width, n=Count("code"))
+        residents = _grouped(Resident.objects.filter(grid__code__startswith=root, created_at__lt=end), "grid_id", width,
+                             n=Count("pk"))
+        key_persons = _grouped(
+            ResidentTag.objects.filter(resident__grid__code__startswith=root, tag__in=SPECIAL_GROUP_TAGS, set_at__lt=end)
+            .filter(Q(removed_at__isnull=True) | Q(removed_at__gte=end)),
+            "resident__grid_id", width, n=Count("resident_id", distinct=True),
+        )
+        months = period.months
+        quota = visit_quota()
+        for code in codes:
+            c = cases.get(code, {})
+            filed, rejected, closed = c.get("filed", 0), c.get("rejected", 0), c.get("closed", 0)
+            on_time, rated = c.get("on_time", 0), c.get("rated", 0)
+            w = workers.get(code, {})
+            n_workers = w.get("n", 0)
+            v = visits.get(code, {})
+            n_visits, n_patrols = v.get("visits", 0), v.get("patrols", 0)
+            n_grids = grids.get(code, {}).get("n", 0)
+            handled = hours.get(code, [])
+            disputes, settled = c.get("disputes", 0), c.get("settled", 0)
+            result[code] = {
+                "cases_filed": filed,
+                "cases_rejected": rejected,
+                "cases_closed": closed,
+                "closure_base": filed - rejected,
+                "closure_rate": _rate(closed, filed - rejected),
+                "cases_on_time": on_time,
+                "on_time_rate": _rate(on_time, closed),
+                "overdue_open": overdue.get(code, {}).get("n", 0),
+                "avg_handling_hours": round(sum(handled) / len(handled), 1) if handled else None,
+                "rework_count": c.get("rework") or 0,
+                "rated_cases": rated,
+                "satisfaction": _rate(c.get("rating_sum") or 0, rated, scale=1, digits=2),
+                "disputes_received": disputes,
+                "disputes_settled": settled,
+                "mediation_success_rate": _rate(settled, disputes),
+                "risks_open": risks.get(code, {}).get("n", 0),
+                "visits": n_visits,
+                "patrols": n_patrols,
+                "grid_workers": n_workers,
+                "visits_per_worker": _rate(n_visits, n_workers, scale=1),
+                "patrols_per_worker": _rate(n_patrols, n_workers, scale=1),
+                "visit_rate": _rate(n_visits, n_workers * quota * months),
+                "residents": residents.get(code, {}).get("n", 0),
+                "key_persons": key_persons.get(code, {}).get("n", 0),
+                "grids": n_grids,
+                "grids_without_worker": max(n_grids - w.get("staffed", 0), 0),
+            }
+    return result
+
+
+def compute_one(code: str, period: Period, now: datetime | None = None) -> dict:
+    return compute([code], period, now)[code]
