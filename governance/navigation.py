@@ -31,6 +31,7 @@ NAV: list[NavLink] = [
     NavLink(_("通知"), "cases:notices", Cap.VIEW, badge=True),
     NavLink(_("纠纷调解"), "mediation:desk", Cap.VIEW),
     NavLink(_("风险台账"), "mediation:risks", Cap.VIEW_CASES),
+    NavLink(_("报告"), "reports:home", Cap.VIEW_CASES),
     NavLink(_("实有人口"), "parties:residents", Cap.VIEW_REGISTER),
     NavLink(_("实有房屋"), "parties:houses", Cap.VIEW_REGISTER),
     NavLink(_("实有单位"), "parties:units", Cap.VIEW_REGISTER),

@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/registers/", include("parties.api_urls")),
     path("cases/", include("disputes.urls.cases")),
     path("disputes/", include("disputes.urls.mediation")),
+    path("reports/", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The strings of static/js in the user's language (served by the app: no CDN). base.html puts the
     # language in the URL, so the browser may keep each language's catalogue for a day.
