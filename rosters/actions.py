@@ -30,7 +30,8 @@ from django.utils.translation import gettext as _
 
 from governance.actions import record_audit, require
 from governance.models import Region, RoleAssignment, User
-from governance.roles import Cap, Role
+from governance.roles import CODE_LENGTH, Cap, Role
+from governance.scope import can, region_codes
 from rosters.engine import ImportContext, Result, Roster, Row, run_pipeline
 from rosters.kinds import ROSTERS
 from rosters.models import ImportJob, RosterKind
@@ -39,13 +40,14 @@ from rosters.selectors import NOWHERE, WITHOUT_PASSWORD, account_territories
 
 
 def _common_prefix(codes: list[str]) -> str:
+    """The lowest territory node above all the codes ("210802" and "210803" → "2108"), or ""."""
     if not codes:
         return ""
     lo, hi = min(codes), max(codes)
     n = 0
     while n < min(len(lo), len(hi)) and lo[n] == hi[n]:
         n += 1
-    return lo[:n]
+    return lo[:max((length for length in CODE_LENGTH.values() if length <= n), default=0)]
 
 
 @transaction.atomic
@@ -127,19 +129,22 @@ def do_confirm_import_job(*, actor: User, job: ImportJob, enqueue: Callable[[int
 
 @transaction.atomic
 def do_expire_import_file(*, actor: User | None, job: ImportJob) -> ImportJob:
-    """Delete a job's uploaded source file (the retention rule). The history keeps the job's row,
-    counts, bad rows and error file; the page says the source file has expired."""
+    """The retention rule: delete a job's uploaded source file, its bad rows and its error file (the
+    ID numbers and phones as typed). The history keeps the job's row and its counts; the page says
+    what was deleted, and when."""
     require(actor, Cap.IMPORT_ROSTER, job.region_id or "")
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
-    if not job.file or job.file_expired_at or job.is_active:
+    if job.file_expired_at or job.is_active or not (job.file or job.error_file or job.bad_rows):
         return job
-    storage, name = job.file.storage, job.file.name
-    job.file = ""
+    files = [(f.storage, f.name) for f in (job.file, job.error_file) if f]
+    detail = {"kind": job.kind, "file": job.original_name, "bad_rows": len(job.bad_rows),
+              "error_file": bool(job.error_file)}
+    job.file = job.error_file = ""
+    job.bad_rows = []
     job.file_expired_at = timezone.now()
-    job.save(update_fields=["file", "file_expired_at"])
-    record_audit(actor=actor, action="roster.file.expire", target=job, region_code=job.region_id or "",
-                 detail={"kind": job.kind, "file": job.original_name})
-    transaction.on_commit(lambda: storage.delete(name))
+    job.save(update_fields=["file", "error_file", "bad_rows", "file_expired_at"])
+    record_audit(actor=actor, action="roster.file.expire", target=job, region_code=job.region_id or "", detail=detail)
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
     return job
 
 
@@ -147,22 +152,40 @@ def do_expire_import_file(*, actor: User | None, job: ImportJob) -> ImportJob:
 def do_export_roster(*, actor: User, kind: str, region_code: str, file_format: str) -> Iterator[tuple]:
     """Everything of one kind (a RosterKind value) in the actor's scope, in the import layout (re-importable): the rows,
     for the caller to write out. ID numbers and phones come unmasked where the actor may reveal
-    them, so the export is audited like a reveal. The rows are read as the caller iterates them
-    (a city's residents do not fit in memory); the audit row is written here, whatever is read."""
+    them, so the export is audited like a reveal: the region exported (the common prefix of the
+    scope it covers), the scope's nodes and the number of rows.
+
+    The rows are read as the caller iterates them (a city's residents do not fit in memory), so
+    they are counted first, with one COUNT on the same scoped query: the audit row is then written
+    here, before the first row leaves, and no dropped connection, killed worker or timeout midway
+    can leave an export unaudited, as an audit row written once the stream has ended could. (A row
+    added or removed between the count and the read may make the two differ by that row.)"""
     require(actor, Cap.IMPORT_ROSTER, region_code)
     roster = ROSTERS[RosterKind(kind)]
+    if actor.is_superuser:
+        scope = list(Region.objects.filter(parent__isnull=True).order_by("code").values_list("code", flat=True))
+    else:
+        scope = list(region_codes(actor, roster.export_cap))
+    count = roster.export_queryset(actor).count()
     rows = roster.export_rows(actor)
-    record_audit(actor=actor, action=f"roster.export.{roster.kind.value}", target=actor, region_code=region_code,
-                 detail={"format": file_format})
+    record_audit(actor=actor, action=f"roster.export.{roster.kind.value}", target=actor,
+                 region_code=_common_prefix(scope)[:15], detail={"format": file_format, "rows": count, "scope": scope})
     return rows
 
 
 @transaction.atomic
 def do_download_error_file(*, actor: User, job: ImportJob) -> FieldFile:
     """Open a job's error file for download: the bad rows as they were uploaded (ID numbers and
-    phones in clear), so each download is audited. Raises OSError, and audits nothing, when the
-    file has gone from storage."""
+    phones in clear), so it needs the capability to reveal personal data in the job's region too,
+    and each download is audited. Raises OSError, and audits nothing, when the file has gone from
+    storage.
+
+    Why refused rather than masked without that capability: the file exists to be corrected and
+    imported again, and ID numbers are what a resident is matched on; a masked copy could not be
+    re-imported, and its rows would come back as bad ones."""
     require(actor, Cap.IMPORT_ROSTER, job.region_id or "")
+    if actor is not None and not can(actor, Cap.REVEAL_PII, job.region_id or ""):
+        raise PermissionDenied(_("错误行文件含完整的身份证号码和电话，需要在该辖区查看完整个人信息的权限才能下载。"))
     handle = job.error_file.open("rb")
     record_audit(actor=actor, action="roster.errors.download", target=job, region_code=job.region_id or "",
                  detail={"kind": job.kind, "file": job.original_name})

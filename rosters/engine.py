@@ -45,12 +45,14 @@ from typing import Any
 import openpyxl
 from django.conf import settings
 from django.db import connection, connections
+from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext
 
 from governance.models import User
 from governance.roles import Cap
 from governance.scope import region_codes
+from rosters.badrows import pii_spans
 from rosters.models import RosterKind
 from rosters.normalize import cell_to_text, clean_code, clean_text
 from rosters.readers import FileProblem, Sheet, open_sheet
@@ -69,6 +71,7 @@ class Column:
     aliases: tuple[str, ...] = ()
     required: bool = False
     help: str = ""
+    pii: str = ""  # personal data: rosters.badrows.ID_NUMBER or PHONE (masked in the bad rows shown)
 
 
 _TEXT_CACHE: dict[str, str] = {}
@@ -171,6 +174,13 @@ class Roster:
 
     def write(self, rows: list[Row], ctx: ImportContext) -> None:
         """Write a batch of classified rows (new and updated). Runs inside the batch transaction."""
+        raise NotImplementedError
+
+    # The export: everything of the kind that the user reaches with export_cap, in the import layout.
+    export_cap: str = Cap.VIEW_REGISTER
+
+    def export_queryset(self, user: User) -> QuerySet:
+        """What the export holds, one row of the file per row of this queryset (the audit counts it)."""
         raise NotImplementedError
 
     def export_rows(self, user: User) -> Iterable[tuple]:
@@ -342,6 +352,7 @@ def _run(roster: Roster, sheet: Sheet, ctx: ImportContext, error_path: Path | No
             raise FileProblem(problem)
     roster.prepare(ctx)
     errors: ErrorWorkbook | None = None
+    pii_columns = [c for c in roster.columns if c.pii]
 
     def compare_and_write(item: tuple[list[Row], int]) -> tuple[list[Row], int]:
         batch, _ = item
@@ -365,7 +376,10 @@ def _run(roster: Roster, sheet: Sheet, ctx: ImportContext, error_path: Path | No
                 continue
             result.counts["bad"] += 1
             if len(result.bad_rows) < SHOWN_BAD_ROWS:
-                result.bad_rows.append({"row": r.number, "code": r.errors[0].code, "reason": r.reason})
+                reason = r.reason
+                # Where the reason quotes the row's ID number or phone: the page masks it (rosters.badrows).
+                spans = pii_spans(reason, [(c.pii, cell_to_text(r.values.get(c.key))) for c in pii_columns])
+                result.bad_rows.append({"row": r.number, "code": r.errors[0].code, "reason": reason, "pii": spans})
             if error_path is not None:
                 if errors is None:
                     errors = ErrorWorkbook(error_path, header, roster.sheet_title)

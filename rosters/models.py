@@ -52,7 +52,7 @@ class ImportJob(models.Model):
     source = models.CharField(_("来源"), max_length=8, default="web")  # web / cli
     original_name = models.CharField(_("文件名"), max_length=200)
     file = models.FileField(_("文件"), upload_to="rosters/uploads/%Y/%m/", blank=True)
-    # Set when the retention rule (ROSTER_UPLOAD_RETENTION_DAYS) deleted the uploaded file.
+    # Set when the retention rule (ROSTER_UPLOAD_RETENTION_DAYS) deleted the uploaded file, the bad rows and the error file.
     file_expired_at = models.DateTimeField(_("源文件删除时间"), null=True, blank=True)
     error_file = models.FileField(_("错误行文件"), upload_to="rosters/errors/%Y/%m/", blank=True)
     total = models.PositiveIntegerField(_("预计行数"), null=True, blank=True)
@@ -85,8 +85,8 @@ class ImportJob(models.Model):
 
     @property
     def file_expires_at(self) -> datetime | None:
-        """When the retention rule will delete the uploaded file (None: not scheduled)."""
+        """When the retention rule will delete the uploaded file, the bad rows and the error file (None: not scheduled)."""
         days = settings.ROSTER_UPLOAD_RETENTION_DAYS
-        if not self.file or self.file_expired_at or self.is_active or days <= 0:
+        if not (self.file or self.error_file or self.bad_rows) or self.file_expired_at or self.is_active or days <= 0:
             return None
         return (self.finished_at or self.created_at) + timedelta(days=days)

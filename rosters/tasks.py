@@ -97,15 +97,16 @@ def run_import_job(job_id: int) -> str:
 
 
 def expired_upload_jobs(now: datetime | None = None) -> QuerySet[ImportJob]:
-    """Jobs whose uploaded file is past ROSTER_UPLOAD_RETENTION_DAYS: counted from when the job
-    finished (a dry run never confirmed: from its upload). Queued or running jobs are left alone."""
+    """Jobs whose uploaded file, bad rows or error file are past ROSTER_UPLOAD_RETENTION_DAYS: counted
+    from when the job finished (a dry run never confirmed: from its upload). A command-line import
+    has no upload, but its bad rows go too. Queued or running jobs are left alone."""
     days = settings.ROSTER_UPLOAD_RETENTION_DAYS
     if days <= 0:
         return ImportJob.objects.none()
     cutoff = (now or timezone.now()) - timedelta(days=days)
     return (
         ImportJob.objects.filter(file_expired_at__isnull=True)
-        .exclude(file="")
+        .exclude(file="", error_file="", bad_rows=[])
         .exclude(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING])
         .filter(Q(finished_at__lte=cutoff) | Q(finished_at__isnull=True, created_at__lte=cutoff))
     )
@@ -113,7 +114,7 @@ def expired_upload_jobs(now: datetime | None = None) -> QuerySet[ImportJob]:
 
 @shared_task
 def purge_expired_uploads() -> int:
-    """Celery beat, daily: delete the uploaded roster files past their retention period."""
+    """Celery beat, daily: delete the uploaded roster files, bad rows and error files past their retention period."""
     expired = 0
     for job in list(expired_upload_jobs().order_by("pk")):
         do_expire_import_file(actor=None, job=job)

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import openpyxl
 import tablib
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from governance.http import forbidden
 from governance.pagination import CappedPaginator
 from governance.roles import Cap
-from governance.scope import get_in_scope_or_404
+from governance.scope import can, get_in_scope_or_404
 from rosters.actions import (
     IssuedPassword,
     do_confirm_import_job,
@@ -30,6 +31,7 @@ from rosters.actions import (
     do_export_roster,
     do_issue_initial_passwords,
 )
+from rosters.badrows import masked_bad_rows
 from rosters.help import notes_for
 from rosters.kinds import ROSTERS
 from rosters.models import ImportJob
@@ -96,7 +98,7 @@ def index(request: HttpRequest) -> HttpResponse:
             job = do_create_import_job(actor=request.user, kind=kind, upload=upload, region_code=region_code,
                                        enqueue=run_import_job.delay)
             return redirect("rosters:job", pk=job.pk)
-    jobs = list(import_jobs_for(request.user)[:10])
+    jobs = _mark_error_downloads(request.user, list(import_jobs_for(request.user)[:10]))
     return render(
         request, "rosters/index.html",
         {"kinds": _kinds(), "notes": _kind_notes(), "jobs": jobs, "error": error,
@@ -110,19 +112,33 @@ def history(request: HttpRequest) -> HttpResponse:
     if not may_import(request.user):
         return _forbidden(request)
     page = CappedPaginator(import_jobs_for(request.user), 50).get_page(request.GET.get("page"))
+    _mark_error_downloads(request.user, page.object_list)
     return render(request, "rosters/history.html", {"page": page})
+
+
+def _may_reveal(user, job: ImportJob) -> bool:
+    """Whether `user` may see the job's bad rows as typed (full ID numbers and phones) and download its
+    error file: revealing personal data in the job's region."""
+    return can(user, Cap.REVEAL_PII, job.region_id or "")
+
+
+def _mark_error_downloads(user, jobs: list[ImportJob]) -> list[ImportJob]:
+    for job in jobs:
+        job.may_download_errors = bool(job.error_file) and _may_reveal(user, job)
+    return jobs
 
 
 @login_required
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _get_job_for_user(request, pk)
-    shown = job.bad_rows
+    reveal = _may_reveal(request.user, job)
+    shown = masked_bad_rows(job.bad_rows, reveal=reveal)
     bad_total = (job.counts or job.dry_counts or {}).get("bad", 0)
     counts = job.counts if job.phase == ImportJob.Phase.WRITE and job.counts else job.dry_counts
     return render(
         request, "rosters/job.html",
         {"job": job, "counts": counts, "bad_rows": shown, "bad_more": max(bad_total - len(shown), 0),
-         "writable": bool(counts) and (counts.get("new", 0) + counts.get("updated", 0)) > 0},
+         "reveal": reveal, "writable": bool(counts) and (counts.get("new", 0) + counts.get("updated", 0)) > 0},
     )
 
 
@@ -159,6 +175,8 @@ def job_errors(request: HttpRequest, pk: int) -> HttpResponse:
         handle = do_download_error_file(actor=request.user, job=job)
     except OSError:  # removed from storage since
         return render(request, "404.html", status=404)
+    except PermissionDenied as refusal:  # it holds full ID numbers and phones: revealing them is needed
+        return forbidden(request, str(refusal))
     return FileResponse(handle, as_attachment=True, filename=name)
 
 

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext
 
 from governance.models import Region, RoleAssignment, User
 from governance.roles import Cap, Level, Role
 from governance.scope import scoped
 from parties.validators import normalize_phone, validate_phone
+from rosters.badrows import PHONE
 from rosters.engine import Column, ImportContext, Roster, Row
 from rosters.models import RosterKind
 from rosters.selectors import untouchable_accounts
@@ -42,7 +44,7 @@ class GridWorkerRoster(Roster):
     sheet_title = "网格员"
     columns = (
         Column("name", "姓名", ("网格员姓名", "网格员", "名字"), True),
-        Column("phone", "手机号", ("联系电话", "手机号码", "手机", "电话", "联系方式"), True),
+        Column("phone", "手机号", ("联系电话", "手机号码", "手机", "电话", "联系方式"), True, pii=PHONE),
         Column("username", "用户名", ("账号", "登录名", "登录账号")),
         Column("grid", "网格编码", ("所属网格编码", "所属网格", "网格代码", "负责网格编码"), True),
     )
@@ -132,8 +134,13 @@ class GridWorkerRoster(Roster):
             ignore_conflicts=True,
         )
 
+    export_cap = Cap.IMPORT_ROSTER
+
+    def export_queryset(self, user: User) -> QuerySet:
+        return scoped(RoleAssignment.objects.filter(role=Role.GRID_WORKER), user, self.export_cap)
+
     def export_rows(self, user: User) -> Iterator[tuple]:
-        qs = scoped(RoleAssignment.objects.filter(role=Role.GRID_WORKER), user, Cap.IMPORT_ROSTER)
+        qs = self.export_queryset(user)
         for name, phone, username, region in qs.order_by("region_id", "user__username").values_list(
             "user__name", "user__phone", "user__username", "region_id"
         ):

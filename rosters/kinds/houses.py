@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from governance.models import User
-from governance.roles import Cap
 from governance.scope import scoped
 from parties.models import Building, House, HouseUse
 from rosters.bulk import db_datetime, ensure_rows, insert_rows, select_in
@@ -179,9 +179,12 @@ class HouseRoster(Roster):
             ["use", "area", "owner_name", "updated_at"],
         )
 
+    def export_queryset(self, user: User) -> QuerySet:
+        return scoped(House.objects.all(), user, self.export_cap)
+
     def export_rows(self, user: User) -> Iterator[tuple]:
         use = dict(HouseUse.choices)
-        qs = scoped(House.objects.all(), user, Cap.VIEW_REGISTER).order_by(
+        qs = self.export_queryset(user).order_by(
             "grid_id", "building__name", "unit_no", "room")
         for grid, b, u, r, hu, area, owner in qs.values_list(
             "grid_id", "building__name", "unit_no", "room", "use", "area", "owner_name"

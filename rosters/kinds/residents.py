@@ -16,6 +16,7 @@ from operator import mul
 
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -33,6 +34,7 @@ from parties.idnumbers import (
     validate_id_number,
 )
 from parties.models import TAG_ALIASES, House, PoliticalStatus, ResidencyType, Resident, ResidentTag, TagKind
+from rosters.badrows import ID_NUMBER, PHONE
 from rosters.bulk import db_datetime, insert_new_rows, insert_rows, select_in
 from rosters.engine import Column, ImportContext, Roster, Row
 from rosters.kinds.checks import GRID_ALIASES, GridCheck, check_choice, check_phone, choice_words
@@ -101,8 +103,9 @@ class ResidentRoster(Roster):
     sheet_title = "实有人口"
     columns = (
         Column("name", "姓名", ("人员姓名", "名字"), True),
-        Column("id_number", "公民身份号码", ("身份证号", "身份证号码", "身份证", "证件号码", "公民身份证号码"), True),
-        Column("phone", "联系电话", ("手机号", "手机号码", "手机", "电话", "联系方式")),
+        Column("id_number", "公民身份号码", ("身份证号", "身份证号码", "身份证", "证件号码", "公民身份证号码"), True,
+               pii=ID_NUMBER),
+        Column("phone", "联系电话", ("手机号", "手机号码", "手机", "电话", "联系方式"), pii=PHONE),
         Column("ethnicity", "民族"),
         Column("political_status", "政治面貌"),
         Column("residency_type", "人口类型", ("人员类型", "居住类型", "人口类别")),
@@ -332,9 +335,12 @@ class ResidentRoster(Roster):
             if changed:
                 self._write_classified(changed, ctx, house_ids)  # their houses are ensured above
 
+    def export_queryset(self, user: User) -> QuerySet:
+        return scoped(Resident.objects.all(), user, self.export_cap)
+
     def export_rows(self, user: User) -> Iterator[tuple]:
         reveal = region_codes(user, Cap.REVEAL_PII) if not user.is_superuser else ("",)
-        qs = scoped(Resident.objects.all(), user, Cap.VIEW_REGISTER).order_by("grid_id", "pk")
+        qs = self.export_queryset(user).order_by("grid_id", "pk")
         tag_label = dict(TagKind.choices)
         political = dict(PoliticalStatus.choices)
         residency = dict(ResidencyType.choices)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext
 
 from governance.models import GridType, Region, User, validate_region_code
@@ -151,8 +152,13 @@ class TerritoryRoster(Roster):
         Region.objects.bulk_update(updated, ["name", "grid_type"], batch_size=1000)
         self.existing_codes.update(r.code for r in new)
 
+    export_cap = Cap.VIEW
+
+    def export_queryset(self, user: User) -> QuerySet:
+        return scoped(Region.objects.all(), user, self.export_cap)
+
     def export_rows(self, user: User) -> Iterator[tuple]:
-        qs = scoped(Region.objects.all(), user, Cap.VIEW).order_by("code")
+        qs = self.export_queryset(user).order_by("code")
         for code, name, level, parent, grid_type in qs.values_list("code", "name", "level", "parent_id", "grid_type"):
             yield (code, name, LEVEL_NAMES[Level(level)], parent or "",
                    str(GridType(grid_type).label) if grid_type else "")

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -15,6 +16,7 @@ from governance.scope import region_codes, scoped
 from parties import pii
 from parties.models import Unit, UnitKind
 from parties.validators import normalize_credit_code, validate_credit_code
+from rosters.badrows import PHONE
 from rosters.engine import Column, ImportContext, Roster, Row
 from rosters.kinds.checks import GRID_ALIASES, GridCheck, check_choice, check_phone, choice_words
 from rosters.models import RosterKind
@@ -53,7 +55,7 @@ class UnitRoster(Roster):
         Column("address", "地址", ("单位地址", "经营地址")),
         Column("legal_person", "法定代表人", ("负责人", "法人")),
         Column("contact_name", "联系人"),
-        Column("phone", "联系电话", ("手机号", "电话", "联系方式")),
+        Column("phone", "联系电话", ("手机号", "电话", "联系方式"), pii=PHONE),
         Column("employees", "从业人数", ("员工人数", "职工人数")),
     )
     example = ("营口示例商贸有限公司", "91210802MA0XXXXXXX", "企业", "210802001001001", "站前区示例路 1 号",
@@ -132,10 +134,13 @@ class UnitRoster(Roster):
             [*self.FIELDS, "contact_phone_encrypted", "updated_at"],
         )
 
+    def export_queryset(self, user: User) -> QuerySet:
+        return scoped(Unit.objects.all(), user, self.export_cap)
+
     def export_rows(self, user: User) -> Iterator[tuple]:
         reveal = region_codes(user, Cap.REVEAL_PII) if not user.is_superuser else ("",)
         kinds = dict(UnitKind.choices)
-        qs = scoped(Unit.objects.all(), user, Cap.VIEW_REGISTER).order_by("grid_id", "name")
+        qs = self.export_queryset(user).order_by("grid_id", "name")
         for name, code, kind, grid, address, legal, contact, phone, employees in qs.values_list(
             "name", "credit_code", "kind", "grid_id", "address", "legal_person", "contact_name",
             "contact_phone_encrypted", "employees",

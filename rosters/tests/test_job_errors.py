@@ -5,8 +5,10 @@ import io
 import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from guardian.shortcuts import assign_perm
 
 from governance.models import AuditEvent
+from governance.tests.base import make_user
 from governance.tests.spreadsheets import xlsx_formulas
 from rosters.models import ImportJob
 from rosters.tests.helpers import RosterTestCase, csv_bytes
@@ -44,6 +46,19 @@ class JobErrorsTests(RosterTestCase):
         self.assertEqual((event.actor, event.target_type, event.target_id, event.region_code),
                          (self.frank, "rosters.importjob", str(self.job.pk), self.xishi.code))
         self.assertEqual(event.detail, {"kind": "grid_workers", "file": "w.csv"})
+
+    def test_someone_who_may_import_but_not_reveal_personal_data_gets_403_and_no_link(self):
+        clerk = make_user("clerk", "录入员")
+        assign_perm("governance.scope_import_roster", clerk, self.xishi)
+        self.client.force_login(clerk)
+        response = self.client.get(reverse("rosters:job-errors", args=[self.job.pk]))
+        self.assertEqual(response.status_code, 403)
+        self.assertFalse(AuditEvent.objects.filter(action="roster.errors.download").exists())
+        page = self.client.get(reverse("rosters:job", args=[self.job.pk]))
+        self.assertNotContains(page, reverse("rosters:job-errors", args=[self.job.pk]))
+        self.assertContains(page, "需要在该辖区查看完整个人信息的权限才能下载")
+        self.assertNotContains(self.client.get(reverse("rosters:history")),
+                               reverse("rosters:job-errors", args=[self.job.pk]))
 
     def test_an_error_file_gone_from_storage_is_404_and_leaves_no_audit_row(self):
         self.job.error_file.storage.delete(self.job.error_file.name)

@@ -47,14 +47,28 @@ class RosterExportTests(RosterTestCase):
         self.assertEqual(self.client.get(reverse("rosters:export", args=["residents"])).status_code, 403)
         self.assertFalse(AuditEvent.objects.filter(action__startswith="roster.export.").exists())
 
-    def test_each_export_leaves_one_audit_row_naming_the_kind_the_format_and_the_importers_territory(self):
+    def test_each_export_leaves_one_audit_row_naming_the_kind_the_format_the_region_and_the_rows(self):
         self.client.force_login(self.frank)
         self.client.get(reverse("rosters:export", args=["residents"]))
         event = AuditEvent.objects.get(action__startswith="roster.export.")
         self.assertEqual((event.action, event.actor, event.region_code, event.detail),
-                         ("roster.export.residents", self.frank, self.xishi.code, {"format": "xlsx"}))
+                         ("roster.export.residents", self.frank, self.xishi.code,
+                          {"format": "xlsx", "rows": 1, "scope": [self.xishi.code]}))
         b"".join(self.client.get(reverse("rosters:export", args=["units"]) + "?format=csv").streaming_content)
-        self.assertEqual(AuditEvent.objects.get(action="roster.export.units").detail, {"format": "csv"})
+        self.assertEqual(AuditEvent.objects.get(action="roster.export.units").detail,
+                         {"format": "csv", "rows": 0, "scope": [self.xishi.code]})
+
+    def test_an_export_over_two_districts_records_their_common_prefix_and_every_row(self):
+        from governance.models import RoleAssignment
+        from governance.roles import Role
+
+        RoleAssignment.objects.create(user=self.frank, role=Role.ADMIN, region=self.zhanqian)
+        self.client.force_login(self.frank)
+        rows = self.rows(self.client.get(reverse("rosters:export", args=["residents"])))
+        event = AuditEvent.objects.get(action="roster.export.residents")
+        self.assertEqual(len(rows) - 1, 2)
+        self.assertEqual((event.region_code, event.detail["rows"], event.detail["scope"]),
+                         (self.city.code, 2, [self.zhanqian.code, self.xishi.code]))
 
     def test_an_unknown_kind_is_404_and_leaves_no_audit_row(self):
         self.client.force_login(self.frank)

@@ -46,10 +46,11 @@ class UploadRetentionTests(RosterTestCase):
         with self.captureOnCommitCallbacks(execute=True):
             return purge_expired_uploads()
 
-    def test_a_file_finished_more_than_30_days_ago_is_deleted_and_the_history_keeps_the_rest(self):
+    def test_a_file_finished_more_than_30_days_ago_is_deleted_with_its_bad_rows_and_error_file(self):
         job = self.upload()
         source, errors = Path(job.file.path), Path(job.error_file.path)
         self.assertTrue(source.exists())
+        self.assertEqual(len(job.bad_rows), 1)
         self.age(job, 31)
         self.assertEqual(self.purge(), 1)
         job.refresh_from_db()
@@ -57,11 +58,27 @@ class UploadRetentionTests(RosterTestCase):
         self.assertEqual(job.file.name, "")
         self.assertIsNotNone(job.file_expired_at)
         self.assertEqual(job.status, ImportJob.Status.DONE)
+        # The history keeps the job and its counts; the bad rows and the error file (full ID numbers
+        # and phones as typed) go with the upload.
         self.assertEqual(job.counts, {"new": 1, "updated": 0, "unchanged": 0, "bad": 1})
-        self.assertTrue(errors.exists())
-        self.assertEqual(self.client.get(reverse("rosters:job-errors", args=[job.pk])).status_code, 200)
+        self.assertEqual(job.bad_rows, [])
+        self.assertEqual(job.error_file.name, "")
+        self.assertFalse(errors.exists())
+        self.assertEqual(self.client.get(reverse("rosters:job-errors", args=[job.pk])).status_code, 404)
         event = AuditEvent.objects.get(action="roster.file.expire")
         self.assertEqual((event.actor, event.target_id, event.region_code), (None, str(job.pk), "210803"))
+        self.assertEqual(event.detail, {"kind": "grid_workers", "file": "w.csv", "bad_rows": 1, "error_file": True})
+
+    def test_the_job_page_says_what_was_deleted_and_what_is_kept(self):
+        job = self.upload()
+        self.assertContains(self.client.get(reverse("rosters:job", args=[job.pk])), "错误行明细和错误行文件保留至")
+        self.age(job, 31)
+        self.purge()
+        page = self.client.get(reverse("rosters:job", args=[job.pk]))
+        self.assertContains(page, "上传的源文件、错误行明细和错误行文件已于")
+        self.assertContains(page, 'data-testid="count-bad">1<')
+        self.assertNotContains(page, 'data-testid="bad-rows"')
+        self.assertNotContains(page, reverse("rosters:job-errors", args=[job.pk]))
 
     def test_a_file_finished_29_days_ago_is_kept(self):
         job = self.upload()
@@ -102,10 +119,20 @@ class UploadRetentionTests(RosterTestCase):
         with override_settings(ROSTER_UPLOAD_RETENTION_DAYS=7):
             self.assertEqual(self.purge(), 1)
 
-    def test_a_command_line_import_has_no_upload_and_is_left_alone(self):
+    def test_a_command_line_import_without_bad_rows_has_nothing_to_delete_and_is_left_alone(self):
         ImportJob.objects.create(kind="grid_workers", source="cli", original_name="w.csv",
                                  status=ImportJob.Status.DONE, finished_at=timezone.now() - timedelta(days=90))
         self.assertEqual(self.purge(), 0)
+
+    def test_the_bad_rows_of_a_command_line_import_are_deleted_after_the_retention_period_too(self):
+        job = ImportJob.objects.create(
+            kind="residents", source="cli", original_name="r.csv", status=ImportJob.Status.DONE,
+            finished_at=timezone.now() - timedelta(days=31), counts={"bad": 1},
+            bad_rows=[{"row": 2, "code": "id_checksum", "reason": "公民身份号码“210802199507142118”校验位错误"}])
+        self.assertEqual(self.purge(), 1)
+        job.refresh_from_db()
+        self.assertEqual((job.bad_rows, job.counts), ([], {"bad": 1}))
+        self.assertIsNotNone(job.file_expired_at)
 
     def test_a_file_already_gone_from_disk_is_still_marked_expired(self):
         job = self.upload()
