@@ -4,6 +4,7 @@ A4 layout, confirm and publish (one view per action), and the 指标说明 page.
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -23,10 +24,11 @@ from governance.roles import Cap
 from governance.scope import can
 from governance.spreadsheets import xlsx_row
 from reports import selectors
-from reports.actions import do_confirm_snapshot, do_publish_report
+from reports.actions import do_confirm_snapshot, do_publish_report, do_save_scoring_sheet
+from reports.assessment import assess
 from reports.kpis import BY_CODE, KPIS, MIN_BASE, visit_quota
-from reports.models import Snapshot, SnapshotStatus
-from reports.periods import Period, parse
+from reports.models import ScoringSheet, Snapshot, SnapshotStatus
+from reports.periods import Kind, Period, parse
 from reports.rankings import RANKABLE, rank
 
 # The KPIs whose cases the case list can show (/cases/?grid=…&from=…&to=…&status=…).
@@ -196,3 +198,54 @@ def report_publish(request: HttpRequest, code: str, period: str) -> HttpResponse
 @login_required
 def indicators(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/indicators.html", {"kpis": KPIS, "min_base": MIN_BASE, "quota": visit_quota()})
+
+
+@login_required
+def assessment(request: HttpRequest, code: str, year: str) -> HttpResponse:
+    """考评: the year's snapshots of the node's children scored on a sheet (?sheet=<id>, default the newest)."""
+    period = _period_or_400(year)
+    if period.kind != Kind.YEAR:
+        raise BadRequest(_("考评按年度进行，报告期须为年份，如 2026。"))
+    region = selectors.region_for_user(request.user, code)
+    sheets = list(ScoringSheet.objects.order_by("name", "-version"))
+    wanted = request.GET.get("sheet", "")
+    if wanted and not wanted.isdigit():
+        raise BadRequest(_("考评细则参数无效。"))
+    sheet = next((s for s in sheets if str(s.pk) == wanted), None) if wanted else (
+        max(sheets, key=lambda s: s.created_at) if sheets else None)
+    if wanted and sheet is None:
+        raise Http404(_("考评细则不存在。"))
+    children = selectors.children_of(request.user, region, period)
+    scores = assess(sheet, period, [(s.node, s.current) for s in children]) if sheet else []
+    ctx = {"region": region, "period": period, "sheet": sheet, "sheets": sheets, "scores": scores, "kpis": BY_CODE}
+    return render(request, "reports/assessment.html", ctx)
+
+
+@login_required
+def scoring_sheets(request: HttpRequest) -> HttpResponse:
+    """The scoring sheets and their versions; a POST saves a new version (do_save_scoring_sheet, audited)."""
+    sheets = list(ScoringSheet.objects.order_by("name", "-version"))
+    form = {"name": "", "weights": "", "deductions": "", "note": ""}
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "") for k in form}
+
+        def perform() -> str:
+            try:
+                weights = json.loads(form["weights"] or "{}")
+                deductions = json.loads(form["deductions"] or "{}")
+            except ValueError:
+                raise ValidationError(_("权重和扣分规则须为 JSON，如 {\"closure_rate\": 40}。")) from None
+            sheet = do_save_scoring_sheet(actor=request.user, name=form["name"], weights=weights,
+                                          deductions=deductions, note=form["note"])
+            return _("已保存考评细则“%(name)s”第 %(v)s 版。") % {"name": sheet.name, "v": sheet.version}
+
+        return run_action(
+            request, perform, success_url=reverse("reports:scoring"),
+            refused=lambda message, status: render(
+                request, "reports/scoring_sheets.html", {"sheets": sheets, "form": form, "error": message}, status=status),
+        )
+    if sheets:
+        latest = sheets[0]
+        form = {"name": latest.name, "weights": json.dumps(latest.weights, ensure_ascii=False),
+                "deductions": json.dumps(latest.deductions, ensure_ascii=False), "note": ""}
+    return render(request, "reports/scoring_sheets.html", {"sheets": sheets, "form": form, "kpis": KPIS})
