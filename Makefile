@@ -5,6 +5,10 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 # Where the SQLite database, static files and uploads go (governance/settings.py reads the same variable).
 VAR_DIR := $(or $(GRIDGOV_VAR_DIR),var)
+# make run's background worker: kombu's filesystem transport in this folder (no Redis needed).
+CELERY_DIR := $(abspath $(VAR_DIR))/celery
+# make serve: gunicorn workers, two per core and one more (gunicorn's rule of thumb).
+WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
 
 .PHONY: run test lint install serve migrate seed messages bench clean
 
@@ -28,9 +32,24 @@ migrate: install | $(VAR_DIR)
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# The web server and, beside it, a real Celery worker with beat (supervision, reminders, purging,
+# the report cycles on schedule), started and stopped together: Ctrl-C stops both.
 run: seed
-	@echo "gridgov: http://$(HOST)/"
+	@mkdir -p $(CELERY_DIR)/queue $(CELERY_DIR)/processed
+	@echo "gridgov: http://$(HOST)/  (background worker and beat log: $(CELERY_DIR)/worker.log)"
+	@export GRIDGOV_CELERY_DIR=$(CELERY_DIR); \
+	$(PY) -m celery -A governance worker --beat --pool=solo --loglevel=INFO \
+	  --schedule $(CELERY_DIR)/beat-schedule --logfile $(CELERY_DIR)/worker.log & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST)
+
+# The production web server on this machine (gunicorn, static files with hashed names served by
+# WhiteNoise with a year's cache). Production also runs `celery -A governance worker` and one
+# `celery -A governance beat` on Redis: see README "Production".
+serve: migrate
+	GRIDGOV_STATIC_MANIFEST=1 $(PY) manage.py collectstatic --noinput -v0
+	GRIDGOV_STATIC_MANIFEST=1 $(VENV)/bin/gunicorn governance.wsgi --workers $(WORKERS) --bind $(HOST) \
+	  --access-logfile - --graceful-timeout 30 --timeout 120
 
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check .

@@ -35,6 +35,17 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The SQLite test database is a file per test process (governance.settings); leave none behind."""
+    from django.conf import settings
+
+    name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if name and settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            if os.path.exists(name + suffix):
+                os.remove(name + suffix)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     has_browser = os.path.exists(CHROMIUM)
     if has_browser:

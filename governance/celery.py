@@ -1,7 +1,7 @@
 import os
 
 from celery import Celery
-from celery.signals import task_failure, task_postrun, task_prerun
+from celery.signals import task_failure, task_postrun, task_prerun, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
 
@@ -32,3 +32,10 @@ def _periodic_job_failed(sender=None, exception=None, **kwargs) -> None:
     from governance.jobs import job_finished
 
     job_finished(sender.name, succeeded=False, error=type(exception).__name__)
+
+
+@worker_ready.connect
+def _first_heartbeat(sender=None, **kwargs) -> None:
+    """A heartbeat as soon as the worker is up, so the system page shows it at once (not after up
+    to five minutes)."""
+    sender.app.send_task("governance.tasks.heartbeat")

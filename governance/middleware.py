@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+log = logging.getLogger(__name__)
 
 
 class PasswordChangeRequiredMiddleware:
@@ -34,3 +38,36 @@ class PasswordChangeRequiredMiddleware:
         allowed = (reverse("password_change"), reverse("password_change_done"), reverse("logout"),
                    reverse("set_language"), settings.STATIC_URL)
         return path.startswith(allowed)
+
+
+# What a database says when a write could not wait its turn: SQLite's lock (past the busy timeout),
+# PostgreSQL's serialisation failure, deadlock and lock-not-available.
+TRANSIENT_PG_CODES = {"40001", "40P01", "55P03"}
+
+
+def is_transient(exc: BaseException) -> bool:
+    if not isinstance(exc, OperationalError):
+        return False
+    code = getattr(exc.__cause__, "pgcode", None) or getattr(exc, "pgcode", None)
+    return code in TRANSIENT_PG_CODES or "database is locked" in str(exc)
+
+
+class TransientDatabaseErrorMiddleware:
+    """A write that lost a race for a lock is answered 409 with a Chinese message, never 500.
+    Its transaction was rolled back whole (every write is one atomic action), so nothing is half
+    written and the user may simply send it again."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_transient(exception):
+            return None
+        log.warning("transient database error on %s %s: %s", request.method, request.path, type(exception).__name__)
+        message = _("系统繁忙，您的操作没有保存，请稍后重试。")
+        if request.path_info.startswith("/api/") or request.headers.get("accept", "").startswith("application/json"):
+            return JsonResponse({"detail": message}, status=409)
+        return render(request, "409.html", {"message": message}, status=409)

@@ -29,11 +29,26 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+    # A year of HSTS by default; 0 turns it off (e.g. while first trying HTTPS on an intranet).
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("SECURE_HSTS_INCLUDE_SUBDOMAINS", "0") == "1"
     SECURE_CONTENT_TYPE_NOSNIFF = True
 else:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret-gridgov")
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver", "[::1]"]
+
+# In production SECRET_KEY must be at least 50 characters with at least 5 different ones (system
+# check gridgov.E010, governance.apps).
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_UNIQUE = 5
+
+# Personal data keys (GRIDGOV_PII_KEY, GRIDGOV_PII_HASH_KEY, parties.pii): derived from SECRET_KEY when
+# unset only in development (DEBUG on, not production), with a system check warning (gridgov.W001);
+# anywhere else the app refuses to start without them (gridgov.E001). Decided here, from the
+# environment, so that a test runner turning DEBUG off does not change it.
+PII_DEV_KEYS_ALLOWED = DEBUG
+# Exact look-ups by ID number or phone (each audited) a user may make per minute; past it, HTTP 429.
+PII_LOOKUPS_PER_MINUTE = int(os.environ.get("GRIDGOV_PII_LOOKUPS_PER_MINUTE", "30"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600  # one working day
