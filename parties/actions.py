@@ -1,15 +1,17 @@
 """Writes on the registers and the party organisation. Each is a do_* function:
 keyword-only arguments, one transaction, the actor's capability checked on the
 territory first, one audit row. Audit details never hold plain ID numbers or
-phones: only masked values."""
+phones: only masked values or blind indexes."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +19,8 @@ from django.utils.translation import gettext as _
 from governance.actions import record_audit, require
 from governance.models import Region, User
 from governance.roles import Cap, Level
-from parties import pii
+from governance.scope import region_codes
+from parties import lookups, pii
 from parties.idnumbers import birth_date_and_gender, normalize_id_number, validate_id_number
 from parties.models import (
     Building,
@@ -246,8 +249,10 @@ def do_create_resident(
     born, gender = birth_date_and_gender(number)
     resident = Resident(
         grid=grid, house=house, household=household, relation_to_head=relation_to_head.strip(), name=name,
-        id_number_encrypted=pii.encrypt(number), id_number_hash=number_hash, gender=gender, birth_date=born,
-        phone_encrypted=pii.encrypt(phone), phone_hash=pii.blind_index(phone),
+        id_number_encrypted=pii.encrypt(number, aad=pii.aad(Resident, "id_number_encrypted", number_hash)),
+        id_number_hash=number_hash, gender=gender, birth_date=born,
+        phone_encrypted=pii.encrypt(phone, aad=pii.aad(Resident, "phone_encrypted", number_hash)),
+        phone_hash=pii.blind_index(phone),
         ethnicity=(ethnicity or "汉族").strip(), political_status=political_status, residency_type=residency_type,
         note=note,
     )
@@ -277,6 +282,7 @@ def do_update_resident(*, actor: User | None, resident: Resident, **changes: Any
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     diff: dict[str, list] = {}
     errors: dict[str, list[str]] = {}
+    old_phone_masked = resident.phone_masked if "phone" in changes else ""  # read before a new ID number rebinds it
     if "id_number" in changes:
         try:
             number, number_hash = clean_id_number(changes.pop("id_number"))
@@ -288,8 +294,12 @@ def do_update_resident(*, actor: User | None, resident: Resident, **changes: Any
                     errors["id_number"] = [_("该公民身份号码已登记在册。")]
                 else:
                     diff["id_number"] = [resident.id_number_masked, pii.mask_id_number(number)]
-                    resident.id_number_encrypted = pii.encrypt(number)
+                    phone = resident.phone
                     resident.id_number_hash = number_hash
+                    resident.id_number_encrypted = pii.encrypt(number, aad=resident.pii_aad("id_number_encrypted"))
+                    # The phone's token is bound to the ID number's blind index too: bind it anew.
+                    if phone and phone != str(pii.UNREADABLE) and "phone" not in changes:
+                        resident.phone_encrypted = pii.encrypt(phone, aad=resident.pii_aad("phone_encrypted"))
                     resident.birth_date, resident.gender = birth_date_and_gender(number)
     if "phone" in changes:
         try:
@@ -297,10 +307,12 @@ def do_update_resident(*, actor: User | None, resident: Resident, **changes: Any
         except ValidationError as e:
             errors.update(e.message_dict)
         else:
-            if pii.blind_index(phone) != resident.phone_hash:
-                diff["phone"] = [resident.phone_masked, pii.mask_phone(phone)]
-                resident.phone_encrypted = pii.encrypt(phone)
-                resident.phone_hash = pii.blind_index(phone)
+            phone_hash = pii.blind_index(phone)
+            if phone_hash != resident.phone_hash:
+                diff["phone"] = [old_phone_masked, pii.mask_phone(phone)]
+            if phone_hash != resident.phone_hash or "id_number" in diff:  # a new ID number rebinds the phone
+                resident.phone_encrypted = pii.encrypt(phone, aad=resident.pii_aad("phone_encrypted"))
+                resident.phone_hash = phone_hash
     try:
         if "political_status" in changes:
             changes["political_status"] = _choice(changes["political_status"], PoliticalStatus, "political_status", _("政治面貌"))
@@ -371,18 +383,21 @@ def do_remove_resident_tag(*, actor: User | None, tag: ResidentTag, reason: str 
 
 @transaction.atomic
 def do_reveal_pii(*, actor: User | None, target: Resident | Unit) -> dict[str, str]:
-    """The plain ID number and phone of one record, for a role that may reveal; every reveal is audited."""
+    """The plain ID number (with the birth date it holds) and phone of one record, for a role that
+    may reveal; every reveal is audited. A token that does not decrypt shows pii.UNREADABLE."""
     require(actor, Cap.REVEAL_PII, target.grid_id)
     if isinstance(target, Resident):
-        values = {"id_number": target.id_number, "phone": target.phone}
+        values = {"id_number": target.id_number, "phone": target.phone,
+                  "birth_date": target.birth_date.isoformat() if target.birth_date else ""}
     elif isinstance(target, Unit):
         values = {"phone": target.contact_phone}
     else:
         raise TypeError("reveal: resident or unit only")
-    record_audit(
-        actor=actor, action="pii.reveal", target=target, region_code=target.grid_id,
-        detail={"name": target.name, "fields": [k for k, v in values.items() if v]},
-    )
+    unreadable = [k for k, v in values.items() if v == str(pii.UNREADABLE)]
+    detail = {"name": target.name, "fields": [k for k, v in values.items() if v and k not in unreadable]}
+    if unreadable:
+        detail["unreadable"] = unreadable
+    record_audit(actor=actor, action="pii.reveal", target=target, region_code=target.grid_id, detail=detail)
     return values
 
 
@@ -448,7 +463,7 @@ def do_create_unit(
         unit = Unit.objects.create(
             grid=grid, name=name, credit_code=code, kind=kind, address=address.strip(), building=building,
             legal_person=legal_person.strip(), contact_name=contact_name.strip(),
-            contact_phone_encrypted=pii.encrypt(contact_phone), contact_phone_hash=pii.blind_index(contact_phone),
+            contact_phone_encrypted=_unit_phone_token(contact_phone), contact_phone_hash=pii.blind_index(contact_phone),
             employees=employees, note=note,
         )
     record_audit(
@@ -456,6 +471,10 @@ def do_create_unit(
         detail={"name": name, "credit_code": code or ""},
     )
     return unit
+
+
+def _unit_phone_token(phone: str) -> str:
+    return pii.encrypt(phone, aad=pii.aad(Unit, "contact_phone_encrypted", pii.blind_index(phone))) if phone else ""
 
 
 UNIT_FIELDS = ("name", "credit_code", "kind", "address", "legal_person", "contact_name", "contact_phone", "employees", "note")
@@ -478,7 +497,7 @@ def do_update_unit(*, actor: User | None, unit: Unit, **changes: Any) -> Unit:
         phone = clean_phone(changes.pop("contact_phone"), "contact_phone")
         if pii.blind_index(phone) != unit.contact_phone_hash:
             diff["contact_phone"] = [unit.contact_phone_masked, pii.mask_phone(phone)]
-            unit.contact_phone_encrypted = pii.encrypt(phone)
+            unit.contact_phone_encrypted = _unit_phone_token(phone)
             unit.contact_phone_hash = pii.blind_index(phone)
     if "name" in changes and not (changes["name"] or "").strip():
         raise ValidationError({"name": _("单位名称不能为空。")})
@@ -587,8 +606,11 @@ def do_register_in_service_member(
         raise ValidationError({"grid": _("服务网格须在报到社区内。")})
     member = InServiceMember.objects.create(
         community=community, grid=grid, name=name.strip(), employer=employer.strip(), party_org=party_org.strip(),
-        phone_encrypted=pii.encrypt(phone), registered_on=registered_on, service=service.strip(),
+        registered_on=registered_on, service=service.strip(),
     )
+    if phone:  # bound to the pk, which exists only now
+        member.phone_encrypted = pii.encrypt(phone, aad=member.pii_aad("phone_encrypted"))
+        member.save(update_fields=["phone_encrypted"])
     record_audit(
         actor=actor, action="party.in_service.register", target=member, region_code=community.code,
         detail={"name": member.name, "employer": member.employer},
@@ -664,33 +686,80 @@ def do_create_household(*, actor: User | None, house: House, head_name: str, num
     return household
 
 
-def do_record_export(*, actor: User | None, what: str, region_code: str, filters: dict) -> None:
-    """Exports change nothing, but who took which list out of the system is recorded."""
-    from governance.models import AuditEvent
+def _require_register_scope(actor: User | None, cap: str = Cap.VIEW_REGISTER) -> str:
+    """For a read across the actor's whole scope (a search, an export): PermissionDenied unless they
+    hold `cap` somewhere; the audit row's region code (the nodes' common prefix)."""
+    if actor is None or actor.is_superuser:
+        return ""
+    codes = region_codes(actor, cap)
+    if not codes:
+        raise PermissionDenied(_("您没有查看实有人口的权限。"))
+    for code in codes:
+        require(actor, cap, code)
+    return os.path.commonprefix(list(codes))
 
-    AuditEvent.objects.create(actor=actor, action=f"{what}.export", target_type="parties.resident", target_id="-",
-                              region_code=region_code, detail={"filters": filters})
+
+@transaction.atomic
+def do_record_export(*, actor: User, what: str, filters: dict) -> None:
+    """Exports change nothing, but who took which list out of the system is recorded. `filters`: the
+    search as ResidentSearch.filters() gives it (exact keys only as a flag, never a number)."""
+    region_code = _require_register_scope(actor)
+    record_audit(actor=actor, action=f"{what}.export", target=actor, region_code=region_code,
+                 detail={"filters": filters})
+
+
+@transaction.atomic
+def do_look_up(*, actor: User, what: str, exact: dict[str, str], rows: models.QuerySet, source: str,
+               limit: int = 1) -> list:
+    """An exact look-up by ID number or phone (`exact`: their blind indexes) in the actor's scope:
+    at most settings.PII_LOOKUPS_PER_MINUTE a minute (lookups.TooManyLookups past it), each one
+    audited with the blind indexes and whether anything was found — never the number itself.
+    `rows`: the scoped search, not yet run; returns its first `limit` rows."""
+    region_code = _require_register_scope(actor)
+    if not exact:
+        raise TypeError("do_look_up: an exact look-up needs the blind index of an ID number or a phone")
+    lookups.take(actor)
+    found = list(rows[:limit])
+    record_audit(actor=actor, action=f"{what}.lookup", target=actor, region_code=region_code,
+                 detail={"by": sorted(exact), "hashes": exact, "found": len(found), "source": source})
+    return found
 
 
 @transaction.atomic
 def do_reencrypt_pii_batch(*, actor: User | None, model: type[models.Model], fields: tuple[str, ...],
-                           rows: list[tuple]) -> int:
-    """Write one batch's encrypted columns again with the newest key (rows: (pk, *tokens)).
+                           rows: list[dict], masks: dict[str, tuple[str, Callable[[str], str]]] | None = None) -> int:
+    """Write one batch's encrypted columns again with the newest key, bound to their row
+    (model.pii_bindings; a model without them keeps unbound tokens), and recompute the masks
+    stored beside some of them (`masks`: token field → (mask field, mask function)).
 
-    Only the system (actor=None, the reencrypt_pii command) does this: nothing is revealed, the
-    plain values never leave this function. Returns how many rows changed; one audit row a batch."""
+    rows: dicts of the pk, the token fields, the binding keys and the mask fields. Only the system
+    (actor=None, the reencrypt_pii command) does this: nothing is revealed, the plain values never
+    leave this function. Returns how many rows changed; one audit row a batch. A token that does
+    not decrypt raises ValueError naming its row."""
     if actor is not None:
         raise PermissionError("re-encryption is run by the system only")
+    masks = masks or {}
+    bindings = getattr(model, "pii_bindings", {})
+    columns = [*fields, *(mask_field for mask_field, __ in masks.values())]
     updates = []
-    for pk, *tokens in rows:
-        fresh = pii.reencrypted(list(tokens))
-        if any(t is not None for t in fresh):
-            updates.append(model(pk=pk, **{f: new if new is not None else old
-                                           for f, old, new in zip(fields, tokens, fresh)}))
+    for row in rows:
+        aads = [pii.aad(model, f, row[bindings[f]]) if f in bindings and row[f] else None for f in fields]
+        try:
+            opened = pii.reopened([row[f] for f in fields], aads=aads)
+        except ValueError as error:
+            raise ValueError(f"id {row['pk']}: {error}") from None
+        changes = {f: fresh for f, (__, fresh) in zip(fields, opened) if fresh is not None}
+        for f, (plain, __) in zip(fields, opened):
+            if f in masks:
+                mask_field, mask = masks[f]
+                if row[mask_field] != mask(plain):
+                    changes[mask_field] = mask(plain)
+        if changes:
+            updates.append(model(pk=row["pk"], **({c: row[c] for c in columns} | changes)))
     if not updates:
         return 0
-    model._base_manager.bulk_update(updates, list(fields), batch_size=1000)
+    model._base_manager.bulk_update(updates, columns, batch_size=1000)
     record_audit(actor=None, action="pii.reencrypt", target=updates[0],
                  detail={"model": model._meta.label_lower, "rows": len(updates),
-                         "ids": [rows[0][0], rows[-1][0]]})
+                         "ids": [rows[0]["pk"], rows[-1]["pk"]]})
     return len(updates)

@@ -89,11 +89,14 @@ def person_name(rng: random.Random) -> str:
 def resident_row(rng: random.Random, index: int, grid_code: str, house_id: int | None) -> Resident:
     number = id_number_for(index)
     phone = mobile_for(index) if rng.random() < 0.9 else ""
+    number_hash = pii.blind_index(number)
     return Resident(
         grid_id=grid_code, house_id=house_id, name=person_name(rng),
-        id_number_encrypted=pii.encrypt(number), id_number_hash=pii.blind_index(number),
+        id_number_encrypted=pii.encrypt(number, aad=pii.aad(Resident, "id_number_encrypted", number_hash)),
+        id_number_hash=number_hash,
         gender="M" if int(number[16]) % 2 else "F", birth_date=date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
-        phone_encrypted=pii.encrypt(phone), phone_hash=pii.blind_index(phone),
+        phone_encrypted=pii.encrypt(phone, aad=pii.aad(Resident, "phone_encrypted", number_hash)),
+        phone_hash=pii.blind_index(phone),
         ethnicity=weighted(rng, ETHNICITY_WEIGHTS), political_status=weighted(rng, POLITICAL_WEIGHTS),
         residency_type=weighted(rng, RESIDENCY_WEIGHTS),
     )
@@ -131,7 +134,8 @@ def seed_demo_registers(grid_codes=DEMO_GRIDS, residents_per_grid: int = DEMO_RE
         units = Unit.objects.bulk_create([
             Unit(grid=grid, name=name, kind=kind, credit_code=credit_code_for(base + k),
                  address=f"{grid.parent.name}临街{k + 1}号", contact_name=person_name(rng),
-                 contact_phone_encrypted=pii.encrypt(mobile_for(base + 500 + k)),
+                 contact_phone_encrypted=pii.encrypt(mobile_for(base + 500 + k), aad=pii.aad(
+                     Unit, "contact_phone_encrypted", pii.blind_index(mobile_for(base + 500 + k)))),
                  contact_phone_hash=pii.blind_index(mobile_for(base + 500 + k)), employees=rng.randint(2, 80))
             for k, (name, kind) in enumerate([
                 (f"{grid.name}便民超市", UnitKind.SHOP), (f"营口{grid.parent.name}物业服务有限公司", UnitKind.ENTERPRISE),
@@ -161,12 +165,14 @@ def seed_demo_registers(grid_codes=DEMO_GRIDS, residents_per_grid: int = DEMO_RE
         if not InServiceMember.objects.filter(community=community).exists():
             for k in range(4):
                 phone = mobile_for(base + 900 + k)
-                InServiceMember.objects.create(
+                member = InServiceMember.objects.create(
                     community=community, grid=grid, name=person_name(rng),
                     employer=rng.choice(["站前区人民法院", "营口市税务局", "站前区教育局", "营口港务集团"]),
-                    party_org="机关党支部", phone_encrypted=pii.encrypt(phone), registered_on=date(2025, 3, 1 + k),
+                    party_org="机关党支部", registered_on=date(2025, 3, 1 + k),
                     service=rng.choice(["政策宣讲", "法律咨询", "助老服务", "环境整治"]),
                 )
+                member.phone_encrypted = pii.encrypt(phone, aad=member.pii_aad("phone_encrypted"))  # bound to the pk
+                member.save(update_fields=["phone_encrypted"])
             agreement = CoBuildingAgreement.objects.create(
                 community=community, unit=units[5], title="共驻共建协议（2026 年度）", signed_on=date(2026, 1, 10),
                 valid_until=date(2026, 12, 31), content="共建党员活动阵地，共同开展志愿服务和安全隐患排查。",

@@ -1,5 +1,6 @@
-"""Masked exports of the registers. Exports never carry plain ID numbers or phones:
-a reveal is one record at a time, on its page, audited."""
+"""Masked exports of the registers. Exports never carry plain ID numbers or phones, nor birth
+dates (the birth year only: with the masked number it would give the number away): a reveal is one
+record at a time, on its page, audited."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterable, Iterator
 
 from parties.models import Resident
 
-RESIDENT_HEADERS = ["姓名", "公民身份号码", "性别", "出生日期", "联系电话", "民族", "政治面貌", "人口类型",
+RESIDENT_HEADERS = ["姓名", "公民身份号码", "性别", "出生年份", "联系电话", "民族", "政治面貌", "人口类型",
                     "网格编码", "网格", "楼栋", "单元", "房号", "人员标签"]
 
 
@@ -17,7 +18,7 @@ def resident_rows(residents: Iterable[Resident]) -> Iterator[list[str]]:
     for r in residents:
         house = r.house
         yield [
-            r.name, r.id_number_masked, r.get_gender_display(), r.birth_date.isoformat(), r.phone_masked, r.ethnicity,
+            r.name, r.id_number_masked, r.get_gender_display(), r.birth_year, r.phone_masked, r.ethnicity,
             r.get_political_status_display(), r.get_residency_type_display(), r.grid_id, r.grid.name,
             house.building.name if house else "", house.unit_no if house else "", house.room if house else "",
             "、".join(t.get_tag_display() for t in getattr(r, "active_tags", [])),

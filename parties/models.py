@@ -5,7 +5,9 @@ its code (`territory_field = "grid__code"`). Community-level rows (双报到,
 共驻共建, 联席会) live on a community node instead (`community__code`).
 
 ID numbers and phones are stored encrypted (`*_encrypted`, AES-256-GCM, see parties.pii) with a keyed
-hash (`*_hash`) for exact look-up; pages show the masked values (`*_masked`).
+hash (`*_hash`) for exact look-up; pages show the masked values (`*_masked`). Each token is bound to
+its row and column (`pii_bindings`: encrypted column → the column whose value is the binding key),
+so a token copied elsewhere does not decrypt and the page shows pii.UNREADABLE instead.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from governance.models import Region
@@ -246,25 +249,46 @@ class Resident(models.Model):
                                     opclasses=["varchar_pattern_ops"]),
         ]
 
+    # Both tokens are bound to the resident's ID-number blind index: unique, and known before the
+    # row is inserted (a roster import writes thousands of rows at once, before they have a pk).
+    pii_bindings = {"id_number_encrypted": "id_number_hash", "phone_encrypted": "id_number_hash"}
+
     def __str__(self) -> str:
         return self.name
 
+    def pii_aad(self, field: str) -> bytes:
+        return pii.aad(Resident, field, getattr(self, self.pii_bindings[field]))
+
+    def _plain(self, field: str) -> str:
+        token = getattr(self, field)
+        return pii.readable(token, aad=self.pii_aad(field), what=f"resident {self.pk} {field}") if token else ""
+
+    def _masked(self, field: str, mask) -> str:
+        token = getattr(self, field)
+        return pii.masked(token, mask, aad=self.pii_aad(field), what=f"resident {self.pk} {field}") if token else ""
+
     # Plain values: decrypt on demand. Never put these in a page without a recorded reveal.
+    # A token that does not belong to this row gives pii.UNREADABLE.
     @property
     def id_number(self) -> str:
-        return pii.decrypt(self.id_number_encrypted)
+        return self._plain("id_number_encrypted")
 
     @property
     def phone(self) -> str:
-        return pii.decrypt(self.phone_encrypted)
+        return self._plain("phone_encrypted")
 
     @property
     def id_number_masked(self) -> str:
-        return pii.mask_id_number(self.id_number)
+        return self._masked("id_number_encrypted", pii.mask_id_number)
 
     @property
     def phone_masked(self) -> str:
-        return pii.mask_phone(self.phone)
+        return self._masked("phone_encrypted", pii.mask_phone)
+
+    @property
+    def birth_year(self) -> str:
+        """What pages show of the birth date to everyone: the year (see pii.birth_year_label)."""
+        return pii.birth_year_label(self.birth_date, timezone.localdate())
 
 
 class ResidentTag(models.Model):
@@ -328,16 +352,29 @@ class Unit(models.Model):
         verbose_name = verbose_name_plural = _("实有单位")
         ordering = ["name"]
 
+    # Bound to the phone's own blind index: a unit has no other key before it is inserted (the
+    # credit code is optional), and rosters insert units in batches.
+    pii_bindings = {"contact_phone_encrypted": "contact_phone_hash"}
+
     def __str__(self) -> str:
         return self.name
 
+    def pii_aad(self, field: str) -> bytes:
+        return pii.aad(Unit, field, getattr(self, self.pii_bindings[field]))
+
     @property
     def contact_phone(self) -> str:
-        return pii.decrypt(self.contact_phone_encrypted)
+        if not self.contact_phone_encrypted:
+            return ""
+        return pii.readable(self.contact_phone_encrypted, aad=self.pii_aad("contact_phone_encrypted"),
+                            what=f"unit {self.pk} contact_phone")
 
     @property
     def contact_phone_masked(self) -> str:
-        return pii.mask_phone(self.contact_phone)
+        if not self.contact_phone_encrypted:
+            return ""
+        return pii.masked(self.contact_phone_encrypted, pii.mask_phone, aad=self.pii_aad("contact_phone_encrypted"),
+                          what=f"unit {self.pk} contact_phone")
 
 
 # ---- Party organisation (党建“红网格”) -------------------------------------------------
@@ -452,12 +489,22 @@ class InServiceMember(models.Model):
         verbose_name = verbose_name_plural = _("在职党员双报到")
         ordering = ["-registered_on", "name"]
 
+    # No blind index here: the token is bound to the pk, so it is written just after the insert
+    # (parties.actions.do_register_in_service_member; these rows are registered one at a time).
+    pii_bindings = {"phone_encrypted": "pk"}
+
     def __str__(self) -> str:
         return self.name
 
+    def pii_aad(self, field: str) -> bytes:
+        return pii.aad(InServiceMember, field, self.pk)
+
     @property
     def phone_masked(self) -> str:
-        return pii.mask_phone(pii.decrypt(self.phone_encrypted))
+        if not self.phone_encrypted:
+            return ""
+        return pii.masked(self.phone_encrypted, pii.mask_phone, aad=self.pii_aad("phone_encrypted"),
+                          what=f"in-service member {self.pk} phone")
 
 
 class CoBuildingAgreement(models.Model):

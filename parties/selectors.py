@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
@@ -35,7 +36,7 @@ from parties.models import (
     ResidentTag,
     Unit,
 )
-from parties.validators import normalize_phone
+from parties.validators import normalize_phone, validate_phone
 
 PAGE_SIZE = 50
 
@@ -48,6 +49,9 @@ def register_page(qs: QuerySet, after: str | None = None, before: str | None = N
 
 @dataclass
 class ResidentSearch:
+    """A register search. The exact keys come either typed (`id_number`, `phone`: a POSTed form, the
+    API) or as blind indexes (`id_number_hash`, `phone_hash`: from a page's search token)."""
+
     name: str = ""
     id_number: str = ""
     phone: str = ""
@@ -55,11 +59,55 @@ class ResidentSearch:
     room: str = ""
     grid: str = ""
     tag: str = ""
+    id_number_hash: str = ""
+    phone_hash: str = ""
     errors: list[str] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not any((self.name, self.id_number, self.phone, self.building, self.room, self.grid, self.tag))
+        return not any((self.name, self.id_number, self.phone, self.building, self.room, self.grid, self.tag,
+                        self.id_number_hash, self.phone_hash))
+
+    def clean_exact(self) -> None:
+        """Typed ID number and phone → their blind indexes (problems go to errors). Idempotent."""
+        if self.id_number and not self.id_number_hash:
+            number = normalize_id_number(self.id_number)
+            try:
+                validate_id_number(number)
+            except ValidationError:
+                self.errors.append(_("按身份证号查找须输入完整、正确的 18 位号码（号码加密存储，不支持部分匹配）。"))
+            else:
+                self.id_number_hash = pii.blind_index(number)
+                self.id_number = number
+        if self.phone and not self.phone_hash:
+            phone = normalize_phone(self.phone)
+            try:
+                validate_phone(phone)
+            except ValidationError:
+                self.errors.append(_("按电话查找须输入完整、正确的号码（号码加密存储，不支持部分匹配）。"))
+            else:
+                self.phone_hash = pii.blind_index(phone)
+                self.phone = phone
+
+    @property
+    def exact(self) -> dict[str, str]:
+        """The blind indexes this search looks up ({"id_number": …, "phone": …}, the ones given)."""
+        return {k: v for k, v in (("id_number", self.id_number_hash), ("phone", self.phone_hash)) if v}
+
+    @property
+    def masks(self) -> dict[str, str]:
+        """What to show of the typed exact keys (masked)."""
+        shown = {}
+        if self.id_number and self.id_number_hash:
+            shown["id_number"] = pii.mask_id_number(self.id_number)
+        if self.phone and self.phone_hash:
+            shown["phone"] = pii.mask_phone(self.phone)
+        return shown
+
+    def filters(self) -> dict[str, str]:
+        """The search for an audit row: plain filters as given, exact keys only as a flag."""
+        plain = {k: getattr(self, k) for k in ("name", "building", "room", "grid", "tag") if getattr(self, k)}
+        return plain | {k: "（精确）" for k in self.exact}
 
 
 def active_tags_prefetch() -> Prefetch:
@@ -67,20 +115,18 @@ def active_tags_prefetch() -> Prefetch:
 
 
 def resident_queryset(user: User, search: ResidentSearch) -> QuerySet:
-    """The scoped, filtered residents (not yet ordered or sliced); problems go to search.errors."""
+    """The scoped, filtered residents (not yet ordered or sliced); problems go to search.errors.
+    An exact look-up (search.exact) is the caller's to rate-limit and audit (actions.do_look_up)."""
     qs = scoped(Resident.objects.all(), user, Cap.VIEW_REGISTER)
+    search.clean_exact()
+    if search.errors:
+        return qs.none()
     if search.name:
         qs = qs.filter(name__startswith=search.name.strip())
-    if search.id_number:
-        number = normalize_id_number(search.id_number)
-        try:
-            validate_id_number(number)
-        except Exception:
-            search.errors.append(_("按身份证号查找须输入完整、正确的 18 位号码（号码加密存储，不支持部分匹配）。"))
-            return qs.none()
-        qs = qs.filter(id_number_hash=pii.blind_index(number))
-    if search.phone:
-        qs = qs.filter(phone_hash=pii.blind_index(normalize_phone(search.phone)))
+    if search.id_number_hash:
+        qs = qs.filter(id_number_hash=search.id_number_hash)
+    if search.phone_hash:
+        qs = qs.filter(phone_hash=search.phone_hash)
     if search.building:
         qs = qs.filter(house__building__name__startswith=search.building.strip())
     if search.room:
@@ -285,23 +331,23 @@ def unit_label(unit: Unit) -> str:
     return f"{unit.name}（{unit.credit_code}）" if unit.credit_code else unit.name
 
 
-def pick_residents(user: User, q: str, grid: str = "", limit: int = PICK_LIMIT) -> tuple[list[Resident], list[str]]:
-    """Residents in scope (view_register), optionally in one grid, by name prefix or, when `q` is
-    digits, by the full ID number through the blind index (the register search's own rules).
-    Returns (rows, problems); one query."""
+def looks_like_id_number(q: str) -> bool:
+    """Digits (half- or full-width, an X at the end): the picker takes it for an ID number, not a name."""
+    return _ID_LIKE.fullmatch(q.strip()) is not None
+
+
+def pick_search(q: str, grid: str = "") -> ResidentSearch:
+    """The picker's search for `q`: by the full ID number when `q` looks like one, else by name prefix."""
     q = q.strip()
-    if not q:
-        return [], []
-    looks_like_id = _ID_LIKE.fullmatch(q) is not None
-    search = ResidentSearch(id_number=q, grid=grid) if looks_like_id else ResidentSearch(name=q, grid=grid)
+    return ResidentSearch(id_number=q, grid=grid) if looks_like_id_number(q) else ResidentSearch(name=q, grid=grid)
+
+
+def pick_residents(user: User, search: ResidentSearch) -> QuerySet:
+    """Residents in scope (view_register), optionally in one grid, for the pickers (masked labels
+    need only these columns): one query once sliced. Check search.errors after the call."""
     qs = resident_queryset(user, search)
-    if search.errors:
-        return [], search.errors
-    rows = list(
-        qs.select_related(None).prefetch_related(None).select_related("grid")
-        .only("pk", "name", "grid_id", "grid__name", "id_number_encrypted").order_by("-pk")[:limit]
-    )
-    return rows, []
+    return (qs.select_related(None).prefetch_related(None).select_related("grid")
+            .only("pk", "name", "grid_id", "grid__name", "id_number_encrypted", "id_number_hash").order_by("-pk"))
 
 
 def unit_queryset(user: User, name: str = "", credit_code: str = "", kind: str = "", grid: str = "") -> QuerySet:

@@ -2,12 +2,14 @@
 
 Every read goes through parties.selectors (scoped); every write through a do_*
 action. ID numbers and phones appear masked; the plain values appear only in the
-response to a POST to …/reveal/, which is audited and never cached.
+response to a POST to …/reveal/, which is audited. No register page is cached
+(Cache-Control: no-store), and no ID number or phone goes into a URL: searches
+by them are POSTed (parties.lookups).
 """
 
 from __future__ import annotations
 
-import os
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,14 +17,17 @@ from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from governance.models import Region
 from governance.pagination import BadPageKey, KeysetPage, pager_links
 from governance.roles import Cap
 from governance.scope import can, region_codes
-from parties import actions, selectors
+from parties import actions, lookups, selectors
 from parties.export import RESIDENT_HEADERS, csv_lines, resident_rows
 from parties.forms import (
     AgreementForm,
@@ -82,52 +87,113 @@ def _get_unit_for_user(request: HttpRequest, pk: int, cap: str = Cap.VIEW_REGIST
 
 # ---- residents ---------------------------------------------------------------------------------
 
+NO_NUMBERS_IN_URLS = gettext_lazy("为保护个人信息，身份证号和电话不能放在网址中：请在查找框中输入后点“查找”。")
 
-@login_required
-def resident_list(request: HttpRequest) -> HttpResponse:
-    g = request.GET
-    search = selectors.ResidentSearch(
-        name=g.get("name", "")[:64], id_number=g.get("id_number", "")[:32], phone=g.get("phone", "")[:32],
-        building=g.get("building", "")[:64], room=g.get("room", "")[:16], grid=g.get("grid", "")[:15],
-        tag=g.get("tag", "") if g.get("tag", "") in TagKind.values else "",
-    )
-    if search.grid and not search.grid.isdigit():
+
+def _plain_filters(data) -> dict[str, str]:
+    """The register search's filters that may stand in a URL (no ID number, no phone)."""
+    filters = {
+        "name": data.get("name", "")[:64], "building": data.get("building", "")[:64],
+        "room": data.get("room", "")[:16], "grid": data.get("grid", "")[:15],
+        "tag": data.get("tag", "") if data.get("tag", "") in TagKind.values else "",
+    }
+    if filters["grid"] and not filters["grid"].isdigit():
         raise BadRequest(_("网格编码只能是数字。"))
-    page = _page(request, selectors.search_residents, search)
-    ctx = {
+    if any("\x00" in v for v in filters.values()):  # PostgreSQL refuses NUL in text: a 400, not a 500
+        raise BadRequest(_("查找内容无效。"))
+    return filters
+
+
+def _search_from_get(request: HttpRequest) -> tuple[selectors.ResidentSearch, dict[str, str]]:
+    """The search of a results page: plain filters, and the exact look-up's token `q` (masks to show)."""
+    g = request.GET
+    if g.get("id_number") or g.get("phone"):
+        raise BadRequest(NO_NUMBERS_IN_URLS)
+    search = selectors.ResidentSearch(**_plain_filters(g))
+    masks: dict[str, str] = {}
+    if g.get("q"):
+        try:
+            hashes, masks = lookups.read_search_token(request.user, g["q"])
+        except lookups.BadSearchToken:
+            raise BadRequest(_("查找条件已失效（超过一个工作日或不是您的查找），请重新查找。")) from None
+        search.id_number_hash, search.phone_hash = hashes.get("id_number", ""), hashes.get("phone", "")
+    return search, masks
+
+
+def _explains_bad_requests(view):
+    """A refused search answers 400 with its own Chinese line (Django's 400 page shows none)."""
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except BadRequest as e:
+            return _no_store(render(request, "400.html", {"message": str(e)}, status=400))
+    return wrapped
+
+
+def _too_many(request: HttpRequest, error: lookups.TooManyLookups) -> HttpResponse:
+    response = render(request, "parties/too_many_lookups.html", {"message": error.message}, status=429)
+    response["Retry-After"] = str(error.retry_after)
+    return _no_store(response)
+
+
+def _list_context(request: HttpRequest, search, masks: dict[str, str], page) -> dict:
+    return {
         "search": search,
+        "looked_up": masks,
         "page": page,
         **pager_links(request, page),
         "tags": TagKind.choices,
         "can_create": bool(region_codes(request.user, Cap.CHANGE_REGISTER)),
     }
-    return _no_store(render(request, "parties/resident_list.html", ctx))
+
+
+@login_required
+@_explains_bad_requests
+def resident_list(request: HttpRequest) -> HttpResponse:
+    """The register, searched. The form is POSTed (an ID number or a phone never goes into a URL):
+    a search by ID number or phone is one audited, rate-limited look-up, then the page redirects to
+    the results with the look-up as an opaque token (`?q=`); other filters go into the URL as they are."""
+    if request.method == "POST":
+        return _resident_list_post(request)
+    search, masks = _search_from_get(request)
+    page = _page(request, selectors.search_residents, search)
+    return _no_store(render(request, "parties/resident_list.html", _list_context(request, search, masks, page)))
+
+
+def _resident_list_post(request: HttpRequest) -> HttpResponse:
+    p = request.POST
+    search = selectors.ResidentSearch(**_plain_filters(p), id_number=p.get("id_number", "").strip()[:32],
+                                      phone=p.get("phone", "").strip()[:32])
+    qs = selectors.resident_queryset(request.user, search)
+    if search.errors:
+        ctx = _list_context(request, search, {}, KeysetPage(rows=[], counted=None))
+        return _no_store(render(request, "parties/resident_list.html", ctx, status=400))
+    query = {k: v for k, v in _plain_filters(p).items() if v}
+    if search.exact:
+        try:
+            actions.do_look_up(actor=request.user, what="resident", exact=search.exact, rows=qs, source="register")
+        except lookups.TooManyLookups as e:
+            return _too_many(request, e)
+        query["q"] = lookups.search_token(request.user, search.exact, search.masks)
+    return redirect(f"{reverse('parties:residents')}?{urlencode(query)}" if query else reverse("parties:residents"))
 
 
 MAX_EXPORT_ROWS = 100_000
 
 
 @login_required
+@_explains_bad_requests
 def resident_export(request: HttpRequest) -> StreamingHttpResponse:
-    """The current search as a masked CSV (UTF-8 with BOM, opens in Excel), at most 100,000 rows, audited."""
-    g = request.GET
-    search = selectors.ResidentSearch(
-        name=g.get("name", "")[:64], id_number=g.get("id_number", "")[:32], phone=g.get("phone", "")[:32],
-        building=g.get("building", "")[:64], room=g.get("room", "")[:16], grid=g.get("grid", "")[:15],
-        tag=g.get("tag", "") if g.get("tag", "") in TagKind.values else "",
-    )
-    if search.grid and not search.grid.isdigit():
-        raise BadRequest(_("网格编码只能是数字。"))
-    codes = region_codes(request.user, Cap.VIEW_REGISTER)
-    if not codes and not request.user.is_superuser:
+    """The current search as a masked CSV (UTF-8 with BOM, opens in Excel), at most 100,000 rows, audited
+    (an exact look-up in the search only as a flag)."""
+    search, __ = _search_from_get(request)
+    if not region_codes(request.user, Cap.VIEW_REGISTER) and not request.user.is_superuser:
         raise PermissionDenied(_("您没有查看实有人口的权限。"))
     qs = selectors.resident_queryset(request.user, search)
     if search.errors:
         raise BadRequest(search.errors[0])
-    filters = {k: v for k, v in g.items() if k != "id_number" and v}
-    if search.id_number:
-        filters["id_number"] = "（精确）"
-    actions.do_record_export(actor=request.user, what="resident", region_code=os.path.commonprefix(list(codes)) if codes else "", filters=filters)
+    actions.do_record_export(actor=request.user, what="resident", filters=search.filters())
     rows = resident_rows(qs.order_by("-pk")[:MAX_EXPORT_ROWS].iterator(chunk_size=2000))
     response = StreamingHttpResponse(csv_lines(RESIDENT_HEADERS, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = "attachment; filename*=UTF-8''residents.csv"
@@ -301,7 +367,7 @@ def house_list(request: HttpRequest) -> HttpResponse:
         raise BadRequest(_("网格编码只能是数字。"))
     page = _page(request, selectors.search_houses, building, room, grid)
     ctx = {"page": page, "building": building, "room": room, "grid": grid, **pager_links(request, page)}
-    return render(request, "parties/house_list.html", ctx)
+    return _no_store(render(request, "parties/house_list.html", ctx))
 
 
 @login_required
@@ -350,7 +416,7 @@ def house_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("已登记房屋：%(address)s") % {"address": house.address})
             return redirect("parties:house", pk=house.pk)
     ctx = {"form": form, "title": _("登记房屋"), "building_names": _form_building_names(form)}
-    return render(request, "parties/form.html", ctx, status=400 if request.method == "POST" else 200)
+    return _no_store(render(request, "parties/form.html", ctx, status=400 if request.method == "POST" else 200))
 
 
 @login_required
@@ -367,7 +433,7 @@ def house_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已保存。"))
             return redirect("parties:house", pk=house.pk)
     ctx = {"form": form, "title": _("修改房屋：%(address)s") % {"address": house.address}, "object": house}
-    return render(request, "parties/form.html", ctx, status=400 if request.method == "POST" else 200)
+    return _no_store(render(request, "parties/form.html", ctx, status=400 if request.method == "POST" else 200))
 
 
 # ---- units ------------------------------------------------------------------------------------------
@@ -430,7 +496,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("已登记单位：%(unit)s") % {"unit": unit.name})
             return redirect("parties:unit", pk=unit.pk)
     ctx = {"form": form, "title": _("登记实有单位")}
-    return render(request, "parties/form.html", ctx, status=400 if request.method == "POST" else 200)
+    return _no_store(render(request, "parties/form.html", ctx, status=400 if request.method == "POST" else 200))
 
 
 @login_required
@@ -452,7 +518,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("parties:unit", pk=unit.pk)
     ctx = {"form": form, "title": _("修改单位：%(unit)s") % {"unit": unit.name}, "object": unit,
            "masked": {"contact_phone": unit.contact_phone_masked}}
-    return render(request, "parties/form.html", ctx, status=400 if request.method == "POST" else 200)
+    return _no_store(render(request, "parties/form.html", ctx, status=400 if request.method == "POST" else 200))
 
 
 # ---- party organisation ---------------------------------------------------------------------------
@@ -464,7 +530,7 @@ def party_branch_list(request: HttpRequest) -> HttpResponse:
     communities = {b.grid.parent_id for b in page.rows if can(request.user, Cap.VIEW_REGISTER, b.grid.parent_id)}
     ctx = {"page": page, "reachable": communities, "can_create": bool(region_codes(request.user, Cap.CHANGE_REGISTER)),
            **pager_links(request, page)}
-    return render(request, "parties/party_branch_list.html", ctx)
+    return _no_store(render(request, "parties/party_branch_list.html", ctx))
 
 
 @login_required
@@ -500,8 +566,8 @@ def community_party_work(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _render_form(request, form, title, saved: bool = False):
-    return render(request, "parties/form.html", {"form": form, "title": title},
-                  status=400 if request.method == "POST" else 200)
+    return _no_store(render(request, "parties/form.html", {"form": form, "title": title},
+                            status=400 if request.method == "POST" else 200))
 
 
 @login_required
@@ -613,7 +679,8 @@ PICK_MAX_Q = 64
 
 
 def _pick_params(request: HttpRequest) -> tuple[str, str] | JsonResponse:
-    q, grid = request.GET.get("q", ""), request.GET.get("grid", "")
+    data = request.POST if request.method == "POST" else request.GET
+    q, grid = data.get("q", ""), data.get("grid", "")
     if len(q) > PICK_MAX_Q or not q.isprintable():
         return JsonResponse({"error": _("查找内容无效。")}, status=400)
     if grid and not (len(grid) <= 15 and grid.isascii() and grid.isdigit()):
@@ -628,17 +695,38 @@ def _pick_response(results: list[dict], hint: str = "") -> JsonResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def resident_search(request: HttpRequest) -> JsonResponse:
-    """Residents to link, in the user's register scope (and the form's grid): by name prefix or by
-    the full ID number (blind index). Masked labels only; at most 20."""
+    """Residents to link, in the user's register scope (and the form's grid): by name prefix, or — POSTed,
+    so that the number stays out of URLs — by the full ID number (blind index; an audited,
+    rate-limited look-up). Masked labels only; at most 20."""
     params = _pick_params(request)
     if isinstance(params, JsonResponse):
         return params
-    rows, problems = selectors.pick_residents(request.user, *params)
+    q, grid = params
+    if not q.strip():
+        return _pick_response([])
+    search = selectors.pick_search(q, grid)
+    if search.id_number and request.method != "POST":
+        return _pick_response([], str(NO_NUMBERS_IN_URLS))
+    qs = selectors.pick_residents(request.user, search)
+    if search.errors:
+        return _pick_response([], "；".join(search.errors))
+    if search.exact:
+        try:
+            rows = actions.do_look_up(actor=request.user, what="resident", exact=search.exact, rows=qs,
+                                      source="picker", limit=selectors.PICK_LIMIT)
+        except PermissionDenied:
+            rows = []
+        except lookups.TooManyLookups as e:
+            response = _pick_response([], e.message)
+            response.status_code = 429
+            response["Retry-After"] = str(e.retry_after)
+            return response
+    else:
+        rows = list(qs[:selectors.PICK_LIMIT])
     return _pick_response(
-        [{"id": r.pk, "label": selectors.resident_label(r), "grid": r.grid_id, "grid_name": r.grid.name} for r in rows],
-        "；".join(problems),
+        [{"id": r.pk, "label": selectors.resident_label(r), "grid": r.grid_id, "grid_name": r.grid.name} for r in rows]
     )
 
 

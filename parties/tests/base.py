@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 
 from governance.models import RoleAssignment
 from governance.roles import Role
@@ -50,6 +51,7 @@ class RegisterTestCase(TerritoryTestCase):
         cls.shop_b = actions.do_create_unit(actor=None, grid=cls.grid_b, name="渔市商店", kind="shop")
 
     def setUp(self) -> None:
+        cache.clear()  # the per-minute counts of exact look-ups (parties.lookups) start afresh
         # Warm the content-type cache (scope looks up object grants by content type), so query counts
         # are stable: the register pages also read what the apps above add to them (parties.panels).
         ContentType.objects.get_for_models(*apps.get_models())

@@ -12,7 +12,7 @@ class ResidentDetailTestCase(RegisterTestCase):
         self.client.force_login(self.carol)
         r = self.client.get(self.url(self.zhang))
         self.assertContains(r, "张三")
-        self.assertContains(r, "1101**********002X")
+        self.assertContains(r, "110105************")
         self.assertContains(r, "138****5678")
         self.assertContains(r, "3号楼1单元101")
         self.assertContains(r, "张四")  # lives in the same house

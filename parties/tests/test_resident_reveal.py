@@ -41,3 +41,14 @@ class ResidentRevealTestCase(RegisterTestCase):
         self.client.force_login(self.grace)
         self.assertEqual(self.client.get(self.url(self.zhang)).status_code, 405)
         self.assertFalse(AuditEvent.objects.filter(action="pii.reveal").exists())
+
+
+class RevealedBirthDateTestCase(RegisterTestCase):
+    def test_the_full_birth_date_shows_only_with_the_revealed_number(self):
+        self.client.force_login(self.grace)
+        page = self.client.get(f"/registers/residents/{self.zhang.pk}/")
+        self.assertNotContains(page, "1949-12-31")
+        self.assertContains(page, "1949")
+        revealed = self.client.post(f"/registers/residents/{self.zhang.pk}/reveal/")
+        self.assertContains(revealed, "1949-12-31")
+        self.assertEqual(AuditEvent.objects.get(action="pii.reveal").detail["fields"], ["id_number", "phone", "birth_date"])
