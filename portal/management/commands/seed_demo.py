@@ -4,7 +4,7 @@ order the floors stand: territory and logins, registers, visits, cases, disputes
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from disputes.demo.cases import seed_calendar, seed_demo_cases, seed_taxonomy
 from disputes.demo.mediation import seed_demo_disputes, seed_dispute_config
@@ -18,6 +18,10 @@ class Command(BaseCommand):
     help = "建立演示城市（营口市站前区：279 个网格、550 名网格员）并打印演示账号。可重复运行，不会重复创建。"
 
     def handle(self, *args, **options) -> None:
+        if settings.PRODUCTION:
+            # Demo logins share a published password, and the demo registers are invented people.
+            raise CommandError("生产环境（GRIDGOV_PRODUCTION=1）不能建立演示数据：演示账号共用公开的密码，"
+                               "演示人口是虚构的。请在开发或测试环境中运行 seed_demo。")
         created = seed_demo_city()
         if any(created.values()):
             self.stdout.write(
