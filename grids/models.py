@@ -15,8 +15,9 @@ class VisitKind(models.TextChoices):
 
 
 def visit_photo_path(instance: "Visit", filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
-    return f"visits/{instance.grid_id}/{instance.at:%Y%m}/{instance.worker_id}-{instance.at:%d%H%M%S%f}.{ext}"
+    """Always .jpg: photos are re-encoded to JPEG on the way in (governance.images); the uploader's
+    name and extension are never kept."""
+    return f"visits/{instance.grid_id}/{instance.at:%Y%m}/{instance.worker_id}-{instance.at:%d%H%M%S%f}.jpg"
 
 
 class Visit(models.Model):

@@ -20,6 +20,12 @@ from parties.forms import add_action_errors
 from parties.models import House, Resident, Unit
 
 
+def _no_store(response: HttpResponse) -> HttpResponse:
+    """Pages about residents and their homes are personal data: no browser or proxy keeps a copy."""
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @login_required
 def my_grids(request: HttpRequest) -> HttpResponse:
     """A grid worker's home: the grids they cover, with the colleagues who share each one."""
@@ -55,7 +61,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
         raise BadRequest(_("翻页参数无效。")) from None
     can_log = selectors.has_grids(request.user)
     ctx = {"page": page, "mine": mine, "can_log": can_log, **pager_links(request, page)}
-    return render(request, "grids/visit_list.html", ctx)
+    return _no_store(render(request, "grids/visit_list.html", ctx))
 
 
 @login_required
@@ -90,18 +96,33 @@ def visit_create(request: HttpRequest) -> HttpResponse:
                 return redirect("parties:unit", pk=visit.unit_id)
             return redirect("grids:visits")
     status = 400 if request.method == "POST" else 200
-    return render(request, "grids/visit_form.html", {"form": form, "about": about}, status=status)
+    return _no_store(render(request, "grids/visit_form.html", {"form": form, "about": about}, status=status))
+
+
+# What a stored photo may be served as, by its extension: new photos are always .jpg (re-encoded);
+# older ones kept the uploader's extension. Anything else is a download, never shown inline.
+IMAGE_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}
 
 
 @login_required
 def visit_photo(request: HttpRequest, pk: int) -> FileResponse:
-    """Photos are served through scope, never from a public media URL."""
+    """Photos are served through scope, never from a public media URL; inline only as an image type
+    the browser may not second-guess (nosniff), never cached (a photo of a home is personal data)."""
     visit = get_in_scope_or_404(Visit.objects.all(), request.user, Cap.VIEW_REGISTER, pk=pk)
     if not visit.photo:
         raise Http404(_("没有照片。"))
+    ext = visit.photo.name.rsplit(".", 1)[-1].lower() if "." in visit.photo.name else ""
+    content_type = IMAGE_TYPES.get(ext)
     try:
-        response = FileResponse(visit.photo.open("rb"))
+        handle = visit.photo.open("rb")
     except FileNotFoundError:
         raise Http404(_("照片文件不存在。")) from None
-    response["Cache-Control"] = "private, max-age=3600"
+    if content_type:
+        response = FileResponse(handle, content_type=content_type)
+        response["Content-Disposition"] = f'inline; filename="visit-{visit.pk}.{ext}"'
+    else:
+        response = FileResponse(handle, content_type="application/octet-stream", as_attachment=True,
+                                filename=f"visit-{visit.pk}.bin")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
     return response
