@@ -62,6 +62,7 @@ BATCH_SIZE = 2000
 HEADER_SEARCH_ROWS = 10
 SHOWN_BAD_ROWS = 2000  # kept on the job for the page; all of them go to the error file
 ERROR_COLUMN = "错误原因"
+REASON_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,11 @@ class Row:
 
     @property
     def reason(self) -> str:
-        return "；".join(e.message for e in self.errors)
+        """The row's errors in one line, at most REASON_CHARS long: a message may quote a cell, and a
+        cell may be long (2,000 bad rows kept on the job, each quoting 100,000 characters, would be
+        a 200 MB row in the database and on the page)."""
+        reason = "；".join(e.message for e in self.errors)
+        return reason if len(reason) <= REASON_CHARS else reason[:REASON_CHARS - 1] + "…"
 
 
 @dataclass

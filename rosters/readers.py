@@ -9,6 +9,12 @@ read as its superset GB18030). Both yield (spreadsheet row number, raw values).
 `open_sheet` also runs the checks that let an import refuse a broken file
 before writing anything: the zip's CRCs for .xlsx (a file cut off mid-way has
 no central directory or a bad CRC), the encoding and the last line for .csv.
+
+And the ones that keep a hostile file from holding a worker: an .xlsx's size and
+compression ratio before anything is unpacked and its rows' sizes as they are
+read (rosters.xlsxstream), a .csv's lines at most MAX_LINE_CHARS characters each
+(read with a bounded readline, so a file of one 32 MB line never sits in memory
+whole), a record at most that long however many lines its quotes span.
 """
 
 from __future__ import annotations
@@ -22,9 +28,10 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from rosters.xlsxstream import XlsxStream
+from rosters.xlsxstream import SheetProblem, XlsxStream, check_archive, check_sizes
 
 CHUNK = 1 << 20
+MAX_LINE_CHARS = 1 << 20  # a CSV record (all its lines); a roster row is a few hundred characters
 
 
 class FileProblem(Exception):
@@ -50,8 +57,12 @@ class XlsxSheet(Sheet):
 
     def __init__(self, path: Path):
         try:
+            check_archive(path)  # before zipfile reads the directory
             with zipfile.ZipFile(path) as zf:
+                check_sizes(zf)  # before testzip unpacks every part
                 bad = zf.testzip()
+        except SheetProblem as problem:
+            raise FileProblem(str(problem)) from None
         except (zipfile.BadZipFile, EOFError, OSError):
             raise FileProblem(_("文件不是有效的 Excel (.xlsx) 文件，或在中途被截断。请重新保存后上传。")) from None
         if bad:
@@ -59,6 +70,8 @@ class XlsxSheet(Sheet):
                               % {"check": bad})
         try:
             self.stream = XlsxStream(path)
+        except SheetProblem as problem:
+            raise FileProblem(str(problem)) from None
         except Exception:  # a zip that is not a workbook, a damaged workbook part
             raise FileProblem(_("无法读取该 Excel 文件，请确认是 .xlsx 格式且未损坏。")) from None
         # Rough until the sheet's <dimension> is seen: ~600 bytes of XML per roster row.
@@ -72,6 +85,8 @@ class XlsxSheet(Sheet):
                 yield number, values
         except FileProblem:
             raise
+        except SheetProblem as problem:
+            raise FileProblem(str(problem)) from None
         except Exception:
             raise FileProblem(_("读取 Excel 文件时出错，文件可能已损坏或被截断。")) from None
 
@@ -120,8 +135,26 @@ class CsvSheet(Sheet):
 
     def rows(self) -> Iterator[tuple[int, tuple]]:
         with open(self.path, encoding=self.encoding, newline="") as fh:
+            # The csv module reads whole lines from its iterator and keeps a record's fields until it
+            # ends; it is handed lines of at most MAX_LINE_CHARS, and the characters of one record
+            # (all the lines a quote spans) are counted: past the limit the file is refused.
+            used = [0]  # characters of the record being read
+            readline = fh.readline
+
+            def lines() -> Iterator[str]:
+                while line := readline(MAX_LINE_CHARS + 1):
+                    used[0] += len(line)
+                    if used[0] > MAX_LINE_CHARS:
+                        raise FileProblem(
+                            _("CSV 文件第 %(line)s 行超过 %(limit)s 个字符（可能整个文件没有换行，或引号未闭合），不是有效的名册。"
+                              "请检查后重新导出上传。") % {"line": number + 1, "limit": MAX_LINE_CHARS})
+                    yield line
+
+            number = 0
             try:
-                for number, values in enumerate(csv.reader(fh), start=1):
+                for values in csv.reader(lines()):
+                    used[0] = 0
+                    number += 1
                     yield number, tuple(values)
             except csv.Error:
                 raise FileProblem(_("CSV 格式错误（引号未闭合等），文件可能在中途被截断。")) from None

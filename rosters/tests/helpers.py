@@ -6,6 +6,7 @@ import csv
 import io
 import shutil
 import tempfile
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -39,6 +40,33 @@ def xlsx_bytes(rows: list[list], title: str = "Sheet") -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+WORKBOOK = (
+    f'<?xml version="1.0" encoding="UTF-8"?><workbook {NS} '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<sheets><sheet name="网格员" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+    'Target="worksheets/sheet1.xml"/></Relationships>'
+)
+
+
+def xlsx_with_sheet(sheet_xml: str | bytes, extra: dict[str, bytes] | None = None) -> bytes:
+    """A minimal workbook whose first sheet is `sheet_xml`, as Excel would zip it."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", WORKBOOK)
+        zf.writestr("xl/_rels/workbook.xml.rels", RELS)
+        zf.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+        for name, content in (extra or {}).items():
+            zf.writestr(name, content)
+    return out.getvalue()
 
 
 def csv_bytes(rows: list[list], encoding: str = "utf-8") -> bytes:

@@ -1,8 +1,11 @@
 """Reading roster files: formats, encodings, headers, blank rows, broken files."""
 
+from unittest import mock
+
 from governance.models import Region
-from rosters.readers import FileProblem, detect_encoding
-from rosters.tests.helpers import RosterTestCase, csv_bytes, shared_file, xlsx_bytes
+from rosters import xlsxstream
+from rosters.readers import FileProblem, detect_encoding, open_sheet
+from rosters.tests.helpers import RosterTestCase, csv_bytes, shared_file, xlsx_bytes, xlsx_with_sheet
 
 ROWS = [
     ["编码", "名称", "层级", "上级编码", "网格类型"],
@@ -73,3 +76,35 @@ class ReadingFilesTests(RosterTestCase):
         with self.assertRaises(FileProblem) as caught:
             self.run_roster("territory", path)
         self.assertIn("名称", str(caught.exception))
+
+
+PREFIXED_SHEET = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<x:dimension ref="A1:C5"/><x:sheetData>\n'
+    '<x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="B1" t="inlineStr"><x:is><x:t>名称</x:t></x:is></x:c></x:row>\n'
+    '<x:row r="2" spans="1:3"><x:c r="A2" t="s"><x:v>1</x:v></x:c><x:c r="C2"><x:v>12.0</x:v></x:c></x:row>\n'
+    '<x:row r="4"/>\n'
+    '<x:row><x:c t="inlineStr"><x:is><x:r><x:rPr><x:color rgb="FFFF0000"/></x:rPr><x:t>红</x:t></x:r>'
+    '<x:r><x:t xml:space="preserve"> 字 &amp; row</x:t></x:r></x:is></x:c><x:c t="b"><x:v>1</x:v></x:c></x:row>\n'
+    '</x:sheetData><x:mergeCells count="1"><x:mergeCell ref="A1:B1"/></x:mergeCells></x:worksheet>'
+)
+SHARED_STRINGS = (
+    '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<si><t>编码</t></si><si><r><t>2108</t></r><r><t>02003</t></r><rPh><t>よみ</t></rPh></si></sst>'
+)
+
+
+class XlsxChunkTests(RosterTestCase):
+    def test_an_xlsx_reads_the_same_however_its_text_is_cut_into_chunks(self):
+        files = [
+            self.write_file("plain.xlsx", xlsx_bytes(ROWS)),
+            self.write_file("prefixed.xlsx", xlsx_with_sheet(PREFIXED_SHEET, {"xl/sharedStrings.xml": SHARED_STRINGS})),
+        ]
+        expected = [list(open_sheet(path).rows()) for path in files]
+        self.assertEqual(expected[1], [
+            (1, ("编码", "名称")), (2, ("210802003", None, 12)), (3, ()), (4, ()), (5, ("红 字 & row", True)),
+        ])
+        for chunk in (1, 2, 3, 5, 7, 13, 64):
+            with self.subTest(chunk=chunk), mock.patch.object(xlsxstream, "CHUNK", chunk):
+                self.assertEqual([list(open_sheet(path).rows()) for path in files], expected)
