@@ -9,7 +9,9 @@ permissions can tick `is_superuser` on themself, and it records its writes only 
 - mixes `AuditedAdmin` into every ModelAdmin registered on it (ours, and django.contrib.auth's,
   guardian's or any app's), so each add, change and delete made in the admin appends one
   AuditEvent (`admin.add` / `admin.change` / `admin.delete`) in the same transaction as the
-  write: the model's label, the object's id and the names of the changed fields (never values).
+  write: the model's label, the object's id and the names of the changed fields (never values);
+  a save on guardian's object-permission pages (a territorial grant on a Region) is an
+  `admin.change` naming the user or group and the permissions added and removed.
 
 `install()` makes it the default site (`admin.site`, which the root URLconf serves); governance/admin.py
 calls it when the admin autodiscovers the apps, before any app of ours registers a model.
@@ -91,11 +93,40 @@ class AuditedAdmin:
             self._audit(request, "delete", obj, [])
         return entries
 
+    # django-guardian's object-permission pages (RegionAdmin): a grant of scope_<cap> on a node is a
+    # capability over the territory below it, so each save there is an admin change too.
+    def get_obj_perms_manage_user_form(self, request: HttpRequest):
+        return _audited_permissions_form(super().get_obj_perms_manage_user_form(request), request, "user")
+
+    def get_obj_perms_manage_group_form(self, request: HttpRequest):
+        return _audited_permissions_form(super().get_obj_perms_manage_group_form(request), request, "group")
+
     def response_action(self, request: HttpRequest, queryset):
         # Django runs list actions (delete_selected: log, then delete) outside a transaction; here
         # the audit rows and the write commit together or not at all, as in the change form.
         with transaction.atomic(using=router.db_for_write(self.model)):
             return super().response_action(request, queryset)
+
+
+def _audited_permissions_form(form_class, request: HttpRequest, grantee: str):
+    """guardian's form for one user's (or group's) permissions on one object, saving them and one
+    AuditEvent (the permissions added and removed) in one transaction."""
+
+    class AuditedPermissionsForm(form_class):
+        def save_obj_perms(self) -> None:
+            chosen = set(self.cleaned_data[self.get_obj_perms_field_name()])
+            before = set(self.get_obj_perms_field_initial())
+            holder = getattr(self, grantee)
+            with transaction.atomic(using=router.db_for_write(type(self.obj))):
+                super().save_obj_perms()
+                record_audit(
+                    actor=request.user, action="admin.change", target=self.obj, region_code=territory_of(self.obj)[:15],
+                    detail={"model": self.obj._meta.label, "id": str(self.obj.pk), "fields": ["permissions"],
+                            grantee: holder.get_username() if grantee == "user" else holder.name,
+                            "added": sorted(chosen - before), "removed": sorted(before - chosen)},
+                )
+
+    return AuditedPermissionsForm
 
 
 class SuperuserAuthenticationForm(AdminAuthenticationForm):

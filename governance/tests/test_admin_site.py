@@ -2,7 +2,7 @@
 every add, change and delete made there leaves one AuditEvent (issue 11, item 2)."""
 
 from django.contrib import admin
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from governance.admin_audit import AuditedAdmin, GridgovAdminSite
@@ -117,6 +117,29 @@ class AdminSiteTests(TerritoryTestCase):
         self.assertFalse(Department.objects.filter(pk__in=[first.pk, second.pk]).exists())
         self.assertEqual(sorted(AuditEvent.objects.filter(action="admin.delete").values_list("target_id", flat=True)),
                          sorted([str(first.pk), str(second.pk)]))
+
+    def test_a_territorial_grant_made_on_the_admins_permissions_page_is_audited(self):
+        self.client.force_login(self.root)
+        url = reverse("admin:governance_region_permissions_manage_user", args=[self.xishi.pk, self.nobody.pk])
+        response = self.client.post(url, {"permissions": ["scope_reveal_pii", "scope_view"]})
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(self.nobody.has_perm("governance.scope_reveal_pii", self.xishi))
+        event = AuditEvent.objects.get(action="admin.change")
+        self.assertEqual((event.target_type, event.target_id, event.region_code),
+                         ("governance.region", self.xishi.pk, self.xishi.code))
+        self.assertEqual(event.detail, {"model": "governance.Region", "id": self.xishi.pk, "fields": ["permissions"],
+                                        "user": "nobody", "added": ["scope_reveal_pii", "scope_view"], "removed": []})
+        self.client.post(url, {"permissions": ["scope_view"]})
+        self.assertEqual(AuditEvent.objects.filter(action="admin.change").latest("pk").detail["removed"],
+                         ["scope_reveal_pii"])
+
+    def test_a_groups_territorial_grant_is_audited_too(self):
+        group = Group.objects.create(name="审计")
+        self.client.force_login(self.root)
+        self.client.post(reverse("admin:governance_region_permissions_manage_group", args=[self.city.pk, group.pk]),
+                         {"permissions": ["scope_view"]})
+        event = AuditEvent.objects.get(action="admin.change")
+        self.assertEqual((event.detail["group"], event.detail["added"]), ("审计", ["scope_view"]))
 
     def test_every_model_in_the_admin_is_audited_on_the_superuser_only_site(self):
         self.assertIsInstance(admin.site, GridgovAdminSite)
