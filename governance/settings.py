@@ -6,6 +6,7 @@ GRIDGOV_PRODUCTION=1 turns on the hardened settings.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -86,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "governance.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "governance.middleware.TransientDatabaseErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -116,9 +118,20 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL lets the dev server read while a write is going on.
-    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
+    # The embedded default serves a small district: several people and the Celery worker write at
+    # once. WAL lets readers go on during a write; IMMEDIATE makes every transaction take the write
+    # lock when it begins, so a writer that must wait queues for up to `timeout` seconds instead of
+    # failing with "database is locked" (SQLite cannot upgrade a deferred read to a write while
+    # another connection writes).
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL;",
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests run on a file too (not in memory), so that their writers lock as in production; one
+    # file per test process, in the system's temporary folder.
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"gridgov-test-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "governance.User"
@@ -158,14 +171,17 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
+            if PRODUCTION or os.environ.get("GRIDGOV_STATIC_MANIFEST") == "1"  # make serve: hashed names, cached for ever
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
 
-# Celery: Redis when REDIS_URL is set, otherwise tasks run inline in the web process.
+# Celery: Redis when REDIS_URL is set (production). Without it, `make run` sets GRIDGOV_CELERY_DIR
+# and runs a real worker with beat on kombu's filesystem transport (a folder under var/: no server
+# to install); with neither (tests, a bare manage.py), tasks run inline in the web process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CELERY_DIR = os.environ.get("GRIDGOV_CELERY_DIR", "")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_TASK_SERIALIZER = "json"
@@ -175,6 +191,18 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "gridgov")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
+    CELERY_TASK_ALWAYS_EAGER = False
+    CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+elif CELERY_DIR:
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": os.path.join(CELERY_DIR, "queue"),
+        "data_folder_out": os.path.join(CELERY_DIR, "queue"),
+        "processed_folder": os.path.join(CELERY_DIR, "processed"),
+        "store_processed": False,
+    }
+    # Nothing waits for a task's return value here (progress lives in the database): keep none.
+    CELERY_TASK_IGNORE_RESULT = True
     CELERY_TASK_ALWAYS_EAGER = False
     CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 else:

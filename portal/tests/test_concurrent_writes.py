@@ -36,18 +36,24 @@ def test_twenty_simultaneous_writers_all_succeed_and_each_write_is_stored_once()
     statuses: list[int] = []
     lock = threading.Lock()
 
+    errors: list[str] = []
+
     def write(i: int) -> None:
-        client = Client()
-        client.force_login(officers[i])
         case = cases[i]
         try:
-            barrier.wait()
+            client = Client()
+            client.force_login(officers[i])
+            barrier.wait(timeout=60)
             # 受理 reads the case under its lock, then writes it: the pattern SQLite refused.
             answers = [client.post(f"/cases/{case.pk}/accept/", {"version": "1", "note": "受理"}).status_code]
             for n in range(ROUNDS):  # and notes on a case everybody writes to
                 answers.append(client.post(f"/cases/{cases[0].pk}/comment/", {"note": f"第{i}-{n}条"}).status_code)
             with lock:
                 statuses.extend(answers)
+        except Exception as e:  # shown by the assertion below instead of hanging the other threads
+            with lock:
+                errors.append(f"{type(e).__name__}: {e}")
+            barrier.abort()
         finally:
             connections.close_all()
 
@@ -56,6 +62,7 @@ def test_twenty_simultaneous_writers_all_succeed_and_each_write_is_stored_once()
         t.start()
     for t in threads:
         t.join(120)
+    assert errors == []
     assert sorted(statuses) == [302] * (WRITERS * (1 + ROUNDS))
     assert set(Case.objects.values_list("status", "version")) == {(Status.ACCEPTED, 2)}
     assert CaseEvent.objects.filter(action=CaseEvent.Action.ACCEPT).count() == WRITERS
