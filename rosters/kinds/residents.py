@@ -253,6 +253,13 @@ class ResidentRoster(Roster):
     UPDATE_FIELDS = ["grid_id", "name", "phone_encrypted", "phone_hash", "ethnicity", "political_status",
                      "residency_type", "updated_at"]
 
+    @staticmethod
+    def _aads(records: list[ResidentRecord]) -> list[bytes]:
+        """The associated data of each record's ID-number and phone tokens, in the order they are
+        encrypted: both bound to the row by the ID number's blind index (as parties.actions binds them)."""
+        return [pii.aad(Resident, field, rec.id_hash) for rec in records
+                for field in ("id_number_encrypted", "phone_encrypted")]
+
     def inserts_before_comparing(self) -> bool:
         return connection.vendor == "postgresql"
 
@@ -268,7 +275,8 @@ class ResidentRoster(Roster):
         now_db = str(db_datetime(now))  # as text once: it goes into every row
         new = [r.record for r in rows if r.status == "new"]
         changed = [r.record for r in rows if r.status != "new"]
-        tokens = iter(pii.encrypt_many([value for rec in new for value in (rec.id_number, rec.phone)]))
+        tokens = iter(pii.encrypt_many([value for rec in new for value in (rec.id_number, rec.phone)],
+                                       aads=self._aads(new)))
         tuples = []
         for rec in new:
             born, gender = rec.born_gender
@@ -284,7 +292,8 @@ class ResidentRoster(Roster):
         if tagged:
             for pk, h in select_in(Resident, ["id", "id_number_hash"], ["id_number_hash"], [(h,) for h in tagged]):
                 tagged[h].pk = pk
-        phones = pii.encrypt_many([rec.phone for rec in changed])
+        phones = pii.encrypt_many([rec.phone for rec in changed],
+                                  aads=[pii.aad(Resident, "phone_encrypted", rec.id_hash) for rec in changed])
         objs = []
         for rec, phone_token in zip(changed, phones, strict=True):
             obj = Resident(pk=rec.pk, grid_id=rec.grid, name=rec.name, phone_encrypted=phone_token,
@@ -306,7 +315,9 @@ class ResidentRoster(Roster):
         never looks anything up — and only the rest is compared and written as usual."""
         house_ids = self.houses.ensure({r.record.house_key for r in rows if r.record.house_key})
         now_db = str(db_datetime(timezone.now()))
-        tokens = iter(pii.encrypt_many([value for r in rows for value in (r.record.id_number, r.record.phone)]))
+        records = [r.record for r in rows]
+        tokens = iter(pii.encrypt_many([value for rec in records for value in (rec.id_number, rec.phone)],
+                                       aads=self._aads(records)))
         tuples = []
         for row in rows:
             rec = row.record
@@ -346,7 +357,7 @@ class ResidentRoster(Roster):
         residency = dict(ResidencyType.choices)
         rows = qs.values_list(
             "pk", "name", "id_number_encrypted", "phone_encrypted", "ethnicity", "political_status", "residency_type",
-            "grid_id", "house__building__name", "house__unit_no", "house__room",
+            "grid_id", "house__building__name", "house__unit_no", "house__room", "id_number_hash",
         )
         batch = []
 
@@ -356,10 +367,18 @@ class ResidentRoster(Roster):
                 resident_id__in=[b[0] for b in batch], removed_at__isnull=True
             ).values_list("resident_id", "tag"):
                 tags.setdefault(rid, []).append(str(tag_label[tag]))
-            for pk, name, idn, ph, eth, pol, res, grid, b, u, r in batch:
-                number, phone = pii.decrypt(idn), pii.decrypt(ph)
+            for pk, name, idn, ph, eth, pol, res, grid, b, u, r, id_hash in batch:
+                # Tokens are bound to their row (the ID number's blind index): one that does not
+                # decrypt is exported as UNREADABLE (and logged), not a 500; UNREADABLE is never masked.
+                number = pii.readable(idn, aad=pii.aad(Resident, "id_number_encrypted", id_hash),
+                                      what=f"resident {pk} id_number_encrypted")
+                phone = pii.readable(ph, aad=pii.aad(Resident, "phone_encrypted", id_hash),
+                                     what=f"resident {pk} phone_encrypted") if ph else ""
                 if not (reveal and grid.startswith(reveal)):
-                    number, phone = pii.mask_id_number(number), pii.mask_phone(phone)
+                    if number != str(pii.UNREADABLE):
+                        number = pii.mask_id_number(number)
+                    if phone != str(pii.UNREADABLE):
+                        phone = pii.mask_phone(phone)
                 yield (name, number, phone, eth, str(political.get(pol, pol)), str(residency.get(res, res)), grid,
                        b or "", u or "", r or "", "、".join(tags.get(pk, [])))
 

@@ -123,7 +123,9 @@ class UnitRoster(Roster):
     def _obj(self, rec: UnitRecord, **extra: object) -> Unit:
         return Unit(name=rec.name, kind=rec.kind, grid_id=rec.grid, address=rec.address,
                     legal_person=rec.legal_person, contact_name=rec.contact_name,
-                    contact_phone_encrypted=pii.encrypt(rec.phone), contact_phone_hash=rec.phone_hash,
+                    contact_phone_encrypted=pii.encrypt(
+                        rec.phone, aad=pii.aad(Unit, "contact_phone_encrypted", rec.phone_hash)) if rec.phone else "",
+                    contact_phone_hash=rec.phone_hash,
                     employees=rec.employees, **extra)
 
     def write(self, rows: list[Row], ctx: ImportContext) -> None:
@@ -141,12 +143,14 @@ class UnitRoster(Roster):
         reveal = region_codes(user, Cap.REVEAL_PII) if not user.is_superuser else ("",)
         kinds = dict(UnitKind.choices)
         qs = self.export_queryset(user).order_by("grid_id", "name")
-        for name, code, kind, grid, address, legal, contact, phone, employees in qs.values_list(
+        for name, code, kind, grid, address, legal, contact, phone, employees, h in qs.values_list(
             "name", "credit_code", "kind", "grid_id", "address", "legal_person", "contact_name",
-            "contact_phone_encrypted", "employees",
+            "contact_phone_encrypted", "employees", "contact_phone_hash",
         ).iterator(chunk_size=2000):
-            phone = pii.decrypt(phone)
-            if not (reveal and grid.startswith(reveal)):
+            # The token is bound to the phone's blind index; one that does not decrypt is UNREADABLE.
+            phone = pii.readable(phone, aad=pii.aad(Unit, "contact_phone_encrypted", h) if h else None,
+                                 what=f"unit {code} contact_phone_encrypted") if phone else ""
+            if phone and phone != str(pii.UNREADABLE) and not (reveal and grid.startswith(reveal)):
                 phone = pii.mask_phone(phone)
             yield (name, code or "", str(kinds.get(kind, kind)), grid, address, legal, contact, phone,
                    "" if employees is None else employees)
