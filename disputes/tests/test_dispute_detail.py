@@ -5,6 +5,9 @@ from django.utils import timezone
 from disputes.actions import mediation as ma
 from disputes.tests.dispute_base import RESPONDENT, DisputeTestCase
 from disputes.tests.link_base import ZHANG_ID, ZHANG_PHONE, LinkTestCase
+from parties.pii import mask_id_number
+
+MASKED_ID = mask_id_number("11010519491231002X")  # what a user who may not reveal sees
 
 
 class DisputeDetailTestCase(DisputeTestCase):
@@ -13,7 +16,7 @@ class DisputeDetailTestCase(DisputeTestCase):
         self.client.force_login(self.carol)
         r = self.client.get(f"/disputes/{d.pk}/")
         self.assertContains(r, "楼上漏水引发邻里纠纷")
-        self.assertContains(r, "1101**********002X")
+        self.assertContains(r, MASKED_ID)
         self.assertContains(r, "138****1234")
         self.assertNotContains(r, "11010519491231002X")
         self.assertNotContains(r, "13812341234")
@@ -101,7 +104,7 @@ class DisputeDetailRegisterLinkTestCase(LinkTestCase):
         self.client.force_login(self.carol)
         r = self.client.get(f"/disputes/{d.pk}/")
         self.assertContains(r, f'href="/registers/residents/{self.zhang.pk}/" data-testid="party-resident-link">张三</a>')
-        self.assertContains(r, "1101**********002X")
+        self.assertContains(r, MASKED_ID)
         self.assertContains(r, "138****5678")
         self.assertNotContains(r, ZHANG_ID)
         self.assertNotContains(r, ZHANG_PHONE)
@@ -123,4 +126,4 @@ class DisputeDetailRegisterLinkTestCase(LinkTestCase):
         self.assertContains(r, 'data-testid="party-resident-picker"')
         self.assertContains(r, 'data-register-search="/registers/residents/search/"')
         self.assertContains(r, f'<input type="hidden" name="grid" value="{d.case.grid_id}">')
-        self.assertNotContains(r, "张三（1101**********002X）")  # nothing listed: found by search
+        self.assertNotContains(r, f"张三（{MASKED_ID}）")  # nothing listed: found by search
