@@ -8,6 +8,8 @@
 //    around a hidden <select> (templates/_register_pick.html) get a search box and chips; the picks are
 //    <option selected>s of that select, so the form posts the same field as before. Only rows of the
 //    grid chosen in the same form are searched; changing the grid drops picks from another grid.
+//    Residents are searched by POST (the query may be a full ID number, which must not go into a URL),
+//    with the form's CSRF token; units by GET.
 (function () {
   "use strict";
   var uid = 0;
@@ -94,14 +96,36 @@
     return list;
   }
 
-  function getJSON(url, done) {
-    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+  // A search answer is {results, hint} (or {error}); a refusal (400, 429) says why in its hint or error.
+  function answer(request, done) {
+    request
       .then(function (r) { return r.json().catch(function () { return {}; }).then(function (d) { return [r.ok, d]; }); })
       .then(function (res) {
         var d = res[1] || {};
         done(res[0] ? (d.results || []) : [], d.hint || d.error || (res[0] ? "" : _("查找失败，请稍后再试")));
       })
       .catch(function () { done([], _("网络不可用，请稍后再试")); });
+  }
+
+  function getJSON(url, done) {
+    answer(fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }), done);
+  }
+
+  // POSTed searches keep what is typed (a full ID number) out of URLs, logs and history.
+  function postJSON(url, params, csrf, done) {
+    var body = new URLSearchParams();
+    Object.keys(params).forEach(function (k) { if (params[k]) body.set(k, params[k]); });
+    answer(fetch(url, {
+      method: "POST", credentials: "same-origin", body: body,
+      headers: { Accept: "application/json", "X-CSRFToken": csrf }
+    }), done);
+  }
+
+  // The CSRF token of the form a picker sits in (Django's {% csrf_token %}), else any on the page.
+  function csrfToken(form) {
+    var el = (form && form.querySelector("input[name=csrfmiddlewaretoken]")) ||
+      document.querySelector("input[name=csrfmiddlewaretoken]");
+    return el ? el.value : "";
   }
 
   function withQuery(url, params) {
@@ -203,11 +227,15 @@
     }
     var list = combo(input, {
       search: function (q, done) {
-        getJSON(withQuery(url, { q: q, grid: /^\d{15}$/.test(grid()) ? grid() : "" }), function (results, message) {
+        var params = { q: q, grid: /^\d{15}$/.test(grid()) ? grid() : "" };
+        function got(results, message) {
           var have = picked().map(function (o) { return o.value; });
           done(results.filter(function (r) { return have.indexOf(String(r.id)) === -1; })
             .map(function (r) { return { label: r.label, sub: r.grid_name, id: r.id, grid: r.grid }; }), message);
-        });
+        }
+        // Residents are searched by POST (a GET with an ID number is refused); units by GET.
+        if (residents) postJSON(url, params, csrfToken(form), got);
+        else getJSON(withQuery(url, params), got);
       },
       onPick: function (item) {
         if (!multiple) picked().forEach(function (o) { o.remove(); });
