@@ -98,7 +98,7 @@ def picked(user: User, model, values) -> list[tuple[int, str, str]]:
         return []
     qs = scoped(model.objects.filter(pk__in=ids[:MAX_LINKS]), user, Cap.VIEW_REGISTER)
     if model is Resident:
-        rows = qs.only("pk", "name", "grid_id", "id_number_encrypted")
+        rows = qs.only("pk", "name", "grid_id", "id_number_encrypted", "id_number_hash")
         label = resident_label
     else:
         rows = qs.only("pk", "name", "grid_id", "credit_code")

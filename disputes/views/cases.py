@@ -259,7 +259,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict:
         "kind_page_url": page_url(case) if page_url else "",
         "events": events,
         "report_photos": [p for p in case.photos.all() if p.kind == CasePhoto.Kind.REPORT],
-        "linked_residents": list(case.residents.only("pk", "name", "grid_id", "id_number_encrypted")),
+        "linked_residents": list(case.residents.only("pk", "name", "grid_id", "id_number_encrypted", "id_number_hash")),
         "linked_units": list(case.units.only("pk", "name", "grid_id")),
         "may_view_register": can(user, Cap.VIEW_REGISTER, grid),
         "allowed": allowed,
