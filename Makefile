@@ -35,10 +35,10 @@ seed: migrate
 # The web server and, beside it, a real Celery worker with beat (supervision, reminders, purging,
 # the report cycles on schedule), started and stopped together: Ctrl-C stops both.
 run: seed
-	@mkdir -p $(CELERY_DIR)/queue $(CELERY_DIR)/processed
+	@mkdir -p $(CELERY_DIR)/queue $(CELERY_DIR)/processed $(CELERY_DIR)/control
 	@echo "gridgov: http://$(HOST)/  (background worker and beat log: $(CELERY_DIR)/worker.log)"
 	@export GRIDGOV_CELERY_DIR=$(CELERY_DIR); \
-	$(PY) -m celery -A governance worker --beat --pool=solo --loglevel=INFO \
+	$(PY) -m celery -A governance worker --beat --pool=solo --loglevel=INFO --without-gossip --without-mingle \
 	  --schedule $(CELERY_DIR)/beat-schedule --logfile $(CELERY_DIR)/worker.log & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST)

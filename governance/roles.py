@@ -71,10 +71,12 @@ class Cap:
     # Disputes (矛盾纠纷).
     MEDIATE = "mediate"  # schedule and record mediation sessions, settle or refer, follow-up visits
     MANAGE_RISK = "manage_risk"  # assess risk, run the risk register (owner, reviews, close)
+    # Reports (八个一): run a period by hand, confirm a node's snapshot, publish a report with its ranking.
+    APPROVE_REPORT = "approve_report"
 
     ALL = (
         VIEW, VIEW_CASES, VIEW_REGISTER, CHANGE_REGISTER, REVEAL_PII, MANAGE_USERS, IMPORT_ROSTER, CONFIGURE,
-        FILE_CASE, ACCEPT_CASE, ASSIGN_CASE, VERIFY_CASE, SUPERVISE_CASE, MEDIATE, MANAGE_RISK,
+        FILE_CASE, ACCEPT_CASE, ASSIGN_CASE, VERIFY_CASE, SUPERVISE_CASE, MEDIATE, MANAGE_RISK, APPROVE_REPORT,
     )
 
 
@@ -88,13 +90,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.STREET_OFFICER: frozenset(
         {Cap.VIEW, Cap.VIEW_CASES, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.REVEAL_PII, Cap.FILE_CASE, Cap.ACCEPT_CASE,
-         Cap.ASSIGN_CASE, Cap.VERIFY_CASE, Cap.SUPERVISE_CASE, Cap.MEDIATE, Cap.MANAGE_RISK}
+         Cap.ASSIGN_CASE, Cap.VERIFY_CASE, Cap.SUPERVISE_CASE, Cap.MEDIATE, Cap.MANAGE_RISK, Cap.APPROVE_REPORT}
     ),
     Role.DISTRICT_CENTRE: frozenset(
         {Cap.VIEW, Cap.VIEW_CASES, Cap.VIEW_REGISTER, Cap.REVEAL_PII, Cap.ACCEPT_CASE, Cap.ASSIGN_CASE, Cap.SUPERVISE_CASE,
-         Cap.MANAGE_RISK}
+         Cap.MANAGE_RISK, Cap.APPROVE_REPORT}
     ),
-    Role.CITY_LEADER: frozenset({Cap.VIEW, Cap.VIEW_CASES, Cap.VIEW_REGISTER, Cap.SUPERVISE_CASE}),
+    Role.CITY_LEADER: frozenset({Cap.VIEW, Cap.VIEW_CASES, Cap.VIEW_REGISTER, Cap.SUPERVISE_CASE, Cap.APPROVE_REPORT}),
     # Departments see the territory they serve; cases reach them by dispatch, not by scope
     # (no VIEW_CASES): an undispatched case of their street is "does not exist" to them.
     Role.DEPT_HANDLER: frozenset({Cap.VIEW}),

@@ -199,6 +199,7 @@ elif CELERY_DIR:
         "data_folder_in": os.path.join(CELERY_DIR, "queue"),
         "data_folder_out": os.path.join(CELERY_DIR, "queue"),
         "processed_folder": os.path.join(CELERY_DIR, "processed"),
+        "control_folder": os.path.join(CELERY_DIR, "control"),  # kombu's default is ./control
         "store_processed": False,
     }
     # Nothing waits for a task's return value here (progress lives in the database): keep none.

@@ -2,9 +2,8 @@
 save a scoring sheet. Each is a do_* action: keyword-only, one transaction, the capability check
 first, exactly one audit row.
 
-Capabilities: governance/roles.py has no reporting capability yet, so confirming and publishing
-ask for SUPERVISE_CASE (street officers, the district centre, city leaders, admins) and editing a
-scoring sheet for CONFIGURE; an APPROVE_REPORT capability would replace the former (see the README).
+Capabilities: running a period by hand, confirming and publishing ask for APPROVE_REPORT (street
+officers, the district centre, city leaders, admins); editing a scoring sheet for CONFIGURE.
 """
 
 from __future__ import annotations
@@ -52,10 +51,10 @@ def do_run_cycle(
     figures write nothing. Returns the counts: created, refreshed, restated, unchanged."""
     if actor is not None:
         if root:
-            require(actor, Cap.SUPERVISE_CASE, root)
+            require(actor, Cap.APPROVE_REPORT, root)
         elif not actor.is_superuser:
             for top in Region.objects.filter(parent__isnull=True).values_list("code", flat=True):
-                require(actor, Cap.SUPERVISE_CASE, top)
+                require(actor, Cap.APPROVE_REPORT, top)
     now = now or timezone.now()
     if not period.is_complete(now):
         raise ValidationError(_("报告期%(p)s尚未结束，不能生成报告。") % {"p": period.code}, code="period")
@@ -110,7 +109,7 @@ def _lock_snapshot(snapshot: Snapshot) -> Snapshot:
 @transaction.atomic
 def do_confirm_snapshot(*, actor: User | None, snapshot: Snapshot) -> Snapshot:
     """确认: the node's officers vouch for its frozen figures; from now on a re-run restates, never overwrites."""
-    require(actor, Cap.SUPERVISE_CASE, snapshot.node_id)
+    require(actor, Cap.APPROVE_REPORT, snapshot.node_id)
     snap = _lock_snapshot(snapshot)
     if snap.status != SnapshotStatus.DRAFT:
         raise ValidationError(_("该报告已%(s)s，不能再次确认。") % {"s": snap.get_status_display()}, code="state")
@@ -126,7 +125,7 @@ def do_publish_report(*, actor: User | None, snapshot: Snapshot) -> Snapshot:
     """发布通报: the node publishes its report and the ranking of its children, once every child has
     confirmed its own snapshot (a street confirms before the district publishes). The node's and
     the children's snapshots become published."""
-    require(actor, Cap.SUPERVISE_CASE, snapshot.node_id)
+    require(actor, Cap.APPROVE_REPORT, snapshot.node_id)
     snap = _lock_snapshot(snapshot)
     if snap.status == SnapshotStatus.PUBLISHED:
         raise ValidationError(_("该报告已发布。"), code="state")

@@ -121,7 +121,7 @@ def report_detail(request: HttpRequest, code: str, period: str) -> HttpResponse:
 def _render_report(request, region, p, snap, template, message="", status=200) -> HttpResponse:
     compare = selectors.comparisons(request.user, region, p)
     by, ranking, chart = _ranking(request, region, p)
-    may_approve = can(request.user, Cap.SUPERVISE_CASE, region.code)
+    may_approve = can(request.user, Cap.APPROVE_REPORT, region.code)
     ctx = {
         "region": region,
         "period": p,
