@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 
+from governance.spreadsheets import csv_row
 from parties.models import Resident
 
 RESIDENT_HEADERS = ["姓名", "公民身份号码", "性别", "出生年份", "联系电话", "民族", "政治面貌", "人口类型",
@@ -31,8 +32,9 @@ class _Echo:
 
 
 def csv_lines(header: list[str], rows: Iterable[list[str]]) -> Iterator[str]:
-    """CSV text, line by line, with a BOM so that Excel opens the UTF-8 correctly."""
+    """CSV text, line by line, with a BOM so that Excel opens the UTF-8 correctly; user text that a
+    spreadsheet would evaluate as a formula is written as text (governance.spreadsheets)."""
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(header)
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow(csv_row(row))

@@ -1,4 +1,6 @@
 from governance.models import AuditEvent
+from governance.tests.spreadsheets import csv_formulas
+from parties import actions
 from parties.tests.base import ZHANG_PHONE, RegisterTestCase
 
 URL = "/registers/residents/export.csv"
@@ -54,3 +56,11 @@ class ResidentExportTestCase(RegisterTestCase):
         self.client.force_login(self.alice)
         self.assertEqual(self.client.get(URL, {"id_number": "123"}).status_code, 400)
         self.assertEqual(self.client.get(URL, {"q": "G2.forged"}).status_code, 400)
+
+    def test_a_hostile_name_is_exported_as_text_never_as_a_formula(self):
+        actions.do_create_resident(actor=None, grid=self.grid_a, name='=HYPERLINK("http://x","点此")',
+                                   id_number="110101199003074979")
+        self.client.force_login(self.carol)
+        text = self.body(self.client.get(URL))
+        self.assertEqual(csv_formulas(text.lstrip("\ufeff")), [])
+        self.assertIn("'=HYPERLINK", text)
