@@ -67,7 +67,9 @@ class Period:
         if self.kind == Kind.MONTH:
             return _("%(y)s年%(m)s月") % {"y": self.year, "m": self.index}
         if self.kind == Kind.QUARTER:
-            return _("%(y)s年第%(q)s季度") % {"y": self.year, "q": "一二三四"[self.index - 1]}
+            # One string per quarter: the Chinese ordinal (第一…第四) is part of the words, not a number.
+            quarters = (_("%(y)s年第一季度"), _("%(y)s年第二季度"), _("%(y)s年第三季度"), _("%(y)s年第四季度"))
+            return quarters[self.index - 1] % {"y": self.year}
         if self.kind == Kind.HALF:
             return _("%(y)s年上半年") % {"y": self.year} if self.index == 1 else _("%(y)s年下半年") % {"y": self.year}
         return _("%(y)s年") % {"y": self.year}

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.test import SimpleTestCase
+from django.utils import translation
 
 from reports.periods import Kind, Period, complete_periods, containing, last_complete, parse
 from reports.tests.base import at
@@ -41,3 +42,9 @@ class PeriodTestCase(SimpleTestCase):
         months = complete_periods(Kind.MONTH, at(2026, 8, 15), at(2026, 12, 1, 10))
         self.assertEqual([p.code for p in months], ["2026-08", "2026-09", "2026-10", "2026-11"])
         self.assertEqual(len(complete_periods(Kind.MONTH, at(2020, 1, 1), at(2026, 12, 1), limit=3)), 3)
+
+
+def test_a_quarter_reads_in_chinese_and_in_english():
+    assert parse("2026Q3").label == "2026年第三季度"
+    with translation.override("en"):
+        assert parse("2026Q3").label == "Q3 2026"
