@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from governance.models import PeriodicJob, WorkerHeartbeat
 
@@ -21,6 +22,18 @@ HEARTBEAT_STALE_AFTER = timedelta(minutes=15)
 # A job is late when its last run is older than its schedule's previous slot plus this grace.
 LATE_GRACE = timedelta(minutes=15)
 STOPPED_CACHE_KEY = "gridgov:background-stopped"
+# What each beat entry does, for the people reading the system page (keys of CELERY_BEAT_SCHEDULE).
+JOB_LABELS = {
+    "worker-heartbeat": _("后台心跳"),
+    "case-supervision": _("事件超期督办（黄牌、红牌、升级）"),
+    "dispute-follow-up-reminders": _("纠纷回访提醒"),
+    "roster-upload-retention": _("清理过期的名册上传文件"),
+    "reports-monthly": _("月度报告"),
+    "reports-quarterly": _("季度报告与通报"),
+    "reports-half-year": _("半年报告"),
+    "reports-yearly": _("年度总结与考评"),
+    "reports-catch-up": _("补算停机期间漏掉的报告期"),
+}
 
 
 def scheduled_task_names() -> set[str]:
@@ -42,6 +55,7 @@ def job_finished(name: str, *, succeeded: bool, error: str = "") -> None:
 @dataclass
 class JobStatus:
     key: str  # the beat entry's name
+    label: str
     task: str
     schedule: str  # e.g. "<crontab: 0 2 1 * * (m/h/dM/MY/d)>"
     job: PeriodicJob | None
@@ -89,7 +103,7 @@ def periodic_jobs(now: datetime | None = None) -> list[JobStatus]:
             late = first_beat is not None and first_beat < slot
         else:
             late = ran < slot - timedelta(minutes=1)  # beat may start a run a little early
-        rows.append(JobStatus(key=key, task=entry["task"], schedule=str(entry["schedule"]), job=job,
+        rows.append(JobStatus(key=key, label=str(JOB_LABELS.get(key, key)), task=entry["task"], schedule=str(entry["schedule"]), job=job,
                               previous_slot=slot, late=late))
     return rows
 
