@@ -81,6 +81,34 @@ def add_working_time(
         cursor = datetime.combine(day, DAY_START, tzinfo=tz)
 
 
+def working_hours_between(
+    start: datetime, end: datetime, holidays: Collection[date] = (), workdays: Collection[date] = ()
+) -> float:
+    """Working hours from `start` to `end` (aware datetimes, read in local time); 0 if end <= start.
+    The inverse of `add_working_time`: `working_hours_between(start, add_working_time(start, h, "hours")) == h`."""
+    if end <= start:
+        return 0.0
+    start, end = timezone.localtime(start), timezone.localtime(end)
+    tz = start.tzinfo
+    total = timedelta()
+    day = start.date()
+    while day <= end.date():
+        if is_workday(day, holidays, workdays):
+            opens = datetime.combine(day, DAY_START, tzinfo=tz)
+            closes = datetime.combine(day, DAY_END, tzinfo=tz)
+            lo, hi = max(opens, start), min(closes, end)
+            if hi > lo:
+                total += hi - lo
+        day += timedelta(days=1)
+    return total.total_seconds() / 3600
+
+
+def all_calendar_exceptions() -> tuple[set[date], set[date]]:
+    """Every holiday and make-up workday in the CalendarDay table (a few hundred rows: one query)."""
+    rows = CalendarDay.objects.values_list("date", "kind")
+    return ({d for d, k in rows if k == CalendarDay.Kind.HOLIDAY}, {d for d, k in rows if k == CalendarDay.Kind.WORKDAY})
+
+
 def calendar_exceptions(around: date | None = None) -> tuple[set[date], set[date]]:
     """Holidays and make-up workdays from the CalendarDay table, for a window around `around`."""
     around = around or timezone.localdate()

@@ -13,6 +13,9 @@ goes through these:
 - `notify(user_ids, case, kind, text)` sends in-app notices after the commit;
 - `handler_ids` / `holders_of` / `is_handler` say who must act;
 - the loop's clock: `stage_deadline`, `handle_deadline`;
+- the case summaries (`disputes.summaries`, read by the report cycles): an action that can change
+  a counted fact takes `before = counts_of(case)` under the case's lock and calls
+  `recount(case, before)` after its writes, in the same transaction;
 - `register_kind(KindRules(...))`: a richer kind of case (a dispute) tells the loop how it
   differs — its handling deadline, what a failed verification means, whether 处置 is
   recorded on its own page — instead of the loop testing `case.kind`.
@@ -34,10 +37,13 @@ from django.utils.translation import gettext_lazy
 
 from disputes.calendar import deadline_from
 from disputes.models import Case, CaseDispatch, CaseEvent, CaseKind, Category, Notice, Stage, TimeLimit
+from disputes.summaries import counts_of, recount
 from governance.actions import StaleVersion
 from governance.models import RoleAssignment, User
 from governance.roles import ROLE_CAPABILITIES, Role
 from governance.scope import role_assignments
+
+__all__ = ["counts_of", "recount"]  # the summaries' kernel calls, named here with the rest of the loop's
 
 DEFAULT_LIMITS = {Stage.ACCEPT: (4, "hours"), Stage.HANDLE: (5, "days"), Stage.VERIFY: (1, "days")}
 

@@ -3,12 +3,19 @@
 Each KPI has a code (the key in snapshots, the command's --json and the .xlsx), a Chinese name, a
 formula, a unit and which way is better; the 指标说明 page lists them from here.
 
-`compute(node_codes, period)` is the only way figures are made. Today it scans the raw rows
-(cases, timeline, disputes, risk register, visits, registers, role assignments) set-based: one
-GROUP BY on the code prefix (`Substr("grid_id", 1, width)`) per source and per code width, so a
-level of 20,000 grids costs the same dozen queries as a level of 8 streets — never a query per
-node. Summary rows kept current by the case actions (issue 13, item 8) can replace the scans
-inside this module later; nothing outside it needs to change.
+`compute(node_codes, period)` is the only way figures are made, set-based: one GROUP BY on the
+code prefix (`Substr("grid_id", 1, width)`) per source and per code width, so a level of 20,000
+grids costs the same few queries as a level of 8 streets — never a query per node.
+
+The case and dispute KPIs of the filed cohort (filed, rejected, closed, on time, handling time,
+rework, ratings, disputes received and settled) are read from the case summaries
+(`disputes.models.CaseMonthSummary`), which the case and dispute actions keep current in the
+transaction of each transition and `manage.py rebuild_summaries` rebuilds from the raw rows after
+bulk loads: a month of a city is a few tens of thousands of summary rows instead of every case and
+its timeline. The rest stays on the raw rows, each one indexed GROUP BY over what it counts:
+`overdue_open` (a stock at the period's end that depends on deadlines and supervision cards, over
+the cases still open then: one query by grid for all levels at once, summed up per node), risk
+entries open, visits and patrols of the period, residents and key persons, grid workers and grids.
 
 Cohorts, as of the period's end so that a re-run finds the same figures unless data arrived late
 (which is then a restatement, see reports.actions):
@@ -37,13 +44,12 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from disputes.models import OPEN_STATUSES, Case, CaseEvent, CaseKind, Outcome, RiskEntry, Status
+from disputes.models import COUNTERS, OPEN_STATUSES, Case, CaseEvent, CaseKind, CaseMonthSummary, RiskEntry, Status
 from governance.models import Region, RoleAssignment
 from governance.roles import Level, Role
 from grids.models import Visit, VisitKind
 from parties.models import SPECIAL_GROUP_TAGS, Resident, ResidentTag
 from reports.periods import Period
-from reports.workcal import exceptions_between, working_hours_between
 
 # Bump when a formula changes: snapshots of another version are kept beside, never overwritten.
 DEFINITION_VERSION = 1
@@ -168,40 +174,27 @@ def compute(node_codes, period: Period, now: datetime | None = None) -> dict[str
     now = now or timezone.now()
     start, end = period.start, period.end
     result: dict[str, dict] = {}
-    holidays, workdays = exceptions_between(start, end)
-    for width, (root, codes) in _groups(node_codes).items():
-        filed_qs = Case.objects.filter(grid__code__startswith=root, created_at__gte=start, created_at__lt=end).exclude(
-            status=Status.MERGED
-        )
-        closed_q = Q(status=Status.CLOSED, closed_at__lt=end)
-        rated_q = closed_q & Q(rating__isnull=False) & Q(Exists(
-            CaseEvent.objects.filter(case=OuterRef("pk"), action=CaseEvent.Action.RATE, at__lt=end).exclude(
-                case__self_handled=True, actor_id=OuterRef("filer_id")
-            )
-        ))
-        cases = _grouped(
-            filed_qs.annotate(late=_late_q()), "grid_id", width,
-            filed=Count("pk"),
-            rejected=Count("pk", filter=Q(status=Status.REJECTED)),
-            closed=Count("pk", filter=closed_q),
-            on_time=Count("pk", filter=closed_q & Q(late=False)),
-            rework=Sum("rework_count"),
-            rating_sum=Sum("rating", filter=rated_q),
-            rated=Count("pk", filter=rated_q),
-            disputes=Count("pk", filter=Q(kind=CaseKind.DISPUTE)),
-            settled=Count("pk", filter=Q(kind=CaseKind.DISPUTE, dispute__outcome=Outcome.SETTLED,
-                                         dispute__settled_at__lt=end)),
-        )
-        hours: dict[str, list[float]] = defaultdict(list)
-        for prefix, created, closed in (
-            filed_qs.filter(closed_q, self_handled=False).order_by().annotate(prefix=Substr("grid_id", 1, width))
-            .values_list("prefix", "created_at", "closed_at").iterator()
-        ):
-            hours[prefix].append(working_hours_between(created, closed, holidays, workdays))
-        overdue = _grouped(
-            Case.objects.filter(grid__code__startswith=root).exclude(status=Status.MERGED).filter(_overdue_at_end(end, now)),
-            "grid_id", width, n=Count("pk"),
-        )
+    first_month, end_month = timezone.localtime(start).date(), timezone.localtime(end).date()
+    groups = _groups(node_codes)
+    # Overdue at the period's end is the one case KPI on the raw rows (its subqueries make it the
+    # dearest scan): counted once by grid under all the nodes' common prefix, summed up for each level.
+    everything = os.path.commonprefix(sorted(root for root, _codes in groups.values()))
+    overdue_by_grid = {row["grid_id"]: row["n"] for row in (
+        Case.objects.filter(grid__code__startswith=everything).exclude(status=Status.MERGED)
+        .filter(_overdue_at_end(end, now)).order_by().values("grid_id").annotate(n=Count("pk"))
+    )} if groups else {}
+    for width, (root, codes) in groups.items():
+        # Filed in the period (month of filing), counted as of its end (done month before it): see
+        # disputes.models.summary.
+        summed = {f"{name}_": Sum(name) for name in COUNTERS}  # aliases apart from the columns' names
+        cases = {prefix: {name.rstrip("_"): value for name, value in row.items()} for prefix, row in _grouped(
+            CaseMonthSummary.objects.filter(grid__code__startswith=root, month__gte=first_month, month__lt=end_month,
+                                            done_month__lt=end_month),
+            "grid_id", width, disputes=Sum("filed", filter=Q(kind=CaseKind.DISPUTE)), **summed,
+        ).items()}
+        overdue: dict[str, int] = defaultdict(int)
+        for grid_code, n in overdue_by_grid.items():
+            overdue[grid_code[:width]] += n
         risks = _grouped(
             RiskEntry.objects.filter(grid__code__startswith=root, opened_at__lt=end).filter(
                 Q(closed_at__isnull=True) | Q(closed_at__gte=end)
@@ -227,15 +220,14 @@ def compute(node_codes, period: Period, now: datetime | None = None) -> dict[str
         quota = visit_quota()
         for code in codes:
             c = cases.get(code, {})
-            filed, rejected, closed = c.get("filed", 0), c.get("rejected", 0), c.get("closed", 0)
-            on_time, rated = c.get("on_time", 0), c.get("rated", 0)
+            filed, rejected, closed = c.get("filed") or 0, c.get("rejected") or 0, c.get("closed") or 0
+            on_time, rated, handled = c.get("on_time") or 0, c.get("rated") or 0, c.get("handled") or 0
             w = workers.get(code, {})
             n_workers = w.get("n", 0)
             v = visits.get(code, {})
             n_visits, n_patrols = v.get("visits", 0), v.get("patrols", 0)
             n_grids = grids.get(code, {}).get("n", 0)
-            handled = hours.get(code, [])
-            disputes, settled = c.get("disputes", 0), c.get("settled", 0)
+            disputes, settled = c.get("disputes") or 0, c.get("settled") or 0
             result[code] = {
                 "cases_filed": filed,
                 "cases_rejected": rejected,
@@ -244,8 +236,8 @@ def compute(node_codes, period: Period, now: datetime | None = None) -> dict[str
                 "closure_rate": _rate(closed, filed - rejected),
                 "cases_on_time": on_time,
                 "on_time_rate": _rate(on_time, closed),
-                "overdue_open": overdue.get(code, {}).get("n", 0),
-                "avg_handling_hours": round(sum(handled) / len(handled), 1) if handled else None,
+                "overdue_open": overdue.get(code, 0),
+                "avg_handling_hours": round(c["handling_seconds"] / 3600 / handled, 1) if handled else None,
                 "rework_count": c.get("rework") or 0,
                 "rated_cases": rated,
                 "satisfaction": _rate(c.get("rating_sum") or 0, rated, scale=1, digits=2),

@@ -1,39 +1,19 @@
 """Working hours between two moments, on the working calendar of `disputes.calendar`
 (Monday–Friday 09:00–17:00 local time, holidays and make-up workdays from CalendarDay).
 
-The inverse of `disputes.calendar.add_working_time`: for any start and amount,
-`working_hours_between(start, add_working_time(start, h, "hours")) == h`.
+`working_hours_between` lives in `disputes.calendar` (the case summaries below reports count
+handling hours when a case closes) and is named here for the reports.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
-from disputes.calendar import DAY_END, DAY_START, calendar_exceptions, is_workday
+from disputes.calendar import calendar_exceptions, working_hours_between
 
-
-def working_hours_between(
-    start: datetime, end: datetime, holidays: Collection[date] = (), workdays: Collection[date] = ()
-) -> float:
-    """Working hours from `start` to `end` (aware datetimes, read in local time); 0 if end <= start."""
-    if end <= start:
-        return 0.0
-    start, end = timezone.localtime(start), timezone.localtime(end)
-    tz = start.tzinfo
-    total = timedelta()
-    day = start.date()
-    while day <= end.date():
-        if is_workday(day, holidays, workdays):
-            opens = datetime.combine(day, DAY_START, tzinfo=tz)
-            closes = datetime.combine(day, DAY_END, tzinfo=tz)
-            lo, hi = max(opens, start), min(closes, end)
-            if hi > lo:
-                total += hi - lo
-        day += timedelta(days=1)
-    return total.total_seconds() / 3600
+__all__ = ["exceptions_between", "working_hours_between"]
 
 
 def exceptions_between(start: datetime, end: datetime) -> tuple[set[date], set[date]]:

@@ -18,6 +18,7 @@ from disputes.kernel import (
     CaseStateError,
     StaleCase,
     clean_text,
+    counts_of,
     handle_deadline,
     handler_ids,
     holders_of,
@@ -26,6 +27,7 @@ from disputes.kernel import (
     notify,
     record_dispatch,
     record_event,
+    recount,
     require_handler,
     require_status,
     rules_for,
@@ -37,6 +39,7 @@ from disputes.models import (
     OPEN_STATUSES,
     Case,
     CaseEvent,
+    CaseKind,
     CasePhoto,
     Category,
     Extension,
@@ -116,6 +119,7 @@ def file_case_unaudited(
     evidence_note: str = "",
     evidence=(),
     now: datetime | None = None,
+    kind: str = CaseKind.CASE,
 ) -> Case:
     """The filing itself, without the audit row: do_file_case and do_file_dispute (one audit
     row each) call it inside their own transaction."""
@@ -138,6 +142,7 @@ def file_case_unaudited(
         lng=_coordinate(lng, -180, 180, _("经度")),
         involved=clean_text(involved, _("涉及人员或单位"), required=False, max_length=500),
         filer=actor,
+        kind=kind,
         created_at=now,
         level=Level.COMMUNITY,
     )
@@ -174,6 +179,7 @@ def file_case_unaudited(
     if linked_units:
         case.units.add(*linked_units)
     case.linked_residents, case.linked_units = linked_residents, linked_units
+    recount(case, {})
     return case
 
 
@@ -201,6 +207,7 @@ def do_reject_case(*, actor: User | None, case: Case, version: int | None, reaso
     case = lock_case(case, version)
     require_status(case, (Status.REPORTED,), _("不予受理"))
     reason = clean_text(reason, _("不予受理的理由"), max_length=200)
+    counted = counts_of(case)
     before = case.status
     case.status = Status.REJECTED
     case.reject_reason = reason
@@ -208,6 +215,7 @@ def do_reject_case(*, actor: User | None, case: Case, version: int | None, reaso
     case.closed_at = timezone.now()
     save_case(case, ["status", "reject_reason", "deadline", "closed_at"])
     record_event(case, actor, CaseEvent.Action.REJECT, before, reason)
+    recount(case, counted)
     _audit(actor, "reject", case)
     notify([case.filer_id], case, Notice.Kind.OTHER, f"您上报的事件“{case.title}”不予受理：{reason}")
     return case
@@ -287,6 +295,7 @@ def do_verify_case(*, actor: User | None, case: Case, version: int | None, fixed
     require(actor, Cap.VERIFY_CASE, case.grid_id)
     case = lock_case(case, version)
     require_status(case, (Status.HANDLED,), _("核查"))
+    counted = counts_of(case)
     before = case.status
     if fixed:
         case.status = Status.CLOSED
@@ -294,6 +303,7 @@ def do_verify_case(*, actor: User | None, case: Case, version: int | None, fixed
         case.deadline = None
         save_case(case, ["status", "closed_at", "deadline"])
         record_event(case, actor, CaseEvent.Action.VERIFY_OK, before, clean_text(note, _("核查意见"), required=False))
+        recount(case, counted)
         _audit(actor, "verify", case, fixed=True)
         return case
     note = clean_text(note, _("未解决的原因"))
@@ -304,6 +314,7 @@ def do_verify_case(*, actor: User | None, case: Case, version: int | None, fixed
     case.supervision = Supervision.NONE
     save_case(case, ["status", "rework_count", "deadline", "supervision"])
     record_event(case, actor, CaseEvent.Action.VERIFY_FAIL, before, note, rework=case.rework_count)
+    recount(case, counted)  # rework, and a settled dispute's agreement that failed 核查
     _audit(actor, "verify", case, fixed=False)
     notify(handler_ids(case), case, Notice.Kind.RETURNED, f"事件“{case.title}”核查未通过，已退回重新处置：{note}")
     return case
@@ -324,10 +335,12 @@ def do_rate_case(*, actor: User, case: Case, version: int | None, rating: int, n
         rating = 0
     if not 1 <= rating <= 5:
         raise ValidationError(_("满意度须为 1 至 5 星。"))
+    counted = counts_of(case)
     case.rating = rating
     case.rating_note = clean_text(note, _("评价"), required=False, max_length=200)
     save_case(case, ["rating", "rating_note"])
     record_event(case, actor, CaseEvent.Action.RATE, case.status, case.rating_note, rating=rating)
+    recount(case, counted)
     _audit(actor, "rate", case, rating=rating)
     return case
 
@@ -490,6 +503,7 @@ def do_merge_case(*, actor: User | None, duplicate: Case, original: Case, versio
     require_status(duplicate, OPEN_STATUSES, _("合并"))
     if original.status in (Status.MERGED, Status.REJECTED):
         raise CaseStateError(_("原事件已合并或不予受理，不能作为合并目标。"), code="state")
+    counted = counts_of(duplicate)
     before = duplicate.status
     duplicate.status = Status.MERGED
     duplicate.merged_into = original
@@ -497,6 +511,7 @@ def do_merge_case(*, actor: User | None, duplicate: Case, original: Case, versio
     duplicate.closed_at = timezone.now()
     save_case(duplicate, ["status", "merged_into", "deadline", "closed_at"])
     record_event(duplicate, actor, CaseEvent.Action.MERGE, before, f"合并至 {original.number}", original=original.pk)
+    recount(duplicate, counted)  # a merged duplicate counts nowhere
     CaseEvent.objects.create(
         case=original, actor=actor, action=CaseEvent.Action.COMMENT, note=f"重复事件 {duplicate.number} 已合并至本事件",
         detail={"duplicate": duplicate.pk},

@@ -24,11 +24,13 @@ from disputes.kernel import (
     CaseStateError,
     KindRules,
     clean_text,
+    counts_of,
     handler_ids,
     lock_case,
     notify,
     record_dispatch,
     record_event,
+    recount,
     require_status,
     save_case,
     stage_deadline,
@@ -375,10 +377,8 @@ def do_file_dispute(
         actor=actor, category=dispute_category(dispute_type), grid=grid, title=title, description=description,
         urgency=urgency, address=address, now=now,
         residents=[p["resident"] for p in parties if p.get("resident")],
-        units=[p["unit"] for p in parties if p.get("unit")],
+        units=[p["unit"] for p in parties if p.get("unit")], kind=CaseKind.DISPUTE,
     )
-    Case.objects.filter(pk=case.pk).update(kind=CaseKind.DISPUTE)
-    case.kind = CaseKind.DISPUTE
     dispute = Dispute(
         case=case, dispute_type=dispute_type, source=source,
         source_detail=clean_text(source_detail, _("移交单位及文号"), required=False, max_length=120),
@@ -489,6 +489,7 @@ def do_settle_dispute(
     """调解成功: the agreement is recorded (printable as 人民调解协议书), the case goes to 核查
     like any handled case, and follow-up visits are scheduled for the mediator."""
     case = _outcome_case(actor, dispute, version, _("登记调解成功"))
+    counted = counts_of(case)
     dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
     dispute.case = case
     if not dispute.parties.filter(side=PartySide.APPLICANT).exists() or not dispute.parties.filter(
@@ -510,6 +511,7 @@ def do_settle_dispute(
     save_case(case, ["status", "deadline"])
     record_event(case, actor, CaseEvent.Action.HANDLE, before, f"调解成功：{dispute.terms}"[:2000], outcome="settled",
            agreement=dispute.agreement_no)
+    recount(case, counted)
     owner = actor if actor is not None else case.assignee
     today = timezone.localdate()
     if owner is not None:
@@ -525,6 +527,7 @@ def do_refer_dispute(
 ) -> Dispute:
     """调解不成: handed off to a court, arbitration, a department or petition office, recorded."""
     case = _outcome_case(actor, dispute, version, _("登记调解不成"))
+    counted = counts_of(case)
     if target not in ReferralTarget.values:
         raise ValidationError(_("请选择移交去向。"))
     dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
@@ -541,6 +544,7 @@ def do_refer_dispute(
     record_event(case, actor, CaseEvent.Action.HANDLE, before,
            f"调解不成，移交{dispute.get_referred_to_display()}（{dispute.referred_to_name}）：{dispute.referral_note}"[:2000],
            outcome="referred", to=target)
+    recount(case, counted)  # a dispute referred after its agreement broke was not settled either way; cheap to be sure
     _audit(actor, "refer", dispute, to=target, name=dispute.referred_to_name)
     return dispute
 
@@ -632,6 +636,7 @@ def _reopen(actor: User | None, dispute: Dispute, why: str) -> None:
     """A broken agreement reopens the dispute: back to mediation with a fresh time limit."""
     case = lock_case(dispute.case, None)
     require_status(case, (Status.HANDLED, Status.CLOSED), _("重新调解"))
+    counted = counts_of(case)
     dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
     _mark_broken(dispute)
     before = case.status
@@ -645,6 +650,7 @@ def _reopen(actor: User | None, dispute: Dispute, why: str) -> None:
     record_dispatch(case)
     record_event(case, actor, CaseEvent.Action.VERIFY_FAIL, before, f"回访发现调解协议未履行，重新调解：{why}",
            reopened=dispute.reopen_count)
+    recount(case, counted)
     notify(handler_ids(case), case, Notice.Kind.RETURNED,
             f"纠纷“{case.title}”调解协议未履行，已重新进入调解。")
 
