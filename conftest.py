@@ -65,42 +65,71 @@ def _test_database_url() -> str:
     return urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
-    """A real `celery worker` process on the test database, when REDIS_URL is set."""
-    from django.conf import settings
-
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        if os.environ.get("GRIDGOV_REQUIRE_WORKER") == "1":
-            pytest.fail("GRIDGOV_REQUIRE_WORKER=1 but REDIS_URL is not set")
-        yield None
-        return
-    if not os.environ.get("DATABASE_URL"):
-        pytest.fail("A real worker needs DATABASE_URL: an in-memory SQLite test database is invisible to it")
+def _start_worker(settings, name: str) -> subprocess.Popen:
+    """A `celery worker` process on the test database and this run's queue, answering a ping."""
     from governance.celery import app
 
     env = dict(os.environ, DATABASE_URL=_test_database_url(), CELERY_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE)
-    name = f"test-{uuid.uuid4().hex[:6]}@%h"
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "governance", "worker", "--pool=solo", "-n", name,
-         "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
+         "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "--loglevel=WARNING", "--without-gossip", "--without-mingle",
+         "--prefetch-multiplier=1"],  # one task at a time each: two workers share a burst of tasks
         env=env,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             pytest.fail(f"celery worker exited with {proc.returncode}")
-        if app.control.ping(timeout=1.0):
-            break
-    else:
-        proc.kill()
-        pytest.fail("celery worker did not answer a ping within 60 s")
-    yield proc
+        replies = app.control.ping(timeout=1.0)
+        if any(name.split("@")[0] in host for reply in replies for host in reply):
+            return proc
+    proc.kill()
+    pytest.fail("celery worker did not answer a ping within 60 s")
+
+
+def _stop_worker(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+def _worker_or_skip_reason(settings) -> str | None:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        if os.environ.get("GRIDGOV_REQUIRE_WORKER") == "1":
+            pytest.fail("GRIDGOV_REQUIRE_WORKER=1 but REDIS_URL is not set")
+        return "inline"
+    if not os.environ.get("DATABASE_URL"):
+        pytest.fail("A real worker needs DATABASE_URL: an in-memory SQLite test database is invisible to it")
+    return None
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real `celery worker` process on the test database, when REDIS_URL is set (else None:
+    tasks run inline)."""
+    from django.conf import settings
+
+    if _worker_or_skip_reason(settings):
+        yield None
+        return
+    proc = _start_worker(settings, f"test-{uuid.uuid4().hex[:6]}@%h")
+    yield proc
+    _stop_worker(proc)
+
+
+@pytest.fixture
+def second_celery_worker(celery_worker_process):
+    """A second real worker beside the first (same queue), for tests of two workers at once."""
+    from django.conf import settings
+
+    if celery_worker_process is None:
+        yield None
+        return
+    proc = _start_worker(settings, f"second-{uuid.uuid4().hex[:6]}@%h")
+    yield proc
+    _stop_worker(proc)
 
 
 @pytest.fixture(scope="session")

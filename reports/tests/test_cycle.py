@@ -180,7 +180,8 @@ class BeatScheduleTestCase(TestCase):
 
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_two_runs_of_the_same_period_at_once_write_each_snapshot_once(celery_worker_process):
+def test_two_runs_of_the_same_period_at_once_write_each_snapshot_once(celery_worker_process, second_celery_worker):
+    """On PostgreSQL + Redis two real worker processes take one run each, at the same moment."""
     from governance.tests.base import make_region
 
     city = make_region("2108", "营口市")
