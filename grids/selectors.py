@@ -11,12 +11,16 @@ from grids.models import Visit
 PAGE_SIZE = 50
 
 
-def visits_in_scope(user: User, mine: bool = False, after: str | None = None, before: str | None = None) -> KeysetPage:
+def visits_in_scope(user: User, mine: bool = False, after: str | None = None, before: str | None = None,
+                    **filters) -> KeysetPage:
     """Visits and patrols the user may see, newest first (keyset pages by the pk, never counted);
-    `mine`: only their own. Raises BadPageKey for a bad key."""
+    `mine`: only their own; `filters`: lookups already checked by the view (grid prefix, kind,
+    dates). Raises BadPageKey for a bad key."""
     qs = scoped(Visit.objects.all(), user, Cap.VIEW_REGISTER)
     if mine:
         qs = qs.filter(worker=user)
+    if filters:
+        qs = qs.filter(**filters)
     qs = qs.select_related("worker", "grid", "house__building", "resident", "unit")
     return keyset_page(qs, after=after, before=before, size=PAGE_SIZE, counted=False)
 

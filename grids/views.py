@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.models import Region, RoleAssignment
@@ -13,7 +16,7 @@ from governance.roles import Cap, Role
 from governance.scope import get_in_scope_or_404
 from grids.actions import do_log_visit
 from grids.forms import VisitForm
-from grids.models import Visit
+from grids.models import Visit, VisitKind
 from grids.selectors import visits_in_scope
 from parties import selectors
 from parties.forms import add_action_errors
@@ -51,16 +54,49 @@ def _param_pk(request: HttpRequest, name: str) -> int | None:
     return int(raw)
 
 
+def _visit_filters(params) -> tuple[dict, dict]:
+    """?grid= (a code prefix), ?kind=visit|patrol, ?from= / ?to= (days in Asia/Shanghai, `to` included):
+    (lookups, cleaned values); a bad value is a Chinese 400."""
+    lookups: dict = {}
+    shown: dict = {}
+    grid = params.get("grid", "").strip()
+    if grid:
+        if not (grid.isdigit() and len(grid) <= 15):
+            raise BadRequest(_("网格编码只能由数字组成。"))
+        lookups["grid__code__startswith"] = shown["grid"] = grid
+    kind = params.get("kind", "")
+    if kind:
+        if kind not in VisitKind.values:
+            raise BadRequest(_("记录类型筛选条件不正确。"))
+        lookups["kind"] = kind
+        shown["kind"] = VisitKind(kind).label
+    for key, lookup, days in (("from", "at__gte", 0), ("to", "at__lt", 1)):
+        value = params.get(key, "")
+        if not value:
+            continue
+        try:
+            day = date.fromisoformat(value) + timedelta(days=days)
+        except ValueError:
+            raise BadRequest(_("日期格式应为 YYYY-MM-DD。")) from None
+        lookups[lookup] = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+        shown[key] = value
+    return lookups, shown
+
+
 @login_required
 def visit_list(request: HttpRequest) -> HttpResponse:
     """The visits and patrols in scope, newest first; ?mine=1 for one's own."""
     mine = request.GET.get("mine") == "1"
     try:
-        page = visits_in_scope(request.user, mine, request.GET.get("after"), request.GET.get("before"))
+        lookups, shown = _visit_filters(request.GET)
+    except BadRequest as e:  # its own Chinese line (Django's 400 page shows none)
+        return _no_store(render(request, "400.html", {"message": str(e)}, status=400))
+    try:
+        page = visits_in_scope(request.user, mine, request.GET.get("after"), request.GET.get("before"), **lookups)
     except BadPageKey:
         raise BadRequest(_("翻页参数无效。")) from None
     can_log = selectors.has_grids(request.user)
-    ctx = {"page": page, "mine": mine, "can_log": can_log, **pager_links(request, page)}
+    ctx = {"page": page, "mine": mine, "can_log": can_log, "filters": shown, **pager_links(request, page)}
     return _no_store(render(request, "grids/visit_list.html", ctx))
 
 

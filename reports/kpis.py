@@ -75,50 +75,70 @@ class Kpi:
     # (for LOWER-is-better KPIs "beyond" means at or below).
     green: float | None = None
     yellow: float | None = None
-    # Drill-through to the case list (/cases/?…): which extra filters pick the cases behind the figure.
+    # Drill-through (reports.views.drill_url): the list behind the figure (`drill_list`: cases,
+    # risks, visits, residents or territory) and the filters that pick exactly its records; END
+    # stands for the period's last day. `drill_note` says where the list can only show "now".
     drill: dict = field(default_factory=dict)
     drill_note: str = ""
+    drill_list: str = "cases"
+
+
+END = "@end"  # in a drill filter: the period's last day
+CLOSED = {"status": "closed", "closed_before": END}
+RATED = {**CLOSED, "rated": "1", "rated_before": END}
+SETTLED = {"kind": "dispute", "merged": "0", "outcome": "settled", "settled_before": END}
+AT_END_NOW = _("列表为目前的情况，不是期末的")
 
 
 PERCENT, COUNT, HOURS, STARS, PER_WORKER = _("%"), _("件"), _("工作小时"), _("分（1–5）"), _("次/人")
 
 KPIS: list[Kpi] = [
-    Kpi("cases_filed", _("上报事件数"), _("报告期内上报的事件数（已合并的重复事件不计）"), COUNT, NEUTRAL, drill={}),
+    Kpi("cases_filed", _("上报事件数"), _("报告期内上报的事件数（已合并的重复事件不计）"), COUNT, NEUTRAL, drill={"merged": "0"}),
     Kpi("cases_rejected", _("不予受理数"), _("上报事件中不予受理的件数"), COUNT, NEUTRAL, drill={"status": "rejected"}),
-    Kpi("cases_closed", _("办结数"), _("上报事件中于报告期末前结案的件数"), COUNT, HIGHER, drill={"status": "closed"},
-        drill_note=_("列表为目前已结案的事件，含期末后结案的")),
+    Kpi("cases_closed", _("办结数"), _("上报事件中于报告期末前结案的件数"), COUNT, HIGHER, drill=CLOSED),
     Kpi("closure_rate", _("办结率"), _("办结数 ÷（上报事件数 − 不予受理数）× 100"), PERCENT, HIGHER,
-        base="closure_base", green=90, yellow=75, drill={"status": "closed"}),
+        base="closure_base", green=90, yellow=75, drill=CLOSED),
     Kpi("cases_on_time", _("按期办结数"), _("办结事件中从未超期督办（延期批准后的时限内办结）的件数"), COUNT, HIGHER,
-        drill={"status": "closed"}),
+        drill={**CLOSED, "on_time": "1"}),
     Kpi("on_time_rate", _("按期办结率"), _("按期办结数 ÷ 办结数 × 100"), PERCENT, HIGHER,
-        base="cases_closed", green=95, yellow=85, drill={"status": "closed"}),
+        base="cases_closed", green=95, yellow=85, drill={**CLOSED, "on_time": "1"}),
     Kpi("overdue_open", _("超期未办结数"), _("报告期末仍在办理且已超过时限的事件数（含此前上报的）"), COUNT, LOWER,
         drill={"overdue": "1"}, drill_note=_("列表为目前超期的事件")),
     Kpi("avg_handling_hours", _("平均办理时长"), _("办结事件（自处除外）从上报到结案的工作小时数的平均值"), HOURS, LOWER,
-        base="cases_closed", drill={"status": "closed"}),
-    Kpi("rework_count", _("返工次数"), _("上报事件核查未通过、退回重新处置的次数之和"), COUNT, LOWER, drill={}),
+        base="cases_closed", drill={**CLOSED, "self_handled": "0"}),
+    Kpi("rework_count", _("返工次数"), _("上报事件核查未通过、退回重新处置的次数之和"), COUNT, LOWER,
+        drill={"rework": "1", "merged": "0"}, drill_note=_("列表为有返工的事件，指标为其返工次数之和")),
     Kpi("rated_cases", _("已评价事件数"), _("办结事件中于期末前评价的件数（自处事件由上报人自评的不计）"), COUNT, NEUTRAL,
-        drill={"status": "closed"}),
+        drill=RATED),
     Kpi("satisfaction", _("满意度"), _("已评价事件满意度星级的平均值"), STARS, HIGHER,
-        base="rated_cases", green=4.5, yellow=4.0, drill={"status": "closed"}),
-    Kpi("disputes_received", _("受理矛盾纠纷数"), _("报告期内登记的矛盾纠纷数"), COUNT, NEUTRAL, drill={}),
-    Kpi("disputes_settled", _("调解成功数"), _("其中于期末前调解成功（协议未被推翻）的件数"), COUNT, HIGHER, drill={}),
+        base="rated_cases", green=4.5, yellow=4.0, drill=RATED),
+    Kpi("disputes_received", _("受理矛盾纠纷数"), _("报告期内登记的矛盾纠纷数"), COUNT, NEUTRAL,
+        drill={"kind": "dispute", "merged": "0"}),
+    Kpi("disputes_settled", _("调解成功数"), _("其中于期末前调解成功（协议未被推翻）的件数"), COUNT, HIGHER, drill=SETTLED),
     Kpi("mediation_success_rate", _("调解成功率"), _("调解成功数 ÷ 受理矛盾纠纷数 × 100"), PERCENT, HIGHER,
-        base="disputes_received", green=90, yellow=80, drill={}),
-    Kpi("risks_open", _("在库风险数"), _("报告期末仍在风险台账中（未销号）的条目数"), COUNT, LOWER, drill={}),
-    Kpi("visits", _("入户走访次数"), _("报告期内记录的入户走访次数"), COUNT, HIGHER),
-    Kpi("patrols", _("网格巡查次数"), _("报告期内记录的网格巡查次数"), COUNT, HIGHER),
-    Kpi("grid_workers", _("网格员人数"), _("期末在岗网格员人数（一人多格计一人）"), _("人"), NEUTRAL),
-    Kpi("visits_per_worker", _("人均走访次数"), _("入户走访次数 ÷ 网格员人数"), PER_WORKER, HIGHER, base="grid_workers"),
-    Kpi("patrols_per_worker", _("人均巡查次数"), _("网格巡查次数 ÷ 网格员人数"), PER_WORKER, HIGHER, base="grid_workers"),
+        base="disputes_received", green=90, yellow=80, drill=SETTLED),
+    Kpi("risks_open", _("在库风险数"), _("报告期末仍在风险台账中（未销号）的条目数"), COUNT, LOWER,
+        drill_list="risks", drill_note=_("列表为目前在库的风险")),
+    Kpi("visits", _("入户走访次数"), _("报告期内记录的入户走访次数"), COUNT, HIGHER,
+        drill_list="visits", drill={"kind": "visit"}),
+    Kpi("patrols", _("网格巡查次数"), _("报告期内记录的网格巡查次数"), COUNT, HIGHER,
+        drill_list="visits", drill={"kind": "patrol"}),
+    Kpi("grid_workers", _("网格员人数"), _("期末在岗网格员人数（一人多格计一人）"), _("人"), NEUTRAL,
+        drill_list="territory", drill_note=AT_END_NOW),
+    Kpi("visits_per_worker", _("人均走访次数"), _("入户走访次数 ÷ 网格员人数"), PER_WORKER, HIGHER, base="grid_workers",
+        drill_list="visits", drill={"kind": "visit"}),
+    Kpi("patrols_per_worker", _("人均巡查次数"), _("网格巡查次数 ÷ 网格员人数"), PER_WORKER, HIGHER, base="grid_workers",
+        drill_list="visits", drill={"kind": "patrol"}),
     Kpi("visit_rate", _("走访率"), _("入户走访次数 ÷（网格员人数 × 每人每月走访定额 × 月数）× 100"), PERCENT, HIGHER,
-        base="grid_workers", green=100, yellow=80),
-    Kpi("residents", _("登记实有人口数"), _("期末登记的实有人口数"), _("人"), NEUTRAL),
-    Kpi("key_persons", _("重点人员数"), _("期末有有效特殊人群标签（重点人员、社区矫正、刑满释放等）的人数"), _("人"), NEUTRAL),
-    Kpi("grids", _("网格数"), _("期末网格数"), _("个"), NEUTRAL),
+        base="grid_workers", green=100, yellow=80, drill_list="visits", drill={"kind": "visit"}),
+    Kpi("residents", _("登记实有人口数"), _("期末登记的实有人口数"), _("人"), NEUTRAL,
+        drill_list="residents", drill_note=AT_END_NOW),
+    Kpi("key_persons", _("重点人员数"), _("期末有有效特殊人群标签（重点人员、社区矫正、刑满释放等）的人数"), _("人"), NEUTRAL,
+        drill_list="residents", drill={"tag": "key_person"},
+        drill_note=_("列表为目前的重点人员；社区矫正、刑满释放等其他特殊人群请在列表中按标签筛选")),
+    Kpi("grids", _("网格数"), _("期末网格数"), _("个"), NEUTRAL, drill_list="territory", drill_note=AT_END_NOW),
     Kpi("grids_without_worker", _("无网格员网格数"), _("期末没有网格员的网格数"), _("个"), LOWER,
-        green=0, yellow=0),
+        green=0, yellow=0, drill_list="territory", drill_note=AT_END_NOW),
 ]
 BY_CODE = {k.code: k for k in KPIS}
 # Denominators kept in the snapshot for the ranking minimum, not shown as figures of their own.

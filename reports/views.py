@@ -26,16 +26,11 @@ from governance.spreadsheets import xlsx_row
 from reports import selectors
 from reports.actions import do_confirm_snapshot, do_publish_report, do_save_scoring_sheet
 from reports.assessment import assess
-from reports.kpis import BY_CODE, KPIS, MIN_BASE, visit_quota
+from reports.kpis import BY_CODE, END, KPIS, MIN_BASE, visit_quota
 from reports.models import ScoringSheet, Snapshot, SnapshotStatus
 from reports.periods import Kind, Period, parse
 from reports.rankings import RANKABLE, rank
 
-# The KPIs whose cases the case list can show (/cases/?grid=…&from=…&to=…&status=…).
-DATED_CASE_KPIS = {
-    "cases_filed", "cases_rejected", "cases_closed", "closure_rate", "cases_on_time", "on_time_rate",
-    "avg_handling_hours", "rework_count", "rated_cases", "satisfaction",
-}
 DEFAULT_RANKING = "closure_rate"
 
 
@@ -57,14 +52,25 @@ def _get_report_for_user(request: HttpRequest, code: str, period_text: str) -> t
 
 
 def drill_url(code: str, kpi: str, period: Period) -> str:
-    """The scoped case list behind a figure, or "" when the list cannot show it."""
+    """The scoped list of the records behind a figure of node `code` (every list starts from the
+    user's scope, so a link never shows more than the user may see)."""
     kpi_def = BY_CODE[kpi]
-    if kpi == "overdue_open":
-        return f"{reverse('cases:list')}?{urlencode({'grid': code, 'overdue': '1'})}"
-    if kpi not in DATED_CASE_KPIS:
-        return ""
-    params = {"grid": code, "from": period.first_day.isoformat(), "to": period.last_day.isoformat(), **kpi_def.drill}
-    return f"{reverse('cases:list')}?{urlencode(params)}"
+    end = period.last_day.isoformat()
+    extra = {k: end if v == END else v for k, v in kpi_def.drill.items()}
+    dated = {"grid": code, "from": period.first_day.isoformat(), "to": end}
+    if kpi_def.drill_list == "territory":
+        return reverse("region", args=[code])
+    if kpi_def.drill_list == "risks":
+        base, params = reverse("mediation:risks"), {"grid": code, **extra}
+    elif kpi_def.drill_list == "visits":
+        base, params = reverse("grids:visits"), {**dated, **extra}
+    elif kpi_def.drill_list == "residents":
+        base, params = reverse("parties:residents"), {"grid": code, **extra}
+    elif kpi == "overdue_open":
+        base, params = reverse("cases:list"), {"grid": code, **extra}
+    else:
+        base, params = reverse("cases:list"), {**dated, **extra}
+    return f"{base}?{urlencode(params)}"
 
 
 @login_required

@@ -8,13 +8,14 @@ import math
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from disputes.kernel import is_handler, rules_for
-from disputes.models import OPEN_STATUSES, Case, CaseDispatch, Extension, Status
+from disputes.models import OPEN_STATUSES, Case, CaseDispatch, CaseEvent, CaseKind, Extension, Outcome, Status
 from governance.models import User
 from governance.roles import CODE_LENGTH, Cap, Level, Role
 from governance.scope import can, region_codes, role_assignments, scoped
@@ -178,7 +179,128 @@ def filter_cases(qs: QuerySet[Case], params) -> tuple[QuerySet[Case], dict, list
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(address__icontains=q))
         cleaned["q"] = q
+    qs = _filter_report_figures(qs, params, cleaned, errors)
     return qs, cleaned, errors
+
+
+# The filters that pick the cases behind a report figure (reports.views.drill_url), each exactly as
+# reports.kpis / disputes.summaries count it. Dates are whole days in Asia/Shanghai; "…_before=D"
+# means before the end of day D (the period's last day: "by the period's end").
+REPORT_FLAGS = {
+    # key: (value, lookup, Chinese label for the list page)
+    "merged": ("0", lambda qs: qs.exclude(status=Status.MERGED), gettext_lazy("不含已合并的重复事件")),
+    "self_handled": ("0", lambda qs: qs.exclude(self_handled=True), gettext_lazy("不含自处事件")),
+    "rework": ("1", lambda qs: qs.filter(rework_count__gt=0), gettext_lazy("有返工")),
+}
+
+
+# Their keys, in the order the list page keeps them (hidden fields of its filter form).
+REPORT_KEYS = ("closed_before", "kind", *REPORT_FLAGS, "rated", "rated_before", "on_time", "outcome", "settled_before")
+
+
+def _end_of_day(value: str) -> datetime | None:
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), datetime.min.time()))
+
+
+def _counted_ratings(before: datetime | None = None):
+    """A rating that counts (disputes.summaries): not a self-handled case's rating by its own filer."""
+    events = CaseEvent.objects.filter(case=OuterRef("pk"), action=CaseEvent.Action.RATE).exclude(
+        case__self_handled=True, actor_id=OuterRef("filer_id"))
+    if before is not None:
+        events = events.filter(at__lt=before)
+    return Exists(events)
+
+
+def _late():
+    """On time (reports.kpis): no overdue supervision card on the timeline."""
+    return Exists(CaseEvent.objects.filter(case=OuterRef("pk"), action=CaseEvent.Action.ESCALATE, detail__has_key="card"))
+
+
+def _filter_report_figures(qs: QuerySet[Case], params, cleaned: dict, errors: list[str]) -> QuerySet[Case]:
+    dates: dict[str, datetime] = {}
+    for key in ("closed_before", "rated_before", "settled_before"):
+        value = params.get(key, "")
+        if not value:
+            continue
+        end = _end_of_day(value)
+        if end is None:
+            errors.append(_("日期格式应为 YYYY-MM-DD。"))
+            continue
+        dates[key] = end
+        cleaned[key] = value
+    if "closed_before" in dates:
+        qs = qs.filter(closed_at__lt=dates["closed_before"])
+    kind = params.get("kind", "")
+    if kind:
+        if kind in CaseKind.values:
+            qs = qs.filter(kind=kind)
+            cleaned["kind"] = kind
+        else:
+            errors.append(_("事件种类筛选条件不正确。"))
+    for key, (wanted, apply, _label) in REPORT_FLAGS.items():
+        value = params.get(key, "")
+        if not value:
+            continue
+        if value == wanted:
+            qs = apply(qs)
+            cleaned[key] = value
+        else:
+            errors.append(_("筛选条件“%(key)s”的值不正确。") % {"key": key})
+    rated = params.get("rated", "")
+    if rated:
+        if rated == "1":
+            qs = qs.filter(rating__isnull=False).filter(_counted_ratings(dates.get("rated_before")))
+            cleaned["rated"] = rated
+        else:
+            errors.append(_("评价筛选条件不正确。"))
+    elif "rated_before" in dates:
+        errors.append(_("“评价日期止”须与“已评价”一起使用。"))
+    on_time = params.get("on_time", "")
+    if on_time:
+        if on_time in ("0", "1"):
+            qs = qs.exclude(_late()) if on_time == "1" else qs.filter(_late())
+            cleaned["on_time"] = on_time
+        else:
+            errors.append(_("按期筛选条件不正确。"))
+    outcome = params.get("outcome", "")
+    if outcome:
+        if outcome == Outcome.SETTLED:
+            qs = qs.filter(dispute__outcome=Outcome.SETTLED, dispute__settled_at__isnull=False)
+            if "settled_before" in dates:
+                qs = qs.filter(dispute__settled_at__lt=dates["settled_before"])
+            cleaned["outcome"] = outcome
+        else:
+            errors.append(_("调解结果筛选条件不正确。"))
+    elif "settled_before" in dates:
+        errors.append(_("“调解成功日期止”须与“调解成功”一起使用。"))
+    return qs
+
+
+def describe_filters(cleaned: dict) -> list[str]:
+    """The report-figure filters in force, in Chinese, for the list page (the form shows the others)."""
+    out: list[str] = []
+    if "closed_before" in cleaned:
+        out.append(_("%(day)s 及以前结案") % {"day": cleaned["closed_before"]})
+    if "kind" in cleaned:
+        out.append(str(CaseKind(cleaned["kind"]).label))
+    for key, (_wanted, _apply, label) in REPORT_FLAGS.items():
+        if key in cleaned:
+            out.append(str(label))
+    if "rated" in cleaned:
+        out.append(_("已评价（自处事件由上报人自评的不计）"))
+        if "rated_before" in cleaned:
+            out.append(_("%(day)s 及以前评价") % {"day": cleaned["rated_before"]})
+    if "on_time" in cleaned:
+        out.append(_("按期办结（从未超期督办）") if cleaned["on_time"] == "1" else _("曾超期督办"))
+    if "outcome" in cleaned:
+        out.append(_("调解成功"))
+        if "settled_before" in cleaned:
+            out.append(_("%(day)s 及以前调解成功") % {"day": cleaned["settled_before"]})
+    return out
 
 
 def case_list(user: User, params) -> tuple[QuerySet[Case], dict, list[str]]:

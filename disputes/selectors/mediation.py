@@ -81,10 +81,13 @@ def follow_ups_due(user: User, mine: bool = False) -> QuerySet[FollowUp]:
     return qs.select_related("dispute__case", "owner").order_by("due", "pk")
 
 
-def risk_register(user: User, closed: bool = False, level: int | None = None) -> QuerySet[RiskEntry]:
+def risk_register(user: User, closed: bool = False, level: int | None = None, grid: str = "") -> QuerySet[RiskEntry]:
+    """The register in scope; `grid`: a region or grid code prefix (digits, checked by the caller)."""
     qs = scoped(RiskEntry.objects.all(), user, Cap.VIEW_CASES).filter(closed_at__isnull=not closed)
     if level:
         qs = qs.filter(level=level)
+    if grid:
+        qs = qs.filter(grid__code__startswith=grid)
     order = ("-closed_at",) if closed else ("-level", "next_review", "pk")
     return qs.select_related("dispute__case", "grid", "owner").order_by(*order)
 

@@ -24,9 +24,11 @@ from disputes.forms.cases import FileCaseForm
 from disputes.kernel import rules_for
 from disputes.models import OPEN_STATUSES, Case, CasePhoto, Category, Extension, Notice, Status
 from disputes.selectors.cases import (
+    REPORT_KEYS,
     allowed_actions,
     can_decide_extension,
     case_list,
+    describe_filters,
     pending_extensions,
     possible_duplicates,
     todo_cases,
@@ -161,6 +163,8 @@ def _list_context(request, page, cleaned, errors) -> dict:
     return {
         "page": page,
         "filters": cleaned,
+        "report_filters": describe_filters(cleaned),
+        "report_params": [(k, cleaned[k]) for k in REPORT_KEYS if k in cleaned],
         "errors": errors,
         "statuses": [("open", "未结案")] + list(Status.choices),
         "categories": Category.objects.filter(parent__isnull=True, is_active=True),

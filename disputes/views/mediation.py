@@ -315,12 +315,18 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
 def risk_list(request: HttpRequest) -> HttpResponse:
     closed = request.GET.get("closed") == "1"
     level = request.GET.get("level", "")
+    grid = request.GET.get("grid", "").strip()
+    error = ""
     if level and level not in {str(v) for v in RiskLevel.values}:
-        return render(request, "disputes/risk_list.html", {"entries": [], "error": _("风险等级筛选条件不正确。"),
+        error = _("风险等级筛选条件不正确。")
+    elif grid and not (grid.isdigit() and len(grid) <= 15):
+        error = _("网格编码只能由数字组成。")
+    if error:
+        return render(request, "disputes/risk_list.html", {"entries": [], "error": error, "grid": grid[:15],
                                                            "closed": closed, "levels": RiskLevel.choices}, status=400)
-    entries = list(risk_register(request.user, closed=closed, level=int(level) if level else None)[:300])
+    entries = list(risk_register(request.user, closed=closed, level=int(level) if level else None, grid=grid)[:300])
     return render(request, "disputes/risk_list.html", {
-        "entries": entries, "closed": closed, "level": level, "levels": RiskLevel.choices,
+        "entries": entries, "closed": closed, "level": level, "levels": RiskLevel.choices, "grid": grid,
         "today": timezone.localdate(),
     })
 
