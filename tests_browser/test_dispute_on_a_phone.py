@@ -10,13 +10,9 @@ def dispute_city(transactional_db):
     from disputes.demo.cases import seed_taxonomy
     from disputes.demo.mediation import seed_dispute_config
     from governance.roles import Role
-    from governance.tests.base import make_region, make_user
+    from governance.tests.base import make_territory, make_user
 
-    city = make_region("2108", "营口市")
-    district = make_region("210802", "站前区", city)
-    street = make_region("210802001", "八田地街道", district)
-    community = make_region("210802001001", "五大门社区", street)
-    grid = make_region("210802001001001", "五大门社区第1网格", community)
+    city, district, street, community, grid = make_territory()
     make_user("worker", "张丽", Role.GRID_WORKER, grid)
     make_user("officer", "王海涛", Role.STREET_OFFICER, street)
     make_user("mediator", "周桂兰", Role.MEDIATOR, street)

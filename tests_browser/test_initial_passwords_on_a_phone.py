@@ -9,16 +9,12 @@ from django.contrib.auth.hashers import make_password
 
 from governance.models import RoleAssignment, User
 from governance.roles import Role
-from governance.tests.base import make_region, make_user
+from governance.tests.base import make_territory, make_user
 
 
 @pytest.fixture
 def district(transactional_db):
-    city = make_region("2108", "营口市")
-    district = make_region("210802", "站前区", city)
-    street = make_region("210802001", "八田地街道", district)
-    community = make_region("210802001001", "五大门社区", street)
-    grid = make_region("210802001001001", "五大门社区第1网格", community)
+    city, district, street, community, grid = make_territory()
     admin = make_user("zq_admin", "区管理员", Role.ADMIN, district)
     admin.set_password("Admin-2026-pass")
     admin.save()

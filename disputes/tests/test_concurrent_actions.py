@@ -10,7 +10,7 @@ from disputes.actions import cases as actions
 from disputes.kernel import CaseStateError, StaleCase
 from disputes.models import Case, CaseEvent, Category, Status
 from governance.roles import Role
-from governance.tests.base import make_region, make_user
+from governance.tests.base import make_territory, make_user
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="real row locks between two connections need PostgreSQL"
@@ -19,11 +19,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.mark.django_db(transaction=True)
 def test_two_officers_at_the_same_moment_one_wins_the_other_is_told():
-    city = make_region("2108", "营口市")
-    district = make_region("210802", "站前区", city)
-    street = make_region("210802001", "八田地街道", district)
-    community = make_region("210802001001", "五大门社区", street)
-    grid = make_region("210802001001001", "五大门社区第1网格", community)
+    city, district, street, community, grid = make_territory()
     worker = make_user("w", "网格员", Role.GRID_WORKER, grid)
     alice = make_user("a", "艾丽", Role.STREET_OFFICER, street)
     dave = make_user("d", "戴维", Role.DISTRICT_CENTRE, district)
@@ -62,11 +58,7 @@ def test_two_officers_at_the_same_moment_one_wins_the_other_is_told():
 
 @pytest.mark.django_db(transaction=True)
 def test_merging_two_cases_into_each_other_at_once_never_deadlocks():
-    city = make_region("2108", "营口市")
-    district = make_region("210802", "站前区", city)
-    street = make_region("210802001", "八田地街道", district)
-    community = make_region("210802001001", "五大门社区", street)
-    grid = make_region("210802001001001", "五大门社区第1网格", community)
+    city, district, street, community, grid = make_territory()
     worker = make_user("w", "网格员", Role.GRID_WORKER, grid)
     alice = make_user("a", "艾丽", Role.STREET_OFFICER, street)
     dave = make_user("d", "戴维", Role.DISTRICT_CENTRE, district)

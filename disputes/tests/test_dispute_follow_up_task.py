@@ -38,13 +38,9 @@ def test_a_real_worker_reminds_the_owner_of_a_due_follow_up(celery_worker_proces
     from disputes.actions import mediation as ma
     from disputes.models import Category, DisputeType
     from governance.roles import Role
-    from governance.tests.base import make_region, make_user
+    from governance.tests.base import make_territory, make_user
 
-    city = make_region("2108", "营口市")
-    district = make_region("210802", "站前区", city)
-    street = make_region("210802001", "八田地街道", district)
-    community = make_region("210802001001", "五大门社区", street)
-    grid = make_region("210802001001001", "五大门社区第1网格", community)
+    city, district, street, community, grid = make_territory()
     worker = make_user("w", "网格员", Role.GRID_WORKER, grid)
     officer = make_user("o", "街道干部", Role.STREET_OFFICER, street)
     mediator = make_user("m", "调解员", Role.MEDIATOR, street)

@@ -25,6 +25,16 @@ def make_region(code: str, name: str, parent: Region | None = None, **extra) -> 
     return Region.objects.create(code=code, name=name, level=level, parent=parent, **extra)
 
 
+def make_territory() -> tuple[Region, Region, Region, Region, Region]:
+    """营口市 › 站前区 › 八田地街道 › 五大门社区 › its first grid: (city, district, street, community, grid)."""
+    city = make_region("2108", "营口市")
+    district = make_region("210802", "站前区", city)
+    street = make_region("210802001", "八田地街道", district)
+    community = make_region("210802001001", "五大门社区", street)
+    grid = make_region("210802001001001", "五大门社区第1网格", community)
+    return city, district, street, community, grid
+
+
 def make_user(username: str, name: str, role: str | None = None, region: Region | None = None, **extra) -> User:
     user = User.objects.create_user(username=username, password="password", name=name)
     if role:

@@ -14,7 +14,7 @@ from django.test import Client
 from disputes.actions import cases as actions
 from disputes.models import Case, CaseEvent, Category, Status
 from governance.roles import Role
-from governance.tests.base import make_region, make_user
+from governance.tests.base import make_territory, make_user
 
 WRITERS = 20
 ROUNDS = 3  # each writer accepts one case and notes it this many times, back to back
@@ -22,11 +22,7 @@ ROUNDS = 3  # each writer accepts one case and notes it this many times, back to
 
 @pytest.mark.django_db(transaction=True)
 def test_twenty_simultaneous_writers_all_succeed_and_each_write_is_stored_once():
-    city = make_region("2108", "营口市")
-    district = make_region("210802", "站前区", city)
-    street = make_region("210802001", "八田地街道", district)
-    community = make_region("210802001001", "五大门社区", street)
-    grid = make_region("210802001001001", "五大门社区第1网格", community)
+    city, district, street, community, grid = make_territory()
     worker = make_user("w", "网格员", Role.GRID_WORKER, grid)
     officers = [make_user(f"o{i}", f"干部{i}", Role.STREET_OFFICER, street) for i in range(WRITERS)]
     category = Category.objects.create(code="04", name="消防")
