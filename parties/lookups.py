@@ -44,18 +44,24 @@ class BadSearchToken(Exception):
 
 
 def take(user: User) -> None:
-    """Count one exact look-up by `user` in the current minute; raise TooManyLookups past the limit."""
+    """Count one exact look-up by `user`; raise TooManyLookups past the limit.
+
+    A sliding window over two one-minute counters: the previous minute's count weighs as much as
+    the share of it still inside the last 60 seconds. A fixed window would let 2 × the limit
+    through around a minute's turn (and made the limit depend on where a burst fell)."""
     limit = settings.PII_LOOKUPS_PER_MINUTE
     now = time.time()
-    key = f"gridgov:pii-lookups:{user.pk}:{int(now // 60)}"
+    window, elapsed = int(now // 60), now % 60
+    key = f"gridgov:pii-lookups:{user.pk}:{window}"
     cache.add(key, 0, timeout=120)
     try:
         count = cache.incr(key)
     except ValueError:  # evicted between add and incr
         cache.set(key, 1, timeout=120)
         count = 1
-    if count > limit:
-        raise TooManyLookups(limit, 60 - int(now) % 60)
+    previous = cache.get(f"gridgov:pii-lookups:{user.pk}:{window - 1}", 0)
+    if previous * (60 - elapsed) / 60 + count > limit:
+        raise TooManyLookups(limit, max(1, 60 - int(elapsed)))
 
 
 def _aad(user: User) -> bytes:

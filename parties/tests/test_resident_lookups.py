@@ -2,10 +2,14 @@
 URL (the form is POSTed; the results page carries an opaque token), every look-up is one audit row
 holding the blind index, never the number, and a user gets at most 30 look-ups a minute."""
 
+from unittest import mock
 from urllib.parse import parse_qs, urlsplit
 
-from governance.models import AuditEvent
-from parties import actions, pii
+from django.core.cache import cache
+from django.test import SimpleTestCase, override_settings
+
+from governance.models import AuditEvent, User
+from parties import actions, lookups, pii
 from parties.idnumbers import check_char
 from parties.tests.base import LI_ID, ZHANG_ID, ZHANG_PHONE, RegisterTestCase
 
@@ -106,3 +110,30 @@ class ResidentLookupTestCase(RegisterTestCase):
         self.client.raise_request_exception = False
         self.assertEqual(self.client.post(URL, {"id_number": ZHANG_ID}).status_code, 403)
         self.assertFalse(AuditEvent.objects.filter(action="resident.lookup").exists())
+
+
+class LookupWindowTestCase(SimpleTestCase):
+    """The limit holds across a minute's turn: a burst split over two minutes is still one burst."""
+
+    def setUp(self):
+        cache.clear()
+        self.user = User(pk=987654)
+
+    def test_a_burst_across_the_turn_of_a_minute_is_still_limited(self):
+        with override_settings(PII_LOOKUPS_PER_MINUTE=30), mock.patch("parties.lookups.time.time") as clock:
+            clock.return_value = 600 * 60 + 59.0  # one second before a minute turns
+            for __ in range(20):
+                lookups.take(self.user)
+            clock.return_value = 601 * 60 + 1.0  # two seconds later, in the next minute
+            for __ in range(10):
+                lookups.take(self.user)
+            with self.assertRaises(lookups.TooManyLookups):
+                lookups.take(self.user)
+
+    def test_a_minute_later_the_user_may_look_up_again(self):
+        with override_settings(PII_LOOKUPS_PER_MINUTE=30), mock.patch("parties.lookups.time.time") as clock:
+            clock.return_value = 600 * 60 + 1.0
+            for __ in range(30):
+                lookups.take(self.user)
+            clock.return_value = 602 * 60 + 1.0
+            lookups.take(self.user)
