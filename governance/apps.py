@@ -51,3 +51,4 @@ class GovernanceConfig(AppConfig):
         post_migrate.connect(create_scope_permissions, sender=self)
         checks.register(production_secret_key, checks.Tags.security)
         checks.register(production_hsts, checks.Tags.security)
+        from governance import identity  # noqa: F401  (the audit of signing in and out: signal receivers)

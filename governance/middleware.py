@@ -12,23 +12,30 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from governance.passwords import password_expired
+
 log = logging.getLogger(__name__)
 
 
 class PasswordChangeRequiredMiddleware:
-    """A user holding an issued (initial or reset) password reaches nothing but the password-change
-    page (and signing out, switching language, static files) until they set their own."""
+    """A user holding an issued (initial or reset) password, or one older than PASSWORD_MAX_AGE_DAYS
+    (governance.passwords), reaches nothing but the password-change page (and signing out, switching
+    language, the second-factor enrolment, static files) until they set a new one."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
+        if user is not None and user.is_authenticated and (
+            getattr(user, "must_change_password", False) or password_expired(user)
+        ):
             if not self._allowed(request.path_info):
                 if request.path_info.startswith("/api/") or request.headers.get("accept", "").startswith(
                     "application/json"
                 ):
+                    if not user.must_change_password:
+                        return JsonResponse({"detail": _("密码已过期，请先修改密码。")}, status=403)
                     return JsonResponse({"detail": _("请先修改初始密码。")}, status=403)
                 return redirect(reverse("password_change"))
         return self.get_response(request)
@@ -36,7 +43,7 @@ class PasswordChangeRequiredMiddleware:
     @staticmethod
     def _allowed(path: str) -> bool:
         allowed = (reverse("password_change"), reverse("password_change_done"), reverse("logout"),
-                   reverse("set_language"), settings.STATIC_URL)
+                   reverse("set_language"), reverse("totp-enrol"), settings.STATIC_URL)
         return path.startswith(allowed)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from governance.roles import CODE_LENGTH, LEVEL_BY_CODE_LENGTH, ROLE_LEVELS, Level, Role
@@ -14,6 +15,10 @@ class User(AbstractUser):
     # Set when an admin issues an initial (or reset) password; until the user changes it,
     # governance.middleware sends every page to the password-change page.
     must_change_password = models.BooleanField(_("须修改密码"), default=False)
+    # When the password was last set (issued or chosen): the age of governance.passwords' expiry rules.
+    password_changed_at = models.DateTimeField(_("密码设置时间"), default=timezone.now)
+    # The session of the latest sign-in, when only one is allowed (settings.ONE_SESSION_PER_ACCOUNT).
+    current_session_key = models.CharField(max_length=40, blank=True, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("用户")
@@ -241,3 +246,17 @@ class WorkerHeartbeat(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's latest passwords (governance.passwords.PasswordHistoryValidator): a new
+    password may be none of them. Hashes only, as the password field itself."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("历史密码")
+        ordering = ["-set_at", "-id"]
+        indexes = [models.Index(fields=["user", "-set_at"], name="password_history_user")]

@@ -73,10 +73,12 @@ class Cap:
     MANAGE_RISK = "manage_risk"  # assess risk, run the risk register (owner, reviews, close)
     # Reports (八个一): run a period by hand, confirm a node's snapshot, publish a report with its ranking.
     APPROVE_REPORT = "approve_report"
+    MANAGE_SECURITY = "manage_security"  # password policy, lockouts (governance.identity)
 
     ALL = (
         VIEW, VIEW_CASES, VIEW_REGISTER, CHANGE_REGISTER, REVEAL_PII, MANAGE_USERS, IMPORT_ROSTER, CONFIGURE,
         FILE_CASE, ACCEPT_CASE, ASSIGN_CASE, VERIFY_CASE, SUPERVISE_CASE, MEDIATE, MANAGE_RISK, APPROVE_REPORT,
+        MANAGE_SECURITY,
     )
 
 
@@ -104,3 +106,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.MEDIATOR: frozenset({Cap.VIEW, Cap.VIEW_CASES, Cap.FILE_CASE, Cap.MEDIATE, Cap.REVEAL_PII}),
     Role.ADMIN: frozenset(Cap.ALL),
 }
+
+# The administrators' roles. Each must sign in with a second factor (governance.identity.totp_required).
+ADMIN_ROLES = frozenset({Role.ADMIN})
+TOTP_REQUIRED_ROLES = ADMIN_ROLES

@@ -7,6 +7,7 @@ GRIDGOV_PRODUCTION=1 turns on the hardened settings.
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -52,7 +53,15 @@ PII_DEV_KEYS_ALLOWED = DEBUG
 PII_LOOKUPS_PER_MINUTE = int(os.environ.get("GRIDGOV_PII_LOOKUPS_PER_MINUTE", "30"))
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 3600  # one working day
+# Sessions (governance.identity.SessionLimitsMiddleware): signed out after GRIDGOV_SESSION_IDLE_MINUTES
+# without a request, and GRIDGOV_SESSION_HOURS after signing in whatever happens (the cookie's age too);
+# GRIDGOV_ONE_SESSION=1: a new sign-in ends the account's other session.
+SESSION_IDLE_MINUTES = int(os.environ.get("GRIDGOV_SESSION_IDLE_MINUTES", "30"))
+SESSION_COOKIE_AGE = int(float(os.environ.get("GRIDGOV_SESSION_HOURS", "8")) * 3600)  # one working day
+ONE_SESSION_PER_ACCOUNT = os.environ.get("GRIDGOV_ONE_SESSION", "0") == "1"
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: the address is REMOTE_ADDR).
+# The client address of lockouts and the audit trail is governance.identity.client_address.
+TRUSTED_PROXIES = int(os.environ.get("GRIDGOV_TRUSTED_PROXIES", "0"))
 X_FRAME_OPTIONS = "DENY"
 
 INSTALLED_APPS = [
@@ -67,6 +76,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "guardian",
     "import_export",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Ours, from the ground floor up: each imports only the apps listed before it (portal/tests/test_layers.py).
     "governance",
     "parties",
@@ -85,10 +98,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "governance.identity.SessionLimitsMiddleware",
+    "governance.identity.SecondFactorRequiredMiddleware",
     "governance.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "governance.middleware.TransientDatabaseErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the sign-in page with its message (429)
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -137,15 +154,40 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "governance.User"
 
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or address before any password check
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous users see nothing
 
+# Passwords (governance.passwords): at least 10 characters of three of the four classes, not the
+# username, none of the last GRIDGOV_PASSWORD_HISTORY; replaced after GRIDGOV_PASSWORD_MAX_AGE_DAYS
+# (0: never); an issued (initial or reset) password no longer signs in after GRIDGOV_ISSUED_PASSWORD_DAYS.
+PASSWORD_HISTORY = int(os.environ.get("GRIDGOV_PASSWORD_HISTORY", "5"))
+PASSWORD_MAX_AGE_DAYS = int(os.environ.get("GRIDGOV_PASSWORD_MAX_AGE_DAYS", "90"))
+ISSUED_PASSWORD_DAYS = int(os.environ.get("GRIDGOV_ISSUED_PASSWORD_DAYS", "7"))
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "governance.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "governance.passwords.NotUsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "governance.passwords.PasswordHistoryValidator", "OPTIONS": {"count": PASSWORD_HISTORY}},
 ]
+
+# Lockout (django-axes): GRIDGOV_LOCKOUT_FAILURES failed sign-ins on one account, or from one address
+# (whatever the accounts), lock it for GRIDGOV_LOCKOUT_MINUTES; a security administrator may unlock
+# sooner (/security/lockouts/). Failed second-factor codes count as failures of the account.
+AXES_FAILURE_LIMIT = int(os.environ.get("GRIDGOV_LOCKOUT_FAILURES", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("GRIDGOV_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one: stuffing one account, or one address trying many
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # locked for the cool-off from the lockout, not from each try
+AXES_LOCKOUT_CALLABLE = "governance.identity.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "governance.identity.client_address"
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are on the audit trail (governance.identity)
+AXES_VERBOSE = False
+# Second factor (django-otp): TOTP apps show this name beside the account.
+OTP_TOTP_ISSUER = "gridgov"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -257,5 +299,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-# Demo logins share this password; seed_demo prints it. Never used in production.
-DEMO_PASSWORD = os.environ.get("GRIDGOV_DEMO_PASSWORD", "gridgov2026")
+# Demo logins share this password; seed_demo prints it. Never used in production. It passes the
+# password rules (AUTH_PASSWORD_VALIDATORS).
+DEMO_PASSWORD = os.environ.get("GRIDGOV_DEMO_PASSWORD", "Gridgov-2026")

@@ -6,14 +6,13 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from governance import views
+from governance import signin, views
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", signin.SignInView.as_view(), name="login"),
+    path("login/verify/", signin.verify, name="login-verify"),
+    path("account/two-factor/", signin.totp_enrol, name="totp-enrol"),
+    path("security/lockouts/", signin.lockouts, name="security-lockouts"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", views.PasswordChange.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -18,6 +18,7 @@ from governance.forms import OwnPasswordChangeForm
 from governance.http import forbidden
 from governance.jobs import background_stopped, periodic_jobs
 from governance.models import WorkerHeartbeat
+from governance.passwords import password_expired
 from governance.roles import Cap
 from governance.scope import runs_the_system
 from governance.selectors import GRID_SEARCH_CAPS, grid_path, search_grids
@@ -28,6 +29,10 @@ class PasswordChange(auth_views.PasswordChangeView):
     governance.middleware sends a user who must replace an issued password. Bad input: 400."""
 
     form_class = OwnPasswordChangeForm
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "password_expired": password_expired(self.request.user),
+                "max_age_days": settings.PASSWORD_MAX_AGE_DAYS, "history": settings.PASSWORD_HISTORY}
 
     def form_invalid(self, form: OwnPasswordChangeForm) -> HttpResponse:
         response = super().form_invalid(form)

@@ -8,6 +8,7 @@ from django.urls import include, path
 from django.views.decorators.cache import cache_control
 from django.views.i18n import JavaScriptCatalog
 
+from governance import signin
 from portal import views
 
 urlpatterns = [
@@ -25,5 +26,6 @@ urlpatterns = [
     # The strings of static/js in the user's language (served by the app: no CDN). base.html puts the
     # language in the URL, so the browser may keep each language's catalogue for a day.
     path("jsi18n/", cache_control(max_age=86400)(JavaScriptCatalog.as_view()), name="javascript-catalog"),
+    path("admin/login/", signin.admin_login),  # the site's sign-in: lockout and second factor
     path("admin/", admin.site.urls),
 ]

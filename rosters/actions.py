@@ -231,13 +231,15 @@ def do_issue_initial_passwords(
     ).order_by("region_id"):
         held.setdefault(a.user_id, []).append(a)
     issued = []
+    now = timezone.now()  # an issued password no longer signs in ISSUED_PASSWORD_DAYS after this
     for user in users:
         password = generate_password()
         user.password = hash_issued_password(password)
         user.must_change_password = True
+        user.password_changed_at = now
         grids = [(a.region_id, a.region.name) for a in held.get(user.pk, [])]
         issued.append(IssuedPassword(user, password, grids))
-    User.objects.bulk_update(users, ["password", "must_change_password"], batch_size=500)
+    User.objects.bulk_update(users, ["password", "must_change_password", "password_changed_at"], batch_size=500)
     record_audit(
         actor=actor,
         action="user.password.issue",

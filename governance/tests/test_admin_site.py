@@ -58,16 +58,22 @@ class AdminSiteTests(TerritoryTestCase):
         self.assertFalse(self.staff.is_superuser)
         self.assertFalse(AuditEvent.objects.filter(action__startswith="admin.").exists())
 
-    def test_a_staff_account_cannot_sign_in_to_the_admin(self):
-        response = self.client.post(reverse("admin:login"), {"username": "staffer", "password": "password"})
-        self.assertContains(response, "管理后台只对超级管理员开放")
-        self.assertNotIn("_auth_user_id", self.client.session)
+    def test_the_admin_sign_in_is_the_sites_own_with_its_lockout_and_second_factor(self):
+        response = self.client.get(reverse("admin:login") + "?next=/admin/governance/user/")
+        self.assertRedirects(response, "/login/?next=%2Fadmin%2Fgovernance%2Fuser%2F", fetch_redirect_response=False)
 
-    def test_a_superuser_signs_in_and_opens_it(self):
-        response = self.client.post(reverse("admin:login"), {"username": "root", "password": "password",
-                                                             "next": reverse("admin:index")})
-        self.assertRedirects(response, reverse("admin:index"))
-        self.assertEqual(self.client.get(reverse("admin:index")).status_code, 200)
+    def test_a_staff_account_signed_in_to_the_site_is_refused_the_admin(self):
+        self.client.post(reverse("login"), {"username": "staffer", "password": "password", "next": "/admin/"})
+        response = self.client.get(reverse("admin:login"), follow=True)
+        self.assertEqual(response.status_code, 403)
+        self.assertContains(response, "后台管理仅限超级管理员使用", status_code=403)
+
+    def test_a_superuser_signing_in_is_first_sent_to_set_up_the_second_factor(self):
+        response = self.client.post(reverse("login"), {"username": "root", "password": "password",
+                                                       "next": reverse("admin:index")})
+        self.assertRedirects(response, reverse("totp-enrol"), fetch_redirect_response=False)
+        self.assertRedirects(self.client.get(reverse("admin:index")), reverse("totp-enrol"),
+                             fetch_redirect_response=False)
 
     def test_a_superusers_change_leaves_one_audit_event_naming_the_model_the_object_and_the_fields(self):
         self.client.force_login(self.root)

@@ -12,8 +12,7 @@ class SignInTestCase(TerritoryTestCase):
 
     def test_a_wrong_password_gets_a_chinese_message(self):
         r = self.client.post("/login/", {"username": "alice", "password": "wrong"})
-        self.assertEqual(r.status_code, 200)
-        self.assertContains(r, "用户名或密码不正确")
+        self.assertContains(r, "用户名或密码不正确", status_code=400)
 
     def test_signing_in_lands_on_the_home_page(self):
         r = self.client.post("/login/", {"username": "alice", "password": "password"})
