@@ -20,6 +20,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from importlib import import_module
 
@@ -37,6 +38,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django_otp.oath import TOTP
 
 from governance.actions import record_audit
 from governance.models import User
@@ -107,7 +109,7 @@ def lockouts(limit: int = 200) -> list[dict]:
     recent = AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME)
     found = []
     for kind, field in (("account", "username"), ("address", "ip_address")):
-        rows = (recent.exclude(**{f"{field}__isnull": True}).exclude(**{field: ""}).values(field)
+        rows = (recent.exclude(**{f"{field}__isnull": True}).values(field)
                 .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
                 .filter(failures__gte=settings.AXES_FAILURE_LIMIT).order_by("-last")[:limit])
         found += [{"kind": kind, "value": r[field], "failures": r["failures"], "last": r["last"]} for r in rows]
@@ -277,6 +279,22 @@ def has_second_factor(user: User) -> bool:
     return any(True for _device in devices_for_user(user, confirmed=True))
 
 
+def match_second_factor(user: User, token: str):
+    """The device that accepts `token`: six digits are tried on the authenticator app, anything else
+    on the recovery codes (each used once), so a recovery code does not count against the app's
+    throttling. None if none accepts it."""
+    from django_otp import devices_for_user
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with transaction.atomic():
+        for device in devices_for_user(user, for_verify=True):
+            if isinstance(device, TOTPDevice) != token.isdigit():
+                continue
+            if device.verify_token(token):
+                return device
+    return None
+
+
 def new_totp_key() -> str:
     """20 random bytes as hex: django-otp's TOTPDevice.key."""
     return secrets.token_hex(20)
@@ -289,13 +307,15 @@ def do_enrol_totp(*, actor: User, key: str, token: str) -> tuple[object, list[st
     from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device = TOTPDevice(user=actor, name=_("身份验证器"), key=key, confirmed=False)
-    if not (token.isdigit() and device.verify_token(token)):
+    totp = TOTP(bytes.fromhex(key))
+    totp.time = time.time()
+    if not (token.isdigit() and len(token) == 6 and totp.verify(int(token), tolerance=1)):
         raise ValidationError(_("验证码不正确，请确认手机时间准确后重新输入。"))
     TOTPDevice.objects.filter(user=actor).delete()
     StaticDevice.objects.filter(user=actor).delete()
-    device.confirmed = True
-    device.save()
+    # last_t: the code just used cannot sign in again.
+    device = TOTPDevice.objects.create(user=actor, name=_("身份验证器"), key=key, confirmed=True, last_t=totp.t(),
+                                       drift=totp.drift)
     static = StaticDevice.objects.create(user=actor, name=_("恢复码"), confirmed=True)
     codes = [StaticToken.random_token() for _position in range(RECOVERY_CODES)]
     StaticToken.objects.bulk_create([StaticToken(device=static, token=c) for c in codes])

@@ -167,7 +167,7 @@ PASSWORD_HISTORY = int(os.environ.get("GRIDGOV_PASSWORD_HISTORY", "5"))
 PASSWORD_MAX_AGE_DAYS = int(os.environ.get("GRIDGOV_PASSWORD_MAX_AGE_DAYS", "90"))
 ISSUED_PASSWORD_DAYS = int(os.environ.get("GRIDGOV_ISSUED_PASSWORD_DAYS", "7"))
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "governance.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "governance.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "governance.passwords.NotUsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

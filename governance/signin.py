@@ -33,7 +33,6 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
-from django_otp import match_token
 
 from governance import identity
 from governance.actions import validation_message
@@ -125,7 +124,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             request.session.pop(identity.PENDING, None)
             return identity.lockout_response(request, None, credentials)
         token = form.cleaned_data["token"].replace(" ", "").replace("-", "").lower()
-        device = match_token(user, token) if token.isalnum() else None
+        device = identity.match_second_factor(user, token) if token.isalnum() else None
         if device is not None:
             request.session.pop(identity.PENDING, None)
             user.backend = pending["backend"]
