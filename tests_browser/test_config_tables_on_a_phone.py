@@ -9,6 +9,7 @@ import pytest
 from disputes.models import Category
 from governance.roles import Role
 from governance.tests.base import make_region, make_user
+from tests_browser.two_factor import enrol_second_factor
 
 
 @pytest.fixture
@@ -29,6 +30,7 @@ def test_a_city_admin_exports_edits_previews_and_imports_the_categories(city_adm
     page.get_by_label("用户名").fill("city_admin")
     page.get_by_label("密码").fill("Admin-2026-pass")
     page.get_by_role("button", name="登录").click()
+    enrol_second_factor(page)  # an administrator's account must have a second factor
     page.wait_for_url("**/territory/**")
     page.goto("/cases/config/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375

@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import make_password
 from governance.models import RoleAssignment, User
 from governance.roles import Role
 from governance.tests.base import make_territory, make_user
+from tests_browser.two_factor import enrol_second_factor
 
 
 @pytest.fixture
@@ -34,6 +35,7 @@ def sign_in(page, username, password):
 def test_an_admin_issues_initial_passwords_and_a_worker_must_change_theirs(district, phone_page):
     page = phone_page
     sign_in(page, "zq_admin", "Admin-2026-pass")
+    enrol_second_factor(page)  # an administrator's account must have a second factor
     page.wait_for_url("**/territory/**")
     page.goto("/rosters/grid_workers/passwords/")
     assert page.get_by_test_id("workers-without-password").inner_text() == "1"

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from rosters.tests.helpers import csv_bytes
+from tests_browser.two_factor import enrol_second_factor
 
 ROWS = [
     ["站前区网格员名册"],
@@ -34,6 +35,7 @@ def test_an_admin_checks_then_imports_a_roster_on_a_phone(demo_city, celery_work
     page.get_by_label("用户名").fill("admin")
     page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
+    enrol_second_factor(page)  # an administrator's account must have a second factor
     page.wait_for_url("**/territory/**")
     page.goto("/rosters/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375

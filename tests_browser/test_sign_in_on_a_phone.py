@@ -6,7 +6,7 @@ from django.core.management import call_command
 from governance.demo_city import DEMO_LOGINS
 
 EXPECTED_HOME = {
-    "admin": ("/territory/2108/", "营口市"),
+    "admin": ("/account/two-factor/", "管理员账号必须使用两步验证"),  # an administrator enrols first
     "city_leader": ("/territory/2108/", "营口市"),
     "district_centre": ("/territory/210802/", "站前区"),
     "street_officer": ("/territory/210802001/", "八田地街道"),
