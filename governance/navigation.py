@@ -39,6 +39,7 @@ NAV: list[NavLink] = [
     NavLink(_("走访巡查"), "grids:visits", Cap.VIEW_REGISTER),
     NavLink(_("名册导入导出"), "rosters:index", Cap.IMPORT_ROSTER),
     NavLink(_("类别时限"), "cases:config", Cap.CONFIGURE),
+    NavLink(_("登录锁定"), "security-lockouts", Cap.MANAGE_SECURITY),
 ]
 
 
