@@ -201,7 +201,7 @@ SIGN_OUT_MESSAGES = {
     "idle": lambda: _("您已超过 %(minutes)s 分钟没有操作，为保护数据已自动退出，请重新登录。")
     % {"minutes": settings.SESSION_IDLE_MINUTES},
     "expired": lambda: _("本次登录已达 %(hours)s 小时上限，请重新登录。")
-    % {"hours": round(settings.SESSION_COOKIE_AGE / 3600, 1)},
+    % {"hours": f"{settings.SESSION_COOKIE_AGE / 3600:g}"},
     "elsewhere": lambda: _("您的账号已在其他地方登录，本次会话已结束。"),
     "pending": lambda: _("验证码输入超时，请重新登录。"),
 }
@@ -230,7 +230,9 @@ class SessionLimitsMiddleware:
                 message = sign_out_message(reason)
                 if _wants_json(request):
                     return JsonResponse({"detail": message}, status=401)
-                return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path(), 'signed_out': reason})}")
+                # Back to the page after signing in again; not to a form's POST target (e.g. /logout/).
+                query = {"next": request.get_full_path()} if request.method == "GET" else {}
+                return redirect(f"{reverse('login')}?{urlencode({**query, 'signed_out': reason})}")
         return self.get_response(request)
 
     @staticmethod

@@ -47,6 +47,9 @@ ROLE_LEVELS: dict[str, set[int] | None] = {
     Role.ADMIN: None,
 }
 
+# The administrators' roles.
+ADMIN_ROLES = frozenset({Role.ADMIN})
+
 
 class Cap:
     """Capabilities. Each is also a permission codename on Region (scope_<cap>),
@@ -107,6 +110,5 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(Cap.ALL),
 }
 
-# The administrators' roles. Each must sign in with a second factor (governance.identity.totp_required).
-ADMIN_ROLES = frozenset({Role.ADMIN})
+# Every administrator's role must sign in with a second factor (governance.identity.totp_required).
 TOTP_REQUIRED_ROLES = ADMIN_ROLES

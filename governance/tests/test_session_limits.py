@@ -55,11 +55,15 @@ class SessionLimitsTests(TerritoryTestCase):
         self.back(identity.SIGNED_IN_AT, 8 * 3600 + MINUTE)
         response = self.client.get("/cases/")
         self.assertRedirects(response, "/login/?next=%2Fcases%2F&signed_out=expired", fetch_redirect_response=False)
-        self.assertContains(self.client.get(response["Location"]), "8.0 小时上限")
+        self.assertContains(self.client.get(response["Location"]), "8 小时上限")
 
     def test_seven_hours_are_fine(self):
         self.back(identity.SIGNED_IN_AT, 7 * 3600)
         self.assertEqual(self.client.get("/cases/").status_code, 200)
+
+    def test_a_form_posted_after_the_idle_time_is_not_sent_again_after_signing_in(self):
+        self.idle(31)
+        self.assertRedirects(self.client.post("/cases/new/"), "/login/?signed_out=idle", fetch_redirect_response=False)
 
     def test_the_api_answers_401_with_the_reason(self):
         self.idle(31)
