@@ -186,6 +186,8 @@ AXES_LOCKOUT_CALLABLE = "governance.identity.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "governance.identity.client_address"
 AXES_DISABLE_ACCESS_LOG = True  # sign-ins are on the audit trail (governance.identity)
 AXES_VERBOSE = False
+# Masked in axes' records of failed attempts and its logs (the password always is): codes, the CSRF token.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "token", "csrfmiddlewaretoken"]
 # Second factor (django-otp): TOTP apps show this name beside the account.
 OTP_TOTP_ISSUER = "gridgov"
 LOGIN_URL = "login"

@@ -3,6 +3,7 @@ recovery code, once) does. Wrong codes count towards the account's lockout."""
 
 from datetime import timedelta
 
+from axes.models import AccessAttempt
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -46,6 +47,7 @@ class SignInVerifyTests(TerritoryTestCase):
         self.assertContains(response, "验证码不正确", status_code=400)
         self.assertNotIn("_auth_user_id", self.client.session)
         self.assertEqual(AuditEvent.objects.get(action="auth.sign_in.failed").detail["step"], "otp")
+        self.assertNotIn(wrong, AccessAttempt.objects.get(username="alice").post_data)  # not kept by axes
 
     def test_a_code_cannot_be_used_twice(self):
         code = totp_code(self.device.key)
