@@ -54,6 +54,8 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "home": ("GET", "302 302 302 302 302 302 302 302 302 302", "-"),
     "javascript-catalog": ("GET", "200 200 200 200 200 200 200 200 200 200", "-"),
     "login": ("GET", "302 302 302 302 302 302 302 302 302 200", "-"),
+    # The code step follows a password (within five minutes): without one it sends everyone to sign in.
+    "login-verify": ("GET", "302 302 302 302 302 302 302 302 302 302", "-"),
     "logout": ("POST", "302 302 302 302 302 302 302 302 302 302", "-"),
     "mediation:add-party": ("POST", "400 400 400 400 403 403 404 400 400 302", "404 404 404 404 404 - 404 404 404"),
     "mediation:agreement": ("GET", "404 404 404 404 404 404 404 404 404 302", "404 404 404 404 404 - 404 404 404"),
@@ -125,6 +127,9 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "rosters:job-progress": ("GET", "404 404 404 404 404 404 404 404 200 302", "404 404 404 404 404 - 404 404 404"),
     "rosters:passwords": ("GET", "403 403 403 403 403 403 403 403 200 302", "-"),
     "rosters:template": ("GET", "200 200 200 200 200 200 200 200 200 302", "-"),
+    # Lockouts: the security administrator's (Cap.MANAGE_SECURITY; the admin's until 三员分立).
+    "security-lockouts": ("GET", "403 403 403 403 403 403 403 403 200 302", "-"),
     "set_language": ("GET", "302 302 302 302 302 302 302 302 302 302", "-"),
     "system-status": ("GET", "403 403 403 403 403 403 403 403 403 302", "-"),
+    "totp-enrol": ("GET", "200 200 200 200 200 200 200 200 200 302", "-"),  # any user may set up a second factor
 }
