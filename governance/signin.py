@@ -151,7 +151,7 @@ def _spaced(key_hex: str) -> str:
 
 
 @login_required
-@sensitive_post_parameters("token")
+@sensitive_post_parameters("token", "password")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def totp_enrol(request: HttpRequest) -> HttpResponse:
@@ -161,10 +161,14 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
 
     user = request.user
     if request.method == "POST" and request.POST.get("action") == "remove":
+        if not user.check_password(request.POST.get("password", "")):  # a borrowed session cannot switch it off
+            messages.error(request, _("密码不正确，两步验证没有关闭。"))
+            return redirect("totp-enrol")
         try:
             identity.do_remove_second_factor(actor=user)
         except PermissionDenied as exc:
             return forbidden(request, str(exc))
+        messages.success(request, _("已关闭两步验证。"))
         return redirect("totp-enrol")
     key = request.session.get(identity.ENROL_KEY)
     if not key:

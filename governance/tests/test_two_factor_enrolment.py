@@ -68,14 +68,17 @@ class TwoFactorEnrolmentTests(TerritoryTestCase):
         self.assertEqual(TOTPDevice.objects.filter(user=self.alice).count(), 1)
         self.assertFalse(StaticToken.objects.filter(token="oldcode1").exists())
 
-    def test_a_user_who_need_not_may_switch_it_off_and_an_admin_may_not(self):
+    def test_a_user_who_need_not_may_switch_it_off_with_the_password_and_an_admin_may_not(self):
         give_authenticator(self.alice)
         self.client.force_login(self.alice)
-        self.client.post(URL, {"action": "remove"})
+        self.client.post(URL, {"action": "remove", "password": "wrong"})
+        self.assertTrue(TOTPDevice.objects.filter(user=self.alice).exists())
+        self.client.post(URL, {"action": "remove", "password": "password"})
         self.assertFalse(TOTPDevice.objects.filter(user=self.alice).exists())
+        self.assertEqual(AuditEvent.objects.get(action="otp.remove").actor, self.alice)
         give_authenticator(self.frank)
         self.client.force_login(self.frank)
-        self.assertEqual(self.client.post(URL, {"action": "remove"}).status_code, 403)
+        self.assertEqual(self.client.post(URL, {"action": "remove", "password": "password"}).status_code, 403)
         self.assertTrue(TOTPDevice.objects.filter(user=self.frank).exists())
 
     def test_signed_out_visitors_are_sent_to_sign_in(self):
