@@ -66,25 +66,71 @@ DEMO_LOGINS = [
 DEMO_WORKER_EXTRA_GRID = "210802001001002"
 
 
+# The demo's geography (WGS-84, in 营口市站前区): grids are cells of about 300 m × 300 m; a community
+# is 4 × 2 cells (7 grids: the last one takes the two north-east cells), a street 2 × 3
+# communities (5: the north-east slot left out), the district 4 × 2 streets, about 9.5 km × 3.2 km.
+ORIGIN_LAT, ORIGIN_LNG = 40.6480, 122.2050  # the district's south-west corner
+CELL_LAT, CELL_LNG = 0.0027, 0.0035
+COMMUNITY_COLS, COMMUNITY_ROWS = 4, 2
+STREET_SLOTS = [(0, 0), (1, 0), (0, 1), (1, 1), (0, 2)]  # communities' (column, row) in a street
+STREET_COLS = 4  # streets per row of the district
+
+
+def _cell_origin(s: int, c: int) -> tuple[int, int]:
+    """(column, row) of a community's south-west cell in the district."""
+    col, row = STREET_SLOTS[c]
+    return ((s % STREET_COLS) * 2 * COMMUNITY_COLS + col * COMMUNITY_COLS,
+            (s // STREET_COLS) * 3 * COMMUNITY_ROWS + row * COMMUNITY_ROWS)
+
+
+def _polygon(cells: list[tuple[float, float]]) -> dict:
+    """A GeoJSON Polygon from a closed ring of (column, row) cell corners."""
+    ring = [[round(ORIGIN_LNG + x * CELL_LNG, 6), round(ORIGIN_LAT + y * CELL_LAT, 6)] for x, y in cells]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def _grid_shape(col: int, row: int, width: int = 1) -> tuple[dict, float, float]:
+    shape = _polygon([(col, row), (col + width, row), (col + width, row + 1), (col, row + 1), (col, row)])
+    return shape, ORIGIN_LAT + (row + 0.5) * CELL_LAT, ORIGIN_LNG + (col + width / 2) * CELL_LNG
+
+
+def _community_shape(col: int, row: int) -> dict:
+    w, h = COMMUNITY_COLS, COMMUNITY_ROWS
+    return _polygon([(col + x, row + y) for x, y in [(0, 0), (w, 0), (w, h), (0, h), (0, 0)]])
+
+
+def _street_shape(s: int) -> dict:
+    col, row = (s % STREET_COLS) * 2 * COMMUNITY_COLS, (s // STREET_COLS) * 3 * COMMUNITY_ROWS
+    w, h = 2 * COMMUNITY_COLS, 3 * COMMUNITY_ROWS
+    ring = [(0, 0), (w, 0), (w, 2 * COMMUNITY_ROWS), (COMMUNITY_COLS, 2 * COMMUNITY_ROWS), (COMMUNITY_COLS, h), (0, h), (0, 0)]
+    return _polygon([(col + x, row + y) for x, y in ring])
+
+
 def _regions() -> list[Region]:
     city = Region(code=CITY[0], name=CITY[1], level=Level.CITY)
-    district = Region(code=DISTRICT[0], name=DISTRICT[1], level=Level.DISTRICT, parent_id=city.code)
+    cols, rows = STREET_COLS * 2 * COMMUNITY_COLS, (len(STREETS) + STREET_COLS - 1) // STREET_COLS * 3 * COMMUNITY_ROWS
+    district = Region(code=DISTRICT[0], name=DISTRICT[1], level=Level.DISTRICT, parent_id=city.code,
+                      boundary=_polygon([(0, 0), (cols, 0), (cols, rows), (0, rows), (0, 0)]))
     regions = [city, district]
     grid_count = 0
     for s, (street_name, communities) in enumerate(STREETS):
-        street = Region(code=f"{district.code}{s + 1:03d}", name=street_name, level=Level.STREET, parent_id=district.code)
+        street = Region(code=f"{district.code}{s + 1:03d}", name=street_name, level=Level.STREET, parent_id=district.code,
+                        boundary=_street_shape(s))
         regions.append(street)
         for c, community_name in enumerate(communities):
+            base_col, base_row = _cell_origin(s, c)
+            grids_here = min(GRIDS_PER_COMMUNITY, TOTAL_GRIDS - grid_count)
             community = Region(
-                code=f"{street.code}{c + 1:03d}", name=community_name, level=Level.COMMUNITY, parent_id=street.code
+                code=f"{street.code}{c + 1:03d}", name=community_name, level=Level.COMMUNITY, parent_id=street.code,
+                boundary=_community_shape(base_col, base_row),
             )
             regions.append(community)
-            for g in range(GRIDS_PER_COMMUNITY):
-                if grid_count == TOTAL_GRIDS:
-                    break
+            for g in range(grids_here):
                 grid_count += 1
-                lat = 40.640 + s * 0.004
-                lng = 122.200 + (c * GRIDS_PER_COMMUNITY + g) * 0.003
+                # The last grid of a community stretches to its east edge (a school, a park, a market).
+                col, row = g % COMMUNITY_COLS, g // COMMUNITY_COLS
+                width = COMMUNITY_COLS - col if g == grids_here - 1 else 1
+                shape, lat, lng = _grid_shape(base_col + col, base_row + row, width)
                 grid_type = DEDICATED_TYPES[(s + c) % len(DEDICATED_TYPES)] if g == 4 else GridType.COMPREHENSIVE
                 regions.append(
                     Region(
@@ -95,22 +141,10 @@ def _regions() -> list[Region]:
                         grid_type=grid_type,
                         centre_lat=round(lat, 6),
                         centre_lng=round(lng, 6),
-                        boundary=_square(lat, lng),
+                        boundary=shape,
                     )
                 )
     return regions
-
-
-def _square(lat: float, lng: float) -> dict:
-    dlat, dlng = 0.0019, 0.0014
-    ring = [
-        [round(lng - dlng, 6), round(lat - dlat, 6)],
-        [round(lng + dlng, 6), round(lat - dlat, 6)],
-        [round(lng + dlng, 6), round(lat + dlat, 6)],
-        [round(lng - dlng, 6), round(lat + dlat, 6)],
-        [round(lng - dlng, 6), round(lat - dlat, 6)],
-    ]
-    return {"type": "Polygon", "coordinates": [ring]}
 
 
 def _departments() -> list[Department]:

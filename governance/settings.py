@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Files the app writes: the SQLite database, collected static files, uploads. Reading the settings
@@ -304,3 +305,16 @@ LOGGING = {
 # Demo logins share this password; seed_demo prints it. Never used in production. It passes the
 # password rules (AUTH_PASSWORD_VALIDATORS).
 DEMO_PASSWORD = os.environ.get("GRIDGOV_DEMO_PASSWORD", "Gridgov-2026")
+
+# The map's base layer (static/js/map.js). Unset: no tiles — the grid boundaries and case points
+# are drawn on a blank background (government intranets run their own tile servers: 天地图 or an
+# offline one). The URL is a Leaflet template ({z}/{x}/{y}, {s} for a subdomain); MAP_TILE_CRS is the
+# coordinate system its tiles are drawn in: points stored as WGS-84 are converted for display
+# (governance/geo.py, the same algorithm in map.js). The tile host must be allowed by the CSP's img-src.
+MAP_TILE_URL = os.environ.get("GRIDGOV_MAP_TILE_URL", "")
+MAP_TILE_CRS = os.environ.get("GRIDGOV_MAP_TILE_CRS", "wgs84").strip().lower()
+if MAP_TILE_CRS not in ("wgs84", "gcj02", "bd09", "cgcs2000"):
+    raise ImproperlyConfigured("GRIDGOV_MAP_TILE_CRS must be one of wgs84, gcj02, bd09, cgcs2000")
+MAP_TILE_ATTRIBUTION = os.environ.get("GRIDGOV_MAP_TILE_ATTRIBUTION", "")
+MAP_TILE_MAX_ZOOM = int(os.environ.get("GRIDGOV_MAP_MAX_ZOOM", "18"))
+MAP_TILE_SUBDOMAINS = os.environ.get("GRIDGOV_MAP_TILE_SUBDOMAINS", "")

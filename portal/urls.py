@@ -9,12 +9,15 @@ from django.views.decorators.cache import cache_control
 from django.views.i18n import JavaScriptCatalog
 
 from governance import signin
-from portal import views
+from portal import map_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include("governance.urls")),  # sign-in, password, grid search, system status
     path("territory/<str:code>/", views.region_detail, name="region"),
+    path("territory/<str:code>/map/", map_views.region_map, name="region-map"),
+    path("territory/<str:code>/map/grids.geojson", map_views.grids_geojson, name="region-map-grids"),
+    path("territory/<str:code>/map/cases.geojson", map_views.cases_geojson, name="region-map-cases"),
     path("grids/", include("grids.urls")),
     path("rosters/", include("rosters.urls")),
     path("registers/", include("parties.urls")),

@@ -35,6 +35,7 @@ from disputes.kernel import (
     stage_deadline,
 )
 from disputes.links import resolve_residents, resolve_units
+from disputes.location import check_point_in_grid
 from disputes.models import (
     OPEN_STATUSES,
     Case,
@@ -148,6 +149,7 @@ def file_case_unaudited(
     )
     if (case.lat is None) != (case.lng is None):
         raise ValidationError(_("位置须同时包含经度和纬度。"))
+    check_point_in_grid(grid, case.lat, case.lng)
     linked_residents = resolve_residents(actor, grid.code, residents)
     linked_units = resolve_units(actor, grid.code, units)
     if self_handle:
