@@ -1,0 +1,102 @@
+"""The territory map and the case place map, with no tile URL configured (the default), on a 375 px
+phone and a 1366 px desktop: grid boundaries and case points are drawn on a blank background, the
+KPI select recolours them, and the page asks nothing of any host but the app's own."""
+
+import os
+from urllib.parse import urlsplit
+
+import pytest
+
+SHOTS = os.environ.get("GRIDGOV_SCREENSHOTS", "")
+
+
+@pytest.fixture
+def map_city(transactional_db):
+    from disputes.actions import cases as actions
+    from disputes.demo.cases import seed_taxonomy
+    from disputes.models import Category
+    from governance import geo
+    from governance.roles import Role
+    from governance.tests.base import make_region, make_user
+
+    city = make_region("2108", "营口市")
+    district = make_region("210802", "站前区", city)
+    street = make_region("210802001", "八田地街道", district)
+    community = make_region("210802001001", "五大门社区", street)
+    grids = []
+    for g in range(4):
+        south, west = 40.6480 + (g // 2) * 0.0027, 122.2050 + (g % 2) * 0.0035
+        grids.append(make_region(
+            f"210802001001{g + 1:03d}", f"五大门社区第{g + 1}网格", community,
+            boundary=geo.rectangle(south, west, south + 0.0027, west + 0.0035),
+            centre_lat=round(south + 0.00135, 6), centre_lng=round(west + 0.00175, 6),
+        ))
+    worker = make_user("worker", "张丽", Role.GRID_WORKER, grids[0])
+    make_user("officer", "王海涛", Role.STREET_OFFICER, street)
+    seed_taxonomy()
+    category = Category.objects.filter(parent__isnull=False).first()
+    cases = [
+        actions.do_file_case(actor=worker, category=category, grid=grids[0], title=f"楼道堆物{i}",
+                             description="楼道堆放纸箱。", lat=40.6486 + i * 0.0004, lng=122.2058 + i * 0.0005)
+        for i in range(3)
+    ]
+    return cases
+
+
+def _page(chromium_browser, live_server, width):
+    context = chromium_browser.new_context(
+        viewport={"width": width, "height": 740 if width < 600 else 900}, locale="zh-CN", base_url=live_server.url,
+        is_mobile=width < 600, has_touch=width < 600,
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    return context, page
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [375, 1366])
+def test_the_map_draws_boundaries_and_points_without_tiles(map_city, chromium_browser, live_server, width):
+    context, page = _page(chromium_browser, live_server, width)
+    hosts = set()
+    page.on("request", lambda request: hosts.add(urlsplit(request.url).hostname))
+    try:
+        page.goto("/login/")
+        page.get_by_label("用户名").fill("officer")
+        page.get_by_label("密码").fill("password")
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_load_state()
+
+        page.goto("/territory/210802001/map/")
+        page.wait_for_selector(".gg-map[data-state=ready]")
+        assert page.locator("path.gg-boundary").count() == 4
+        assert page.locator("path.gg-case").count() + page.locator(".marker-cluster").count() >= 1
+        assert page.get_attribute(".gg-map", "data-points") == "3"
+        assert "gg-map-blank" in page.get_attribute(".gg-map", "class")
+        assert page.locator(".leaflet-tile").count() == 0
+        assert page.locator(".gg-map-legend .gg-legend-item").count() >= 4
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        if SHOTS:
+            page.screenshot(path=f"{SHOTS}/territory-map-{width}.png", full_page=True)
+
+        # Another KPI recolours the same boundaries.
+        page.select_option(".gg-map-kpi", "overdue_open")
+        page.wait_for_selector(".gg-map[data-state=ready]")
+        assert page.locator("path.gg-boundary").count() == 4
+
+        # The territory page carries the same map.
+        page.goto("/territory/210802001/")
+        page.wait_for_selector(".gg-map[data-state=ready]")
+        assert page.locator("path.gg-boundary").count() == 4
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+        # The case page: its grid's boundary and the point.
+        page.goto(f"/cases/{map_city[0].pk}/")
+        page.wait_for_selector(".gg-map-place[data-state=ready]")
+        assert page.locator(".gg-map-place path.gg-boundary").count() == 1
+        assert page.locator(".gg-map-place path.gg-case").count() == 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        if SHOTS:
+            page.screenshot(path=f"{SHOTS}/case-place-{width}.png", full_page=True)
+    finally:
+        context.close()
+    assert hosts <= {"localhost", "127.0.0.1"}, hosts
