@@ -9,6 +9,7 @@ is not checked.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -61,3 +62,14 @@ def check_point_in_grid(grid: Region, lat, lng) -> None:
             % {"grid": grid.name, "distance": format_distance(distance)},
             code="outside_grid",
         )
+
+
+def map_tiles() -> dict:
+    """The tile source for the case maps' data-* attributes (settings.MAP_TILE_*; none by default)."""
+    return {
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_crs": settings.MAP_TILE_CRS,
+        "attribution": settings.MAP_TILE_ATTRIBUTION,
+        "max_zoom": settings.MAP_TILE_MAX_ZOOM,
+        "subdomains": settings.MAP_TILE_SUBDOMAINS,
+    }

@@ -100,3 +100,45 @@ def test_the_map_draws_boundaries_and_points_without_tiles(map_city, chromium_br
     finally:
         context.close()
     assert hosts <= {"localhost", "127.0.0.1"}, hosts
+
+
+@pytest.mark.browser
+def test_a_gps_point_far_from_the_grid_is_flagged_and_refused_on_a_phone(map_city, chromium_browser, live_server):
+    context, page = _page(chromium_browser, live_server, 375)
+    context.grant_permissions(["geolocation"])
+    context.set_geolocation({"latitude": 39.9042, "longitude": 116.4074})  # Beijing, about 500 km away
+    try:
+        page.goto("/login/")
+        page.get_by_label("用户名").fill("worker")
+        page.get_by_label("密码").fill("password")
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_load_state()
+        page.goto("/cases/new/")
+        page.wait_for_selector(".gg-map-picker[data-state=ready]")
+        assert page.locator(".gg-map-picker path.gg-boundary").count() == 1
+        # A tap on the map picks a point inside the grid: no warning.
+        page.get_by_test_id("grid-map").click()
+        assert page.locator("input[name=lat]").input_value().startswith("40.64")
+        assert page.get_by_test_id("location-warning").inner_text() == ""
+        # The phone's GPS puts the worker in Beijing: the form says so before it is sent…
+        page.get_by_role("button", name="使用我的位置").click()
+        page.wait_for_function("document.querySelector('input[name=lat]').value.startsWith('39.9')")
+        warning = page.get_by_test_id("location-warning").inner_text()
+        assert "公里" in warning and "五大门社区第1网格" in warning
+        page.select_option("select[name=category]", index=1)
+        page.get_by_label("标题").fill("楼道堆放杂物")
+        page.get_by_label("事件描述").fill("3号楼楼道堆放纸箱。")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        # …and the server refuses it, keeping what was typed.
+        response_status = []
+        page.on("response", lambda r: response_status.append(r.status) if r.url.endswith("/cases/new/") else None)
+        page.get_by_role("button", name="提交").click()
+        page.wait_for_selector("[data-testid=form-errors]")
+        assert 400 in response_status
+        assert "不在该网格内" in page.get_by_test_id("form-errors").inner_text()
+        assert page.get_by_label("标题").input_value() == "楼道堆放杂物"
+        assert page.locator("input[name=lat]").input_value() == "39.904200"
+        if SHOTS:
+            page.screenshot(path=f"{SHOTS}/case-new-far-point-375.png", full_page=True)
+    finally:
+        context.close()

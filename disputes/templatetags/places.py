@@ -4,9 +4,8 @@ point, how far outside the grid the point lies) and the map's tile settings; no 
 from __future__ import annotations
 
 from django import template
-from django.conf import settings
 
-from disputes.location import format_distance
+from disputes.location import format_distance, map_tiles
 from governance import geo
 
 register = template.Library()
@@ -24,9 +23,5 @@ def case_place(case) -> dict:
         "show_map": bool(boundary or has_point),
         "inside": outside is not None and outside == 0,
         "outside": format_distance(outside) if outside else "",
-        "tile_url": settings.MAP_TILE_URL,
-        "tile_crs": settings.MAP_TILE_CRS,
-        "attribution": settings.MAP_TILE_ATTRIBUTION,
-        "max_zoom": settings.MAP_TILE_MAX_ZOOM,
-        "subdomains": settings.MAP_TILE_SUBDOMAINS,
+        **map_tiles(),
     }

@@ -1,4 +1,10 @@
-"""/cases/grid-map/<code>/: the grid boundary as an inline SVG for picking a point (no map tiles)."""
+"""/cases/grid-map/<code>/: the grid boundary on a Leaflet picker (static/js/map.js) for picking a point;
+tiles only when configured."""
+
+import json
+import re
+
+from django.test import override_settings
 
 from disputes.tests.base import CaseTestCase
 from governance.models import Region
@@ -9,12 +15,20 @@ class GridMapTestCase(CaseTestCase):
         ring = [[122.1986, 40.6381], [122.2014, 40.6381], [122.2014, 40.6419], [122.1986, 40.6419], [122.1986, 40.6381]]
         Region.objects.filter(code=self.grid_a.code).update(boundary={"type": "Polygon", "coordinates": [ring]})
 
-    def test_it_draws_the_boundary_as_an_svg_polygon(self):
+    def test_it_hands_the_boundary_to_the_map_picker(self):
         self.client.force_login(self.carol)
         r = self.client.get(f"/cases/grid-map/{self.grid_a.code}/")
-        self.assertContains(r, "<svg")
-        self.assertContains(r, "<polygon")
-        self.assertContains(r, 'data-min-lng="122.198')
+        self.assertContains(r, 'class="gg-map gg-map-picker"')
+        self.assertContains(r, 'data-tolerance="200"')
+        self.assertContains(r, 'data-tile-url=""')
+        raw = re.search(r'data-boundary-json="([^"]*)"', r.content.decode()).group(1).replace("&quot;", '"')
+        self.assertEqual(json.loads(raw)["coordinates"][0][0], [122.1986, 40.6381])
+
+    @override_settings(MAP_TILE_URL="https://tiles.example.gov.cn/{z}/{x}/{y}.png", MAP_TILE_CRS="gcj02")
+    def test_it_tells_the_picker_the_tiles_coordinate_system(self):
+        self.client.force_login(self.carol)
+        r = self.client.get(f"/cases/grid-map/{self.grid_a.code}/")
+        self.assertContains(r, 'data-tile-crs="gcj02"')
 
     def test_a_grid_without_a_boundary_says_so(self):
         self.client.force_login(self.alice)

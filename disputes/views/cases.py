@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import tempfile
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from openpyxl import Workbook
 from disputes.actions import cases as actions
 from disputes.forms.cases import FileCaseForm
 from disputes.kernel import rules_for
+from disputes.location import NEAR_GRID_M, map_tiles
 from disputes.models import OPEN_STATUSES, Case, CasePhoto, Category, Extension, Notice, Status
 from disputes.selectors.cases import (
     REPORT_KEYS,
@@ -34,6 +36,7 @@ from disputes.selectors.cases import (
     todo_cases,
     visible_cases,
 )
+from governance import geo
 from governance.actions import validation_message
 from governance.http import forbidden, run_action
 from governance.inputs import parse_datetime, parse_flag, pick, posted_version
@@ -111,35 +114,16 @@ def duplicates(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def grid_map(request: HttpRequest, code: str) -> HttpResponse:
-    """The grid's boundary as an inline SVG the user taps to pick a point (no map tiles needed)."""
+    """The grid's boundary on a Leaflet map the user taps to pick a point (static/js/map.js; tiles
+    only when configured). The boundary is WGS-84; the pick is converted back from the tiles' system."""
     grid = scoped(Region.objects.filter(level=Level.GRID), request.user, Cap.VIEW).filter(code=code).first()
     if grid is None:
         raise Http404(_("不存在或不在您的辖区内。"))
-    return render(request, "disputes/_grid_map.html", {"grid": grid, "map": svg_map(grid)})
-
-
-def svg_map(grid: Region, width: int = 320) -> dict | None:
-    boundary = grid.boundary or {}
-    coords = boundary.get("coordinates") or []
-    rings = coords if boundary.get("type") == "Polygon" else [r for poly in coords for r in poly]
-    points = [p for ring in rings for p in ring if isinstance(p, (list, tuple)) and len(p) >= 2]
-    if not points:
-        return None
-    lngs, lats = [float(p[0]) for p in points], [float(p[1]) for p in points]
-    pad_lng = (max(lngs) - min(lngs)) * 0.15 or 0.001
-    pad_lat = (max(lats) - min(lats)) * 0.15 or 0.001
-    min_lng, max_lng = min(lngs) - pad_lng, max(lngs) + pad_lng
-    min_lat, max_lat = min(lats) - pad_lat, max(lats) + pad_lat
-    shrink = math.cos(math.radians((min_lat + max_lat) / 2))
-    kx = width / (max_lng - min_lng)
-    ky = kx / shrink
-    height = round((max_lat - min_lat) * ky)
-    paths = []
-    for ring in rings:
-        pts = " ".join(f"{(float(p[0]) - min_lng) * kx:.1f},{(max_lat - float(p[1])) * ky:.1f}" for p in ring)
-        paths.append(pts)
-    return {"width": width, "height": height, "polygons": paths, "min_lng": min_lng, "max_lat": max_lat,
-            "kx": kx, "ky": ky}
+    boundary = grid.boundary if geo.has_area(grid.boundary) else None
+    return render(request, "disputes/_grid_map.html", {
+        "grid": grid, "boundary": json.dumps(boundary, separators=(",", ":")) if boundary else "",
+        "tolerance": NEAR_GRID_M, **map_tiles(),
+    })
 
 
 # ---------------------------------------------------------------- lists

@@ -63,9 +63,55 @@
     if (system === "bd09") return bd09ToWgs84(lat, lng);
     return [lat, lng];
   }
+
+  // ------------------------------------------------------------ points and boundaries (as governance/geo.py)
+  var R = 6371008.8;
+  function distanceM(lat1, lng1, lat2, lng2) {
+    var p1 = lat1 * Math.PI / 180, p2 = lat2 * Math.PI / 180, dp = p2 - p1, dl = (lng2 - lng1) * Math.PI / 180;
+    var h = Math.pow(Math.sin(dp / 2), 2) + Math.cos(p1) * Math.cos(p2) * Math.pow(Math.sin(dl / 2), 2);
+    return 2 * R * Math.asin(Math.min(1, Math.sqrt(h)));
+  }
+  function polygons(g) {
+    if (!g || !g.coordinates) return [];
+    return g.type === "Polygon" ? [g.coordinates] : g.type === "MultiPolygon" ? g.coordinates : [];
+  }
+  function inRing(lat, lng, ring) {  // ring: [[lng, lat], ...]
+    var inside = false;
+    for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      var yi = ring[i][1], xi = ring[i][0], yj = ring[j][1], xj = ring[j][0];
+      if ((yi > lat) !== (yj > lat) && lng < (xj - xi) * (lat - yi) / (yj - yi) + xi) inside = !inside;
+    }
+    return inside;
+  }
+  function pointInBoundary(lat, lng, g) {
+    return polygons(g).some(function (rings) {
+      return inRing(lat, lng, rings[0]) && !rings.slice(1).some(function (h) { return inRing(lat, lng, h); });
+    });
+  }
+  // 0 inside, else metres to the nearest edge; null without a polygon.
+  function distanceOutsideM(lat, lng, g) {
+    var polys = polygons(g);
+    if (!polys.length) return null;
+    if (pointInBoundary(lat, lng, g)) return 0;
+    var best = null, cosLat = Math.cos(lat * Math.PI / 180), k = Math.PI / 180 * R;
+    polys.forEach(function (rings) {
+      rings.forEach(function (ring) {
+        for (var i = 0; i < ring.length; i++) {
+          var a = ring[i === 0 ? ring.length - 1 : i - 1], b = ring[i];
+          var ax = (a[0] - lng) * cosLat * k, ay = (a[1] - lat) * k, bx = (b[0] - lng) * cosLat * k, by = (b[1] - lat) * k;
+          var dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
+          var t = len2 === 0 ? 0 : Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2));
+          var d = distanceM(lat, lng, a[1] + t * (b[1] - a[1]), a[0] + t * (b[0] - a[0]));
+          if (best === null || d < best) best = d;
+        }
+      });
+    });
+    return best;
+  }
   var geo = {
     wgs84ToGcj02: wgs84ToGcj02, gcj02ToWgs84: gcj02ToWgs84, gcj02ToBd09: gcj02ToBd09,
-    wgs84ToBd09: wgs84ToBd09, bd09ToWgs84: bd09ToWgs84, fromWgs84: fromWgs84, toWgs84: toWgs84
+    wgs84ToBd09: wgs84ToBd09, bd09ToWgs84: bd09ToWgs84, fromWgs84: fromWgs84, toWgs84: toWgs84,
+    distanceM: distanceM, pointInBoundary: pointInBoundary, distanceOutsideM: distanceOutsideM
   };
   if (typeof module !== "undefined" && module.exports) { module.exports = geo; }
   root.gridgovGeo = geo;
@@ -230,6 +276,39 @@
     }
     el.dataset.state = "ready";
   }
+
+  // The filing form's picker (templates/disputes/_grid_map.html, loaded by static/js/cases.js): the grid's
+  // boundary; a tap calls onPick(lat, lng) in WGS-84, converted back from the tiles' system.
+  function picker(el, onPick) {
+    var m = baseMap(el), map = m.map, boundary = JSON.parse(el.dataset.boundaryJson || "null"), pin = null, shape = null;
+    var tolerance = parseFloat(el.dataset.tolerance || "200");
+    if (boundary) {
+      shape = root.L.geoJSON(boundary, {
+        coordsToLatLng: m.coordsToLatLng, interactive: false,
+        style: { className: "gg-boundary", color: "#b3261e", weight: 2, fillOpacity: 0.08 }
+      }).addTo(map);
+      map.fitBounds(shape.getBounds().pad(0.15), { maxZoom: 18 });
+    }
+    function setPoint(lat, lng) {
+      var at = m.show(lat, lng);
+      if (!pin) pin = root.L.circleMarker(at, { radius: 8, weight: 3, fillOpacity: 0.9, className: "gg-case gg-case-point", interactive: false }).addTo(map);
+      else pin.setLatLng(at);
+      // A point far outside the grid (refused when filed) leaves the grid in view, to pick again.
+      var off = boundary ? distanceOutsideM(lat, lng, boundary) : 0;
+      if (off > tolerance) { if (shape) map.fitBounds(shape.getBounds().pad(0.15), { maxZoom: 18 }); }
+      else if (!map.getBounds().contains(at)) map.panTo(at);
+    }
+    map.on("click", function (e) { var w = m.back(e.latlng); onPick(w[0], w[1]); });
+    el.dataset.state = "ready";
+    return {
+      setPoint: setPoint,
+      // Metres outside the grid's boundary (0 inside; null without one).
+      outside: function (lat, lng) { return boundary ? distanceOutsideM(lat, lng, boundary) : null; },
+      tolerance: tolerance,
+      gridName: el.dataset.gridName || ""
+    };
+  }
+  root.gridgovMap = { picker: picker };
 
   function init() {
     if (!root.L) return;
