@@ -189,10 +189,26 @@ def grid_features(user, region: Region, kpi_code: str, period: periods.Period | 
     return {
         "type": "FeatureCollection",
         "features": features,
+        "outlines": _outlines(user, region, level),
         "kpi": kpi_code, "kpi_name": str(kpi.name), "period": period.code,
         "level": str(Level(level).label), "truncated": len(nodes) == MAX_BOUNDARIES,
         "legend": [{"colour": item.colour, "label": item.label} for item in legend],
     }
+
+
+def _outlines(user, region: Region, level: int) -> list[dict]:
+    """The boundaries of the node's children when a deeper level is drawn (a street's communities
+    around its grids), to draw on top as outlines: one query, at most MAX_BOUNDARIES."""
+    if level <= region.level + 1:
+        return []
+    children = (
+        scoped(Region.objects.filter(parent_id=region.code), user, Cap.VIEW)
+        .filter(boundary__isnull=False).only("code", "name", "boundary").order_by("code")[:MAX_BOUNDARIES]
+    )
+    return [
+        {"type": "Feature", "geometry": c.boundary, "properties": {"code": c.code, "name": c.name}}
+        for c in children if geo.has_area(c.boundary)
+    ]
 
 
 def _band_legend(kpi, band: str) -> str:

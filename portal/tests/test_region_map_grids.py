@@ -90,16 +90,25 @@ class RegionMapGridsTestCase(MapTestCase):
         self.assertFalse(wudamen["properties"]["approximate"])
         self.assertEqual(wudamen["geometry"], cell(40.6480, 122.2050))
 
+    def test_a_deeper_level_comes_with_the_childrens_outlines(self):
+        Region.objects.filter(pk=self.wudamen.pk).update(boundary=cell(40.6480, 122.2050))
+        self.client.force_login(self.alice)
+        fc = self.get("210802001").json()
+        self.assertEqual(len(fc["features"]), 2)  # the grids
+        self.assertEqual([o["properties"]["code"] for o in fc["outlines"]], [self.wudamen.code])
+        # A community draws its grids; no level lies between.
+        self.assertEqual(self.get(self.wudamen.code).json()["outlines"], [])
+
     def test_the_query_count_does_not_grow_with_the_number_of_grids(self):
         ContentType.objects.get_for_model(Case)
         self.client.force_login(self.dave)
-        with self.assertNumQueries(16):
+        with self.assertNumQueries(17):
             self.get("210802")
         for i in range(3, 13):
             street = make_region(f"210802{i:03d}", f"街道{i}", self.zhanqian)
             community = make_region(f"{street.code}001", f"社区{i}", street)
             for g in range(1, 4):
                 make_region(f"{community.code}{g:03d}", f"网格{i}-{g}", community, boundary=cell(40.66 + i * 0.003, 122.2))
-        with self.assertNumQueries(16):
+        with self.assertNumQueries(17):
             fc = self.get("210802").json()
         self.assertEqual(len(fc["features"]), 33)

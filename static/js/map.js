@@ -168,7 +168,7 @@
     var box = el.closest(".gg-map-box") || el.parentNode;
     var kpiSelect = box.querySelector(".gg-map-kpi"), periodSelect = box.querySelector(".gg-map-period"), statusSelect = box.querySelector(".gg-map-status");
     var legendBox = box.querySelector(".gg-map-legend"), note = box.querySelector(".gg-map-note");
-    var m = baseMap(el), map = m.map, boundaries = null, first = true, casesTimer = null, seq = 0;
+    var m = baseMap(el), map = m.map, boundaries = null, outlines = null, first = true, casesTimer = null, seq = 0;
     var points = root.L.markerClusterGroup
       ? root.L.markerClusterGroup({ maxClusterRadius: 40, showCoverageOnHover: false, disableClusteringAtZoom: 18 })
       : root.L.layerGroup();
@@ -201,6 +201,11 @@
             layer.bindTooltip(f.properties.name + "：" + fc.kpi_name + " " + f.properties.label, { sticky: true });
             if (f.properties.url) layer.on("click", function () { root.location.href = f.properties.url; });
           }
+        }).addTo(map);
+        if (outlines) map.removeLayer(outlines);
+        outlines = root.L.geoJSON({ type: "FeatureCollection", features: fc.outlines || [] }, {
+          coordsToLatLng: m.coordsToLatLng, interactive: false,
+          style: { className: "gg-outline", color: "#263238", weight: 3, fill: false }
         }).addTo(map);
         boundaries.bringToBack();
         gridLegend = [document.createTextNode(fc.kpi_name + "（" + fc.period + "，" + fc.level + "）：")].concat(
