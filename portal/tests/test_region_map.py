@@ -48,3 +48,4 @@ class RegionMapPageTestCase(MapTestCase):
         r = self.client.get("/territory/210802001/")
         self.assertContains(r, 'data-testid="territory-map"')
         self.assertContains(r, 'href="/territory/210802001/map/"')
+        self.assertContains(r, 'class="gg-map-fullscreen"')

@@ -253,6 +253,18 @@
       clearTimeout(casesTimer);
       casesTimer = setTimeout(loadCases, 300);
     });
+    // Full screen (a command centre's wall screen): the map box fills the screen, Leaflet re-measures.
+    var full = box.querySelector(".gg-map-fullscreen");
+    if (full && document.fullscreenEnabled && box.requestFullscreen) {
+      full.hidden = false;
+      full.addEventListener("click", function () {
+        if (document.fullscreenElement) document.exitFullscreen(); else box.requestFullscreen();
+      });
+      document.addEventListener("fullscreenchange", function () {
+        full.textContent = document.fullscreenElement === box ? _("退出全屏") : _("全屏");
+        setTimeout(function () { map.invalidateSize(); }, 100);
+      });
+    }
     if (kpiSelect) kpiSelect.addEventListener("change", loadGrids);
     if (periodSelect) periodSelect.addEventListener("change", loadGrids);
     if (statusSelect) statusSelect.addEventListener("change", loadCases);
