@@ -318,3 +318,21 @@ if MAP_TILE_CRS not in ("wgs84", "gcj02", "bd09", "cgcs2000"):
 MAP_TILE_ATTRIBUTION = os.environ.get("GRIDGOV_MAP_TILE_ATTRIBUTION", "")
 MAP_TILE_MAX_ZOOM = int(os.environ.get("GRIDGOV_MAP_MAX_ZOOM", "18"))
 MAP_TILE_SUBDOMAINS = os.environ.get("GRIDGOV_MAP_TILE_SUBDOMAINS", "")
+
+
+def _tile_sources(url: str) -> list[str]:
+    """The CSP img-src sources the tile URL needs: its origin, a wildcard host for a {s} subdomain."""
+    from urllib.parse import urlsplit
+
+    if not url:
+        return []
+    parts = urlsplit(url.replace("{s}", "s"))
+    if not parts.scheme or not parts.netloc:
+        return []
+    host = parts.netloc
+    if "{s}" in url.split("//", 1)[-1].split("/", 1)[0]:
+        host = "*." + host.split(".", 1)[1] if "." in host else host
+    return [f"{parts.scheme}://{host}"]
+
+
+MAP_TILE_CSP_SOURCES = _tile_sources(MAP_TILE_URL)  # for the Content-Security-Policy's img-src
