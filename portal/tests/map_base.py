@@ -3,6 +3,8 @@ and 花园社区's grid, on TerritoryTestCase's named users; cases filed through
 
 from __future__ import annotations
 
+from django.core.cache import cache
+
 from disputes.tests.base import CaseTestCase
 from governance import geo
 from governance.models import Region
@@ -25,3 +27,7 @@ class MapTestCase(CaseTestCase):
         # A point in the middle of each grid.
         cls.in_a = ("40.649350", "122.206750")
         cls.in_a2 = ("40.649350", "122.210250")
+
+    def setUp(self) -> None:
+        super().setUp()
+        cache.clear()  # the map keeps KPI values for a while (portal.map_selectors.VALUES_TTL)

@@ -99,6 +99,14 @@ class RegionMapGridsTestCase(MapTestCase):
         # A community draws its grids; no level lies between.
         self.assertEqual(self.get(self.wudamen.code).json()["outlines"], [])
 
+    def test_switching_the_kpi_reuses_the_values_computed_a_moment_ago(self):
+        self.client.force_login(self.dave)
+        self.get("210802", kpi="closure_rate")
+        with self.assertNumQueries(9):  # session, user, scope (3), the node, level counts, nodes, outlines: no KPI query
+            fc = self.get("210802", kpi="overdue_open").json()
+        self.assertEqual(fc["kpi"], "overdue_open")
+        self.assertEqual(len(fc["features"]), 3)
+
     def test_the_query_count_does_not_grow_with_the_number_of_grids(self):
         ContentType.objects.get_for_model(Case)
         self.client.force_login(self.dave)

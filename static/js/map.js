@@ -208,7 +208,7 @@
           style: { className: "gg-outline", color: "#263238", weight: 3, fill: false }
         }).addTo(map);
         boundaries.bringToBack();
-        gridLegend = [document.createTextNode(fc.kpi_name + "（" + fc.period + "，" + fc.level + "）：")].concat(
+        gridLegend = [document.createTextNode(fc.kpi_name + "（" + fc.period + "，" + fc.level + (fc.freshness ? "；" + fc.freshness : "") + "）：")].concat(
           (fc.legend || []).map(function (l) { return swatch(l.colour, "", l.label); }));
         drawLegend();
         if (first) {
