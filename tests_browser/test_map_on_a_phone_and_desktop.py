@@ -99,6 +99,12 @@ def test_the_map_draws_boundaries_and_points_without_tiles(map_city, chromium_br
         if SHOTS:
             page.screenshot(path=f"{SHOTS}/territory-map-{width}.png", full_page=True)
 
+        # A tap on a grid names it, with its figure and a link to its page.
+        page.locator("path.gg-boundary").nth(3).click(position={"x": 6, "y": 6})  # a corner, clear of the points
+        href = page.locator(".leaflet-popup-content a").get_attribute("href")
+        assert href.startswith("/territory/2108020010010")
+        assert f"五大门社区第{int(href[-4:-1])}网格" in page.locator(".leaflet-popup-content").inner_text()
+
         # Another KPI recolours the same boundaries.
         page.select_option(".gg-map-kpi", "overdue_open")
         page.wait_for_selector(".gg-map[data-state=ready]")

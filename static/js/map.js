@@ -164,6 +164,19 @@
     return div;
   }
 
+  function nodePopup(p, kpiName) {
+    var div = document.createElement("div"), name = document.createElement("strong"), value = document.createElement("div");
+    name.textContent = p.name;
+    value.textContent = kpiName + " " + p.label;
+    div.appendChild(name); div.appendChild(value);
+    if (p.url) {
+      var a = document.createElement("a");
+      a.href = p.url; a.textContent = _("进入") + " " + p.name;
+      div.appendChild(a);
+    }
+    return div;
+  }
+
   function territoryMap(el) {
     var box = el.closest(".gg-map-box") || el.parentNode;
     var kpiSelect = box.querySelector(".gg-map-kpi"), periodSelect = box.querySelector(".gg-map-period"), statusSelect = box.querySelector(".gg-map-status");
@@ -198,8 +211,9 @@
                      dashArray: f.properties.approximate ? "4 3" : null };
           },
           onEachFeature: function (f, layer) {
-            layer.bindTooltip(f.properties.name + "：" + fc.kpi_name + " " + f.properties.label, { sticky: true });
-            if (f.properties.url) layer.on("click", function () { root.location.href = f.properties.url; });
+            var text = f.properties.name + "：" + fc.kpi_name + " " + f.properties.label;
+            if (!root.L.Browser.touch) layer.bindTooltip(text, { sticky: true });
+            layer.bindPopup(nodePopup(f.properties, fc.kpi_name));
           }
         }).addTo(map);
         if (outlines) map.removeLayer(outlines);
