@@ -49,3 +49,9 @@ class RegionMapPageTestCase(MapTestCase):
         self.assertContains(r, 'data-testid="territory-map"')
         self.assertContains(r, 'href="/territory/210802001/map/"')
         self.assertContains(r, 'class="gg-map-fullscreen"')
+
+    def test_the_page_itself_runs_a_fixed_handful_of_queries(self):
+        self.client.force_login(self.dave)
+        self.client.get("/territory/210802/map/")
+        with self.assertNumQueries(8):  # session, user, scope (3), the node, its ancestors, unread notices
+            self.client.get("/territory/210802/map/")
