@@ -207,6 +207,7 @@ def point_in_boundary(lat: float, lng: float, geojson) -> bool:
     """Whether the point lies inside the Polygon / MultiPolygon (inside an outer ring and in none
     of its holes). A point exactly on an edge may fall either way: callers that care allow a
     tolerance with distance_outside_m."""
+    lat, lng = float(lat), float(lng)  # Decimal from the database works too
     for rings in polygons(geojson):
         outer, holes = rings[0], rings[1:]
         if _in_ring(lat, lng, outer) and not any(_in_ring(lat, lng, h) for h in holes):
@@ -226,6 +227,7 @@ def distance_to_boundary_m(lat: float, lng: float, geojson) -> float | None:
     the GeoJSON holds no polygon. Each edge is measured in a plane tangent at the point, which
     is exact to well under a metre at grid and city sizes; far away (hundreds of kilometres) it
     is the nearest edge's great-circle distance to within a few per cent."""
+    lat, lng = float(lat), float(lng)  # Decimal from the database works too
     best = None
     cos_lat = math.cos(math.radians(lat))
     k = math.pi / 180 * EARTH_RADIUS_M
@@ -244,6 +246,7 @@ def distance_to_boundary_m(lat: float, lng: float, geojson) -> float | None:
 
 def distance_outside_m(lat: float, lng: float, geojson) -> float | None:
     """0 for a point inside the boundary, else metres to its nearest edge; None without a polygon."""
+    lat, lng = float(lat), float(lng)  # Decimal from the database works too
     if not has_area(geojson):
         return None
     if point_in_boundary(lat, lng, geojson):

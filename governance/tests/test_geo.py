@@ -129,3 +129,9 @@ class BoundaryTests(unittest.TestCase):
     def test_bbox_and_rectangle(self):
         self.assertEqual(geo.bbox(SQUARE), (40.0, 122.0, 40.01, 122.01))
         self.assertTrue(geo.point_in_boundary(40.005, 122.005, geo.rectangle(40.0, 122.0, 40.01, 122.01)))
+
+    def test_decimals_from_the_database_are_accepted(self):
+        from decimal import Decimal
+
+        self.assertTrue(geo.point_in_boundary(Decimal("40.005000"), Decimal("122.005000"), SQUARE))
+        self.assertEqual(geo.distance_outside_m(Decimal("40.005"), Decimal("122.005"), SQUARE), 0.0)

@@ -142,7 +142,14 @@
 
   function getJSON(url) {
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/geo+json, application/json" } })
-      .then(function (r) { return r.json().then(function (body) { if (!r.ok) throw new Error(body.error || r.status); return body; }); });
+      .then(function (r) {
+        return r.text().then(function (text) {
+          var body = null;
+          try { body = JSON.parse(text); } catch (e) { body = null; }
+          if (!r.ok || !body) throw new Error((body && body.error) || String(r.status));
+          return body;
+        });
+      });
   }
 
   function swatch(colour, cls, label) {
