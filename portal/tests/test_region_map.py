@@ -55,3 +55,12 @@ class RegionMapPageTestCase(MapTestCase):
         self.client.get("/territory/210802/map/")
         with self.assertNumQueries(8):  # session, user, scope (3), the node, its ancestors, unread notices
             self.client.get("/territory/210802/map/")
+
+    def test_the_partial_centres_on_a_given_point_for_my_grid(self):
+        from django.template.loader import render_to_string
+
+        html = render_to_string("portal/_map.html", {"region": self.grid_a, "kpi": "overdue_open", "near": "40.649350,122.206750"})
+        self.assertIn('data-near="40.649350,122.206750"', html)
+        self.assertIn('<option value="overdue_open" selected>', html)
+        self.assertIn(f'data-grids-url="/territory/{self.grid_a.code}/map/grids.geojson"', html)
+        self.assertNotIn("style=", html)
