@@ -11,7 +11,9 @@ goes through these:
 - `record_event(...)` appends one row to the case's timeline; `record_dispatch(case)` remembers
   who it was dispatched to (handlers reach a case by dispatch, not by territory);
 - `notify(user_ids, case, kind, text)` sends in-app notices after the commit;
-- `handler_ids` / `holders_of` / `is_handler` say who must act;
+- `handler_ids` / `holders_of` / `is_handler` say who must act; `holders_by_node`,
+  `handlers_by_department` and `notices_for` do the same for a batch of cases (periodic supervision),
+  and `run_alone(name)` keeps a periodic job from running twice at once;
 - the loop's clock: `stage_deadline`, `handle_deadline`;
 - the case summaries (`disputes.summaries`, read by the report cycles): an action that can change
   a counted fact takes `before = counts_of(case)` under the case's lock and calls
@@ -23,12 +25,16 @@ goes through these:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import hashlib
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -229,3 +235,67 @@ def is_handler(user: User, case: Case) -> bool:
 def require_handler(actor: User | None, case: Case) -> None:
     if actor is not None and not actor.is_superuser and not is_handler(actor, case):
         raise PermissionDenied(_("只有被派遣的处置人或处置部门可以反馈处置结果。"))
+
+
+# ---------------------------------------------------------------- the same, for many cases at once (periodic supervision)
+
+
+def holders_by_node(cap: str, codes: Iterable[str]) -> dict[str, list[int]]:
+    """`holders_of` for many nodes in one query: {node code: user ids}."""
+    roles = [role for role, caps in ROLE_CAPABILITIES.items() if cap in caps and role != Role.ADMIN]
+    out: dict[str, list[int]] = {}
+    rows = RoleAssignment.objects.filter(role__in=roles, region_id__in=sorted(set(codes))).values_list(
+        "region_id", "user_id")
+    for code, uid in rows:
+        out.setdefault(code, []).append(uid)
+    return out
+
+
+def handlers_by_department(department_ids: Iterable[int | None]) -> dict[int, list[int]]:
+    """Every handler of each department, in one query (`handler_ids` of cases without an assignee)."""
+    ids = sorted({d for d in department_ids if d})
+    out: dict[int, list[int]] = {}
+    if ids:
+        for dept, uid in RoleAssignment.objects.filter(role=Role.DEPT_HANDLER, department_id__in=ids).values_list(
+                "department_id", "user_id"):
+            out.setdefault(dept, []).append(uid)
+    return out
+
+
+def notices_for(user_ids: Iterable[int | None], case_id: int, kind: str, text: str) -> list[Notice]:
+    """The rows `notify` would send, for a caller that inserts many cases' notices in one statement
+    inside its own transaction (they commit, or roll back, with the writes they tell of)."""
+    return [Notice(user_id=uid, case_id=case_id, kind=kind, text=text) for uid in sorted({u for u in user_ids if u})]
+
+
+def advisory_key(name: str) -> int:
+    """The 64-bit key of PostgreSQL's advisory lock called `name`."""
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+@contextmanager
+def run_alone(name: str, timeout: int = 3600) -> Iterator[bool]:
+    """Yields True when this process holds the lock called `name`, False when another run holds it.
+
+    PostgreSQL: a session-level advisory lock (`pg_try_advisory_lock`), released at the end, or by
+    the database when the worker's connection dies. Elsewhere: the cache's atomic `add` (Redis in
+    production, shared by every worker), with a timeout so that a killed worker's lock lapses."""
+    if connection.vendor == "postgresql":
+        key = advisory_key(name)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+            mine = cursor.fetchone()[0]
+        try:
+            yield mine
+        finally:
+            if mine:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+        return
+    token = uuid.uuid4().hex
+    mine = cache.add(f"lock:{name}", token, timeout)
+    try:
+        yield mine
+    finally:
+        if mine and cache.get(f"lock:{name}") == token:
+            cache.delete(f"lock:{name}")
