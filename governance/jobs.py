@@ -27,6 +27,7 @@ JOB_LABELS = {
     "worker-heartbeat": _("后台心跳"),
     "case-supervision": _("事件超期督办（黄牌、红牌、升级）"),
     "dispute-follow-up-reminders": _("纠纷回访提醒"),
+    "case-export-retention": _("清理过期的事件导出文件"),
     "roster-upload-retention": _("清理过期的名册上传文件"),
     "reports-monthly": _("月度报告"),
     "reports-quarterly": _("季度报告与通报"),

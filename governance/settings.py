@@ -262,6 +262,7 @@ CELERY_BEAT_SCHEDULE = {
     "dispute-follow-up-reminders": {
         "task": "disputes.tasks.mediation.remind_follow_ups", "schedule": crontab(minute=5, hour="8-17"),
     },
+    "case-export-retention": {"task": "disputes.tasks.exports.purge_expired_exports", "schedule": crontab(minute=40)},
     "roster-upload-retention": {"task": "rosters.tasks.purge_expired_uploads", "schedule": crontab(minute=20, hour=3)},
     # The reporting cycles (八个一), Asia/Shanghai: each on its first day, for the period before (reports.tasks).
     "reports-monthly": {"task": "reports.tasks.run_monthly_cycle", "schedule": crontab(minute=0, hour=2, day_of_month=1)},
@@ -279,6 +280,11 @@ CELERY_BEAT_SCHEDULE = {
 # Uploaded roster files are deleted this many days after their job finished (0: kept forever);
 # the import history keeps its row, counts and error file.
 ROSTER_UPLOAD_RETENTION_DAYS = int(os.environ.get("GRIDGOV_ROSTER_RETENTION_DAYS", "30"))
+
+# The case list's export: up to this many rows the request writes the file; above, a worker does
+# (disputes.tasks.exports) and the file is kept this many hours for its requester.
+CASE_EXPORT_INLINE_ROWS = int(os.environ.get("GRIDGOV_EXPORT_INLINE_ROWS", "5000"))
+CASE_EXPORT_KEEP_HOURS = int(os.environ.get("GRIDGOV_EXPORT_KEEP_HOURS", "24"))
 
 CACHES = {
     "default": (

@@ -9,7 +9,8 @@ its values through here.
 - .xlsx: such text is written as a string cell (data type "s"), unchanged: nothing evaluates a
   stored string, and re-importing the file gives back exactly what was exported.
 - .csv: there is no cell type, so such text gets a leading apostrophe (OWASP's advice), which
-  the spreadsheet shows as text."""
+  the spreadsheet shows as text.
+- .xlsx written with xlsxwriter: `XLSXWRITER_OPTIONS` (strings are never read as formulas)."""
 
 from __future__ import annotations
 
@@ -43,3 +44,14 @@ def xlsx_row(ws: Worksheet, values: Iterable[Any]) -> list[Any]:
 def csv_row(values: Iterable[Any]) -> list[Any]:
     """The values of one CSV row, text that a spreadsheet would evaluate prefixed with an apostrophe."""
     return ["'" + value if is_formula_like(value) else value for value in values]
+
+
+# xlsxwriter (the case exports, constant-memory mode): every str is written as a string cell, never
+# turned into a formula, a link or a number; naive datetimes (Asia/Shanghai) as dates.
+XLSXWRITER_OPTIONS = {
+    "constant_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "default_date_format": "yyyy-mm-dd hh:mm",
+}

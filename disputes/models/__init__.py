@@ -23,6 +23,7 @@ from disputes.models.cases import (
     Urgency,
     photo_path,
 )
+from disputes.models.export import ExportJob
 from disputes.models.mediation import (
     Dispute,
     DisputeType,
@@ -50,5 +51,5 @@ __all__ = [
     "Extension", "Notice", "Stage", "Status", "Supervision", "TimeLimit", "TimeUnit", "Urgency", "photo_path",
     "Dispute", "DisputeType", "FollowUp", "IdType", "MediationCommittee", "MediationRoom", "MediationSession",
     "Mediator", "Outcome", "Party", "PartyKind", "PartySide", "ReferralTarget", "RiskCriterion", "RiskEntry",
-    "RiskLevel", "RiskReview", "Source", "COUNTERS", "CaseMonthSummary",
+    "RiskLevel", "RiskReview", "Source", "COUNTERS", "CaseMonthSummary", "ExportJob",
 ]

@@ -1,12 +1,14 @@
 from django.urls import path
 
 from disputes.views import cases as views
-from disputes.views import configuration
+from disputes.views import configuration, exports
 
 app_name = "cases"
 urlpatterns = [
     path("", views.case_index, name="list"),
-    path("export.xlsx", views.case_export, name="export"),
+    path("export.xlsx", exports.case_export, name="export"),
+    path("exports/<int:pk>/", exports.export_job, name="export-job"),
+    path("exports/<int:pk>/download/", exports.export_download, name="export-download"),
     path("new/", views.case_new, name="new"),
     path("duplicates/", views.duplicates, name="duplicates"),
     path("grid-map/<str:code>/", views.grid_map, name="grid-map"),

@@ -1,10 +1,9 @@
-"""Case pages: file, list (with Excel export), detail with the loop's actions, to-do queue, notices, photos."""
+"""Case pages: file, list (its export: views/exports.py), detail with the loop's actions, to-do queue, notices, photos."""
 
 from __future__ import annotations
 
 import json
 import math
-import tempfile
 from collections.abc import Callable
 from functools import wraps
 
@@ -18,13 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from openpyxl import Workbook
 
 from disputes.actions import cases as actions
 from disputes.forms.cases import FileCaseForm
 from disputes.kernel import rules_for
 from disputes.location import NEAR_GRID_M, map_tiles
-from disputes.models import OPEN_STATUSES, Case, CasePhoto, Category, Extension, Notice, Status
+from disputes.models import Case, CasePhoto, Category, Extension, Notice, Status
 from disputes.selectors.cases import (
     REPORT_KEYS,
     allowed_actions,
@@ -44,7 +42,6 @@ from governance.models import Department, Region, User
 from governance.pagination import BadPageKey, pager_links, seek_page
 from governance.roles import Cap, Level
 from governance.scope import can, scoped
-from governance.spreadsheets import xlsx_row
 
 PAGE_SIZE = 30
 
@@ -156,47 +153,6 @@ def _list_context(request, page, cleaned, errors) -> dict:
         "now": timezone.now(),
         "can_file": bool(scoped(Region.objects.filter(level=Level.GRID), request.user, Cap.FILE_CASE).exists()),
     }
-
-
-EXPORT_HEADERS = [
-    "编号", "标题", "类别", "子类", "紧急程度", "状态", "网格", "网格编码", "地点", "上报人", "上报时间",
-    "处置人/部门", "当前时限", "是否超期", "返工次数", "督办", "责任层级", "结案时间", "满意度",
-]
-
-
-@login_required
-@require_GET
-def case_export(request: HttpRequest) -> HttpResponse:
-    """Excel of what the list shows (same scope, same filters), written row by row.
-    Involved residents (personal data) are not exported."""
-    qs, _unused, errors = case_list(request.user, request.GET)
-    if errors:
-        return HttpResponse("；".join(errors), status=400, content_type="text/plain; charset=utf-8")
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("事件")
-    ws.append(EXPORT_HEADERS)
-    now = timezone.now()
-
-    def local(dt):
-        return timezone.localtime(dt).replace(tzinfo=None) if dt else None
-
-    for c in qs.select_related("filer").order_by("-created_at", "-id").iterator(chunk_size=2000):
-        top, sub = (c.category.parent.name, c.category.name) if c.category.parent_id else (c.category.name, "")
-        handler = c.assignee.get_full_name() if c.assignee_id else (c.department.name if c.department_id else "")
-        ws.append(xlsx_row(ws, [
-            c.number, c.title, top, sub, c.get_urgency_display(), c.get_status_display(), c.grid.name, c.grid_id,
-            c.address, c.filer.get_full_name(), local(c.created_at), handler, local(c.deadline),
-            "是" if (c.status in OPEN_STATUSES and c.deadline and c.deadline < now) else "否", c.rework_count,
-            c.get_supervision_display(), str(Level(c.level).label), local(c.closed_at), c.rating,
-        ]))
-    tmp = tempfile.TemporaryFile()
-    wb.save(tmp)
-    tmp.seek(0)
-    name = f"cases-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(
-        tmp, as_attachment=True, filename=name,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
 
 
 @login_required

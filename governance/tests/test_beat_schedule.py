@@ -12,6 +12,7 @@ EXPECTED = {
     "case-supervision": ("disputes.tasks.cases.supervise_overdue_cases", crontab(minute="*/10")),
     "dispute-follow-up-reminders": ("disputes.tasks.mediation.remind_follow_ups", crontab(minute=5, hour="8-17")),
     "roster-upload-retention": ("rosters.tasks.purge_expired_uploads", crontab(minute=20, hour=3)),
+    "case-export-retention": ("disputes.tasks.exports.purge_expired_exports", crontab(minute=40)),
 }
 
 
