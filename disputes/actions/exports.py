@@ -29,7 +29,7 @@ from governance.models import User
 from governance.roles import Cap
 from governance.scope import region_codes
 
-FILTER_KEYS = ("status", "category", "grid", "overdue", "from", "to", "q", "closed_before", "kind", "merged",
+FILTER_KEYS = ("status", "category", "grid", "overdue", "supervision", "from", "to", "q", "closed_before", "kind", "merged",
                "self_handled", "rework", "rated", "rated_before", "on_time", "outcome", "settled_before")
 
 

@@ -8,7 +8,8 @@ import math
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,7 +54,24 @@ def visible_cases(user: User) -> QuerySet[Case]:
     depts = my_department_ids(user)
     if depts:
         mine |= Q(department_id__in=depts)
-    return base | qs.filter(pk__in=CaseDispatch.objects.filter(mine).values("case_id"))
+    dispatched = CaseDispatch.objects.filter(mine).values("case_id")
+    if connection.vendor == "postgresql" and not depts:
+        # id = ANY(ARRAY(SELECT …)): the few cases dispatched to one person are read once (an InitPlan)
+        # and looked up in the primary key, combined with the territory's index (BitmapOr). `pk IN
+        # (SELECT …)` is tested row by row instead, and a small territory then reads the whole table.
+        # A department's tens of thousands stay a hashed subquery: its rows are common enough that the
+        # newest-first walk finds a page at once.
+        return base | qs.filter(_InIds(F("pk"), Subquery(dispatched)))
+    return base | qs.filter(pk__in=dispatched)
+
+
+class _InIds(Func):
+    """`<pk> = ANY(ARRAY(<subquery>))` (PostgreSQL)."""
+
+    arg_joiner = " = ANY(ARRAY"
+    template = "%(expressions)s)"
+    output_field = BooleanField()
+    conditional = True
 
 
 def may_comment(user: User, case: Case) -> bool:
@@ -158,6 +176,15 @@ def filter_cases(qs: QuerySet[Case], params) -> tuple[QuerySet[Case], dict, list
             cleaned["grid"] = grid
         else:
             errors.append(_("网格编码只能由数字组成。"))
+    supervision = params.get("supervision", "")
+    if supervision:
+        # Under supervision (督办): open cases with a card, yellow (1), red (2) or either (any).
+        cards = {"1": [1], "2": [2], "any": [1, 2]}.get(supervision)
+        if cards is None:
+            errors.append(_("督办筛选条件不正确。"))
+        else:
+            qs = qs.filter(status__in=OPEN_STATUSES, supervision__in=cards)
+            cleaned["supervision"] = supervision
     if params.get("overdue") in ("1", "on", "true"):
         qs = qs.filter(status__in=OPEN_STATUSES, deadline__lt=timezone.now())
         cleaned["overdue"] = True

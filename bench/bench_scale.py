@@ -1,0 +1,212 @@
+"""Pages and tasks at 20,000 and at 2,000,000 cases, in the same run, as ratios. PostgreSQL only:
+
+    # two scratch databases, generated once (bench/generate_cases.py; minutes, not hours)
+    for db in gg_scale_bench_20k gg_scale_bench; do psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE $db"; done
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/gg_scale_bench_20k python bench/generate_cases.py 20000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/gg_scale_bench python bench/generate_cases.py 2000000
+    python bench/bench_scale.py postgres://postgres@127.0.0.1:5432/gg_scale_bench_20k \
+                                postgres://postgres@127.0.0.1:5432/gg_scale_bench [--runs 7] [--explain]
+
+Each database is measured by a child process of this script (Django binds one database per
+process), one after the other; the table compares them. Pages are requested through Django's test
+client as signed-in users (session, scope, queries, template: the whole stack but the network),
+once to warm up and then RUNS times: median, worst and SQL queries. Tasks:
+
+- one batch of the supervision task (`escalate_batch`, 1,000 of the cases whose deadline passed in
+  the last two days and have no card yet) beside a bare set-based UPDATE of the same rows
+  (`UPDATE disputes_case SET supervision = 1, level = level - 1 WHERE id IN …`), both inside a
+  transaction rolled back afterwards, so every run finds the same rows;
+- the due-soon batch (`warn_batch`) the same way;
+- the export of a street officer's street (`case_rows` + xlsxwriter), rows a second.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PAGES = [
+    # (user, label, url)
+    ("bench_city_leader", "/ (landing page)", "/"),
+    ("bench_city_leader", "territory page of the city", "/territory/2108/"),
+    ("bench_city_leader", "case list, everything", "/cases/"),
+    ("bench_city_leader", "case list, everything, page 2", "NEXT:/cases/"),
+    ("bench_city_leader", "case list, open", "/cases/?status=open"),
+    ("bench_city_leader", "overdue list", "/cases/?overdue=1"),
+    ("bench_city_leader", "supervision list (carded, open)", "/cases/?supervision=any"),
+    ("bench_city_leader", "dispute desk", "/disputes/"),
+    ("bench_city_leader", "dispute list", "/disputes/all/"),
+    ("bench_city_leader", "risk register", "/disputes/risks/"),
+    ("bench_district", "case list, the district", "/cases/"),
+    ("bench_district", "待办 (to-do)", "/cases/todo/"),
+    ("bench_street_officer", "case list, the street", "/cases/"),
+    ("bench_street_officer", "overdue list, the street", "/cases/?overdue=1"),
+    ("bench_street_officer", "supervision list, the street", "/cases/?supervision=any"),
+    ("bench_street_officer", "待办 (to-do)", "/cases/todo/"),
+    ("bench_street_officer", "dispute desk", "/disputes/"),
+    ("bench_street_officer", "risk register", "/disputes/risks/"),
+    ("bench_grid_worker", "case list, two grids", "/cases/"),
+    ("bench_grid_worker", "overdue list, two grids", "/cases/?overdue=1"),
+    ("bench_grid_worker", "待办 (to-do)", "/cases/todo/"),
+    ("bench_grid_worker", "dispute desk", "/disputes/"),
+    ("bench_handler", "待办 (to-do), department handler", "/cases/todo/"),
+    ("bench_handler", "case list, dispatched to the department", "/cases/"),
+]
+
+
+def measure(runs: int, explain: bool) -> dict:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
+    import django
+
+    django.setup()
+    import re
+
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from disputes.exports import case_rows, write_xlsx
+    from disputes.models import Case
+    from disputes.selectors.cases import case_list, todo_cases
+    from disputes.tasks import cases as tasks
+    from governance.models import User
+
+    out = {"cases": Case.objects.count(), "pages": [], "tasks": {}, "explain": {}}
+    clients: dict[str, Client] = {}
+    for username, label, url in PAGES:
+        if username not in clients:
+            clients[username] = Client()
+            clients[username].force_login(User.objects.get(username=username))
+        client = clients[username]
+        if url.startswith("NEXT:"):
+            first = client.get(url[5:]).content.decode()
+            m = re.search(r'href="\?([^"]*after=[0-9.]+)"', first)
+            url = url[5:] + "?" + m.group(1).replace("&amp;", "&") if m else url[5:]
+        r = client.get(url, follow=True)  # "/" sends each role on to its landing page
+        assert r.status_code == 200, (username, url, r.status_code)
+        times, queries = [], 0
+        for _ in range(runs):
+            with CaptureQueriesContext(connection) as ctx:
+                start = time.perf_counter()
+                client.get(url, follow=True)
+                times.append(time.perf_counter() - start)
+            queries = len(ctx.captured_queries)
+        out["pages"].append({"user": username, "label": label, "url": url, "median_ms": statistics.median(times) * 1000,
+                             "worst_ms": max(times) * 1000, "queries": queries})
+
+    class Rollback(Exception):
+        pass
+
+    def in_rollback(fn):
+        start = time.perf_counter()
+        try:
+            with transaction.atomic():
+                result = fn()
+                elapsed = time.perf_counter() - start
+                raise Rollback
+        except Rollback:
+            pass
+        return elapsed, result
+
+    now = timezone.now()
+    ids = list(tasks.overdue_to_card(now).order_by("deadline", "pk").values_list("pk", flat=True)[: tasks.BATCH])
+    batch, bare, queries = [], [], 0
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as ctx:
+            t, n = in_rollback(lambda: tasks.escalate_batch(now))
+        queries = len(ctx.captured_queries)
+        batch.append(t)
+
+        def bare_update():
+            with connection.cursor() as cursor:
+                cursor.execute("UPDATE disputes_case SET supervision = 1, level = greatest(level - 1, 1), "
+                               "version = version + 1 WHERE id = ANY(%s)", [ids])
+                return cursor.rowcount
+        t, rows = in_rollback(bare_update)
+        bare.append(t)
+    out["tasks"]["supervision batch"] = {"rows": n, "median_ms": statistics.median(batch) * 1000, "queries": queries,
+                                         "bare_ms": statistics.median(bare) * 1000, "bare_rows": rows}
+    warn = []
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as ctx:
+            t, n = in_rollback(lambda: tasks.warn_batch(now))
+        warn.append(t)
+    out["tasks"]["due-soon batch"] = {"rows": n, "median_ms": statistics.median(warn) * 1000,
+                                      "queries": len(ctx.captured_queries)}
+    officer = User.objects.get(username="bench_street_officer")
+    qs, _c, _e = case_list(officer, {})
+    start = time.perf_counter()
+    with CaptureQueriesContext(connection) as ctx:
+        with open(os.devnull, "wb") as sink:
+            n = 0
+
+            def counted():
+                nonlocal n
+                for row in case_rows(qs):
+                    n += 1
+                    yield row
+            write_xlsx(counted(), sink)
+    t = time.perf_counter() - start
+    out["tasks"]["export of the street (.xlsx)"] = {"rows": n, "median_ms": t * 1000, "queries": len(ctx.captured_queries),
+                                                    "rows_per_s": n / t}
+    if explain:
+        for username in ("bench_city_leader", "bench_street_officer", "bench_grid_worker"):
+            user = User.objects.get(username=username)
+            qs, _c, _e = case_list(user, {})
+            plan = qs.order_by("-created_at", "-id")[:31].explain(analyze=True)
+            out["explain"][f"{username} case list"] = plan
+            out["explain"][f"{username} todo"] = todo_cases(user)[:200].explain(analyze=True)
+    return out
+
+
+def main() -> None:
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 7
+    if "--measure" in sys.argv:
+        print(json.dumps(measure(runs, "--explain" in sys.argv)))
+        return
+    args = [a for a in args if not a.isdigit()]
+    results = []
+    for url in args:
+        env = {**os.environ, "DATABASE_URL": url}
+        proc = subprocess.run([sys.executable, __file__, "--measure", "--runs", str(runs),
+                               *(["--explain"] if "--explain" in sys.argv else [])],
+                              env=env, capture_output=True, text=True, check=True)
+        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    small, big = results[0], results[-1]
+    print(f"cases: {small['cases']:,} and {big['cases']:,} (runs {runs}, medians)\n")
+    print(f"| user | page | ms at {small['cases']:,} | ms at {big['cases']:,} | ratio | queries |")
+    print("|---|---|---:|---:|---:|---:|")
+    for a, b in zip(small["pages"], big["pages"]):
+        q = f"{a['queries']}" if a["queries"] == b["queries"] else f"{a['queries']} / {b['queries']}"
+        print(f"| {a['user'].removeprefix('bench_')} | {a['label']} | {a['median_ms']:.1f} | {b['median_ms']:.1f} | "
+              f"{b['median_ms'] / a['median_ms']:.2f}× | {q} |")
+    print(f"\n| task | at {small['cases']:,} | at {big['cases']:,} | queries |")
+    print("|---|---|---|---:|")
+    for name in small["tasks"]:
+        a, b = small["tasks"][name], big["tasks"][name]
+
+        def fmt(t):
+            s = f"{t['rows']:,} rows, {t['median_ms']:.1f} ms"
+            if "bare_ms" in t:
+                s += f" (bare UPDATE {t['bare_ms']:.1f} ms: {t['median_ms'] / t['bare_ms']:.1f}×)"
+            if "rows_per_s" in t:
+                s += f", {t['rows_per_s']:,.0f} rows/s"
+            return s
+        q = f"{a['queries']}" if a["queries"] == b["queries"] else f"{a['queries']} / {b['queries']}"
+        print(f"| {name} | {fmt(a)} | {fmt(b)} | {q} |")
+    for name, plan in big.get("explain", {}).items():
+        print(f"\n### EXPLAIN ANALYZE at {big['cases']:,}: {name}\n{plan}")
+
+
+if __name__ == "__main__":
+    main()
