@@ -22,6 +22,10 @@ from governance.roles import CODE_LENGTH, Cap, Level, Role
 from governance.scope import can, region_codes, role_assignments, scoped
 
 DUPLICATE_RADIUS_M = 100
+# The case and dispute lists say how many rows match up to this many ("more than 500" beyond):
+# counting a street's 20,000 cases of a year, or a city's 200,000 disputes, on every page view costs
+# more than the page (bench/README.md, "Cases at 2 M").
+LIST_COUNT_CAP = 500
 DUPLICATE_DAYS = 7
 
 

@@ -24,6 +24,7 @@ from disputes.kernel import rules_for
 from disputes.location import NEAR_GRID_M, map_tiles
 from disputes.models import Case, CasePhoto, Category, Extension, Notice, Status
 from disputes.selectors.cases import (
+    LIST_COUNT_CAP,
     REPORT_KEYS,
     allowed_actions,
     can_decide_extension,
@@ -44,9 +45,6 @@ from governance.roles import Cap, Level
 from governance.scope import can, scoped
 
 PAGE_SIZE = 30
-# The list says how many cases match up to this many ("more than 500" beyond): counting a street's
-# 20,000 cases of a year on every page view would cost more than the page (bench/README.md).
-COUNT_CAP = 500
 
 
 def _get_case_for_user(request: HttpRequest, pk: int) -> Case:
@@ -136,7 +134,7 @@ def case_index(request: HttpRequest) -> HttpResponse:
     if not errors:
         try:
             page = seek_page(request, qs, "created_at", PAGE_SIZE)
-            page.cap = min(page.cap, COUNT_CAP)
+            page.cap = min(page.cap, LIST_COUNT_CAP)
         except BadPageKey:
             errors = [_("翻页参数无效。")]
     if errors:

@@ -31,6 +31,7 @@ from disputes.models import (
     RiskLevel,
     Source,
 )
+from disputes.selectors.cases import LIST_COUNT_CAP
 from disputes.selectors.mediation import (
     allowed_dispute_actions,
     desk_counts,
@@ -92,6 +93,7 @@ def dispute_index(request: HttpRequest) -> HttpResponse:
     if not errors:
         try:
             page = seek_page(request, qs, "case__created_at", DISPUTE_PAGE_SIZE)
+            page.cap = min(page.cap, LIST_COUNT_CAP)
         except BadPageKey:
             errors = [_("翻页参数无效。")]
     ctx = {
