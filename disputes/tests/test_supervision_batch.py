@@ -39,6 +39,8 @@ def held_elsewhere(name):
             cursor.execute("SELECT pg_try_advisory_lock(%s)", [advisory_key(name)])
             assert cursor.fetchone()[0]
         yield
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [advisory_key(name)])
     finally:
         other.close()
 
@@ -168,3 +170,43 @@ def test_two_workers_at_once_give_each_card_once(celery_worker_process, second_c
     assert CaseEvent.objects.filter(action="escalate").count() == 60
     assert Case.objects.filter(supervision=Supervision.YELLOW).count() == 60
     assert supervise_overdue_cases.delay().get(timeout=60)["escalated"] == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real row locks between two connections need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_batches_at_the_same_moment_share_the_cases_without_giving_a_card_twice():
+    """Even past the lock (two batches in two connections at once), SKIP LOCKED gives each batch
+    other cases, and the guarded UPDATE gives each card once."""
+    import threading
+
+    from disputes.models import Category
+    from governance.models import Region
+    from governance.roles import Role
+    from governance.tests.base import make_territory, make_user
+
+    city, district, street, community, grid = make_territory()
+    worker = make_user("w", "网格员", Role.GRID_WORKER, grid)
+    cat = Category.objects.create(code="04", name="消防")
+    ids = [actions.do_file_case(actor=worker, category=cat, grid=Region.objects.get(code=grid.code),
+                                title=f"楼道堆物{i}", description="堵塞通道").pk for i in range(40)]
+    Case.objects.filter(pk__in=ids).update(deadline=timezone.now() - timedelta(hours=1))
+    now = timezone.now()
+    barrier = threading.Barrier(2)
+    done: list[int] = []
+
+    def run():
+        try:
+            barrier.wait()
+            done.append(tasks._work_off(lambda at, size: tasks.escalate_batch(at, 5), now))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sum(done) == 40
+    assert CaseEvent.objects.filter(action="escalate").count() == 40
+    assert set(Case.objects.values_list("supervision", flat=True)) == {Supervision.YELLOW}
+    assert sum(a.detail["count"] for a in AuditEvent.objects.filter(action="case.supervise")) == 40
