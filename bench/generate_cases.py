@@ -91,20 +91,20 @@ def city(grids: int) -> None:
         INSERT INTO governance_department (name, kind, region_id)
         SELECT '公安分局', 'police', code FROM governance_region WHERE level = 2;
     """)
-    # People: a user per role and node, named by the node's code; the named bench users on top.
+    # People: a user per role and node, named by the node's code; the named bench users on top. Users
+    # through the ORM (every column the accounts app adds gets its default), their roles with SQL.
+    from governance.models import User
+
+    people = [User(username=f"u{code}", name=f"用户{code}", password="!")
+              for (code,) in fetch("SELECT code FROM governance_region ORDER BY code")]
+    people += [User(username=f"h{d}_{k}", name=f"民警{d}-{k}", password="!")
+               for (d,) in fetch("SELECT id FROM governance_department ORDER BY id") for k in (1, 2)]
+    User.objects.bulk_create(people, batch_size=5000)
     sql("""
-        INSERT INTO governance_user (password, is_superuser, username, first_name, last_name, email, is_staff,
-            is_active, date_joined, name, phone, must_change_password)
-        SELECT '!', false, 'u' || code, '', '', '', false, true, now(), '用户' || code, '', false
-        FROM governance_region;
         INSERT INTO governance_roleassignment (role, granted_at, region_id, user_id)
         SELECT CASE level WHEN 1 THEN 'city_leader' WHEN 2 THEN 'district_centre' WHEN 3 THEN 'street_officer'
                           WHEN 4 THEN 'community_staff' ELSE 'grid_worker' END, now(), r.code, u.id
         FROM governance_region r JOIN governance_user u ON u.username = 'u' || r.code;
-        INSERT INTO governance_user (password, is_superuser, username, first_name, last_name, email, is_staff,
-            is_active, date_joined, name, phone, must_change_password)
-        SELECT '!', false, 'h' || d.id || '_' || k, '', '', '', false, true, now(), '民警' || d.id || '-' || k, '', false
-        FROM governance_department d CROSS JOIN generate_series(1, 2) k;
         INSERT INTO governance_roleassignment (role, granted_at, region_id, user_id, department_id)
         SELECT 'dept_handler', now(), d.region_id, u.id, d.id
         FROM governance_department d JOIN governance_user u ON u.username LIKE 'h' || d.id || '\\_%';
@@ -116,13 +116,10 @@ def city(grids: int) -> None:
              ("bench_grid_worker", "grid_worker", two[0], None), ("bench_grid_worker", "grid_worker", two[1], None),
              ("bench_handler", "dept_handler", first[:6], "police")]
     for username, role, code, dept in named:
-        sql("""INSERT INTO governance_user (password, is_superuser, username, first_name, last_name, email, is_staff,
-                   is_active, date_joined, name, phone, must_change_password)
-               VALUES ('!', false, %s, '', '', '', false, true, now(), %s, '', false) ON CONFLICT (username) DO NOTHING""",
-            [username, username])
+        user, _new = User.objects.get_or_create(username=username, defaults={"name": username, "password": "!"})
         sql("""INSERT INTO governance_roleassignment (role, granted_at, region_id, user_id, department_id)
-               SELECT %s, now(), %s, u.id, (SELECT id FROM governance_department WHERE region_id = %s AND %s::text IS NOT NULL)
-               FROM governance_user u WHERE u.username = %s""", [role, code, code, dept, username])
+               VALUES (%s, now(), %s, %s, (SELECT id FROM governance_department WHERE region_id = %s AND %s::text IS NOT NULL))""",
+            [role, code, user.pk, code, dept])
 
 
 def cases(n: int, seed: int = 1) -> None:
