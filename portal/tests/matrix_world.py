@@ -20,7 +20,7 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from disputes.actions import cases as case_actions
-from disputes.models import Dispute, RiskEntry
+from disputes.models import Dispute, ExportJob, RiskEntry
 from disputes.tests.base import jpeg
 from disputes.tests.dispute_base import DisputeTestCase
 from governance.roles import Role
@@ -90,9 +90,11 @@ class MatrixWorld(DisputeTestCase, RegisterTestCase):
         branch = party_actions.do_create_party_branch(actor=None, grid=grid, name=f"{grid.name}党支部")
         visit = do_log_visit(actor=worker, grid=grid, findings="入户走访，情况正常。", place="3号楼", photo=jpeg())
         job = ImportJob.objects.create(kind="residents", region=community, created_by=None, original_name="名册.xlsx")
+        # An export belongs to whoever asked for it: the street officer of each world.
+        export = ExportJob.objects.create(created_by=officer, region_code=community.parent.code, total=9000)
         return {
             "case": case, "dispute": dispute, "risk": RiskEntry.objects.get(dispute=dispute), "resident": resident,
-            "house": house, "unit": unit, "branch": branch, "visit": visit, "job": job,
+            "house": house, "unit": unit, "branch": branch, "visit": visit, "job": job, "export": export,
             "photo": case.photos.first(), "party": dispute.parties.first(), "tag": resident.tags.first(),
             "grid": grid, "community": community, "street": community.parent, "district": community.parent.parent,
         }

@@ -33,7 +33,7 @@ def route_kwargs(name: str, route: str, objects: dict) -> dict[str, object]:
     def obj_for_pk():
         # The first word of the name that names a kind of object (risk before dispute: /disputes/risks/…).
         words = (("risk", "risk"), ("resident", "resident"), ("household", "house"), ("house", "house"),
-                 ("unit", "unit"), ("branch", "branch"), ("visit", "visit"), ("job", "job"), ("dispute", "dispute"),
+                 ("unit", "unit"), ("branch", "branch"), ("export", "export"), ("visit", "visit"), ("job", "job"), ("dispute", "dispute"),
                  ("case", "case"))
         for word, key in words:
             if word in short:
