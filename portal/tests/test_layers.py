@@ -7,6 +7,7 @@
     rosters     import and export
     reports     the reporting cycles (八个一): KPIs, snapshots, rankings, assessment
     portal      the site's URL map and the pages that combine several apps
+    api         /api/v1/ and Open311 (beside portal, which includes its URLs by name only)
 
 An app may import the apps below it, never one above. An app above adds to a page below through
 a registry the lower app offers (parties.panels), from its AppConfig.ready().
@@ -26,7 +27,7 @@ from pathlib import Path
 from django.conf import settings
 from django.test import SimpleTestCase
 
-FLOORS = ["governance", "parties", "grids", "disputes", "rosters", "reports", "portal"]
+FLOORS = ["governance", "parties", "grids", "disputes", "rosters", "reports", "portal", "api"]
 
 
 def imported_apps(source: str, filename: str = "<source>") -> set[str]:
