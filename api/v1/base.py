@@ -4,15 +4,16 @@ no caching (the answers carry personal data), cursor pages, and a bounded id in 
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import generics
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 
 from api.authentication import TokenAuthentication
-from api.errors import exception_handler
+from api.errors import error_body, exception_handler
 from api.throttling import TokenThrottle, UserThrottle
 
 MAX_ID = 2**31 - 1  # larger ids exist nowhere: 404 before any query (SQLite would overflow)
@@ -43,6 +44,14 @@ class ApiMixin:
 
 class ApiView(ApiMixin, generics.GenericAPIView):
     pagination_class = NewestFirst
+
+
+@csrf_exempt  # answers nothing but a 404: no state to protect
+def not_found(request, *args, **kwargs) -> JsonResponse:
+    response = JsonResponse(error_body("not_found", _("不存在或不在您的辖区内。")), status=404,
+                            json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def bounded_id(value) -> int:

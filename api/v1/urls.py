@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from api.v1 import cases, registers, reports, territory, visits
+from api.v1.base import not_found
 
 app_name = "api-v1"
 
@@ -40,4 +41,6 @@ urlpatterns = [
     path("kpis/", reports.KpiListView.as_view(), name="kpis"),
     path("reports/<str:code>/", reports.ReportPeriodsView.as_view(), name="report-periods"),
     path("reports/<str:code>/<str:period>/", reports.ReportSnapshotView.as_view(), name="report"),
+    # Anything else under /api/v1/ (a negative id, a typo) is a 404 in the API's error shape, not an HTML page.
+    re_path(r"^.*$", not_found, name="not-found"),
 ]
