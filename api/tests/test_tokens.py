@@ -3,6 +3,7 @@
 import io
 from datetime import timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
@@ -63,7 +64,7 @@ class TokenLifecycleTestCase(ApiTestCase):
     def test_an_admin_issues_only_for_accounts_in_their_scope(self):
         self.assertEqual(do_issue_api_token(actor=self.frank, user=self.henry)[0].created_by, self.frank)
         for outsider in (self.carol, self.nobody):
-            with self.assertRaises(Exception):
+            with self.assertRaises(PermissionDenied):
                 do_issue_api_token(actor=self.frank, user=outsider)
-        with self.assertRaises(Exception):
+        with self.assertRaises(PermissionDenied):
             do_issue_api_token(actor=self.alice, user=self.carol)  # a street officer manages no users
