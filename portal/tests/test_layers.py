@@ -74,6 +74,9 @@ class LayersTestCase(SimpleTestCase):
     def test_grids_imports_neither_disputes_nor_any_app_above(self):
         self.assertEqual(upward_imports("grids"), [])
 
+    def test_portal_does_not_import_the_api_app_on_top(self):
+        self.assertEqual(upward_imports("portal"), [])
+
     def test_the_check_finds_an_import_inside_a_function_and_a_dynamic_one(self):
         source = (
             "from governance.models import Region\n"
