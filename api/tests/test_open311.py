@@ -9,11 +9,10 @@ from xml.etree import ElementTree as ET
 from django.test import TestCase
 
 from api.models import Open311Request
+from api.tests.open311_base import LAT, LNG, open311_world
 from disputes.actions.cases import do_accept_case, do_file_case
 from disputes.models import Case
 from governance.models import AuditEvent
-
-from api.tests.open311_base import LAT, LNG, open311_world
 
 BASE = "/open311/v2"
 REQUESTER = {"first_name": "李", "last_name": "四", "email": "lisi@example.com", "phone": "13912345678",

@@ -8,10 +8,9 @@ import requests
 from django.test import LiveServerTestCase
 from georeport import GeoReport
 
+from api.tests.open311_base import LAT, LNG, open311_world
 from disputes.actions.cases import do_accept_case
 from disputes.models import Case
-
-from api.tests.open311_base import LAT, LNG, open311_world
 
 
 class GeoReportClientTestCase(LiveServerTestCase):
