@@ -10,7 +10,9 @@ from governance.actions import do_issue_api_token
 from parties.tests.base import RegisterTestCase
 
 
-class ApiTestCase(CaseTestCase, RegisterTestCase):
+class ApiHelpers:
+    """Token-authenticated requests and the error-shape assertion, for any TestCase."""
+
     def setUp(self) -> None:
         super().setUp()
         cache.clear()  # throttle counters start afresh
@@ -48,3 +50,7 @@ class ApiTestCase(CaseTestCase, RegisterTestCase):
         if code:
             self.assertEqual(body["code"], code)
         return body
+
+
+class ApiTestCase(ApiHelpers, CaseTestCase, RegisterTestCase):
+    pass

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from api.v1 import cases, registers, reports, territory, visits
+from api.v1 import cases, disputes, registers, reports, territory, visits
 from api.v1.base import not_found
 
 app_name = "api-v1"
@@ -36,6 +36,11 @@ urlpatterns = [
     path("cases/<int:pk>/photos/<int:photo_pk>/", cases.CasePhotoView.as_view(), name="case-photo"),
     *[path(f"cases/<int:pk>/{name}/", view.as_view(), name=f"case-{name}") for name, view in cases.ACTION_VIEWS.items()],
     path("todo/", cases.TodoView.as_view(), name="todo"),
+    path("dispute-types/", disputes.DisputeTypeListView.as_view(), name="dispute-types"),
+    path("disputes/", disputes.DisputeListView.as_view(), name="disputes"),
+    path("disputes/<int:pk>/", disputes.DisputeDetailView.as_view(), name="dispute"),
+    path("disputes/<int:pk>/parties/<int:party_pk>/reveal/", disputes.PartyRevealView.as_view(), name="dispute-party-reveal"),
+    *[path(f"disputes/<int:pk>/{name}/", view.as_view(), name=f"dispute-{name}") for name, view in disputes.STEP_VIEWS.items()],
     path("visits/", visits.VisitListView.as_view(), name="visits"),
     path("visits/<int:pk>/", visits.VisitDetailView.as_view(), name="visit"),
     path("kpis/", reports.KpiListView.as_view(), name="kpis"),
