@@ -109,6 +109,15 @@ class Open311TestCase(TestCase):
         xml = ET.fromstring(self.client.get(f"{BASE}/requests.xml").content)
         self.assertEqual(len(xml.findall("request")), 2)
 
+    def test_the_list_costs_the_same_few_queries_whatever_its_length(self):
+        for i in range(3):
+            self.file(description=f"第{i}件")
+        with self.assertNumQueries(1):  # anonymous: one query, the categories, grids and links joined
+            self.assertEqual(len(self.client.get(f"{BASE}/requests.json").json()), 3)
+        self.client.get(f"{BASE}/requests.json", {"api_key": self.w["key"]})  # the token's use of this minute
+        with self.assertNumQueries(7):  # token, scope (roles, 2 node grants, 2 case grants), the rows
+            self.client.get(f"{BASE}/requests.json", {"api_key": self.w["key"]})
+
     def test_a_case_not_filed_through_open311_is_only_shown_to_a_key_that_sees_it(self):
         case = do_file_case(actor=self.w["officer"], category=self.w["clutter"], grid=self.w["grid"], title="内部",
                             description="内部事件")
