@@ -16,6 +16,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from governance.actions import StaleVersion, validation_message
+from governance.middleware import is_transient
 
 
 class Conflict(exceptions.APIException):
@@ -38,7 +39,10 @@ def _fields(detail) -> dict[str, list[str]]:
 
 
 def translate(exc: Exception) -> Exception:
-    """An action's refusal (Django's exceptions) as DRF's."""
+    """An action's refusal (Django's exceptions) as DRF's; a write that lost a race for a lock
+    (governance.middleware.is_transient) is a 409 here too, in the one shape."""
+    if is_transient(exc):
+        return Conflict(_("系统繁忙，您的操作没有保存，请稍后重试。"))
     if isinstance(exc, StaleVersion):
         return Conflict(str(exc.message))
     if isinstance(exc, DjangoValidationError):

@@ -30,3 +30,15 @@ class ErrorShapeTestCase(ApiTestCase):
         r = self.client.post(f"/api/v1/cases/{case.pk}/comment/", "{nope", content_type="application/json",
                              **self.as_(self.alice))
         self.assertError(r, 400, "parse_error")
+
+
+class TransientErrorTestCase(ApiTestCase):
+    def test_a_write_that_lost_a_race_for_a_lock_is_a_409_in_the_one_shape(self):
+        from unittest import mock
+
+        from django.db import OperationalError
+
+        case = self.file()
+        with mock.patch("disputes.actions.cases.do_comment_case", side_effect=OperationalError("database is locked")):
+            r = self.post(self.alice, f"/api/v1/cases/{case.pk}/comment/", {"note": "x"})
+        self.assertIn("系统繁忙", self.assertError(r, 409, "conflict")["message"])
