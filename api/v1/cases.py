@@ -199,7 +199,8 @@ class NoteInput(Versioned):
 
 
 class ReasonInput(Versioned):
-    reason = serializers.CharField(max_length=2000, allow_blank=True)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="",
+                                   help_text="理由（动作自己检查是否必填，在权限之后）")
 
 
 class AssignInput(NoteInput):
@@ -211,7 +212,7 @@ class AssignInput(NoteInput):
 
 
 class HandleInput(Versioned):
-    note = serializers.CharField(max_length=2000, allow_blank=True)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     evidence = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=9)
 
 
@@ -220,15 +221,17 @@ class VerifyInput(NoteInput):
 
 
 class RateInput(NoteInput):
-    rating = serializers.IntegerField(min_value=1, max_value=5)
+    rating = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True, default=None,
+                                      help_text="1–5（动作在权限之后检查）")
 
 
 class CommentInput(serializers.Serializer):
-    note = serializers.CharField(max_length=2000, allow_blank=True)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class ExtendInput(ReasonInput):
-    days = serializers.IntegerField(min_value=1, max_value=365)
+    days = serializers.IntegerField(min_value=1, max_value=365, required=False, allow_null=True, default=None,
+                                    help_text="延期工作日（动作在权限之后检查）")
 
 
 class DecideInput(Versioned):
@@ -295,13 +298,11 @@ ACTIONS = {
 
 
 def _action_view(name: str, summary: str, form_class, perform):
-    multipart = name == "handle"
-
     class CaseActionView(ApiView):
-        parser_classes = [JSONParser, MultiPartParser, FormParser] if multipart else [JSONParser, FormParser]
+        parser_classes = [JSONParser, MultiPartParser, FormParser]
 
         @extend_schema(summary=str(summary), tags=TAGS, operation_id=f"cases_{name.replace('-', '_')}",
-                       request={"application/json": form_class, **({"multipart/form-data": form_class} if multipart else {})},
+                       request={"application/json": form_class, "multipart/form-data": form_class},
                        responses={200: s.CaseDetailSerializer})
         def post(self, request, pk: int):
             case = get_case(request.user, pk)
