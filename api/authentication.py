@@ -11,6 +11,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from governance.actions import API_TOKEN_USE_EVERY, do_record_api_token_use
+from governance.roles import TOTP_REQUIRED_ROLES
+from governance.scope import role_assignments
 from governance.tokens import find_token
 
 KEYWORDS = ("bearer", "token")
@@ -38,6 +40,10 @@ def authenticate_token(presented: str, method: str, path: str):
     token = find_token(presented)
     if token is None or not token.is_active or not token.user.is_active:
         raise exceptions.AuthenticationFailed(_("令牌无效、已过期或已吊销。"))
+    # An administrator's account signs in with its second factor, never by token (one issued before the
+    # role was granted stops working). The roles are the scope's own query, loaded once per request.
+    if token.user.is_superuser or any(a.role in TOTP_REQUIRED_ROLES for a in role_assignments(token.user)):
+        raise exceptions.AuthenticationFailed(_("管理员账号不能使用 API 令牌。"))
     if token.last_used_at is None or timezone.now() - token.last_used_at >= API_TOKEN_USE_EVERY:
         do_record_api_token_use(token=token, method=method, path=path)  # once a minute: no write otherwise
     return token.user, token

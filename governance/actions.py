@@ -143,6 +143,8 @@ def do_issue_api_token(
         raise PermissionDenied(_("您只能为本辖区内的用户签发令牌。"))
     if not user.is_active:
         raise ValidationError(_("该用户已停用。"))
+    if tokens.needs_second_factor(user):
+        raise ValidationError(_("管理员账号须以双因素认证登录，不签发 API 令牌；请为对接的系统单独建立业务账号。"))
     name = (name or "").strip()
     if len(name) > 64 or "\x00" in name:
         raise ValidationError(_("用途不能超过 64 个字。"))

@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from governance.models import ApiToken, Region, RoleAssignment, User
-from governance.roles import Cap
+from governance.roles import TOTP_REQUIRED_ROLES, Cap
 from governance.scope import region_codes
 
 SCHEME = "ggt_"
@@ -64,3 +64,12 @@ def managed_users(actor: User) -> QuerySet[User]:
 def manages(actor: User | None, user: User) -> bool:
     """Whether `actor` (None: the system, e.g. manage.py) may issue and revoke `user`'s tokens."""
     return actor is None or managed_users(actor).filter(pk=user.pk).exists()
+
+
+def needs_second_factor(user: User) -> bool:
+    """Accounts that must sign in with a second factor (superusers, every administrator's role:
+    governance.identity.totp_required) get no API token: a token would be a way round it. Systems
+    that call the API get an account of their own, with an operational role."""
+    if user.is_superuser:
+        return True
+    return RoleAssignment.objects.filter(user=user, role__in=TOTP_REQUIRED_ROLES).exists()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from api.tests.base import ApiTestCase
 from governance import tokens
 from governance.actions import do_issue_api_token, do_record_api_token_use, do_revoke_api_token
-from governance.models import ApiToken, AuditEvent
+from governance.models import ApiToken, AuditEvent, User
 
 
 class TokenLifecycleTestCase(ApiTestCase):
@@ -68,3 +68,21 @@ class TokenLifecycleTestCase(ApiTestCase):
                 do_issue_api_token(actor=self.frank, user=outsider)
         with self.assertRaises(PermissionDenied):
             do_issue_api_token(actor=self.alice, user=self.carol)  # a street officer manages no users
+
+
+class TokenSecondFactorTestCase(ApiTestCase):
+    def test_an_administrators_account_gets_no_token_it_must_sign_in_with_its_second_factor(self):
+        from django.core.exceptions import ValidationError
+
+        for admin in (self.frank, User.objects.create_superuser("root", password="x")):
+            with self.assertRaises(ValidationError):
+                do_issue_api_token(actor=None, user=admin)
+        self.assertFalse(ApiToken.objects.exists())
+
+    def test_a_token_stops_working_once_its_account_becomes_an_administrator(self):
+        from governance.models import RoleAssignment
+        from governance.roles import Role
+
+        token = self.token_for(self.henry)
+        RoleAssignment.objects.create(user=self.henry, role=Role.ADMIN, region=self.xishi)
+        self.assertError(self.client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {token}"), 401)
