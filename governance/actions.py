@@ -3,15 +3,19 @@ keyword-only arguments, one transaction, one audit row, side effects after commi
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from governance.models import AuditEvent, Department, Region, RoleAssignment, User, validate_region_code
+from governance import tokens
+from governance.models import ApiToken, AuditEvent, Department, Region, RoleAssignment, User, validate_region_code
 from governance.roles import Cap, Role
 from governance.scope import can, forget_scope
 
@@ -121,6 +125,71 @@ def do_change_own_password(*, actor: User, password: str) -> User:
     actor.save(update_fields=["password", "must_change_password"])
     record_audit(actor=actor, action="user.password.change", target=actor, detail={"initial": was_initial})
     return actor
+
+
+# ---------------------------------------------------------------- API tokens (issue 15)
+
+# How often one token's use is written down: the first request of each minute leaves one
+# `api_token.use` audit row and refreshes last_used_at (see do_record_api_token_use).
+API_TOKEN_USE_EVERY = timedelta(minutes=1)
+
+
+@transaction.atomic
+def do_issue_api_token(
+    *, actor: User | None, user: User, name: str = "", expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for `user`: (the row, the token itself — shown once, never stored)."""
+    if not tokens.manages(actor, user):
+        raise PermissionDenied(_("您只能为本辖区内的用户签发令牌。"))
+    if not user.is_active:
+        raise ValidationError(_("该用户已停用。"))
+    if tokens.needs_second_factor(user):
+        raise ValidationError(_("管理员账号须以双因素认证登录，不签发 API 令牌；请为对接的系统单独建立业务账号。"))
+    name = (name or "").strip()
+    if len(name) > 64 or "\x00" in name:
+        raise ValidationError(_("用途不能超过 64 个字。"))
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError(_("到期时间须晚于当前时间。"))
+    prefix, token = tokens.new_token()
+    row = ApiToken.objects.create(user=user, name=name, prefix=prefix, digest=tokens.digest(token),
+                                  created_by=actor, expires_at=expires_at)
+    record_audit(actor=actor, action="api_token.issue", target=row,
+                 detail={"user": user.username, "prefix": prefix, "name": name,
+                         "expires_at": expires_at.isoformat() if expires_at else ""})
+    return row, token
+
+
+@transaction.atomic
+def do_revoke_api_token(*, actor: User | None, token: ApiToken) -> ApiToken:
+    if not tokens.manages(actor, token.user):
+        raise PermissionDenied(_("您只能吊销本辖区内用户的令牌。"))
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is not None:
+        raise ValidationError(_("该令牌已吊销。"))
+    token.revoked_at, token.revoked_by = timezone.now(), actor
+    token.save(update_fields=["revoked_at", "revoked_by"])
+    record_audit(actor=actor, action="api_token.revoke", target=token,
+                 detail={"user": token.user.username, "prefix": token.prefix})
+    return token
+
+
+@transaction.atomic
+def do_record_api_token_use(*, token: ApiToken, method: str, path: str, now: datetime | None = None) -> bool:
+    """A request authenticated by `token`. Written at most once a minute per token: the first
+    request of the minute refreshes last_used_at and leaves one `api_token.use` row (who, which
+    token, the first request's method and path). Every write the request makes is audited by its
+    own action, every reveal and look-up too; the minute bounds the log at 1,440 rows a token a day.
+    Returns whether a row was written."""
+    now = now or timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < API_TOKEN_USE_EVERY:
+        return False
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - API_TOKEN_USE_EVERY)
+    if not ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now):
+        return False  # another request of this minute wrote it
+    token.last_used_at = now
+    record_audit(actor=token.user, action="api_token.use", target=token,
+                 detail={"prefix": token.prefix, "method": method, "path": path[:200]})
+    return True
 
 
 def validation_message(error: ValidationError) -> str:

@@ -260,3 +260,35 @@ class PasswordHistory(models.Model):
         verbose_name = verbose_name_plural = _("历史密码")
         ordering = ["-set_at", "-id"]
         indexes = [models.Index(fields=["user", "-set_at"], name="password_history_user")]
+
+
+class ApiToken(models.Model):
+    """A per-user API token (issue 15). Only the SHA-256 digest of the secret is stored; the
+    token itself (`ggt_<prefix>_<secret>`) is shown once, when it is issued. The prefix is kept
+    in clear so that a token can be recognised in lists and logs without being usable."""
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("用途"), max_length=64, blank=True)
+    prefix = models.CharField(_("前缀"), max_length=12, unique=True)
+    digest = models.CharField(_("摘要"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("签发人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, verbose_name=_("吊销人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("API 令牌")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"ggt_{self.prefix}… ({self.user})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())

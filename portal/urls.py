@@ -22,6 +22,8 @@ urlpatterns = [
     path("rosters/", include("rosters.urls")),
     path("registers/", include("parties.urls")),
     path("api/registers/", include("parties.api_urls")),
+    path("api/", include("api.urls")),  # /api/v1/ (REST, OpenAPI), /api/tokens/ (the admins' token page)
+    path("open311/v2/", include("api.open311.urls")),  # Open311 GeoReport v2
     path("cases/", include("disputes.urls.cases")),
     path("disputes/", include("disputes.urls.mediation")),
     path("reports/", include("reports.urls")),

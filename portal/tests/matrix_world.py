@@ -23,6 +23,7 @@ from disputes.actions import cases as case_actions
 from disputes.models import Dispute, ExportJob, RiskEntry
 from disputes.tests.base import jpeg
 from disputes.tests.dispute_base import DisputeTestCase
+from governance.actions import do_issue_api_token
 from governance.roles import Role
 from governance.tests.base import make_user
 from grids.actions import do_log_visit
@@ -96,5 +97,6 @@ class MatrixWorld(DisputeTestCase, RegisterTestCase):
             "case": case, "dispute": dispute, "risk": RiskEntry.objects.get(dispute=dispute), "resident": resident,
             "house": house, "unit": unit, "branch": branch, "visit": visit, "job": job, "export": export,
             "photo": case.photos.first(), "party": dispute.parties.first(), "tag": resident.tags.first(),
+            "api_token": do_issue_api_token(actor=None, user=worker)[0],
             "grid": grid, "community": community, "street": community.parent, "district": community.parent.parent,
         }

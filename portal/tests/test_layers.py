@@ -7,6 +7,7 @@
     rosters     import and export
     reports     the reporting cycles (八个一): KPIs, snapshots, rankings, assessment
     portal      the site's URL map and the pages that combine several apps
+    api         /api/v1/ and Open311 (beside portal, which includes its URLs by name only)
 
 An app may import the apps below it, never one above. An app above adds to a page below through
 a registry the lower app offers (parties.panels), from its AppConfig.ready().
@@ -26,7 +27,7 @@ from pathlib import Path
 from django.conf import settings
 from django.test import SimpleTestCase
 
-FLOORS = ["governance", "parties", "grids", "disputes", "rosters", "reports", "portal"]
+FLOORS = ["governance", "parties", "grids", "disputes", "rosters", "reports", "portal", "api"]
 
 
 def imported_apps(source: str, filename: str = "<source>") -> set[str]:
@@ -72,6 +73,9 @@ class LayersTestCase(SimpleTestCase):
 
     def test_grids_imports_neither_disputes_nor_any_app_above(self):
         self.assertEqual(upward_imports("grids"), [])
+
+    def test_portal_does_not_import_the_api_app_on_top(self):
+        self.assertEqual(upward_imports("portal"), [])
 
     def test_the_check_finds_an_import_inside_a_function_and_a_dynamic_one(self):
         source = (

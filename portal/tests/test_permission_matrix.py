@@ -32,13 +32,14 @@ def route_kwargs(name: str, route: str, objects: dict) -> dict[str, object]:
 
     def obj_for_pk():
         # The first word of the name that names a kind of object (risk before dispute: /disputes/risks/…).
-        words = (("risk", "risk"), ("resident", "resident"), ("household", "house"), ("house", "house"),
-                 ("unit", "unit"), ("branch", "branch"), ("export", "export"), ("visit", "visit"), ("job", "job"), ("dispute", "dispute"),
+        words = (("api-token", "api_token"), ("risk", "risk"), ("resident", "resident"), ("household", "house"),
+                 ("house", "house"), ("unit", "unit"), ("branch", "branch"), ("export", "export"), ("visit", "visit"),
+                 ("job", "job"), ("dispute", "dispute"),
                  ("case", "case"))
         for word, key in words:
             if word in short:
                 return objects[key]
-        by_namespace = {"cases": "case", "mediation": "dispute", "grids": "visit", "rosters": "job"}
+        by_namespace = {"cases": "case", "mediation": "dispute", "grids": "visit", "rosters": "job", "open311": "case"}
         if namespace.split(":")[-1] in by_namespace:
             return objects[by_namespace[namespace.split(":")[-1]]]
         raise KeyError(f"no object for <pk> of {name}")
@@ -53,6 +54,8 @@ def route_kwargs(name: str, route: str, objects: dict) -> dict[str, object]:
         "table": lambda: "categories",
         "period": lambda: "2026-11",
         "year": lambda: "2026",
+        "fmt": lambda: "json",  # Open311's format suffix
+        "token": lambda: "no-such-token",
     }
     params = re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", route)
     return {a or b: fillers[a or b]() for a, b in params}
@@ -93,6 +96,9 @@ class PermissionMatrixTestCase(MatrixWorld):
             return {"version": objects["case"].version}
         if namespace == "mediation":
             return {"version": objects["dispute"].case.version}
+        if namespace == "api-v1" and name.startswith(("api-v1:case-", "api-v1:dispute-")):
+            record = objects["dispute"].case if name.startswith("api-v1:dispute-") else objects["case"]
+            return {"version": record.version}
         return {}
 
     def observed(self, name: str, route: str, method: str) -> tuple[str, str]:
