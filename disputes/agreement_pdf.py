@@ -7,13 +7,13 @@ import io
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 FONT = "STSong-Light"
 _registered = False
@@ -31,18 +31,56 @@ def _p(text: str) -> str:
     return escape(text or "").replace("\n", "<br/>")
 
 
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (the copies of an agreement: at most 21)."""
+    if n < 10:
+        return _DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return f"{'' if tens == 1 else _DIGITS[tens]}十{_DIGITS[ones] if ones else ''}"
+
+
+def copies_sentence(parties: int) -> str:
+    """One copy for each party and one kept by the committee."""
+    return f"本协议一式{chinese_number(parties + 1)}份，当事人各执一份，调解委员会留存一份。"
+
+
+MARGIN = 22 * mm
+SIDE_ORDER = ("applicant", "respondent", "third")
+SIGN_LABEL = {"applicant": "申请人（签名）", "respondent": "被申请人（签名）", "third": "第三人（签名）"}
+
+
 def agreement_pdf(dispute, parties: list[dict], mediators: list[str], committee: str) -> bytes:
-    """parties: dicts with side label, name, id_type label, id_number (masked or not), phone, address."""
+    """parties: dicts with side label, name, id_type label, id_number (masked or not), phone, address.
+    Always Chinese (the caller renders the labels under translation.override("zh-hans")), in the
+    built-in CID font throughout; every line wraps inside the margins (a long name in the signature
+    block too); the signature block, seal and date stay together, and the case reference is the
+    page footer, so no page holds only a footer."""
     font = _font()
     title = ParagraphStyle("title", fontName=font, fontSize=20, leading=28, alignment=TA_CENTER, spaceAfter=4 * mm)
     sub = ParagraphStyle("sub", fontName=font, fontSize=10.5, leading=16, alignment=TA_CENTER)
     head = ParagraphStyle("head", fontName=font, fontSize=12, leading=20, spaceBefore=3 * mm)
     body = ParagraphStyle("body", fontName=font, fontSize=11.5, leading=20, wordWrap="CJK", firstLineIndent=0)
+    cell = ParagraphStyle("cell", fontName=font, fontSize=10.5, leading=15, wordWrap="CJK")
+    names = ParagraphStyle("names", parent=cell, textColor="#555555")
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
-        buf, pagesize=A4, leftMargin=22 * mm, rightMargin=22 * mm, topMargin=20 * mm, bottomMargin=20 * mm,
+        buf, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=20 * mm, bottomMargin=22 * mm,
         title="人民调解协议书", author=committee, subject=dispute.agreement_no,
     )
+    case = dispute.case
+    footer = f"纠纷编号：{dispute.number}　网格：{case.grid.name}"
+
+    def on_page(canvas, document) -> None:
+        canvas.saveState()
+        canvas.setFont(font, 9)
+        canvas.setFillColor("#666666")
+        canvas.drawString(MARGIN, 12 * mm, footer)
+        canvas.drawRightString(A4[0] - MARGIN, 12 * mm, f"第 {document.page} 页")
+        canvas.restoreState()
+
     story = [
         Paragraph("人民调解协议书", title),
         Paragraph(_p(dispute.agreement_no), sub),
@@ -58,11 +96,11 @@ def agreement_pdf(dispute, parties: list[dict], mediators: list[str], committee:
         if p.get("address"):
             line += f"，住址：{p['address']}"
         story.append(Paragraph(_p(line), body))
-    case = dispute.case
+    each = "双方" if len(parties) == 2 else "各方"
     story += [
         Paragraph("纠纷主要事实、争议事项", head),
         Paragraph(_p(dispute.facts), body),
-        Paragraph("经调解，双方当事人自愿达成如下协议", head),
+        Paragraph(f"经调解，{each}当事人自愿达成如下协议", head),
         Paragraph(_p(dispute.terms), body),
         Paragraph("履行方式、时限", head),
         Paragraph(_p(dispute.performance + (
@@ -72,31 +110,32 @@ def agreement_pdf(dispute, parties: list[dict], mediators: list[str], committee:
             "本协议自各方当事人签名（盖章）、人民调解员签名并加盖人民调解委员会印章之日起生效。"
             "经人民调解委员会调解达成的调解协议，具有法律约束力，当事人应当按照约定履行。"
             "当事人可以自调解协议生效之日起三十日内共同向人民法院申请司法确认。"
-            "本协议一式三份，双方当事人、人民调解委员会各持一份。"
+            + copies_sentence(len(parties))
         ), body),
-        Spacer(1, 10 * mm),
+        Spacer(1, 8 * mm),
     ]
-    applicants = [p["name"] for p in parties if p["side_code"] == "applicant"]
-    respondents = [p["name"] for p in parties if p["side_code"] == "respondent"]
-    sign = [
-        ["申请人（签名）：", "_" * 18, "被申请人（签名）：", "_" * 18],
-        ["", "、".join(applicants), "", "、".join(respondents)],
-        ["人民调解员（签名）：", "_" * 18, "记录人（签名）：", "_" * 18],
-        ["", "、".join(mediators), "", ""],
-    ]
-    table = Table(sign, colWidths=[38 * mm, 45 * mm, 38 * mm, 45 * mm], rowHeights=[12 * mm, 7 * mm, 12 * mm, 7 * mm])
-    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 10.5),
-                               ("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("TEXTCOLOR", (1, 1), (-1, 1), "#555555"),
-                               ("TEXTCOLOR", (1, 3), (-1, 3), "#555555")]))
+    # One signature line per side present (names wrap inside their cell), then the mediators and the clerk.
+    width = A4[0] - 2 * MARGIN
+    rows, heights = [], []
+    for side in SIDE_ORDER:
+        people = [p["name"] for p in parties if p.get("side_code") == side]
+        if people:
+            rows += [[Paragraph(SIGN_LABEL[side] + "：", cell), Paragraph("_" * 30, cell)],
+                     ["", Paragraph(_p("、".join(people)), names)]]
+            heights += [11 * mm, None]
+    rows += [[Paragraph("人民调解员（签名）：", cell), Paragraph("_" * 30, cell)],
+             ["", Paragraph(_p("、".join(mediators)), names)],
+             [Paragraph("记录人（签名）：", cell), Paragraph("_" * 30, cell)]]
+    heights += [11 * mm, None, 11 * mm]
+    table = Table(rows, colWidths=[42 * mm, width - 42 * mm], rowHeights=heights)
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     settled = timezone.localtime(dispute.settled_at) if dispute.settled_at else timezone.localtime()
-    story += [
+    story.append(KeepTogether([
         table,
-        Spacer(1, 12 * mm),
-        Paragraph(_p(f"{committee}（印章）"), ParagraphStyle("seal", parent=body, alignment=2)),
-        Paragraph(_p(f"{settled:%Y年%m月%d日}"), ParagraphStyle("date", parent=body, alignment=2)),
-        Spacer(1, 6 * mm),
-        Paragraph(_p(f"纠纷编号：{dispute.number}　网格：{case.grid.name}"),
-                  ParagraphStyle("foot", fontName=font, fontSize=9, leading=14, textColor="#666666")),
-    ]
-    doc.build(story)
+        Spacer(1, 10 * mm),
+        Paragraph(_p(f"{committee}（印章）"), ParagraphStyle("seal", parent=body, alignment=TA_RIGHT)),
+        Paragraph(_p(f"{settled:%Y年%m月%d日}"), ParagraphStyle("date", parent=body, alignment=TA_RIGHT)),
+    ]))
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buf.getvalue()

@@ -46,7 +46,7 @@ from disputes.models import Case, CaseDispatch, CaseEvent, CaseKind, Category, N
 from disputes.summaries import counts_of, recount
 from governance.actions import StaleVersion
 from governance.models import RoleAssignment, User
-from governance.roles import ROLE_CAPABILITIES, Role
+from governance.roles import ROLE_CAPABILITIES, Cap, Role
 from governance.scope import role_assignments
 
 __all__ = ["counts_of", "recount"]  # the summaries' kernel calls, named here with the rest of the loop's
@@ -83,6 +83,11 @@ class KindRules:
     handled_elsewhere: str | Promise = ""
     # The kind's own page for a case, if it has one (the case page links to it).
     page_url: Callable[[Case], str] | None = None
+    # A plain case filed in one of these categories is this kind from the start (a 矛盾纠纷
+    # category: the case reaches the mediation desk): `adopt` is called under the case's row,
+    # after filing or when a case is converted, and writes the kind's own data.
+    claims_category: Callable[[Category], bool] = lambda category: False
+    adopt: Callable[..., None] | None = None
 
 
 PLAIN = KindRules(kind=CaseKind.CASE)
@@ -95,6 +100,19 @@ def register_kind(rules: KindRules) -> None:
 
 def rules_for(case: Case) -> KindRules:
     return _KINDS.get(case.kind, PLAIN)
+
+
+def kind_claiming(category: Category) -> KindRules | None:
+    """The richer kind a case filed in `category` is from the start (None: a plain case)."""
+    for rules in _KINDS.values():
+        if rules.adopt is not None and rules.claims_category(category):
+            return rules
+    return None
+
+
+def kinds_adoptable() -> list[KindRules]:
+    """The kinds a plain case can be converted into (a dispute)."""
+    return [rules for rules in _KINDS.values() if rules.adopt is not None]
 
 
 # ---------------------------------------------------------------- the clock
@@ -190,9 +208,10 @@ def clean_text(note: str | None, what: str, required: bool = True, max_length: i
 # ---------------------------------------------------------------- who acts, and telling them
 
 
-def notify(user_ids: Iterable[int | None], case: Case, kind: str, text: str) -> None:
-    """In-app notices, sent once the write has committed (nothing is sent for a rolled-back write)."""
-    ids = sorted({uid for uid in user_ids if uid})
+def notify(user_ids: Iterable[int | None], case: Case, kind: str, text: str, actor: User | None = None) -> None:
+    """In-app notices, sent once the write has committed (nothing is sent for a rolled-back write);
+    never to the `actor` who did what the notice is about."""
+    ids = sorted({uid for uid in user_ids if uid and (actor is None or uid != actor.pk)})
     if not ids:
         return
 
@@ -221,6 +240,33 @@ def holders_of(cap: str, region_code: str) -> list[int]:
     return list(RoleAssignment.objects.filter(role__in=roles, region_id=region_code).values_list("user_id", flat=True))
 
 
+# Who may be dispatched a case as its 处置人: the roles that work cases in the field (grid workers,
+# community staff and party secretaries, street officers, mediators) — not the city leader, the
+# district centre or the system admin, who supervise or configure; departments are chosen as such.
+ASSIGNABLE_ROLES = tuple(
+    role for role, caps in ROLE_CAPABILITIES.items() if Cap.FILE_CASE in caps and role != Role.ADMIN
+)
+
+
+def assignable_users(grid_code: str, ancestors: list[str]):
+    """Users who can be dispatched a case of `grid_code` (a role of ASSIGNABLE_ROLES on it or above)."""
+    return User.objects.filter(
+        is_active=True, role_assignments__role__in=ASSIGNABLE_ROLES,
+        role_assignments__region_id__in=[*ancestors, grid_code],
+    ).distinct()
+
+
+def may_be_assigned(user: User, grid_code: str) -> bool:
+    return user.is_active and any(
+        a.role in ASSIGNABLE_ROLES and a.region_id and grid_code.startswith(a.region_id) for a in role_assignments(user)
+    )
+
+
+def grid_worker_ids(grid_code: str) -> list[int]:
+    """The grid's own workers (told when a case of their grid waits for 核查, is closed or sent back)."""
+    return list(RoleAssignment.objects.filter(role=Role.GRID_WORKER, region_id=grid_code).values_list("user_id", flat=True))
+
+
 def is_handler(user: User, case: Case) -> bool:
     """The case's assignee, or a handler of the department it is dispatched to."""
     if not user.is_authenticated:
@@ -232,9 +278,9 @@ def is_handler(user: User, case: Case) -> bool:
     return False
 
 
-def require_handler(actor: User | None, case: Case) -> None:
+def require_handler(actor: User | None, case: Case, message: str = "") -> None:
     if actor is not None and not actor.is_superuser and not is_handler(actor, case):
-        raise PermissionDenied(_("只有被派遣的处置人或处置部门可以反馈处置结果。"))
+        raise PermissionDenied(message or _("只有被派遣的处置人或处置部门可以反馈处置结果。"))
 
 
 # ---------------------------------------------------------------- the same, for many cases at once (periodic supervision)

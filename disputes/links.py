@@ -1,6 +1,7 @@
 """Links from cases and dispute parties to the registers (parties.Resident / parties.Unit).
 
-Only rows the actor may see in the registers (Cap.VIEW_REGISTER) AND that live in the
+Only rows the actor may link (parties.selectors.LINK_CAPS: view_register, or a mediator's
+territory) AND that live in the
 case's own grid may be linked; anything else is refused with one Chinese message, so a
 forged id neither links nor tells whether the row exists.
 """
@@ -14,10 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from governance.models import User
-from governance.roles import Cap
-from governance.scope import region_codes, scoped
+from governance.scope import region_codes
 from parties.models import Resident, Unit
-from parties.selectors import resident_label, unit_label
+from parties.selectors import LINK_CAPS, link_scoped, resident_label, unit_label
 
 MAX_LINKS = 20
 OUTSIDE = gettext_lazy("所选%(what)s不属于该网格或不在您的辖区内。")
@@ -46,7 +46,7 @@ def _rows(model, actor: User | None, grid_code: str, ids: list[int], what: str) 
         return []
     qs = model.objects.filter(pk__in=ids, grid_id=grid_code)
     if actor is not None:
-        qs = scoped(qs, actor, Cap.VIEW_REGISTER)
+        qs = link_scoped(qs, actor)
     rows = list(qs)
     if len(rows) != len(ids):
         raise ValidationError(OUTSIDE % {"what": what}, code="outside")
@@ -82,8 +82,8 @@ class IdListField(forms.Field):
 
 
 def may_link(user: User) -> bool:
-    """Whether the register pickers are of any use to `user` (view_register somewhere)."""
-    return user.is_superuser or bool(region_codes(user, Cap.VIEW_REGISTER))
+    """Whether the register pickers are of any use to `user` (view_register or mediate somewhere)."""
+    return user.is_superuser or any(region_codes(user, cap) for cap in LINK_CAPS)
 
 
 def picked(user: User, model, values) -> list[tuple[int, str, str]]:
@@ -96,7 +96,7 @@ def picked(user: User, model, values) -> list[tuple[int, str, str]]:
             ids.append(int(text))
     if not ids:
         return []
-    qs = scoped(model.objects.filter(pk__in=ids[:MAX_LINKS]), user, Cap.VIEW_REGISTER)
+    qs = link_scoped(model.objects.filter(pk__in=ids[:MAX_LINKS]), user)
     if model is Resident:
         rows = qs.only("pk", "name", "grid_id", "id_number_encrypted", "id_number_hash")
         label = resident_label

@@ -710,12 +710,13 @@ def do_record_export(*, actor: User, what: str, filters: dict) -> None:
 
 @transaction.atomic
 def do_look_up(*, actor: User, what: str, exact: dict[str, str], rows: models.QuerySet, source: str,
-               limit: int = 1) -> list:
+               limit: int = 1, cap: str = Cap.VIEW_REGISTER) -> list:
     """An exact look-up by ID number or phone (`exact`: their blind indexes) in the actor's scope:
     at most settings.PII_LOOKUPS_PER_MINUTE a minute (lookups.TooManyLookups past it), each one
     audited with the blind indexes and whether anything was found — never the number itself.
-    `rows`: the scoped search, not yet run; returns its first `limit` rows."""
-    region_code = _require_register_scope(actor)
+    `rows`: the scoped search, not yet run; returns its first `limit` rows. `cap`: what the search
+    was scoped by (a picker's: selectors.link_cap)."""
+    region_code = _require_register_scope(actor, cap)
     if not exact:
         raise TypeError("do_look_up: an exact look-up needs the blind index of an ID number or a phone")
     lookups.take(actor)

@@ -12,13 +12,13 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from governance.models import AuditEvent, Region, User
 from governance.pagination import KeysetPage, keyset_page
 from governance.roles import Cap, Level
-from governance.scope import get_in_scope_or_404, scoped
+from governance.scope import get_in_scope_or_404, region_codes, scoped
 from parties import pii
 from parties.idnumbers import normalize_id_number, validate_id_number
 from parties.models import (
@@ -114,10 +114,39 @@ def active_tags_prefetch() -> Prefetch:
     return Prefetch("tags", queryset=ResidentTag.objects.filter(removed_at__isnull=True), to_attr="active_tags")
 
 
-def resident_queryset(user: User, search: ResidentSearch) -> QuerySet:
+# Who may pick a registered resident or unit to link it to a case or name it a party to a dispute
+# (the pickers: masked labels only): those who see the register, and mediators in their territory
+# (the parties they mediate between are residents; they hold no view_register).
+LINK_CAPS = (Cap.VIEW_REGISTER, Cap.MEDIATE)
+
+
+def link_scoped(qs: QuerySet, user: User) -> QuerySet:
+    """`qs` cut to where `user` may link rows (LINK_CAPS)."""
+    out = scoped(qs, user, Cap.VIEW_REGISTER)
+    if not user.is_authenticated or user.is_superuser:
+        return out
+    seen = region_codes(user, Cap.VIEW_REGISTER)
+    extra = [c for c in region_codes(user, Cap.MEDIATE) if not c.startswith(seen)]  # a street officer: none
+    if extra:
+        q = Q()
+        for code in extra:
+            q |= Q(**{f"{qs.model.territory_field}__startswith": code})
+        out = out | qs.filter(q)
+    return out
+
+
+def link_cap(user: User) -> str:
+    """The capability a picker's exact look-up is checked and audited against."""
+    if user.is_superuser or region_codes(user, Cap.VIEW_REGISTER):
+        return Cap.VIEW_REGISTER
+    return Cap.MEDIATE
+
+
+def resident_queryset(user: User, search: ResidentSearch, link: bool = False) -> QuerySet:
     """The scoped, filtered residents (not yet ordered or sliced); problems go to search.errors.
-    An exact look-up (search.exact) is the caller's to rate-limit and audit (actions.do_look_up)."""
-    qs = scoped(Resident.objects.all(), user, Cap.VIEW_REGISTER)
+    An exact look-up (search.exact) is the caller's to rate-limit and audit (actions.do_look_up).
+    `link`: the pickers' scope (LINK_CAPS) instead of the register's."""
+    qs = link_scoped(Resident.objects.all(), user) if link else scoped(Resident.objects.all(), user, Cap.VIEW_REGISTER)
     search.clean_exact()
     if search.errors:
         return qs.none()
@@ -345,13 +374,14 @@ def pick_search(q: str, grid: str = "") -> ResidentSearch:
 def pick_residents(user: User, search: ResidentSearch) -> QuerySet:
     """Residents in scope (view_register), optionally in one grid, for the pickers (masked labels
     need only these columns): one query once sliced. Check search.errors after the call."""
-    qs = resident_queryset(user, search)
+    qs = resident_queryset(user, search, link=True)
     return (qs.select_related(None).prefetch_related(None).select_related("grid")
             .only("pk", "name", "grid_id", "grid__name", "id_number_encrypted", "id_number_hash").order_by("-pk"))
 
 
-def unit_queryset(user: User, name: str = "", credit_code: str = "", kind: str = "", grid: str = "") -> QuerySet:
-    qs = scoped(Unit.objects.all(), user, Cap.VIEW_REGISTER)
+def unit_queryset(user: User, name: str = "", credit_code: str = "", kind: str = "", grid: str = "",
+                  link: bool = False) -> QuerySet:
+    qs = link_scoped(Unit.objects.all(), user) if link else scoped(Unit.objects.all(), user, Cap.VIEW_REGISTER)
     if name:
         qs = qs.filter(name__contains=name.strip())
     if credit_code:
@@ -370,8 +400,8 @@ def pick_units(user: User, q: str, grid: str = "", limit: int = PICK_LIMIT) -> l
     if not q:
         return []
     if len(q) == 18 and q.isascii() and q.isalnum():
-        qs = unit_queryset(user, credit_code=q, grid=grid)
+        qs = unit_queryset(user, credit_code=q, grid=grid, link=True)
     else:
-        qs = unit_queryset(user, name=q, grid=grid)
+        qs = unit_queryset(user, name=q, grid=grid, link=True)
     return list(qs.select_related("grid").only("pk", "name", "credit_code", "grid_id", "grid__name")
                 .order_by("name", "pk")[:limit])

@@ -715,7 +715,7 @@ def resident_search(request: HttpRequest) -> JsonResponse:
     if search.exact:
         try:
             rows = actions.do_look_up(actor=request.user, what="resident", exact=search.exact, rows=qs,
-                                      source="picker", limit=selectors.PICK_LIMIT)
+                                      source="picker", limit=selectors.PICK_LIMIT, cap=selectors.link_cap(request.user))
         except PermissionDenied:
             rows = []
         except lookups.TooManyLookups as e:

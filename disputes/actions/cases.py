@@ -19,11 +19,14 @@ from disputes.kernel import (
     StaleCase,
     clean_text,
     counts_of,
+    grid_worker_ids,
     handle_deadline,
     handler_ids,
     holders_of,
+    kind_claiming,
     lock_case,
     lock_cases,
+    may_be_assigned,
     notify,
     record_dispatch,
     record_event,
@@ -96,7 +99,7 @@ def do_file_case(*, actor: User, self_handle: bool = False, **fields) -> Case:
     `residents` / `units`: registered residents / units of the case's grid (ids or rows) the
     actor may see in the registers; anything else is refused and nothing is written."""
     case = file_case_unaudited(actor=actor, self_handle=self_handle, **fields)
-    _audit(actor, "self_handle" if self_handle else "file", case, category=case.category.code,
+    _audit(actor, "self_handle" if self_handle else "file", case, category=case.category.code, kind=case.kind,
            residents=[r.pk for r in case.linked_residents], units=[u.pk for u in case.linked_units])
     return case
 
@@ -150,6 +153,11 @@ def file_case_unaudited(
     if (case.lat is None) != (case.lng is None):
         raise ValidationError(_("位置须同时包含经度和纬度。"))
     check_point_in_grid(grid, case.lat, case.lng)
+    # A case filed in a category a richer kind claims (矛盾纠纷 / 邻里纠纷…) is that kind from the start:
+    # it reaches the mediation desk with its dispute side written below (risk assessment pending).
+    adopting = kind_claiming(category) if kind == CaseKind.CASE and not self_handle else None
+    if adopting is not None:
+        case.kind = adopting.kind
     linked_residents = resolve_residents(actor, grid.code, residents)
     linked_units = resolve_units(actor, grid.code, units)
     if self_handle:
@@ -181,6 +189,8 @@ def file_case_unaudited(
     if linked_units:
         case.units.add(*linked_units)
     case.linked_residents, case.linked_units = linked_residents, linked_units
+    if adopting is not None:
+        adopting.adopt(case, actor=actor)
     recount(case, {})
     return case
 
@@ -242,6 +252,9 @@ def do_assign_case(
         raise ValidationError(_("请选择一名处置人或一个处置部门（二选一）。"))
     if assignee is not None and not can(assignee, Cap.VIEW, case.grid_id):
         raise ValidationError(_("处置人不在该事件所在辖区。"))
+    if assignee is not None and not may_be_assigned(assignee, case.grid_id):
+        raise ValidationError(_("“%(person)s”不能作为处置人：请派遣给网格员、社区或街道工作人员、调解员，或派遣给处置部门。")
+                              % {"person": assignee.get_full_name()})
     if department is not None and not case.grid_id.startswith(department.region_id):
         raise ValidationError(_("该部门不服务该事件所在辖区。"))
     if deadline is not None and deadline <= timezone.now():
@@ -288,7 +301,14 @@ def do_handle_case(
     event = record_event(case, actor, CaseEvent.Action.HANDLE, before, note)
     n = _add_photos(case, evidence, actor, CasePhoto.Kind.EVIDENCE, event)
     _audit(actor, "handle", case, photos=n)
+    notify_handled(case, actor)
     return case
+
+
+def notify_handled(case: Case, actor: User | None) -> None:
+    """The case waits for 核查: its filer and the grid's workers hear it (a dispute's mediation outcome too)."""
+    notify([case.filer_id, *grid_worker_ids(case.grid_id)], case, Notice.Kind.TO_VERIFY,
+           f"事件“{case.title}”已处置，请于 {timezone.localtime(case.deadline):%m-%d %H:%M} 前核查。", actor=actor)
 
 
 @transaction.atomic
@@ -307,6 +327,8 @@ def do_verify_case(*, actor: User | None, case: Case, version: int | None, fixed
         record_event(case, actor, CaseEvent.Action.VERIFY_OK, before, clean_text(note, _("核查意见"), required=False))
         recount(case, counted)
         _audit(actor, "verify", case, fixed=True)
+        notify([case.filer_id, *grid_worker_ids(case.grid_id)], case, Notice.Kind.CLOSED,
+               f"事件“{case.title}”已核查通过并结案。", actor=actor)
         return case
     note = clean_text(note, _("未解决的原因"))
     case.status = Status.ASSIGNED
@@ -319,6 +341,35 @@ def do_verify_case(*, actor: User | None, case: Case, version: int | None, fixed
     recount(case, counted)  # rework, and a settled dispute's agreement that failed 核查
     _audit(actor, "verify", case, fixed=False)
     notify(handler_ids(case), case, Notice.Kind.RETURNED, f"事件“{case.title}”核查未通过，已退回重新处置：{note}")
+    notify([case.filer_id], case, Notice.Kind.RETURNED, f"您上报的事件“{case.title}”核查未通过，已退回重新处置。",
+           actor=actor)
+    return case
+
+
+@transaction.atomic
+def do_send_back_case(*, actor: User | None, case: Case, version: int | None, reason: str) -> Case:
+    """退回（非本部门）: the handler it was dispatched to hands it back to the dispatcher with a reason;
+    the case is 已受理 again, dispatched to nobody, for a new 派遣 (the handling clock runs on)."""
+    case = lock_case(case, version)
+    require_handler(actor, case, _("只有被派遣的处置人或处置部门可以退回该事件。"))
+    require_status(case, (Status.ASSIGNED,), _("退回"))
+    reason = clean_text(reason, _("退回理由"), max_length=200)
+    dispatcher = (CaseEvent.objects.filter(case=case, action=CaseEvent.Action.ASSIGN).order_by("-at", "-id")
+                  .values_list("actor_id", flat=True).first())
+    was = case.assignee.get_full_name() if case.assignee_id else case.department.name
+    before = case.status
+    case.status = Status.ACCEPTED
+    case.assignee = None
+    case.department = None
+    case.supervision = Supervision.NONE
+    save_case(case, ["status", "assignee", "department", "supervision"])
+    record_event(case, actor, CaseEvent.Action.SEND_BACK, before, reason, by=was)
+    _audit(actor, "send_back", case, by=was)
+    dispatchers = holders_of(Cap.ASSIGN_CASE, case.grid_id[: CODE_LENGTH[Level(min(case.level, Level.STREET))]])
+    notify([dispatcher, *dispatchers], case, Notice.Kind.SENT_BACK,
+           f"事件“{case.title}”被{was}退回，请重新派遣：{reason}", actor=actor)
+    notify([case.filer_id], case, Notice.Kind.SENT_BACK,
+           f"您上报的事件“{case.title}”已退回重新派遣。", actor=actor)
     return case
 
 
@@ -327,6 +378,8 @@ def do_rate_case(*, actor: User, case: Case, version: int | None, rating: int, n
     """评价: the filer (or a verifier on behalf of the resident) rates a closed case, once."""
     if actor.pk != case.filer_id:
         require(actor, Cap.VERIFY_CASE, case.grid_id)
+    elif case.self_handled:
+        raise PermissionDenied(_("自处结案的事件不能由上报人自己评价。"))
     case = lock_case(case, version)
     require_status(case, (Status.CLOSED,), _("评价"))
     if case.rating is not None:

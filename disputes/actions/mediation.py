@@ -14,18 +14,19 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from disputes.actions.cases import file_case_unaudited
-from disputes.agreement_pdf import agreement_pdf
+from disputes.actions.cases import file_case_unaudited, notify_handled
+from disputes.agreement_pdf import SIDE_ORDER, agreement_pdf
 from disputes.kernel import (
     CaseStateError,
     KindRules,
     clean_text,
     counts_of,
     handler_ids,
+    holders_of,
     lock_case,
     notify,
     record_dispatch,
@@ -66,7 +67,7 @@ from disputes.selectors.mediation import committee_name, may_mediate, may_reveal
 from governance.actions import record_audit, require
 from governance.inputs import parse_date
 from governance.models import Region, User
-from governance.roles import Cap
+from governance.roles import CODE_LENGTH, Cap, Level
 from governance.scope import can
 from parties.idnumbers import normalize_id_number, validate_id_number
 from parties.pii import encrypt, mask_id_number, mask_phone
@@ -110,6 +111,49 @@ def dispute_category(dispute_type: DisputeType | None = None) -> Category:
         if sub is not None:
             return sub
     return cat
+
+
+def is_dispute_category(category: Category) -> bool:
+    """A 矛盾纠纷 category: the top category itself or one of its sub-categories (邻里纠纷…)."""
+    top = category.parent if category.parent_id else category
+    return top is not None and top.parent_id is None and top.name == DISPUTE_CATEGORY
+
+
+def type_for_category(category: Category) -> DisputeType | None:
+    """The dispute type of a 矛盾纠纷 sub-category (the reverse of dispute_category: 邻里纠纷 → 邻里纠纷,
+    婚姻家庭 → 婚姻家庭继承纠纷), else 其他纠纷, else the first active type; None when none is configured."""
+    types = list(DisputeType.objects.filter(is_active=True))
+    if category.parent_id:
+        for t in types:
+            if t.name.startswith(category.name[:2]):
+                return t
+    other = [t for t in types if t.code == "99" or t.name.startswith("其他")]
+    return (other or types or [None])[0]
+
+
+def claims_category(category: Category) -> bool:
+    """For the case loop's filing: a case filed in a 矛盾纠纷 category is a dispute (when a type is configured)."""
+    return is_dispute_category(category) and DisputeType.objects.filter(is_active=True).exists()
+
+
+def adopt_case(case: Case, *, actor: User | None, dispute_type: DisputeType | None = None,
+               source: str = Source.PATROL) -> Dispute:
+    """Write the dispute side of a case (filed in a 矛盾纠纷 category, or converted): it is on the
+    mediation desk from now on. No parties yet (the mediator adds them), 涉及人数 from the linked
+    residents and units (at least 2), the risk assessment pending (risk_assessed_at empty: the
+    dispute page asks for it; 较大/重大 enter the 风险台账 when it is made), the mediation clock
+    from filing. The caller holds the case's row and writes the audit row."""
+    dispute_type = dispute_type or type_for_category(case.category)
+    if dispute_type is None:
+        raise ValidationError(_("尚未配置纠纷类型，请联系管理员。"))
+    linked = case.residents.count() + case.units.count()
+    dispute = Dispute(case=case, dispute_type=dispute_type, source=source, people_count=max(2, linked),
+                      mediation_due=mediation_limit(source, case.created_at), risk_assessed_at=None)
+    dispute.risk_level, dispute.risk_reasons = RiskLevel.GENERAL, []
+    dispute.save(force_insert=True)
+    record_event(case, actor, CaseEvent.Action.COMMENT, case.status,
+                 f"矛盾纠纷（{dispute_type.name}），已转调解台，待风险评估", dispute=True)
+    return dispute
 
 
 def _audit(actor: User | None, action: str, dispute: Dispute, **detail) -> None:
@@ -180,7 +224,7 @@ def _register_row(actor: User | None, grid_code: str, data: dict):
 def _build_party(dispute: Dispute, data: dict, sort: int, actor: User | None = None) -> Party:
     side = data.get("side")
     if side not in PartySide.values:
-        raise ValidationError(_("当事人身份须为申请人或被申请人。"))
+        raise ValidationError(_("当事人身份须为申请人、被申请人或第三人。"))
     resident, unit = _register_row(actor, dispute.case.grid_id, data)
     address = clean_text(data.get("address", ""), _("住址"), required=False, max_length=120)
     if resident is not None or unit is not None:
@@ -382,7 +426,8 @@ def do_file_dispute(
     dispute = Dispute(
         case=case, dispute_type=dispute_type, source=source,
         source_detail=clean_text(source_detail, _("移交单位及文号"), required=False, max_length=120),
-        people_count=_int(people_count, _("涉及人数"), 1), amount=_amount(amount),
+        # 涉及人数: at least the parties named.
+        people_count=max(_int(people_count, _("涉及人数"), 1), len(parties)), amount=_amount(amount),
         threat_violence=bool(threat_violence), threat_petition=bool(threat_petition),
         mediation_due=mediation_limit(source, now),
     )
@@ -406,14 +451,62 @@ def do_add_party(*, actor: User, dispute: Dispute, **data) -> Party:
         raise PermissionDenied(_("您无权为该纠纷添加当事人。"))
     if dispute.parties.count() >= MAX_PARTIES:
         raise ValidationError(_("当事人至多 %(MAX_PARTIES)s 人。") % {"MAX_PARTIES": MAX_PARTIES})
-    party = _build_party(dispute, data, dispute.parties.count(), actor)
+    dispute = Dispute.objects.select_for_update().select_related("case").get(pk=dispute.pk)
+    count = dispute.parties.count()
+    party = _build_party(dispute, data, count, actor)
     party.save()
     if party.resident_id:
         case.residents.add(party.resident)
     if party.unit_id:
         case.units.add(party.unit)
-    _audit(actor, "add_party", dispute, party=party.pk)
+    # 涉及人数 follows the parties (never below them); more people may raise the risk level (never lower it).
+    if dispute.people_count < count + 1:
+        dispute.people_count = count + 1
+        fields = ["people_count"]
+        if dispute.risk_assessed_at is not None:
+            level, reasons = assess(dispute)
+            if level > dispute.risk_level:
+                dispute.risk_level, dispute.risk_reasons = level, reasons
+                fields += ["risk_level", "risk_reasons"]
+        dispute.save(update_fields=fields)
+        _sync_register(dispute, actor)
+    _audit(actor, "add_party", dispute, party=party.pk, people=dispute.people_count)
     return party
+
+
+@transaction.atomic
+def do_convert_case_to_dispute(
+    *, actor: User | None, case: Case, version: int | None, dispute_type: DisputeType | None, note: str = ""
+) -> Dispute:
+    """转为矛盾纠纷: an open plain case (filed in another category) becomes a dispute and reaches
+    the mediation desk. A dispatcher (派遣) or a mediator of the case's territory; its category
+    stays; the handling clock becomes the mediation time limit once accepted; counted as a dispute
+    in the summaries from now on."""
+    if actor is not None and not can(actor, Cap.MEDIATE, case.grid_id):
+        require(actor, Cap.ASSIGN_CASE, case.grid_id)
+    case = lock_case(case, version)
+    if case.kind != CaseKind.CASE:
+        raise CaseStateError(_("该事件已是矛盾纠纷。"), code="state")
+    require_status(case, (Status.REPORTED, Status.ACCEPTED, Status.ASSIGNED), _("转为矛盾纠纷"))
+    if dispute_type is None:
+        raise ValidationError(_("请选择纠纷类型。"))
+    if not dispute_type.is_active:
+        raise ValidationError(_("该纠纷类型已停用。"))
+    note = clean_text(note, _("转为矛盾纠纷的理由"), max_length=200)
+    counted = counts_of(case)
+    case.kind = CaseKind.DISPUTE
+    fields = ["kind"]
+    dispute = adopt_case(case, actor=actor, dispute_type=dispute_type)
+    if case.status in (Status.ACCEPTED, Status.ASSIGNED):
+        case.deadline = dispute.mediation_due
+        fields.append("deadline")
+    save_case(case, fields)
+    record_event(case, actor, CaseEvent.Action.CONVERT, case.status, note, type=dispute_type.code)
+    recount(case, counted)  # counted as a dispute from now on
+    _audit(actor, "convert", dispute, type=dispute_type.code, category=case.category.code)
+    notify(holders_of(Cap.MEDIATE, case.grid_id[: CODE_LENGTH[Level.STREET]]) + handler_ids(case), case,
+           Notice.Kind.OTHER, f"事件“{case.title}”已转为矛盾纠纷，请安排调解。")
+    return dispute
 
 
 # ---------------------------------------------------------------- mediation sessions
@@ -457,8 +550,8 @@ def do_record_session(
     session = MediationSession.objects.select_for_update().select_related("dispute__case").get(pk=session.pk)
     case = session.dispute.case
     _require_mediator(actor, case)
-    if session.at > timezone.now() + timedelta(hours=1):
-        raise ValidationError(_("调解尚未开始，不能记录。"))
+    if session.at > timezone.now():
+        raise ValidationError(_("调解安排于 %(at)s，尚未开始，不能记录。") % {"at": f"{timezone.localtime(session.at):%Y-%m-%d %H:%M}"})
     session.attendees = clean_text(attendees, _("参加人员"), max_length=300)
     session.applicant_statement = clean_text(applicant_statement, _("申请人陈述"))
     session.respondent_statement = clean_text(respondent_statement, _("被申请人陈述"))
@@ -518,6 +611,7 @@ def do_settle_dispute(
         FollowUp.objects.bulk_create([FollowUp(dispute=dispute, due=today + timedelta(days=d), owner=owner)
                                       for d in follow_up_days])
     _audit(actor, "settle", dispute, agreement=dispute.agreement_no)
+    notify_handled(case, actor)
     return dispute
 
 
@@ -546,6 +640,7 @@ def do_refer_dispute(
            outcome="referred", to=target)
     recount(case, counted)  # a dispute referred after its agreement broke was not settled either way; cheap to be sure
     _audit(actor, "refer", dispute, to=target, name=dispute.referred_to_name)
+    notify_handled(case, actor)
     return dispute
 
 
@@ -694,12 +789,14 @@ def do_print_agreement(*, actor: User, dispute: Dispute) -> bytes:
     if dispute.outcome != Outcome.SETTLED:
         raise CaseStateError(_("该纠纷尚未调解成功，没有调解协议书。"), code="state")
     full = may_reveal(actor, dispute)
-    parties = party_rows(dispute, set(dispute.parties.values_list("pk", flat=True)) if full else set())
-    mediators = sorted({m.get_full_name() for s in dispute.sessions.prefetch_related("mediators")
-                        for m in s.mediators.all()})
-    if not mediators and dispute.case.assignee_id:
-        mediators = [dispute.case.assignee.get_full_name()]
-    pdf = agreement_pdf(dispute, parties, mediators, committee_name(dispute.case.grid_id))
+    with translation.override("zh-hans"):  # the document is Chinese whatever the page's language
+        parties = party_rows(dispute, set(dispute.parties.values_list("pk", flat=True)) if full else set())
+        parties.sort(key=lambda p: SIDE_ORDER.index(p["side_code"]) if p["side_code"] in SIDE_ORDER else 9)
+        mediators = sorted({m.get_full_name() for s in dispute.sessions.prefetch_related("mediators")
+                            for m in s.mediators.all()})
+        if not mediators and dispute.case.assignee_id:
+            mediators = [dispute.case.assignee.get_full_name()]
+        pdf = agreement_pdf(dispute, parties, mediators, committee_name(dispute.case.grid_id))
     record_audit(actor=actor, action="dispute.agreement_pdf", target=dispute, region_code=dispute.case.grid_id,
                  detail={"unmasked": full})
     return pdf
@@ -712,4 +809,6 @@ DISPUTE_RULES = KindRules(
     on_verification_failed=agreement_failed_verification,
     handled_elsewhere=gettext_lazy("矛盾纠纷请在纠纷页登记调解结果（调解成功或调解不成）。"),
     page_url=lambda case: reverse("mediation:detail", args=[case.pk]),
+    claims_category=claims_category,
+    adopt=adopt_case,
 )

@@ -237,6 +237,8 @@ class CaseEvent(models.Model):
         EXTENSION_REFUSE = "ext_refuse", _("不同意延期")
         MERGE = "merge", _("合并重复")
         WARN = "warn", _("即将超期提醒")
+        SEND_BACK = "send_back", _("退回（非本部门）")
+        CONVERT = "convert", _("转为矛盾纠纷")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("时间"), default=timezone.now)
@@ -348,6 +350,9 @@ class Notice(models.Model):
         RETURNED = "returned", _("退回返工")
         ESCALATED = "escalated", _("升级督办")
         DUE_SOON = "due_soon", _("即将超期")
+        TO_VERIFY = "to_verify", _("待核查")
+        CLOSED = "closed", _("已结案")
+        SENT_BACK = "sent_back", _("处置部门退回")
         OTHER = "other", _("其他")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_notices")

@@ -119,6 +119,7 @@ class Dispute(models.Model):
 class PartySide(models.TextChoices):
     APPLICANT = "applicant", _("申请人")
     RESPONDENT = "respondent", _("被申请人")
+    THIRD = "third", _("第三人")  # 与纠纷处理结果有利害关系的第三人
 
 
 class PartyKind(models.TextChoices):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from disputes.kernel import is_handler, rules_for
+from disputes.kernel import is_handler, kinds_adoptable, rules_for
 from disputes.models import OPEN_STATUSES, Case, CaseDispatch, CaseEvent, CaseKind, Extension, Outcome, Status
 from governance.models import User
 from governance.roles import CODE_LENGTH, Cap, Level, Role
@@ -100,8 +100,15 @@ def allowed_actions(user: User, case: Case) -> frozenset[str]:
         "handle": handles and not rules.handled_elsewhere,
         "extend": handles,
         "verify": case.status == Status.HANDLED and can(user, Cap.VERIFY_CASE, grid),
+        # A self-handled case is not rated by its own filer (her rating would not count, disputes.summaries).
         "rate": case.status == Status.CLOSED and case.rating is None
+        and not (case.self_handled and user.pk == case.filer_id)
         and (user.pk == case.filer_id or can(user, Cap.VERIFY_CASE, grid)),
+        # 退回（非本部门）: the handler it was dispatched to hands it back to the dispatcher.
+        "send_back": case.status == Status.ASSIGNED and is_handler(user, case),
+        # 转为矛盾纠纷: an open plain case, by a dispatcher or a mediator of its territory.
+        "convert": case.kind == CaseKind.CASE and case.status in (Status.REPORTED, Status.ACCEPTED, Status.ASSIGNED)
+        and bool(kinds_adoptable()) and (may_assign or can(user, Cap.MEDIATE, grid)),
         "escalate": is_open and case.level > Level.CITY and can(user, Cap.SUPERVISE_CASE, grid),
         "merge": is_open and may_assign,
         "comment": may_comment(user, case),

@@ -4,25 +4,44 @@ on a case now, tested directly (the pages show exactly these actions, one URL ea
 from disputes.actions import cases as actions
 from disputes.selectors.cases import allowed_actions
 from disputes.selectors.mediation import allowed_dispute_actions
+from disputes.tests.base import jpeg
 from disputes.tests.dispute_base import DisputeTestCase
 
 
 class AllowedActionsTestCase(DisputeTestCase):
     def test_a_reported_case_may_be_accepted_or_rejected_by_the_street_officer(self):
         case = self.file()
-        self.assertEqual(allowed_actions(self.alice, case), {"accept", "reject", "escalate", "merge", "comment"})
+        self.assertEqual(allowed_actions(self.alice, case), {"accept", "reject", "escalate", "merge", "comment",
+                                                                "convert"})
 
     def test_the_grid_worker_who_filed_it_may_only_comment(self):
         self.assertEqual(allowed_actions(self.carol, self.file()), {"comment"})
 
     def test_the_assignee_may_handle_and_ask_for_more_time(self):
         case = self.assigned(assignee=self.carol)
-        self.assertEqual(allowed_actions(self.carol, case), {"handle", "extend", "comment"})
+        self.assertEqual(allowed_actions(self.carol, case), {"handle", "extend", "send_back", "comment"})
 
     def test_a_department_handler_handles_what_was_dispatched_to_the_department(self):
         case = self.assigned(department=self.police_a)
         self.assertLessEqual({"handle", "extend"}, allowed_actions(self.heidi, case))
         self.assertNotIn("assign", allowed_actions(self.heidi, case))
+
+    def test_a_department_handler_may_send_back_what_is_not_her_department_s(self):
+        case = self.assigned(department=self.police_a)
+        self.assertIn("send_back", allowed_actions(self.heidi, case))
+        self.assertNotIn("send_back", allowed_actions(self.alice, case))  # the dispatcher reassigns instead
+
+    def test_a_plain_open_case_may_be_converted_by_a_dispatcher_or_a_mediator_not_by_its_filer(self):
+        case = self.file()
+        self.assertIn("convert", allowed_actions(self.alice, case))
+        self.assertIn("convert", allowed_actions(self.mona, case))
+        self.assertNotIn("convert", allowed_actions(self.carol, case))
+        self.assertNotIn("convert", allowed_actions(self.alice, self.dispute().case))
+
+    def test_the_filer_of_a_self_handled_case_is_not_offered_to_rate_it(self):
+        case = self.file(self_handle=True, evidence_note="已清理", evidence=[jpeg()])
+        self.assertNotIn("rate", allowed_actions(self.carol, case))
+        self.assertIn("rate", allowed_actions(self.alice, case))
 
     def test_a_handled_case_waits_for_verification(self):
         case = self.handled()

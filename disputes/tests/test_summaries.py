@@ -1,6 +1,6 @@
 """The case summaries kept by the actions always equal a rebuild from the raw rows.
 
-Random sequences of transitions (file, self-handle, file a dispute, accept, reject, assign, supervise
+Random sequences of transitions (file, self-handle, file a dispute, convert a case into a dispute, accept, reject, assign, supervise
 overdue, handle, verify fail / ok, rate — by the filer or a verifier —, merge, settle, a broken
 agreement found at follow-up), the cases filed over several past months so that closures, ratings
 and settlements land in later months than filing: after every step the summary rows equal what
@@ -60,6 +60,10 @@ class SummaryTestCase(DisputeTestCase):
         case = rng.choice(moving if moving and rng.random() < 0.8 else live)
         v = case.version
         dispute = Dispute.objects.filter(pk=case.pk).first()
+        if case.status in (Status.REPORTED, Status.ACCEPTED) and not dispute and rng.random() < 0.1:
+            ma.do_convert_case_to_dispute(actor=t.alice, case=case, version=v, dispute_type=t.neighbour,
+                                          note="实为邻里纠纷")
+            return "convert"
         if case.status == Status.REPORTED:
             move = rng.choice(["accept", "accept", "reject", "merge"])
             if move == "accept":
@@ -81,6 +85,10 @@ class SummaryTestCase(DisputeTestCase):
             return "assign"
         if case.status == Status.ASSIGNED:
             if dispute:
+                if not dispute.parties.exists():  # converted from a case: the mediator names the parties first
+                    for side in ("applicant", "respondent"):
+                        ma.do_add_party(actor=t.mona, dispute=dispute, side=side, name=f"当事人{side}")
+                    v = Case.objects.get(pk=case.pk).version
                 ma.do_settle_dispute(actor=t.mona, dispute=dispute, version=v, facts="漏水。", terms="赔偿三千元。",
                                      performance="现金")
                 return "settle"
@@ -96,7 +104,9 @@ class SummaryTestCase(DisputeTestCase):
                 ma.do_record_follow_up(actor=t.mona, follow_up=follow_up, holds=False, note="协议未履行。")
                 return "agreement broken"
             if case.rating is None:
-                actions.do_rate_case(actor=rng.choice([case.filer, t.alice]), case=case, version=v, rating=rng.randint(1, 5))
+                # A self-handled case's own filer may not rate it (refused): a verifier rates it for the resident.
+                raters = [t.alice] if case.self_handled else [case.filer, t.alice]
+                actions.do_rate_case(actor=rng.choice(raters), case=case, version=v, rating=rng.randint(1, 5))
                 return "rate"
         return "nothing"
 
@@ -114,7 +124,7 @@ class SummaryTestCase(DisputeTestCase):
             self.assertEqual(table(), kept, f"seed {seed}: rebuild_summaries changed the rows")
             self.assertFalse(CaseMonthSummary.objects.filter(filed=0, closed=0, rated=0, settled=0).exists())
         self.assertTrue({"merge", "reject", "supervise", "verify fail", "verify ok", "rate", "settle", "agreement broken",
-                         "file self", "file dispute"} <= set(done), Counter(done))
+                         "file self", "file dispute", "convert"} <= set(done), Counter(done))
 
     def test_a_rebuild_after_a_bulk_load_is_idempotent_and_resumable_by_month(self):
         c = self.file(now=timezone.now() - timedelta(days=70))

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from disputes.views import cases as views
-from disputes.views import configuration, exports
+from disputes.views import configuration, exports, mediation
 
 app_name = "cases"
 urlpatterns = [
@@ -28,6 +28,8 @@ urlpatterns = [
     path("<int:pk>/reject/", views.case_reject, name="reject"),
     path("<int:pk>/assign/", views.case_assign, name="assign"),
     path("<int:pk>/handle/", views.case_handle, name="handle"),
+    path("<int:pk>/send-back/", views.case_send_back, name="send-back"),
+    path("<int:pk>/convert-to-dispute/", mediation.case_convert_to_dispute, name="convert"),
     path("<int:pk>/verify/", views.case_verify, name="verify"),
     path("<int:pk>/rate/", views.case_rate, name="rate"),
     path("<int:pk>/comment/", views.case_comment, name="comment"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 
 from django.contrib import messages
@@ -20,9 +21,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from disputes.actions import cases as actions
 from disputes.forms.cases import FileCaseForm
-from disputes.kernel import rules_for
+from disputes.kernel import assignable_users, rules_for
 from disputes.location import NEAR_GRID_M, map_tiles
-from disputes.models import Case, CasePhoto, Category, Extension, Notice, Status
+from disputes.models import Case, CasePhoto, Category, DisputeType, Extension, Notice, Status
 from disputes.selectors.cases import (
     LIST_COUNT_CAP,
     REPORT_KEYS,
@@ -160,8 +161,11 @@ def _list_context(request, page, cleaned, errors) -> dict:
 @login_required
 def todo(request: HttpRequest) -> HttpResponse:
     cases = list(todo_cases(request.user)[:200])
+    # What was handled and waits for 核查 comes first, on its own (the filer and the grid's workers are told).
+    to_verify = [c for c in cases if c.status == Status.HANDLED]
     return render(request, "disputes/todo.html", {
-        "cases": cases, "extensions": list(pending_extensions(request.user)[:50]), "now": timezone.now(),
+        "cases": cases, "to_verify": to_verify, "others": [c for c in cases if c.status != Status.HANDLED],
+        "extensions": list(pending_extensions(request.user)[:50]), "now": timezone.now(),
     })
 
 
@@ -178,15 +182,20 @@ def notices(request: HttpRequest) -> HttpResponse:
 
 
 def _assign_choices(case: Case) -> tuple[list[User], list[Department]]:
-    ancestors = case.grid.ancestor_codes() + [case.grid_id]
-    people = (
-        User.objects.filter(is_active=True, role_assignments__region_id__in=ancestors)
-        .exclude(role_assignments__role="dept_handler")
-        .distinct()
-        .order_by("name")[:200]
-    )
+    """Who may be chosen as 处置人: people working cases on the grid or above it (not the city
+    leader, the district centre or the admin); departments serving it."""
+    ancestors = case.grid.ancestor_codes()
+    people = assignable_users(case.grid_id, ancestors).order_by("name")[:200]
+    ancestors = ancestors + [case.grid_id]
     departments = Department.objects.filter(region_id__in=ancestors).order_by("region_id", "name")
     return list(people), list(departments)
+
+
+def _timeline_moment(value) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _detail_context(request: HttpRequest, case: Case) -> dict:
@@ -198,6 +207,11 @@ def _detail_context(request: HttpRequest, case: Case) -> dict:
             Prefetch("photos", queryset=CasePhoto.objects.only("id", "event_id", "case_id"))
         )
     )
+    for e in events:
+        # The timeline shows the deadline a 派遣 set and the stars of a rating.
+        e.deadline_at = _timeline_moment(e.detail.get("deadline")) if isinstance(e.detail, dict) else None
+        rating = e.detail.get("rating") if isinstance(e.detail, dict) else None
+        e.stars = "★" * int(rating) + "☆" * (5 - int(rating)) if isinstance(rating, int) and 1 <= rating <= 5 else ""
     pending = [e for e in case.extensions.select_related("requested_by") if e.state == Extension.State.PENDING]
     page_url = rules_for(case).page_url
     ctx = {
@@ -215,6 +229,8 @@ def _detail_context(request: HttpRequest, case: Case) -> dict:
     }
     if "assign" in allowed:
         ctx["people"], ctx["departments"] = _assign_choices(case)
+    if "convert" in allowed:
+        ctx["dispute_types"] = list(DisputeType.objects.filter(is_active=True))
     if "merge" in allowed:
         ctx["duplicates"] = possible_duplicates(
             user, category_id=case.category_id, grid_code=grid, lat=case.lat, lng=case.lng, exclude_pk=case.pk,
@@ -287,6 +303,13 @@ def case_handle(request: HttpRequest, case: Case) -> str:
     actions.do_handle_case(actor=request.user, case=case, version=posted_version(p), note=p.get("note", ""),
                            evidence=request.FILES.getlist("evidence"))
     return _("处置结果已反馈，等待核查。")
+
+
+@case_action("send_back")
+def case_send_back(request: HttpRequest, case: Case) -> str:
+    p = request.POST
+    actions.do_send_back_case(actor=request.user, case=case, version=posted_version(p), reason=p.get("reason", ""))
+    return _("已退回派遣人重新派遣。")
 
 
 @case_action("verify")

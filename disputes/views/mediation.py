@@ -18,8 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from disputes.actions import mediation as ma
 from disputes.forms.mediation import FileDisputeForm
-from disputes.links import RegisterPick
+from disputes.links import RegisterPick, may_link
 from disputes.models import (
+    Case,
     Dispute,
     DisputeType,
     FollowUp,
@@ -45,12 +46,24 @@ from disputes.selectors.mediation import (
     rooms_for,
     sessions_on,
 )
+from disputes.views.cases import case_action
 from governance.http import error_status, forbidden, run_action
 from governance.inputs import parse_datetime, parse_flag, pick, posted_version
 from governance.models import Region, User
 from governance.pagination import BadPageKey, pager_links, seek_page
 from governance.roles import Cap, Level
 from governance.scope import can, get_in_scope_or_404, scoped
+
+
+@case_action("convert")
+def case_convert_to_dispute(request: HttpRequest, case: Case) -> str:
+    """转为矛盾纠纷 from the case page: the case reaches the mediation desk."""
+    p = request.POST
+    dispute_type = pick(DisputeType.objects.filter(is_active=True), p.get("dispute_type", ""), _("纠纷类型"),
+                        required=True)
+    ma.do_convert_case_to_dispute(actor=request.user, case=case, version=posted_version(p), dispute_type=dispute_type,
+                                  note=p.get("reason", ""))
+    return _("已转为矛盾纠纷，进入调解台（待风险评估）。")
 
 
 def _get_dispute_for_user(request: HttpRequest, pk: int) -> Dispute:
@@ -151,7 +164,7 @@ def _detail_context(request: HttpRequest, dispute: Dispute, revealed: frozenset[
         "referral_targets": ReferralTarget.choices, "levels": RiskLevel.choices,
         "now": timezone.now(), "today": timezone.localdate(),
     }
-    if "add_party" in allowed and ctx["may_view_register"]:
+    if "add_party" in allowed and may_link(user):
         # Search boxes over the case grid's register (a grid holds hundreds of residents: no list).
         ctx["party_picks"] = [
             RegisterPick(name="resident", label=_("实有人口"), kind="residents", multiple=False, picked=[],
