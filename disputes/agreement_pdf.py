@@ -69,6 +69,7 @@ def agreement_pdf(dispute, parties: list[dict], mediators: list[str], committee:
     doc = SimpleDocTemplate(
         buf, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=20 * mm, bottomMargin=22 * mm,
         title="人民调解协议书", author=committee, subject=dispute.agreement_no,
+        initialFontName=font,  # every page starts in the CID font (reportlab's default names Helvetica in each)
     )
     case = dispute.case
     footer = f"纠纷编号：{dispute.number}　网格：{case.grid.name}"
@@ -105,35 +106,35 @@ def agreement_pdf(dispute, parties: list[dict], mediators: list[str], committee:
         Paragraph("履行方式、时限", head),
         Paragraph(_p(dispute.performance + (
             f"，于 {dispute.performance_due:%Y年%m月%d日} 前履行完毕" if dispute.performance_due else "")), body),
-        Spacer(1, 3 * mm),
-        Paragraph(_p(
-            "本协议自各方当事人签名（盖章）、人民调解员签名并加盖人民调解委员会印章之日起生效。"
-            "经人民调解委员会调解达成的调解协议，具有法律约束力，当事人应当按照约定履行。"
-            "当事人可以自调解协议生效之日起三十日内共同向人民法院申请司法确认。"
-            + copies_sentence(len(parties))
-        ), body),
-        Spacer(1, 8 * mm),
     ]
-    # One signature line per side present (names wrap inside their cell), then the mediators and the clerk.
+    # The closing clause goes with the signatures: a page never holds signatures alone.
+    closing = Paragraph(_p(
+        "本协议自各方当事人签名（盖章）、人民调解员签名并加盖人民调解委员会印章之日起生效。"
+        "经人民调解委员会调解达成的调解协议，具有法律约束力，当事人应当按照约定履行。"
+        "当事人可以自调解协议生效之日起三十日内共同向人民法院申请司法确认。"
+        + copies_sentence(len(parties))
+    ), ParagraphStyle("closing", parent=body, spaceBefore=3 * mm, spaceAfter=4 * mm))
+    # One signature line per side present — the line, then the names, which wrap inside their
+    # column — then the mediators and the clerk.
     width = A4[0] - 2 * MARGIN
-    rows, heights = [], []
+    line = "_" * 18
+    rows = []
     for side in SIDE_ORDER:
         people = [p["name"] for p in parties if p.get("side_code") == side]
         if people:
-            rows += [[Paragraph(SIGN_LABEL[side] + "：", cell), Paragraph("_" * 30, cell)],
-                     ["", Paragraph(_p("、".join(people)), names)]]
-            heights += [11 * mm, None]
-    rows += [[Paragraph("人民调解员（签名）：", cell), Paragraph("_" * 30, cell)],
-             ["", Paragraph(_p("、".join(mediators)), names)],
-             [Paragraph("记录人（签名）：", cell), Paragraph("_" * 30, cell)]]
-    heights += [11 * mm, None, 11 * mm]
-    table = Table(rows, colWidths=[42 * mm, width - 42 * mm], rowHeights=heights)
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+            rows.append([Paragraph(SIGN_LABEL[side] + "：", cell), Paragraph(line, cell),
+                         Paragraph(_p("、".join(people)), names)])
+    rows += [[Paragraph("人民调解员（签名）：", cell), Paragraph(line, cell), Paragraph(_p("、".join(mediators)), names)],
+             [Paragraph("记录人（签名）：", cell), Paragraph(line, cell), ""]]
+    table = Table(rows, colWidths=[40 * mm, 42 * mm, width - 82 * mm])
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+                               ("TOPPADDING", (0, 0), (-1, -1), 5 * mm), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
     settled = timezone.localtime(dispute.settled_at) if dispute.settled_at else timezone.localtime()
     story.append(KeepTogether([
+        closing,
         table,
-        Spacer(1, 10 * mm),
+        Spacer(1, 8 * mm),
         Paragraph(_p(f"{committee}（印章）"), ParagraphStyle("seal", parent=body, alignment=TA_RIGHT)),
         Paragraph(_p(f"{settled:%Y年%m月%d日}"), ParagraphStyle("date", parent=body, alignment=TA_RIGHT)),
     ]))

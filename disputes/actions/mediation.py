@@ -505,7 +505,7 @@ def do_convert_case_to_dispute(
     recount(case, counted)  # counted as a dispute from now on
     _audit(actor, "convert", dispute, type=dispute_type.code, category=case.category.code)
     notify(holders_of(Cap.MEDIATE, case.grid_id[: CODE_LENGTH[Level.STREET]]) + handler_ids(case), case,
-           Notice.Kind.OTHER, f"事件“{case.title}”已转为矛盾纠纷，请安排调解。")
+           Notice.Kind.OTHER, f"事件“{case.title}”已转为矛盾纠纷，请安排调解。", actor=actor)
     return dispute
 
 

@@ -67,3 +67,48 @@ class UnreadBadgeTestCase(CaseTestCase):
         self.client.post("/cases/notices/")
         self.assertNotContains(self.client.get("/cases/todo/"), 'data-testid="unread"')
 
+
+
+class ReporterNoticesTestCase(CaseTestCase):
+    """The filer (and the grid's workers) hear when her case waits for 核查, is closed or sent back."""
+
+    def kinds(self, user):
+        return sorted(Notice.objects.filter(user=user).values_list("kind", flat=True))
+
+    def test_the_filer_and_the_grid_workers_are_told_it_waits_for_verification(self):
+        case = self.assigned(department=self.police_a, actor=self.ivan)  # ivan (community staff) filed it
+        with self.captureOnCommitCallbacks(execute=True):
+            actions.do_handle_case(actor=self.heidi, case=case, version=case.version, note="已清理。")
+        self.assertEqual(self.kinds(self.ivan), ["to_verify"])
+        self.assertEqual(self.kinds(self.carol), ["to_verify"])  # grid_a's worker
+        self.assertEqual(self.kinds(self.gina), [])  # another grid's
+
+    def test_the_filer_is_told_when_it_is_closed(self):
+        case = self.handled(department=self.police_a)
+        with self.captureOnCommitCallbacks(execute=True):
+            actions.do_verify_case(actor=self.alice, case=case, version=case.version, fixed=True)
+        self.assertIn("closed", self.kinds(self.carol))
+        self.assertEqual(self.kinds(self.alice), [])  # not the one who closed it
+
+    def test_the_filer_is_told_when_verification_sends_it_back(self):
+        case = self.handled(department=self.police_a)
+        with self.captureOnCommitCallbacks(execute=True):
+            actions.do_verify_case(actor=self.alice, case=case, version=case.version, fixed=False, note="仍有杂物")
+        self.assertIn("returned", self.kinds(self.carol))
+
+    def test_the_filer_is_told_when_the_department_sends_it_back(self):
+        case = self.assigned(department=self.police_a)
+        with self.captureOnCommitCallbacks(execute=True):
+            actions.do_send_back_case(actor=self.heidi, case=case, version=case.version, reason="不属于派出所职责")
+        self.assertEqual(self.kinds(self.carol), ["sent_back"])
+        self.assertEqual(self.kinds(self.alice), ["sent_back"])  # the dispatcher
+        self.assertEqual(self.kinds(self.heidi), [])
+
+    def test_the_todo_lists_what_waits_for_verification_first(self):
+        self.handled(title="待核查的事件", department=self.police_a)
+        self.assigned(title="处置中的事件", assignee=self.carol)
+        self.client.force_login(self.carol)
+        r = self.client.get("/cases/todo/")
+        self.assertEqual([c.title for c in r.context["to_verify"]], ["待核查的事件"])
+        self.assertEqual([c.title for c in r.context["others"]], ["处置中的事件"])
+        self.assertContains(r, 'data-testid="todo-verify"')
