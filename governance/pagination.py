@@ -14,15 +14,18 @@ Every keyset list renders `templates/_pager.html` with the context of `pager_lin
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
 from django.core.paginator import Page, Paginator
+from django.db import DatabaseError, connection
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 
 
 class CappedPaginator(Paginator):
@@ -84,6 +87,9 @@ class KeysetPage:
     counted: QuerySet | None
     next_key: str | None = None
     prev_key: str | None = None
+    listed: QuerySet | None = None  # the whole list, for its estimated total
+    is_first: bool = False
+    number: int | None = None  # the page's position, when the link that led here said it (?p=)
     cap = CappedPaginator.cap
 
     def __iter__(self):
@@ -117,6 +123,84 @@ class KeysetPage:
     def has_other_pages(self) -> bool:
         return self.has_next or self.has_previous
 
+    @cached_property
+    def total(self) -> Total | None:
+        """How many rows the list holds. Exact when the page shows them all; a counted list (cases,
+        disputes) is counted up to `cap` as before (LIMIT-ed), past it PostgreSQL's planner estimate
+        (EXPLAIN: planned, no row read) or, elsewhere, "more than `cap`"; a list never counted (the
+        registers, the visit log: 10 M rows) takes the estimate first and counts (up to
+        ESTIMATE_EXACT_BELOW) only when the planner expects a short list or cannot say."""
+        if self.is_first and not self.has_next:
+            return Total(len(self.rows))
+        if self.counted is None and self.listed is None and not self.rows:
+            return None
+        if self.counted is not None:
+            if not self.is_capped:
+                return Total(self.count)
+            return Total(planner_estimate(self.counted), exact=False, at_least=self.cap)
+        if self.listed is None:  # a page made by hand (an empty result): nothing to tell
+            return None
+        limit = ESTIMATE_EXACT_BELOW
+        estimate = planner_estimate(self.listed)
+        if estimate is not None and estimate >= limit:
+            return Total(estimate, exact=False, at_least=limit)
+        n = self.listed.order_by()[: limit + 1].count()
+        return Total(n) if n <= limit else Total(estimate if estimate and estimate > limit else None,
+                                                 exact=False, at_least=limit)
+
+
+ESTIMATE_EXACT_BELOW = 1_000  # a list never counted is counted exactly when the planner expects fewer rows
+
+
+@dataclass(frozen=True)
+class Total:
+    """A list's total for the pager: `n` exact, or estimated (`exact` False; None: only "more than
+    `at_least`"). str(): "共 1,234 条", "约 1.2 万条", "超过 10,000 条"."""
+
+    n: int | None
+    exact: bool = True
+    at_least: int = 0
+
+    def __str__(self) -> str:
+        if self.exact and self.n is not None:
+            return _("共 %(n)s 条") % {"n": f"{self.n:,}"}
+        if self.n is None or self.n <= self.at_least:  # no estimate, or one the count has proved low
+            return _("超过 %(n)s 条") % {"n": f"{self.at_least:,}"}
+        number, unit = approximate_parts(self.n)
+        if unit:
+            return _("约 %(n)s %(unit)s条") % {"n": number, "unit": unit}
+        return _("约 %(n)s 条") % {"n": number}
+
+
+def approximate_parts(n: int) -> tuple[str, str]:
+    """Two significant figures in 万 / 亿: 12,345 → ("1.2", "万"), 123,456 → ("12", "万"), 3.4e8 → ("3.4", "亿");
+    below 10,000 rounded to hundreds or tens, no unit."""
+    for unit, size in ((_("亿"), 100_000_000), (_("万"), 10_000)):
+        if n >= size:
+            value = n / size
+            text = f"{value:.1f}".rstrip("0").rstrip(".") if value < 10 else f"{round(value):,}"
+            return text, unit
+    return f"{round(n, -2 if n >= 1000 else -1 if n >= 100 else 0):,}", ""
+
+
+def approximate(n: int) -> str:
+    number, unit = approximate_parts(n)
+    return f"{number} {unit}".strip()
+
+
+def planner_estimate(qs: QuerySet) -> int | None:
+    """PostgreSQL's estimate of how many rows `qs` holds (EXPLAIN: planned, nothing read); None elsewhere."""
+    if connection.vendor != "postgresql":
+        return None
+    try:
+        plan = json.loads(qs.order_by().explain(format="json"))
+    except (ValueError, TypeError, DatabaseError):
+        return None
+    try:
+        return int(plan[0]["Plan"]["Plan Rows"])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+
 
 def _value(row, path: str):
     for part in path.split("__"):
@@ -124,23 +208,25 @@ def _value(row, path: str):
     return row
 
 
-def _older(qs: QuerySet, time_field: str | None, raw: str) -> QuerySet:
-    """The rows of `qs` after key `raw` in newest-first order.
+def _older(qs: QuerySet, time_field: str | None, raw: str, ascending: bool = False) -> QuerySet:
+    """The rows of `qs` after key `raw` in newest-first order (oldest-first: `ascending`, pk only).
 
     The redundant `time <= t` bound beside the row comparison lets the database start its index
     scan at the key instead of filtering its way down from the newest row."""
     if time_field is None:
-        return qs.filter(pk__lt=decode_pk_key(raw))
+        pk = decode_pk_key(raw)
+        return qs.filter(pk__gt=pk) if ascending else qs.filter(pk__lt=pk)
     moment, pk = decode_key(raw)
     return qs.filter(**{f"{time_field}__lte": moment}).filter(
         Q(**{f"{time_field}__lt": moment}) | Q(**{time_field: moment, "pk__lt": pk})
     )
 
 
-def _newer(qs: QuerySet, time_field: str | None, raw: str) -> QuerySet:
+def _newer(qs: QuerySet, time_field: str | None, raw: str, ascending: bool = False) -> QuerySet:
     """The rows of `qs` before key `raw` in newest-first order (the mirror of `_older`)."""
     if time_field is None:
-        return qs.filter(pk__gt=decode_pk_key(raw))
+        pk = decode_pk_key(raw)
+        return qs.filter(pk__lt=pk) if ascending else qs.filter(pk__gt=pk)
     moment, pk = decode_key(raw)
     return qs.filter(**{f"{time_field}__gte": moment}).filter(
         Q(**{f"{time_field}__gt": moment}) | Q(**{time_field: moment, "pk__gt": pk})
@@ -155,42 +241,62 @@ def keyset_page(
     before: str | None = None,
     size: int = 30,
     counted: bool = True,
+    ascending: bool = False,
 ) -> KeysetPage:
     """The `size` rows of `qs`, newest first, just older than key `after`, or just newer than key
     `before`, or the first page. Newest first is by (`time_field`, pk), or by the pk alone when
-    `time_field` is None (the key is then the pk). `counted=False`: the page never counts `qs`.
-    Raises BadPageKey for a key it cannot read."""
-    order = (f"-{time_field}", "-pk") if time_field else ("-pk",)
-    ascending = tuple(name.removeprefix("-") for name in order)
+    `time_field` is None (the key is then the pk); `ascending` (pk only): oldest first, in the order
+    rows were entered (houses: building by building, room by room). `counted=False`: the page never
+    counts `qs` exactly beyond what it saw (its total is the planner's estimate). Raises BadPageKey
+    for a key it cannot read."""
+    if ascending and time_field:
+        raise TypeError("keyset_page: ascending pages go by the pk alone")
+    order = (f"-{time_field}", "-pk") if time_field else (("pk",) if ascending else ("-pk",))
+    reverse = tuple(name[1:] if name.startswith("-") else f"-{name}" for name in order)
     if time_field:
         key = lambda row: encode_key(_value(row, time_field), row.pk)  # noqa: E731
     else:
         key = lambda row: str(row.pk)  # noqa: E731
     counted_qs = qs if counted else None
     if before:
-        rows = list(_newer(qs, time_field, before).order_by(*ascending)[: size + 1])
+        rows = list(_newer(qs, time_field, before, ascending).order_by(*reverse)[: size + 1])
         more_newer = len(rows) > size
         rows = rows[:size][::-1]
         if rows:
             return KeysetPage(rows=rows, counted=counted_qs, next_key=key(rows[-1]),
-                              prev_key=key(rows[0]) if more_newer else None)
+                              prev_key=key(rows[0]) if more_newer else None, listed=qs, is_first=not more_newer)
         # Nothing newer than the key any more: show the first page.
         after = None
-    desc = _older(qs, time_field, after) if after else qs
+    desc = _older(qs, time_field, after, ascending) if after else qs
     rows = list(desc.order_by(*order)[: size + 1])
     next_key = key(rows[size - 1]) if len(rows) > size else None
     rows = rows[:size]
     prev_key = key(rows[0]) if after and rows else None
-    return KeysetPage(rows=rows, counted=counted_qs, next_key=next_key, prev_key=prev_key)
+    return KeysetPage(rows=rows, counted=counted_qs, next_key=next_key, prev_key=prev_key, listed=qs,
+                      is_first=not after)
 
 
 def seek_page(request: HttpRequest, qs: QuerySet, time_field: str | None, size: int, *,
-              counted: bool = True) -> KeysetPage:
+              counted: bool = True, ascending: bool = False) -> KeysetPage:
     """The page of `qs` the request's `after` / `before` key points at (newest first); a key that
     is not ours is a BadPageKey (the caller answers 400)."""
     g = request.GET
     return keyset_page(qs, time_field=time_field, after=g.get("after"), before=g.get("before"), size=size,
-                       counted=counted)
+                       counted=counted, ascending=ascending)
+
+
+MAX_PAGE_NUMBER = 1_000_000
+
+
+def page_number(request: HttpRequest, page: KeysetPage) -> int | None:
+    """The page's position: 1 on the first page; else what `?p=` says (the pager's links carry it;
+    only shown, never used to find rows: a made-up `p` misleads nobody but its author)."""
+    if page.is_first:
+        return 1
+    raw = request.GET.get("p", "")
+    if raw.isascii() and raw.isdigit() and 1 < int(raw) <= MAX_PAGE_NUMBER:
+        return int(raw)
+    return None
 
 
 def pager_links(request: HttpRequest, page) -> dict:
@@ -199,16 +305,18 @@ def pager_links(request: HttpRequest, page) -> dict:
     the position of the neighbouring page, or None. `page` may be a KeysetPage (`?after=` /
     `?before=`), a Django Page (`?page=`, as CappedPaginator gives) or anything else (no links)."""
     query = request.GET.copy()
-    for name in ("page", "after", "before"):
+    for name in ("page", "after", "before", "p"):
         query.pop(name, None)
     base = query.urlencode()
     sep = "&" if base else ""
     links = {"query": base, "next_url": None, "prev_url": None, "first_url": None}
     if isinstance(page, KeysetPage):
+        number = page.number = page_number(request, page)
         if page.next_key:
-            links["next_url"] = f"?{base}{sep}after={page.next_key}"
+            links["next_url"] = f"?{base}{sep}after={page.next_key}" + (f"&p={number + 1}" if number else "")
         if page.prev_key:
-            links["prev_url"] = f"?{base}{sep}before={page.prev_key}"
+            links["prev_url"] = f"?{base}{sep}before={page.prev_key}" + (
+                f"&p={number - 1}" if number and number > 2 else "")
             links["first_url"] = f"?{base}"
     elif isinstance(page, Page):
         if page.has_next():

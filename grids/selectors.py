@@ -13,7 +13,8 @@ PAGE_SIZE = 50
 
 def visits_in_scope(user: User, mine: bool = False, after: str | None = None, before: str | None = None,
                     **filters) -> KeysetPage:
-    """Visits and patrols the user may see, newest first (keyset pages by the pk, never counted);
+    """Visits and patrols the user may see, newest first by when they happened (keyset pages by
+    (at, pk): a visit logged late sits at its date; never counted in full);
     `mine`: only their own; `filters`: lookups already checked by the view (grid prefix, kind,
     dates). Raises BadPageKey for a bad key."""
     qs = scoped(Visit.objects.all(), user, Cap.VIEW_REGISTER)
@@ -22,7 +23,7 @@ def visits_in_scope(user: User, mine: bool = False, after: str | None = None, be
     if filters:
         qs = qs.filter(**filters)
     qs = qs.select_related("worker", "grid", "house__building", "resident", "unit")
-    return keyset_page(qs, after=after, before=before, size=PAGE_SIZE, counted=False)
+    return keyset_page(qs, time_field="at", after=after, before=before, size=PAGE_SIZE, counted=False)
 
 
 def visits_of(user: User, limit: int = 20, **lookup) -> list[Visit]:

@@ -94,7 +94,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     try:
         page = visits_in_scope(request.user, mine, request.GET.get("after"), request.GET.get("before"), **lookups)
     except BadPageKey:
-        raise BadRequest(_("翻页参数无效。")) from None
+        return _no_store(render(request, "400.html", {"message": _("翻页参数无效。")}, status=400))
     can_log = selectors.has_grids(request.user)
     ctx = {"page": page, "mine": mine, "can_log": can_log, "filters": shown, **pager_links(request, page)}
     return _no_store(render(request, "grids/visit_list.html", ctx))

@@ -42,9 +42,10 @@ PAGE_SIZE = 50
 
 
 def register_page(qs: QuerySet, after: str | None = None, before: str | None = None,
-                  size: int = PAGE_SIZE) -> KeysetPage:
-    """A page of a register, newest first by the pk, never counted. Raises BadPageKey for a bad key."""
-    return keyset_page(qs, after=after, before=before, size=size, counted=False)
+                  size: int = PAGE_SIZE, ascending: bool = False) -> KeysetPage:
+    """A page of a register, newest first by the pk (`ascending`: in the order entered), never counted
+    in full (its total: an estimate, exact when small). Raises BadPageKey for a bad key."""
+    return keyset_page(qs, after=after, before=before, size=size, counted=False, ascending=ascending)
 
 
 @dataclass
@@ -218,7 +219,8 @@ def search_houses(user: User, building: str = "", room: str = "", grid: str = ""
         qs = qs.filter(room=room.strip())
     if grid:
         qs = qs.filter(grid__code__startswith=grid.strip())
-    return register_page(qs.select_related("building", "grid"), after, before)
+    # In the order entered (building by building, room by room, as rosters list them), not backwards.
+    return register_page(qs.select_related("building", "grid"), after, before, ascending=True)
 
 
 def get_house(user: User, pk: int, cap: str = Cap.VIEW_REGISTER) -> House:

@@ -360,6 +360,7 @@ def resident_tag_remove(request: HttpRequest, pk: int, tag_pk: int) -> HttpRespo
 
 
 @login_required
+@_explains_bad_requests
 def house_list(request: HttpRequest) -> HttpResponse:
     g = request.GET
     building, room, grid = g.get("building", "")[:64], g.get("room", "")[:16], g.get("grid", "")[:15]
@@ -440,6 +441,7 @@ def house_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@_explains_bad_requests
 def unit_list(request: HttpRequest) -> HttpResponse:
     g = request.GET
     name, code, grid = g.get("name", "")[:64], g.get("credit_code", "")[:18], g.get("grid", "")[:15]
@@ -525,6 +527,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@_explains_bad_requests
 def party_branch_list(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.party_branches)
     communities = {b.grid.parent_id for b in page.rows if can(request.user, Cap.VIEW_REGISTER, b.grid.parent_id)}

@@ -104,7 +104,7 @@ class DisputeListPagingTestCase(DisputeTestCase):
         self.assertContains(r1, "共 3 件")
         self.assertNotContains(r1, 'rel="next"')
         r1 = self.client.get("/disputes/all/?source=visit")
-        self.assertRegex(r1.content.decode(), r'href="\?source=visit&amp;after=\d+\.\d+" rel="next"')
+        self.assertRegex(r1.content.decode(), r'href="\?source=visit&amp;after=\d+\.\d+&amp;p=2" rel="next"')
         self.assertEqual(self.titles(self.follow(r1, "next")), ["纠纷第0件"])
 
     def test_a_deep_page_costs_the_same_queries_as_the_first(self):

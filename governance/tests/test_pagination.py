@@ -133,13 +133,14 @@ class PagerLinksTestCase(TestCase):
         self.assertIn('rel="prev" data-testid="prev-page"', html)
         self.assertIn('data-testid="first-page"', html)
 
-    def test_the_first_page_links_only_the_next_one_and_a_single_page_shows_no_pager(self):
+    def test_the_first_page_links_only_the_next_one_and_a_single_page_shows_no_links(self):
         links, html = self.render(keyset_page(AuditEvent.objects.all(), size=2))
         self.assertEqual((links["prev_url"], links["first_url"]), (None, None))
         self.assertIn('rel="next"', html)
         self.assertNotIn('rel="prev"', html)
         _, html = self.render(keyset_page(AuditEvent.objects.all(), size=10))
-        self.assertNotIn("pager", html)
+        self.assertNotIn("rel=", html)
+        self.assertIn("第 1 页", html)  # its position and total are still shown
 
     def test_a_django_page_is_linked_by_number(self):
         page = CappedPaginator(AuditEvent.objects.order_by("id"), 2).get_page(2)
@@ -152,3 +153,75 @@ class PagerLinksTestCase(TestCase):
         links, html = self.render([], "status=zz")
         self.assertEqual(links, {"query": "status=zz", "next_url": None, "prev_url": None, "first_url": None})
         self.assertNotIn("pager", html)
+
+
+class PagerPositionAndTotalTestCase(TestCase):
+    """The pager says where you are (第 N 页, carried by its links) and how many rows the list holds:
+    exact when small, PostgreSQL's planner estimate at city scale (约 1.2 万条)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        AuditEvent.objects.bulk_create(AuditEvent(action="x", target_type="t", target_id=str(i)) for i in range(7))
+
+    def walk(self, **kw):
+        rf, url, pages = RequestFactory(), "/", []
+        while url is not None:
+            request = rf.get(url)
+            page = keyset_page(AuditEvent.objects.all(), after=request.GET.get("after"), before=request.GET.get("before"),
+                               size=2, **kw)
+            links = pager_links(request, page)
+            pages.append((page, links, render_to_string("_pager.html", {"page": page, **links})))
+            url = links["next_url"]
+        return pages
+
+    def test_each_page_knows_its_number_forward_and_back(self):
+        pages = self.walk()
+        self.assertEqual([p.number for p, _, _ in pages], [1, 2, 3, 4])
+        self.assertIn("第 3 页", pages[2][2])
+        back = RequestFactory().get(pages[2][1]["prev_url"])
+        page = keyset_page(AuditEvent.objects.all(), before=back.GET["before"], size=2)
+        pager_links(back, page)
+        self.assertEqual(page.number, 2)
+
+    def test_the_total_is_shown_on_every_page(self):
+        for page, _links, html in self.walk():
+            self.assertEqual(str(page.total), "共 7 条")
+            self.assertIn("共 7 条", html)
+
+    def test_a_list_never_counted_is_counted_only_up_to_the_threshold(self):
+        from unittest import mock
+
+        with mock.patch("governance.pagination.ESTIMATE_EXACT_BELOW", 5), \
+                mock.patch("governance.pagination.planner_estimate", return_value=None):
+            page = keyset_page(AuditEvent.objects.all(), size=2, counted=False)
+            self.assertEqual(str(page.total), "超过 5 条")
+        self.assertEqual(str(keyset_page(AuditEvent.objects.all(), size=2, counted=False).total), "共 7 条")
+
+    def test_a_made_up_page_number_is_only_shown_never_used(self):
+        first = keyset_page(AuditEvent.objects.all(), size=2)
+        request = RequestFactory().get(f"/?after={first.next_key}&p=x9")
+        page = keyset_page(AuditEvent.objects.all(), after=request.GET["after"], size=2)
+        pager_links(request, page)
+        self.assertIsNone(page.number)
+
+    def test_estimates_read_in_chinese_units(self):
+        from governance.pagination import Total, approximate
+
+        self.assertEqual([approximate(n) for n in (12_345, 123_456, 9_870_000, 340_000_000)],
+                         ["1.2 万", "12 万", "987 万", "3.4 亿"])
+        self.assertEqual(str(Total(12_345, exact=False)), "约 1.2 万条")
+        self.assertEqual(str(Total(1_234)), "共 1,234 条")
+
+    def test_on_postgresql_a_big_list_shows_the_planner_estimate(self):
+        from unittest import mock
+
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            with mock.patch("governance.pagination.planner_estimate", return_value=12_345):
+                page = keyset_page(AuditEvent.objects.all(), size=2, counted=False)
+                self.assertEqual(str(page.total), "约 1.2 万条")
+            return
+        from governance.pagination import planner_estimate
+
+        self.assertIsInstance(planner_estimate(AuditEvent.objects.all()), int)
