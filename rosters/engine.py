@@ -61,6 +61,7 @@ from rosters.sheets import xlsx_cells
 BATCH_SIZE = 2000
 HEADER_SEARCH_ROWS = 10
 SHOWN_BAD_ROWS = 2000  # kept on the job for the page; all of them go to the error file
+SHOWN_CHANGES = 50  # updated rows whose changes the dry run's page shows (a kind that says what changes)
 ERROR_COLUMN = "错误原因"
 REASON_CHARS = 500
 
@@ -87,7 +88,7 @@ class RowError(Exception):
 class Row:
     """One line of the file on its way through: its cells, then its record or its errors, then its status."""
 
-    __slots__ = ("number", "raw", "values", "record", "errors", "status")
+    __slots__ = ("number", "raw", "values", "record", "errors", "status", "changes")
 
     def __init__(self, number: int, raw: tuple, values: dict[str, Any]):
         self.number = number
@@ -96,6 +97,7 @@ class Row:
         self.record: Any = None
         self.errors: list[RowError] = []
         self.status = ""  # new / updated / unchanged
+        self.changes: list[tuple[str, str, str]] = []  # an updated row's (column, now, from the file), if its kind says
 
     def text(self, key: str) -> str:
         value = self.values.get(key)
@@ -239,6 +241,8 @@ def id_hash(value: str) -> int:
 class Result:
     counts: dict[str, int] = field(default_factory=lambda: {"new": 0, "updated": 0, "unchanged": 0, "bad": 0})
     bad_rows: list[dict] = field(default_factory=list)
+    # What the first updated rows change, for the dry run's page: {"row", "key", "changes": [[column, old, new]]}.
+    changes: list[dict] = field(default_factory=list)
     rows_read: int = 0
     error_file: Path | None = None
 
@@ -378,6 +382,9 @@ def _run(roster: Roster, sheet: Sheet, ctx: ImportContext, error_path: Path | No
         for r in batch:
             if not r.errors:
                 result.counts[r.status] += 1
+                if r.status == "updated" and r.changes and len(result.changes) < SHOWN_CHANGES:
+                    result.changes.append({"row": r.number, "key": roster.key(r)[0] if roster.key(r) else "",
+                                           "changes": [list(c) for c in r.changes]})
                 continue
             result.counts["bad"] += 1
             if len(result.bad_rows) < SHOWN_BAD_ROWS:

@@ -60,6 +60,8 @@ class ImportJob(models.Model):
     dry_counts = models.JSONField(_("预检结果"), default=dict, blank=True)
     counts = models.JSONField(_("导入结果"), default=dict, blank=True)
     bad_rows = models.JSONField(_("错误行"), default=list, blank=True)
+    # The dry run's sample of what the updated rows change (engine.Result.changes).
+    changes = models.JSONField(_("变更内容"), default=list, blank=True)
     message = models.TextField(_("说明"), blank=True)
 
     territory_field = "region__code"

@@ -59,7 +59,7 @@ def execute_job(job: ImportJob, path: Path, *, dry_run: bool, error_path: Path |
         "error_file": _media_name(result.error_file),
     }
     if dry_run:
-        fields.update(status=ImportJob.Status.CHECKED, dry_counts=result.counts)
+        fields.update(status=ImportJob.Status.CHECKED, dry_counts=result.counts, changes=result.changes)
     else:
         fields.update(status=ImportJob.Status.DONE, counts=result.counts, finished_at=timezone.now())
     ImportJob.objects.filter(pk=job.pk).update(**fields)

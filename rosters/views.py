@@ -138,6 +138,8 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "rosters/job.html",
         {"job": job, "counts": counts, "bad_rows": shown, "bad_more": max(bad_total - len(shown), 0),
+         "changes": job.changes if job.phase != ImportJob.Phase.WRITE else [],
+         "changes_more": max((counts or {}).get("updated", 0) - len(job.changes or []), 0),
          "reveal": reveal, "writable": bool(counts) and (counts.get("new", 0) + counts.get("updated", 0)) > 0},
     )
 

@@ -140,6 +140,12 @@ class TerritoryRoster(Roster):
                 row.status = "unchanged"
             else:
                 row.status = "updated"
+                # The dry run shows what will change: the column, what is stored now, what the file says.
+                if old.name != row.record.name:
+                    row.changes.append((gettext("名称"), old.name, row.record.name))
+                if old.grid_type != row.record.grid_type:
+                    row.changes.append((gettext("网格类型"), _grid_type_label(old.grid_type),
+                                        _grid_type_label(row.record.grid_type)))
 
     def write(self, rows: list[Row], ctx: ImportContext) -> None:
         new = sorted((r.record for r in rows if r.status == "new"), key=lambda rec: len(rec.code))
@@ -162,3 +168,7 @@ class TerritoryRoster(Roster):
         for code, name, level, parent, grid_type in qs.values_list("code", "name", "level", "parent_id", "grid_type"):
             yield (code, name, LEVEL_NAMES[Level(level)], parent or "",
                    str(GridType(grid_type).label) if grid_type else "")
+
+
+def _grid_type_label(value: str) -> str:
+    return str(GridType(value).label) if value in GridType.values else (value or "—")
