@@ -76,11 +76,12 @@ def validate_id_number(value: str) -> None:
             params={"d": born.isoformat()},
             code="birth_date",
         )
-    expected = check_char(value[:17])
-    if value[17] != expected:
+    # Never name the "right" last character: a number with the wrong one is wrong somewhere (usually a
+    # digit mistyped earlier), and offering the character that would pass invites a made-up number.
+    if value[17] != check_char(value[:17]):
         raise ValidationError(
-            _("公民身份号码“%(value)s”校验位错误：最后一位应为 %(expected)s，请核对号码是否抄错。"),
-            params={"value": value, "expected": expected},
+            _("公民身份号码“%(value)s”校验不通过，号码有误：请对照身份证原件逐位核对后重新填写。"),
+            params={"value": value},
             code="checksum",
         )
 

@@ -134,10 +134,9 @@ def validate_credit_code(value: str) -> None:
         raise ValidationError(
             _("统一社会信用代码第 3–8 位“%(c)s”应为 6 位数字的行政区划码。"), params={"c": value[2:8]}, code="area"
         )
-    expected = credit_check_char(value[:17])
-    if value[17] != expected:
+    if value[17] != credit_check_char(value[:17]):  # the passing character is never named (see idnumbers)
         raise ValidationError(
-            _("统一社会信用代码“%(value)s”校验位错误：最后一位应为 %(expected)s。"),
-            params={"value": value, "expected": expected},
+            _("统一社会信用代码“%(value)s”校验不通过，代码有误：请对照营业执照逐位核对后重新填写。"),
+            params={"value": value},
             code="checksum",
         )

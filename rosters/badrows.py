@@ -1,6 +1,6 @@
 """ID numbers and phones in the bad rows an import job keeps for its page (ImportJob.bad_rows).
 
-A bad row's reason quotes what the importer typed ("公民身份号码“210802199507142118”校验位错误"),
+A bad row's reason quotes what the importer typed ("公民身份号码“210802199507142118”校验不通过"),
 so the job's page would show full ID numbers and phones to anyone who may see the job. When a
 bad row is recorded, `pii_spans` notes where in its reason the row's personal data is quoted (the
 whole number, or a part of it such as the birth date); the page shows those spans masked, by

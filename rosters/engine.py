@@ -48,6 +48,9 @@ from django.db import connection, connections
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
+from openpyxl.utils import get_column_letter
 
 from governance.models import User
 from governance.roles import Cap
@@ -61,6 +64,7 @@ from rosters.sheets import xlsx_cells
 BATCH_SIZE = 2000
 HEADER_SEARCH_ROWS = 10
 SHOWN_BAD_ROWS = 2000  # kept on the job for the page; all of them go to the error file
+TEXT_COLUMN_WIDTHS = {"id_number": 22, "phone": 16, "credit_code": 22}  # characters
 SHOWN_CHANGES = 50  # updated rows whose changes the dry run's page shows (a kind that says what changes)
 ERROR_COLUMN = "错误原因"
 REASON_CHARS = 500
@@ -254,10 +258,16 @@ class Result:
 class ErrorWorkbook:
     """The bad rows, written as they are found (openpyxl write-only: memory stays flat)."""
 
-    def __init__(self, path: Path, header: tuple, title: str):
+    def __init__(self, path: Path, header: tuple, title: str, text_columns: dict[int, int] | None = None):
+        """`text_columns`: {column index: width} of the columns typed as text ("@") — ID numbers, phones,
+        credit codes: a number corrected in Excel stays text (not 2.10802E+17) and shows whole."""
         self.path = path
         self.workbook = openpyxl.Workbook(write_only=True)
         self.sheet = self.workbook.create_sheet(title=title or "错误行")
+        self.text_columns = text_columns or {}
+        for index, width in self.text_columns.items():
+            self.sheet.column_dimensions[get_column_letter(index + 1)].width = width
+        self.sheet.column_dimensions[get_column_letter(len(header) + 1)].width = 60  # 错误原因
         # The header's extra columns are the uploader's text too.
         self.sheet.append(xlsx_cells(self.sheet, [cell_to_text(c) for c in header] + [ERROR_COLUMN]))
         self.count = 0
@@ -266,7 +276,13 @@ class ErrorWorkbook:
         # Everything as text, so an ID number stays 18 digits when the file comes back, and text
         # that a spreadsheet would evaluate (=HYPERLINK(…) in a name) stays text (rosters.sheets).
         reason = gettext("第 %(number)s 行：%(reason)s") % {"number": row.number, "reason": row.reason}
-        self.sheet.append(xlsx_cells(self.sheet, [cell_to_text(c) for c in row.raw] + [reason]))
+        cells = xlsx_cells(self.sheet, [cell_to_text(c) for c in row.raw] + [reason])
+        for index in self.text_columns:
+            if index < len(cells) and not isinstance(cells[index], Cell):
+                cell = WriteOnlyCell(self.sheet, value=cells[index])
+                cell.number_format = "@"
+                cells[index] = cell
+        self.sheet.append(cells)
         self.count += 1
 
     def save(self) -> None:
@@ -362,6 +378,9 @@ def _run(roster: Roster, sheet: Sheet, ctx: ImportContext, error_path: Path | No
     roster.prepare(ctx)
     errors: ErrorWorkbook | None = None
     pii_columns = [c for c in roster.columns if c.pii]
+    # The error file's number columns as text, wide enough for the whole number.
+    text_columns = {columns[c.key]: TEXT_COLUMN_WIDTHS.get(c.pii or c.key, 20) for c in roster.columns
+                    if c.key in columns and (c.pii or c.key in TEXT_COLUMN_WIDTHS)}
 
     def compare_and_write(item: tuple[list[Row], int]) -> tuple[list[Row], int]:
         batch, _ = item
@@ -394,7 +413,7 @@ def _run(roster: Roster, sheet: Sheet, ctx: ImportContext, error_path: Path | No
                 result.bad_rows.append({"row": r.number, "code": r.errors[0].code, "reason": reason, "pii": spans})
             if error_path is not None:
                 if errors is None:
-                    errors = ErrorWorkbook(error_path, header, roster.sheet_title)
+                    errors = ErrorWorkbook(error_path, header, roster.sheet_title, text_columns)
                 errors.add(r)
         if progress:
             estimated = sheet.estimated_rows

@@ -1,4 +1,11 @@
-"""Streaming readers for .xlsx and .csv rosters.
+"""Readers for .xlsx, .xls, .ods and .csv rosters.
+
+.xls (Excel 97-2003, still many WPS templates' default) and .ods (LibreOffice, WPS) are read with
+python-calamine. It reads a whole sheet into memory (117 MB peak RSS for 100,000 rows against our
+reader's 28 MB, growing with the rows: bench/read_rosters.py), so it is kept to the formats that need
+it and to their size: an .xls holds at most 65,536 rows by its format, an .ods's content.xml may unpack
+to at most MAX_ODS_CONTENT_BYTES (some 100,000 rows); beyond, the user is asked for .xlsx or .csv.
+.xlsx stays with the streaming reader, whose memory stays flat on the 1 M-row bench.
 
 Nothing here loads a whole file: .xlsx goes through `rosters.xlsxstream` (one
 row at a time from the zipped sheet XML; openpyxl's read-only mode does the same
@@ -29,6 +36,8 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from rosters.xlsxstream import SheetProblem, XlsxStream, check_archive, check_sizes
+
+MAX_ODS_CONTENT_BYTES = 64 << 20  # an .ods sheet's XML, unpacked: some 100,000 roster rows
 
 CHUNK = 1 << 20
 MAX_LINE_CHARS = 1 << 20  # a CSV record (all its lines); a roster row is a few hundred characters
@@ -92,6 +101,76 @@ class XlsxSheet(Sheet):
 
     def close(self) -> None:
         self.stream.close()
+
+
+class CalamineSheet(Sheet):
+    """The first sheet of an .xls or .ods, through python-calamine (the whole sheet in memory: bounded
+    by the checks in __init__). Row numbers are the spreadsheet's (calamine's range starts at the
+    first used cell: its offset is added back), values as calamine gives them (str, float, int,
+    bool, date, datetime; empty cells "")."""
+
+    def __init__(self, path: Path, fmt: str):
+        self.format = fmt
+        if fmt == "ods":
+            try:
+                check_archive(path)
+                with zipfile.ZipFile(path) as zf:
+                    check_sizes(zf)
+                    content = zf.getinfo("content.xml")
+                    if content.file_size > MAX_ODS_CONTENT_BYTES:
+                        raise FileProblem(
+                            _("该 .ods 文件过大（表格内容解压后超过 %(limit)s MB）。请在 WPS 或 LibreOffice 中另存为 .xlsx 或 .csv 后上传。")
+                            % {"limit": MAX_ODS_CONTENT_BYTES >> 20})
+                    bad = zf.testzip()  # reads each part as far as its declared size: a lying directory fails here
+            except SheetProblem as problem:
+                raise FileProblem(str(problem)) from None
+            except KeyError:
+                raise FileProblem(_("无法读取该 .ods 文件（缺少表格内容），请确认文件未损坏。")) from None
+            except (zipfile.BadZipFile, EOFError, OSError):
+                raise FileProblem(_("文件不是有效的 .ods 文件，或在中途被截断。请重新保存后上传。")) from None
+            if bad:
+                raise FileProblem(_(".ods 文件已损坏（%(check)s 校验失败），可能在中途被截断。请重新保存后上传。")
+                                  % {"check": bad})
+        from python_calamine import CalamineWorkbook  # imported here: only .xls / .ods need it
+
+        try:
+            self.workbook = CalamineWorkbook.from_path(str(path))
+            self.sheet = self.workbook.get_sheet_by_index(0)
+        except Exception:  # calamine's errors: a damaged file, a password, not a workbook
+            raise FileProblem(
+                _("无法读取该 %(format)s 文件，请确认文件未损坏、未加密。也可另存为 .xlsx 后上传。") % {"format": f".{fmt}"}
+            ) from None
+        start = self.sheet.start or (0, 0)
+        self.first_row, self.first_column = start
+        self.estimated_rows = self.first_row + self.sheet.height
+
+    def rows(self) -> Iterator[tuple[int, tuple]]:
+        # calamine's iter_rows starts its rows at the sheet's first row or at the used range's first one,
+        # its columns at column A or at the range's first (it has done both): the used range's first row
+        # holds a value, so an empty first row says the rows were padded from the top, and a row as wide
+        # as the range says the columns were not padded from the left.
+        try:
+            rows = self.sheet.iter_rows()
+            number = None
+            pad: tuple = ()
+            for values in rows:
+                if number is None:
+                    padded = self.first_row > 0 and not any(v not in ("", None) for v in values)
+                    number = 0 if padded or self.first_row == 0 else self.first_row
+                    if self.first_column and len(values) <= self.sheet.width:
+                        pad = ("",) * self.first_column
+                number += 1
+                yield number, pad + tuple(values)
+        except FileProblem:
+            raise
+        except Exception:
+            raise FileProblem(_("读取 %(format)s 文件时出错，文件可能已损坏。") % {"format": f".{self.format}"}) from None
+
+    def close(self) -> None:
+        try:
+            self.workbook.close()
+        except Exception:  # already closed
+            pass
 
 
 def detect_encoding(head: bytes) -> str:
@@ -183,10 +262,21 @@ def open_sheet(path: Path | str, filename: str = "") -> Sheet:
     if not magic:
         raise FileProblem(_("文件是空的。"))
     name = (filename or path.name).lower()
+    if magic.startswith(b"PK\x03\x04") and (name.endswith(".ods") or _is_ods(path)):
+        return CalamineSheet(path, "ods")
     if magic.startswith(b"PK\x03\x04") or name.endswith(".xlsx"):
         return XlsxSheet(path)
-    if magic.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileProblem(_("这是旧版 Excel (.xls) 文件，请在 Excel 中另存为 .xlsx 后上传。"))
-    if name.endswith((".xls", ".doc", ".docx", ".pdf", ".zip", ".png", ".jpg", ".jpeg")):
-        raise FileProblem(_("只支持 .xlsx 和 .csv 文件。"))
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE2 compound file: Excel 97-2003 (or a .doc)
+        if name.endswith((".doc", ".ppt")):
+            raise FileProblem(_("只支持 .xlsx、.xls、.ods 和 .csv 文件。"))
+        return CalamineSheet(path, "xls")
+    if name.endswith((".xls", ".ods", ".doc", ".docx", ".pdf", ".zip", ".png", ".jpg", ".jpeg")):
+        raise FileProblem(_("只支持 .xlsx、.xls、.ods 和 .csv 文件。"))
     return CsvSheet(path)
+
+
+def _is_ods(path: Path) -> bool:
+    """An OpenDocument spreadsheet announces itself in its first part, "mimetype", stored uncompressed."""
+    with open(path, "rb") as fh:
+        head = fh.read(100)
+    return b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet" in head

@@ -49,7 +49,7 @@ from rosters.sheets import csv_row, xlsx_cells
 from rosters.tasks import run_import_job
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-ALLOWED_SUFFIXES = (".xlsx", ".csv")
+ALLOWED_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv")
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
@@ -85,7 +85,7 @@ def index(request: HttpRequest) -> HttpResponse:
         elif upload is None:
             error = _("请选择要上传的文件。")
         elif not upload.name.lower().endswith(ALLOWED_SUFFIXES):
-            error = _("只支持 .xlsx 和 .csv 文件。")
+            error = _("只支持 .xlsx、.xls、.ods 和 .csv 文件。")
         elif upload.size == 0:
             error = _("文件是空的。")
         elif upload.size > MAX_UPLOAD_BYTES:

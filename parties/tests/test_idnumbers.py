@@ -21,8 +21,8 @@ def test_the_standard_examples_and_other_good_numbers_pass(value):
         ("1101051949123100200", "应为 18 位"),
         ("11010519491231002Y", "含有其他字符"),
         ("1101051949123100AX", "含有其他字符"),
-        ("110105194912310021", "校验位错误：最后一位应为 X"),
-        ("440524188001010015", "最后一位应为 4"),
+        ("110105194912310021", "校验不通过，号码有误"),
+        ("440524188001010015", "号码有误"),
         ("110105194902300020", "不是真实的出生日期"),
         ("110101190002290010", "不是真实的出生日期"),  # 1900 was not a leap year
         ("110105299912310025", "不合理"),
@@ -49,3 +49,14 @@ def test_birth_date_and_gender_come_from_the_number():
 def test_the_check_character_follows_iso_7064_mod_11_2():
     assert check_char("11010519491231002") == "X"
     assert check_char("44052418800101001") == "4"
+
+
+def test_a_wrong_check_character_is_called_wrong_without_naming_the_one_that_would_pass():
+    for value in ("110105194912310021", "440524188001010015", "21080219850505432X"):
+        with pytest.raises(ValidationError) as e:
+            validate_id_number(value)
+        message = e.value.messages[0]
+        assert "号码有误" in message
+        right = check_char(value[:17])
+        assert f"应为 {right}" not in message and f"应为{right}" not in message
+        assert value[:17] + right not in message  # nor the number that would pass

@@ -51,7 +51,7 @@ class CreateResidentTestCase(RegisterTestCase):
             )
         errors = e.exception.message_dict
         self.assertIn("姓名不能为空", errors["name"][0])
-        self.assertIn("校验位错误", errors["id_number"][0])
+        self.assertIn("校验不通过", errors["id_number"][0])
         self.assertIn("既不是 11 位手机号码", errors["phone"][0])
         self.assertIn("政治面貌", errors["political_status"][0])
 

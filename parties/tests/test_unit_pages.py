@@ -49,10 +49,11 @@ class UnitCreateTestCase(RegisterTestCase):
         self.assertRedirects(r, f"/registers/units/{unit.pk}/")
         self.assertEqual(unit.contact_phone, "0417-2812345")
 
-    def test_a_bad_credit_code_gets_a_message_naming_the_check_character(self):
+    def test_a_bad_credit_code_is_called_wrong_without_naming_a_check_character_that_would_pass(self):
         self.client.force_login(self.carol)
         r = self.client.post("/registers/units/new/", self.data(credit_code="91110000600037341A"))
-        self.assertContains(r, "校验位错误：最后一位应为 L", status_code=400)
+        self.assertContains(r, "校验不通过，代码有误", status_code=400)
+        self.assertNotContains(r, "应为 L", status_code=400)
 
     def test_a_duplicate_credit_code_is_refused(self):
         self.client.force_login(self.carol)

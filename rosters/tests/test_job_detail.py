@@ -89,7 +89,7 @@ class JobDetailPersonalDataTests(RosterTestCase):
     def test_someone_who_may_not_reveal_sees_the_numbers_in_the_bad_rows_masked(self):
         self.client.force_login(self.clerk)
         response = self.client.get(reverse("rosters:job", args=[self.job.pk]))
-        self.assertContains(response, "校验位错误")
+        self.assertContains(response, "校验不通过")
         self.assertContains(response, pii.mask_id_number(self.ID_NUMBER))
         self.assertContains(response, pii.mask_phone(self.PHONE))
         self.assertNotContains(response, self.ID_NUMBER)
@@ -108,7 +108,7 @@ class JobDetailPersonalDataTests(RosterTestCase):
         self.assertNotContains(response, self.BAD_DATE[6:14])
 
     def test_bad_rows_kept_before_the_masking_are_masked_by_their_long_digit_runs(self):
-        entry = {"row": 2, "code": "bad_phone", "reason": f"公民身份号码“{self.ID_NUMBER}”校验位错误；手机号“{self.PHONE}”"}
+        entry = {"row": 2, "code": "bad_phone", "reason": f"公民身份号码“{self.ID_NUMBER}”校验不通过；手机号“{self.PHONE}”"}
         reason = masked_bad_rows([entry], reveal=False)[0]["reason"]
-        self.assertEqual(reason, f"公民身份号码“{pii.mask_id_number(self.ID_NUMBER)}”校验位错误；"
+        self.assertEqual(reason, f"公民身份号码“{pii.mask_id_number(self.ID_NUMBER)}”校验不通过；"
                                  f"手机号“{pii.mask_phone(self.PHONE)}”")

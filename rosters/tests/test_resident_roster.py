@@ -143,3 +143,18 @@ class MessyResidentsTests(RosterTestCase):
         result = self.run_roster("residents", self.write_file("b.csv", csv_bytes([HEADER, row])), actor=admin)
         self.assertEqual([b["code"] for b in result.bad_rows], ["out_of_scope"])
         self.assertEqual(Resident.objects.get().grid_id, "210803001001001")
+
+
+class ErrorFileColumnsTests(RosterTestCase):
+    def test_the_error_file_types_the_id_number_and_phone_columns_as_text_wide_enough(self):
+        errors = self.tmp / "errors.xlsx"
+        self.run_roster("residents", shared_file("residents.xlsx"), errors=errors)
+        ws = openpyxl.load_workbook(errors).active
+        header = [c.value for c in ws[1]]
+        id_col, phone_col = header.index("公民身份号码") + 1, header.index("联系电话") + 1
+        letter = openpyxl.utils.get_column_letter
+        self.assertGreaterEqual(ws.column_dimensions[letter(id_col)].width, 20)
+        self.assertGreaterEqual(ws.column_dimensions[letter(phone_col)].width, 13)
+        cell = ws.cell(row=2, column=id_col)
+        self.assertEqual(cell.number_format, "@")
+        self.assertIsInstance(cell.value, str)

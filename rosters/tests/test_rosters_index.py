@@ -46,7 +46,7 @@ class RostersIndexTests(RosterTestCase):
         for data, message in [
             ({"kind": "nonsense", "file": SimpleUploadedFile("w.csv", b"x")}, "请选择名册类型"),
             ({"kind": "grid_workers"}, "请选择要上传的文件"),
-            ({"kind": "grid_workers", "file": SimpleUploadedFile("w.pdf", b"%PDF")}, "只支持 .xlsx 和 .csv"),
+            ({"kind": "grid_workers", "file": SimpleUploadedFile("w.pdf", b"%PDF")}, "只支持 .xlsx、.xls、.ods 和 .csv"),
         ]:
             response = self.client.post(URL, data)
             self.assertContains(response, message, status_code=400)
