@@ -90,8 +90,8 @@ class CaseListTestCase(CaseTestCase):
         with mock.patch.object(KeysetPage, "cap", 2), mock.patch("disputes.views.cases.PAGE_SIZE", 2):
             r = self.client.get("/cases/")  # a second page exists: the list is counted, up to the cap
         self.assertFalse(r.context["page"].total.exact)  # "超过 2 条", or PostgreSQL's estimate ("约 … 条")
-        self.assertNotContains(r, "共 3 条")
-        self.assertContains(self.client.get("/cases/"), "共 3 条")
+        self.assertNotContains(r, "共 3 件")
+        self.assertContains(self.client.get("/cases/"), "共 3 件")
 
 
 class CaseListPagingTestCase(CaseTestCase):
@@ -143,11 +143,11 @@ class CaseListPagingTestCase(CaseTestCase):
 
     def test_the_page_links_keep_the_filters_and_the_count(self):
         r = self.client.get(f"/cases/?status=reported&category={self.fire.pk}")
-        self.assertContains(r, "共 12 条")
+        self.assertContains(r, "共 12 件")
         html = r.content.decode()
         self.assertRegex(html, rf'href="\?status=reported&amp;category={self.fire.pk}&amp;after=\d+\.\d+&amp;p=2" rel="next"')
         r2 = self.follow(r, "next")
-        self.assertContains(r2, "共 12 条")
+        self.assertContains(r2, "共 12 件")
         self.assertEqual(r2.context["filters"]["status"], "reported")
         self.assertRegex(r2.content.decode(), rf'href="\?status=reported&amp;category={self.fire.pk}&amp;before=')
         self.assertContains(r2, f'/cases/export.xlsx?status=reported&amp;category={self.fire.pk}"')

@@ -41,10 +41,13 @@ class KpiTestCase(ReportTestCase):
         # c4: a duplicate merged into c1: not counted at all.
         c4 = t.filed(at(2026, 10, 8))
         actions.do_merge_case(actor=t.alice, duplicate=c4, original=self.c1, version=c4.version)
-        # c5: self-handled by gina and rated by herself: closed, but no handling time and no rating.
+        # c5: self-handled by gina and rated by herself: closed, but no handling time and no rating. Her own
+        # rating is refused now (do_rate_case); one recorded before that, written here as it was, never counts.
         c5 = actions.do_file_case(actor=t.gina, grid=t.grid_a2, category=t.clutter, title="小广告", description="已清除。",
                                   self_handle=True, evidence_note="已清除", evidence=[jpeg()], now=at(2026, 10, 9))
-        t.rate(c5, 5, actor=t.gina, when=at(2026, 10, 9, 12))
+        Case.objects.filter(pk=c5.pk).update(rating=5)
+        CaseEvent.objects.create(case=c5, actor=t.gina, action=CaseEvent.Action.RATE, at=at(2026, 10, 9, 12),
+                                 detail={"rating": 5})
         # c7: Mon 12 Oct 09:00 → Tue 13 Oct 12:00 (11 working hours), overdue once (yellow card), one rework: late.
         c7 = t.filed(at(2026, 10, 12, 9))
         c7 = actions.do_accept_case(actor=t.alice, case=c7, version=c7.version)
