@@ -23,6 +23,7 @@ class FiledInADisputeCategoryTestCase(DisputeTestCase):
         self.client.force_login(self.mona)
         r = self.client.get("/disputes/")
         self.assertContains(r, "邻里噪音纠纷")
+        self.assertContains(r, 'data-testid="risk-pending-badge"')
 
     def test_its_risk_assessment_is_pending_and_a_major_one_enters_the_register(self):
         case = self.file(category=self.neighbour_cat)
