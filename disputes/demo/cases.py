@@ -154,6 +154,8 @@ def _seed_cases() -> int:
             continue
         case = actions.do_file_case(**kw)
         made += 1
+        if case.kind != CaseKind.CASE:
+            continue  # a 矛盾纠纷 category with the dispute types configured: on the mediation desk, risk pending
         if stage == 0:
             continue  # reported (some overdue)
         if stage == 1:
