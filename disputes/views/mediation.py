@@ -59,8 +59,8 @@ from governance.scope import can, get_in_scope_or_404, scoped
 def case_convert_to_dispute(request: HttpRequest, case: Case) -> str:
     """转为矛盾纠纷 from the case page: the case reaches the mediation desk."""
     p = request.POST
-    dispute_type = pick(DisputeType.objects.filter(is_active=True), p.get("dispute_type", ""), _("纠纷类型"),
-                        required=True)
+    # Not required here: the action checks who may convert first (403), then asks for the type (400).
+    dispute_type = pick(DisputeType.objects.filter(is_active=True), p.get("dispute_type", ""), _("纠纷类型"))
     ma.do_convert_case_to_dispute(actor=request.user, case=case, version=posted_version(p), dispute_type=dispute_type,
                                   note=p.get("reason", ""))
     return _("已转为矛盾纠纷，进入调解台（待风险评估）。")

@@ -78,6 +78,8 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "cases:config-import-confirm": ("POST", "403 403 403 403 403 403 403 403 403 302", "-"),
     "cases:config-limit": ("POST", "400 400 400 400 400 400 400 400 400 302", "-"),
     "cases:config-remove-day": ("POST", "400 400 400 400 400 400 400 400 400 302", "-"),
+    # 转为矛盾纠纷 (issue 18.1): dispatchers (street officer, district centre, admin) and mediators; 400 = no type posted.
+    "cases:convert": ("POST", "403 403 403 400 400 403 403 400 400 302", "404 404 404 404 404 - 404 404 404"),
     "cases:decide": ("POST", "400 400 400 400 400 400 400 400 400 302", "404 404 404 404 404 - 404 404 404"),
     "cases:detail": ("GET", "200 200 200 200 200 200 200 200 200 302", "404 404 404 404 404 - 404 404 404"),
     "cases:duplicates": ("GET", "200 200 200 200 200 200 200 200 200 302", "-"),
@@ -95,6 +97,8 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "cases:photo": ("GET", "200 200 200 200 200 200 200 200 200 302", "404 404 404 404 404 - 404 404 404"),
     "cases:rate": ("POST", "400 400 400 400 403 403 403 403 400 302", "404 404 404 404 404 - 404 404 404"),
     "cases:reject": ("POST", "403 403 403 400 400 403 403 403 400 302", "404 404 404 404 404 - 404 404 404"),
+    # 退回（非本部门, issue 18.3): only the handler it was dispatched to (the matrix's case: the department's).
+    "cases:send-back": ("POST", "403 403 403 403 403 403 400 403 403 302", "404 404 404 404 404 - 404 404 404"),
     "cases:todo": ("GET", "200 200 200 200 200 200 200 200 200 302", "-"),
     "cases:verify": ("POST", "400 400 400 400 400 400 400 400 400 302", "404 404 404 404 404 - 404 404 404"),
     "grid-search": ("GET", "200 200 200 200 200 200 200 200 200 302", "-"),
