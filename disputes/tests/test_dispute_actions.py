@@ -45,7 +45,7 @@ class FileDisputeTestCase(DisputeTestCase):
 
     def test_a_bad_id_checksum_is_refused_and_nothing_is_written(self):
         bad = dict(APPLICANT, id_number="110105194912310021")
-        with self.assertRaisesMessage(ValidationError, "校验位错误"):
+        with self.assertRaisesMessage(ValidationError, "校验不通过"):
             self.dispute(parties=[bad, dict(RESPONDENT)])
         self.assertFalse(Case.objects.exists())
 
