@@ -128,8 +128,8 @@ class KeysetPage:
         """How many rows the list holds. Exact when the page shows them all; a counted list (cases,
         disputes) is counted up to `cap` as before (LIMIT-ed), past it PostgreSQL's planner estimate
         (EXPLAIN: planned, no row read) or, elsewhere, "more than `cap`"; a list never counted (the
-        registers, the visit log: 10 M rows) takes the estimate first and counts (up to
-        ESTIMATE_EXACT_BELOW) only when the planner expects a short list or cannot say."""
+        registers, the visit log: 10 M rows) shows the planner's estimate on PostgreSQL (one EXPLAIN)
+        and, elsewhere, a count that stops at ESTIMATE_EXACT_BELOW: one query either way."""
         if self.is_first and not self.has_next:
             return Total(len(self.rows))
         if self.counted is None and self.listed is None and not self.rows:
@@ -140,16 +140,15 @@ class KeysetPage:
             return Total(planner_estimate(self.counted), exact=False, at_least=self.cap)
         if self.listed is None:  # a page made by hand (an empty result): nothing to tell
             return None
-        limit = ESTIMATE_EXACT_BELOW
         estimate = planner_estimate(self.listed)
-        if estimate is not None and estimate >= limit:
-            return Total(estimate, exact=False, at_least=limit)
+        if estimate is not None:  # PostgreSQL: the planner's word, never below what the pages have shown
+            return Total(max(estimate, len(self.rows) + (1 if self.has_next else 0)), exact=False)
+        limit = ESTIMATE_EXACT_BELOW  # elsewhere (SQLite: one machine's data) a count that stops at the limit
         n = self.listed.order_by()[: limit + 1].count()
-        return Total(n) if n <= limit else Total(estimate if estimate and estimate > limit else None,
-                                                 exact=False, at_least=limit)
+        return Total(n) if n <= limit else Total(None, exact=False, at_least=limit)
 
 
-ESTIMATE_EXACT_BELOW = 1_000  # a list never counted is counted exactly when the planner expects fewer rows
+ESTIMATE_EXACT_BELOW = 1_000  # without a planner estimate (SQLite), a list never counted is counted up to this
 
 
 @dataclass(frozen=True)
