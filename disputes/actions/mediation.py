@@ -137,7 +137,7 @@ def claims_category(category: Category) -> bool:
 
 
 def adopt_case(case: Case, *, actor: User | None, dispute_type: DisputeType | None = None,
-               source: str = Source.PATROL) -> Dispute:
+               source: str = Source.PATROL, announce: bool = True) -> Dispute:
     """Write the dispute side of a case (filed in a 矛盾纠纷 category, or converted): it is on the
     mediation desk from now on. No parties yet (the mediator adds them), 涉及人数 from the linked
     residents and units (at least 2), the risk assessment pending (risk_assessed_at empty: the
@@ -153,6 +153,9 @@ def adopt_case(case: Case, *, actor: User | None, dispute_type: DisputeType | No
     dispute.save(force_insert=True)
     record_event(case, actor, CaseEvent.Action.COMMENT, case.status,
                  f"矛盾纠纷（{dispute_type.name}），已转调解台，待风险评估", dispute=True)
+    if announce:  # the street's mediators hear of it (a conversion says so itself)
+        notify(holders_of(Cap.MEDIATE, case.grid_id[: CODE_LENGTH[Level.STREET]]), case, Notice.Kind.OTHER,
+               f"新的矛盾纠纷“{case.title}”已上报，请评估风险并安排调解。", actor=actor)
     return dispute
 
 
@@ -496,7 +499,7 @@ def do_convert_case_to_dispute(
     counted = counts_of(case)
     case.kind = CaseKind.DISPUTE
     fields = ["kind"]
-    dispute = adopt_case(case, actor=actor, dispute_type=dispute_type)
+    dispute = adopt_case(case, actor=actor, dispute_type=dispute_type, announce=False)
     if case.status in (Status.ACCEPTED, Status.ASSIGNED):
         case.deadline = dispute.mediation_due
         fields.append("deadline")

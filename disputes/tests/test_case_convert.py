@@ -25,6 +25,11 @@ class FiledInADisputeCategoryTestCase(DisputeTestCase):
         self.assertContains(r, "邻里噪音纠纷")
         self.assertContains(r, 'data-testid="risk-pending-badge"')
 
+    def test_the_street_s_mediators_are_told(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            self.file(category=self.neighbour_cat, title="邻里噪音纠纷")
+        self.assertEqual(sorted(Notice.objects.values_list("user__username", flat=True)), ["alice", "mona"])
+
     def test_its_risk_assessment_is_pending_and_a_major_one_enters_the_register(self):
         case = self.file(category=self.neighbour_cat)
         dispute = Dispute.objects.get(pk=case.pk)
