@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disputes', '0007_case_month_summary'),
+        ('disputes', '0009_case_open_newest_index'),
     ]
 
     operations = [
