@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from governance.inputs import is_digits
 from governance.models import User
 from governance.scope import region_codes
 from parties.models import Resident, Unit
@@ -32,7 +33,7 @@ def parse_ids(values, what: str) -> list[int]:
         text = str(value).strip()
         if not text:
             continue
-        if not text.isdigit() or len(text) > 18:
+        if not is_digits(text):
             raise ValidationError(_("所选%(what)s不正确。") % {"what": what})
         if int(text) not in ids:
             ids.append(int(text))

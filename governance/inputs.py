@@ -11,10 +11,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 
+def is_digits(value, max_length: int = 18) -> bool:
+    """Whether `value` is a number a form or URL may carry: ASCII digits only (str.isdigit() also
+    takes "²" and other digits int() or the database refuse) and short enough for a bigint."""
+    text = str(value)
+    return 0 < len(text) <= max_length and text.isascii() and text.isdigit()
+
+
 def posted_version(data) -> int:
     """The version of the record the form was rendered with (optimistic locking)."""
     version = data.get("version")
-    if version is None or not str(version).isdigit():
+    if version is None or not is_digits(version, 9):
         raise ValidationError(_("表单已过期，请刷新页面后重试。"))
     return int(version)
 
@@ -57,7 +64,7 @@ def pick(qs: QuerySet, pk, what: str, required: bool = False) -> Model | None:
         if required:
             raise ValidationError(_("请选择%(what)s。") % {"what": what})
         return None
-    if not str(pk).isdigit():
+    if not is_digits(pk):
         raise ValidationError(_("%(what)s不正确。") % {"what": what})
     obj = qs.filter(pk=int(pk)).first()
     if obj is None:

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance.inputs import is_digits
 from governance.models import Region, RoleAssignment
 from governance.pagination import BadPageKey, pager_links
 from governance.roles import Cap, Role
@@ -61,7 +62,7 @@ def _visit_filters(params) -> tuple[dict, dict]:
     shown: dict = {}
     grid = params.get("grid", "").strip()
     if grid:
-        if not (grid.isdigit() and len(grid) <= 15):
+        if not is_digits(grid, 15):
             raise BadRequest(_("网格编码只能由数字组成。"))
         lookups["grid__code__startswith"] = shown["grid"] = grid
     kind = params.get("kind", "")

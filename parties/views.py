@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from governance.inputs import is_digits
 from governance.models import Region
 from governance.pagination import BadPageKey, KeysetPage, pager_links
 from governance.roles import Cap
@@ -97,7 +98,7 @@ def _plain_filters(data) -> dict[str, str]:
         "room": data.get("room", "")[:16], "grid": data.get("grid", "")[:15],
         "tag": data.get("tag", "") if data.get("tag", "") in TagKind.values else "",
     }
-    if filters["grid"] and not filters["grid"].isdigit():
+    if filters["grid"] and not is_digits(filters["grid"], 15):
         raise BadRequest(_("网格编码只能是数字。"))
     if any("\x00" in v for v in filters.values()):  # PostgreSQL refuses NUL in text: a 400, not a 500
         raise BadRequest(_("查找内容无效。"))
@@ -364,7 +365,7 @@ def resident_tag_remove(request: HttpRequest, pk: int, tag_pk: int) -> HttpRespo
 def house_list(request: HttpRequest) -> HttpResponse:
     g = request.GET
     building, room, grid = g.get("building", "")[:64], g.get("room", "")[:16], g.get("grid", "")[:15]
-    if grid and not grid.isdigit():
+    if grid and not is_digits(grid, 15):
         raise BadRequest(_("网格编码只能是数字。"))
     page = _page(request, selectors.search_houses, building, room, grid)
     ctx = {"page": page, "building": building, "room": room, "grid": grid, **pager_links(request, page)}
@@ -446,7 +447,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     g = request.GET
     name, code, grid = g.get("name", "")[:64], g.get("credit_code", "")[:18], g.get("grid", "")[:15]
     kind = g.get("kind", "") if g.get("kind", "") in UnitKind.values else ""
-    if grid and not grid.isdigit():
+    if grid and not is_digits(grid, 15):
         raise BadRequest(_("网格编码只能是数字。"))
     page = _page(request, selectors.search_units, name, code, kind, grid)
     ctx = {"page": page, "name": name, "credit_code": code, "kind": kind, "grid": grid, "kinds": UnitKind.choices,

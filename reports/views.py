@@ -19,6 +19,7 @@ from openpyxl import Workbook
 
 from governance.actions import validation_message
 from governance.http import run_action
+from governance.inputs import is_digits
 from governance.models import Region
 from governance.roles import Cap
 from governance.scope import can
@@ -215,7 +216,7 @@ def assessment(request: HttpRequest, code: str, year: str) -> HttpResponse:
     region = selectors.region_for_user(request.user, code)
     sheets = list(ScoringSheet.objects.order_by("name", "-version"))
     wanted = request.GET.get("sheet", "")
-    if wanted and not wanted.isdigit():
+    if wanted and not is_digits(wanted):
         raise BadRequest(_("考评细则参数无效。"))
     sheet = next((s for s in sheets if str(s.pk) == wanted), None) if wanted else (
         max(sheets, key=lambda s: s.created_at) if sheets else None)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from disputes.kernel import is_handler, kinds_adoptable, rules_for
 from disputes.models import OPEN_STATUSES, Case, CaseDispatch, CaseEvent, CaseKind, Extension, Outcome, Status
+from governance.inputs import is_digits
 from governance.models import User
 from governance.roles import CODE_LENGTH, Cap, Level, Role
 from governance.scope import can, region_codes, role_assignments, scoped
@@ -175,14 +176,14 @@ def filter_cases(qs: QuerySet[Case], params) -> tuple[QuerySet[Case], dict, list
         cleaned["status"] = status
     category = params.get("category", "")
     if category:
-        if category.isdigit():
+        if is_digits(category):
             qs = qs.filter(Q(category_id=int(category)) | Q(category__parent_id=int(category)))
             cleaned["category"] = int(category)
         else:
             errors.append(_("类别筛选条件不正确。"))
     grid = params.get("grid", "").strip()
     if grid:
-        if grid.isdigit() and len(grid) <= 15:
+        if is_digits(grid, 15):
             qs = qs.filter(grid__code__startswith=grid)
             cleaned["grid"] = grid
         else:

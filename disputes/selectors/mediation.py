@@ -27,6 +27,7 @@ from disputes.models import (
     Status,
 )
 from disputes.selectors.cases import visible_cases
+from governance.inputs import is_digits
 from governance.models import Region, User
 from governance.roles import Cap, Level
 from governance.scope import can, scoped
@@ -190,7 +191,7 @@ def dispute_list(user: User, params) -> tuple[QuerySet[Dispute], dict, list[str]
         cleaned[key] = value
     kind = params.get("type", "")
     if kind:
-        if kind.isdigit() and DisputeType.objects.filter(pk=int(kind)).exists():
+        if is_digits(kind) and DisputeType.objects.filter(pk=int(kind)).exists():
             qs = qs.filter(dispute_type_id=int(kind))
             cleaned["type"] = int(kind)
         else:

@@ -39,7 +39,7 @@ from disputes.selectors.cases import (
 from governance import geo
 from governance.actions import validation_message
 from governance.http import forbidden, run_action
-from governance.inputs import parse_datetime, parse_flag, pick, posted_version
+from governance.inputs import is_digits, parse_datetime, parse_flag, pick, posted_version
 from governance.models import Department, Region, User
 from governance.pagination import BadPageKey, pager_links, seek_page
 from governance.roles import Cap, Level
@@ -97,7 +97,7 @@ def duplicates(request: HttpRequest) -> HttpResponse:
     category = request.GET.get("category", "")
     grid = request.GET.get("grid", "")
     lat, lng = request.GET.get("lat") or None, request.GET.get("lng") or None
-    if not category.isdigit() or not grid.isdigit():
+    if not is_digits(category) or not is_digits(grid, 15):
         return HttpResponse("")
     try:
         if lat is not None:

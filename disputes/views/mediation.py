@@ -48,7 +48,7 @@ from disputes.selectors.mediation import (
 )
 from disputes.views.cases import case_action
 from governance.http import error_status, forbidden, run_action
-from governance.inputs import parse_datetime, parse_flag, pick, posted_version
+from governance.inputs import is_digits, parse_datetime, parse_flag, pick, posted_version
 from governance.models import Region, User
 from governance.pagination import BadPageKey, pager_links, seek_page
 from governance.roles import Cap, Level
@@ -251,7 +251,7 @@ def dispute_schedule_session(request: HttpRequest, dispute: Dispute) -> str:
     p, case = request.POST, dispute.case
     rooms = MediationRoom.objects.filter(pk__in=[r.pk for r in rooms_for(case.grid_id)])
     room = pick(rooms, p.get("room", ""), _("调解室"))
-    people = list(User.objects.filter(pk__in=[int(x) for x in p.getlist("mediators") if x.isdigit()]))
+    people = list(User.objects.filter(pk__in=[int(x) for x in p.getlist("mediators") if is_digits(x)]))
     at = parse_datetime(p.get("at", ""), _("调解时间"), required=True)
     ma.do_schedule_session(actor=request.user, dispute=dispute, at=at, room=room, place=p.get("place", ""),
                            mediators=people)
@@ -334,7 +334,7 @@ def risk_list(request: HttpRequest) -> HttpResponse:
     error = ""
     if level and level not in {str(v) for v in RiskLevel.values}:
         error = _("风险等级筛选条件不正确。")
-    elif grid and not (grid.isdigit() and len(grid) <= 15):
+    elif grid and not is_digits(grid, 15):
         error = _("网格编码只能由数字组成。")
     if error:
         return render(request, "disputes/risk_list.html", {"entries": [], "error": error, "grid": grid[:15],
