@@ -23,12 +23,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.db.models import Exists, F, OuterRef, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from disputes.models import OPEN_STATUSES, CaseKind, CaseMonthSummary, FollowUp, RiskEntry, RiskLevel, Supervision
+from disputes.models import OPEN_STATUSES, CaseMonthSummary, FollowUp, RiskEntry, RiskLevel, Supervision
 from disputes.selectors.cases import visible_cases
 from disputes.selectors.mediation import FOLLOW_UP_HORIZON, visible_disputes
 from governance.models import Region, RoleAssignment, User

@@ -39,15 +39,15 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if is_grid_worker_only(user):
         return redirect("grids:mine")
-    node = dash.dashboard_node(user)
-    if node is not None:
-        return redirect("dashboard", code=node.code)
     if holds_only(user, Role.DEPT_HANDLER):
         return redirect("cases:todo")
     if holds_only(user, Role.MEDIATOR):
         return redirect("mediation:desk")
     regions = top_regions(user)
+    node = dash.dashboard_node(user)
     if len(regions) == 1:
+        if node is not None and node.code == regions[0].code:
+            return redirect("dashboard", code=node.code)
         return redirect("region", code=regions[0].code)
     leader_codes = {a.region_id for a in role_assignments(user) if a.role in dash.LEADER_ROLES}
     return render(request, "portal/home.html", {"regions": regions, "leader_codes": leader_codes})
