@@ -27,7 +27,7 @@
       xAxis: { type: "category", data: rows.map(function (r) { return r.label.slice(2); }),
                axisLabel: { fontSize: font(), hideOverlap: true } },
       yAxis: [
-        { type: "value", name: labels.cases_filed, minInterval: 1, axisLabel: { fontSize: font() } },
+        { type: "value", minInterval: 1, axisLabel: { fontSize: font() } },
         { type: "value", name: "%", min: 0, max: 100, axisLabel: { fontSize: font() }, splitLine: { show: false } }
       ],
       series: [
