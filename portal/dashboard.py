@@ -213,7 +213,8 @@ def act_lists(user: User, region: Region, now: datetime) -> list[ActList]:
                            f"{reverse('cases:list')}?grid={code}&overdue=1", str(_("没有超期事件。")), more))
         rows, more = _bounded(open_here.filter(supervision=Supervision.RED).order_by("deadline", "pk"))
         out.append(ActList("red", str(_("红牌督办")), rows,
-                           f"{reverse('cases:list')}?grid={code}&overdue=1", str(_("没有红牌督办的事件。")), more))
+                           f"{reverse('cases:list')}?grid={code}&status=open&supervision=2", str(_("没有红牌督办的事件。")),
+                           more))
         risks = scoped(RiskEntry.objects.filter(grid__code__startswith=code, closed_at__isnull=True,
                                                 level__gte=RiskLevel.MAJOR), user, Cap.VIEW_CASES)
         rows, more = _bounded(risks.select_related("dispute__case", "grid").order_by("-level", "next_review", "pk"))

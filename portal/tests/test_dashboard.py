@@ -221,3 +221,19 @@ class DashboardTestCase(ReportTestCase):
 # compute: the overdue scan and five sources for each of two code widths (11); the previous period's
 # snapshots (1); the trend: summaries and snapshots (2); the registers (1); unread notices (1).
 QUERIES = 34
+
+
+class RedCardTestCase(ReportTestCase):
+    def test_the_red_card_list_holds_the_red_cards_and_links_to_all_of_them(self):
+        from disputes.models import Supervision
+
+        red = self.filed(timezone.now() - timedelta(hours=3))
+        self.filed(timezone.now() - timedelta(hours=2))
+        Case.objects.filter(pk=red.pk).update(supervision=Supervision.RED)
+        self.client.force_login(self.alice)
+        r = self.client.get("/dashboard/210802001/")
+        lists = {lst.key: lst for lst in r.context["lists"]}
+        self.assertEqual([c.pk for c in lists["red"].rows], [red.pk])
+        listed = self.client.get(lists["red"].url)
+        self.assertEqual([c.pk for c in listed.context["page"]], [red.pk])
+        self.assertContains(listed, "红牌督办")
