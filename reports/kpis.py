@@ -193,6 +193,7 @@ def compute(node_codes, period: Period, now: datetime | None = None,
     """{node code: {kpi code: value}} for every node in `node_codes` (any levels) over `period`,
     from everything below each node. Nodes with no data get zeros (and None for undefined rates).
 
+    For a period not over yet, overdue_open is the cases open now and past their deadline.
     `registers=False` leaves out the two register counts (residents, key persons: a GROUP BY over
     every resident, 10 M in a city) — they are None then; the dashboards read them from
     `reports.registers` (counted by a beat task) instead."""
@@ -204,9 +205,15 @@ def compute(node_codes, period: Period, now: datetime | None = None,
     # Overdue at the period's end is the one case KPI on the raw rows (its subqueries make it the
     # dearest scan): counted once by grid under all the nodes' common prefix, summed up for each level.
     everything = os.path.commonprefix(sorted(root for root, _codes in groups.values()))
+    if period.is_complete(now):
+        overdue = Case.objects.exclude(status=Status.MERGED).filter(_overdue_at_end(end, now))
+    else:
+        # A period not over yet (the dashboards' "this month"; reports are only run on complete ones):
+        # the cases open now and past their deadline — the case list's ?overdue=1, which the figure
+        # drills into — from the (status, deadline) index: bounded by the work in hand, not by history.
+        overdue = Case.objects.filter(status__in=OPEN_STATUSES, deadline__lt=now)
     overdue_by_grid = {row["grid_id"]: row["n"] for row in (
-        Case.objects.filter(grid__code__startswith=everything).exclude(status=Status.MERGED)
-        .filter(_overdue_at_end(end, now)).order_by().values("grid_id").annotate(n=Count("pk"))
+        overdue.filter(grid__code__startswith=everything).order_by().values("grid_id").annotate(n=Count("pk"))
     )} if groups else {}
     for width, (root, codes) in groups.items():
         # Filed in the period (month of filing), counted as of its end (done month before it): see

@@ -21,7 +21,7 @@
     return {
       animation: false,
       textStyle: { fontSize: font() },
-      tooltip: { trigger: "axis", confine: true },
+      tooltip: { trigger: "axis", confine: true, renderMode: "richText" },
       legend: { top: 0, textStyle: { fontSize: font() } },
       grid: { left: 8, right: 8, top: 56, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: rows.map(function (r) { return r.label.slice(2); }),
@@ -45,7 +45,7 @@
     return {
       animation: false,
       textStyle: { fontSize: font() },
-      tooltip: { trigger: "item", confine: true, formatter: function (p) {
+      tooltip: { trigger: "item", confine: true, renderMode: "richText", formatter: function (p) {
         var r = rows[p.dataIndex];
         return r.name + "：" + (r.value === null ? "—" : r.value + " " + data.by.unit) + (r.rank ? "（" + fmt(t("第 %s 名"), [r.rank]) + "）" : "");
       } },
