@@ -135,42 +135,48 @@ def compute_month(region: Region, now: datetime) -> dict:
 
 
 def trend(region: Region, now: datetime, current_month_kpis: dict) -> list[dict]:
-    """The last TREND_MONTHS months (oldest first): each month's case figures as of its end, from the
-    summaries (one query); overdue and visits from the monthly snapshots (one query) or, for the
-    current month, live."""
+    """The last TREND_MONTHS months (oldest first), each as of its end (the monthly report's
+    definition): a past month from its snapshot (one query), this month from `current_month_kpis`
+    (computed live); a past month without a snapshot (the cycle has not run) from the case summaries
+    (one GROUP BY over those months only), its overdue and visits then unknown (None)."""
     this_month = current_period(Kind.MONTH, now)
     months = [this_month]
     while len(months) < TREND_MONTHS:
         months.append(months[-1].previous())
     months.reverse()
-    first = months[0].first_day
-    summed = {f"{name}_": Sum(name) for name in ("filed", "rejected", "closed", "on_time", "rated", "rating_sum", "settled")}
-    rows = (
-        CaseMonthSummary.objects.filter(grid__code__startswith=region.code, month__gte=first, done_month=F("month"))
-        .order_by().values("month").annotate(**summed)
-    )
-    by_month = {row["month"]: {k.rstrip("_"): v for k, v in row.items()} for row in rows}
     snaps = {s.period: s.current for s in Snapshot.objects.filter(
         node=region, period__in=[m.code for m in months[:-1]], definition_version=DEFINITION_VERSION)}
+    missing = [m.first_day for m in months[:-1] if m.code not in snaps]
+    by_month: dict = {}
+    if missing:
+        summed = {f"{name}_": Sum(name) for name in ("filed", "rejected", "closed", "on_time", "rated", "rating_sum",
+                                                      "settled")}
+        rows = (
+            CaseMonthSummary.objects.filter(grid__code__startswith=region.code, month__in=missing, done_month=F("month"))
+            .order_by().values("month").annotate(**summed)
+        )
+        by_month = {row["month"]: {k.rstrip("_"): v or 0 for k, v in row.items()} for row in rows}
     out = []
     for m in months:
-        row = by_month.get(m.first_day, {})
-        filed, rejected, closed = row.get("filed") or 0, row.get("rejected") or 0, row.get("closed") or 0
-        on_time, rated = row.get("on_time") or 0, row.get("rated") or 0
-        stocks = current_month_kpis if m == this_month else snaps.get(m.code, {})
-        out.append({
-            "period": m.code,
-            "label": f"{m.year}-{m.index:02d}",
-            "cases_filed": filed,
-            "cases_closed": closed,
-            "closure_rate": round(100 * closed / (filed - rejected), 1) if filed - rejected else None,
-            "on_time_rate": round(100 * on_time / closed, 1) if closed else None,
-            "satisfaction": round((row.get("rating_sum") or 0) / rated, 2) if rated else None,
-            "disputes_settled": row.get("settled") or 0,
-            "overdue_open": stocks.get("overdue_open"),
-            "visits": stocks.get("visits"),
-        })
-        out[-1]["cells"] = [{"code": k, "value": out[-1][k], "url": drill_url(region.code, k, m)} for k in TREND_KPIS]
+        if m == this_month or m.code in snaps:
+            k = current_month_kpis if m == this_month else snaps[m.code]
+            row = {code: k.get(code) for code in TREND_KPIS}
+        else:
+            c = by_month.get(m.first_day, {})
+            filed, rejected, closed = c.get("filed", 0), c.get("rejected", 0), c.get("closed", 0)
+            on_time, rated = c.get("on_time", 0), c.get("rated", 0)
+            row = {
+                "cases_filed": filed,
+                "closure_rate": round(100 * closed / (filed - rejected), 1) if filed - rejected else None,
+                "on_time_rate": round(100 * on_time / closed, 1) if closed else None,
+                "satisfaction": round(c.get("rating_sum", 0) / rated, 2) if rated else None,
+                "disputes_settled": c.get("settled", 0),
+                "overdue_open": None,
+                "visits": None,
+            }
+        row.update(period=m.code, label=f"{m.year}-{m.index:02d}",
+                   cells=[{"code": k, "value": row[k], "url": drill_url(region.code, k, m)} for k in TREND_KPIS])
+        out.append(row)
     return out
 
 
