@@ -31,7 +31,7 @@
         { type: "value", name: "%", min: 0, max: 100, axisLabel: { fontSize: font() }, splitLine: { show: false } }
       ],
       series: [
-        { name: labels.cases_filed, code: "cases_filed", type: "bar", data: series("cases_filed"), itemStyle: { color: "#c9d3dd" } },
+        { name: labels.cases_filed, code: "cases_filed", type: "bar", barMaxWidth: 36, data: series("cases_filed"), itemStyle: { color: "#c9d3dd" } },
         { name: labels.closure_rate, code: "closure_rate", type: "line", yAxisIndex: 1, data: series("closure_rate"),
           connectNulls: false, symbolSize: 8, itemStyle: { color: RED } },
         { name: labels.on_time_rate, code: "on_time_rate", type: "line", yAxisIndex: 1, data: series("on_time_rate"),
@@ -54,7 +54,7 @@
       yAxis: { type: "category", data: rows.map(function (r) { return r.name; }),
                axisLabel: { fontSize: font(), width: window.innerWidth < 480 ? 90 : 160, overflow: "truncate" } },
       series: [{
-        type: "bar", name: data.by.name,
+        type: "bar", name: data.by.name, barMaxWidth: 28,
         data: rows.map(function (r) { return { value: r.value === null ? 0 : r.value, itemStyle: { color: BAND[r.band || ""] } }; }),
         label: { show: true, position: "right", fontSize: font(),
                  formatter: function (p) { var v = rows[p.dataIndex].value; return v === null ? "—" : String(v); } }
