@@ -16,17 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from disputes.kernel import is_handler, rules_for
-from disputes.models import (
-    OPEN_STATUSES,
-    Case,
-    CaseDispatch,
-    CaseEvent,
-    CaseKind,
-    Extension,
-    Outcome,
-    Status,
-    Supervision,
-)
+from disputes.models import OPEN_STATUSES, Case, CaseDispatch, CaseEvent, CaseKind, Extension, Outcome, Status
 from governance.models import User
 from governance.roles import CODE_LENGTH, Cap, Level, Role
 from governance.scope import can, region_codes, role_assignments, scoped
@@ -232,8 +222,6 @@ REPORT_FLAGS = {
     "merged": ("0", lambda qs: qs.exclude(status=Status.MERGED), gettext_lazy("不含已合并的重复事件")),
     "self_handled": ("0", lambda qs: qs.exclude(self_handled=True), gettext_lazy("不含自处事件")),
     "rework": ("1", lambda qs: qs.filter(rework_count__gt=0), gettext_lazy("有返工")),
-    # The dashboards' red-card list (portal.dashboard): cases under red-card supervision now.
-    "supervision": ("2", lambda qs: qs.filter(supervision=Supervision.RED), gettext_lazy("红牌督办")),
 }
 
 
