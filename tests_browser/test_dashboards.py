@@ -62,6 +62,8 @@ def test_each_levels_dashboard_draws_its_charts(demo_city, chromium_browser, liv
             assert page.get_by_test_id("ranking-table").locator("tbody tr").count() >= 1
             assert page.get_by_test_id("kpi-closure_rate").is_visible()
             assert page.locator("text=办结率").first.is_visible()
+            if page.get_by_test_id("territory-map").count():  # the map of issue 14.3, where installed
+                assert page.get_by_test_id("territory-map").is_visible()
             if mobile:
                 assert page.evaluate("document.documentElement.scrollWidth") <= width, level
             if SHOTS:
