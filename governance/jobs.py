@@ -34,6 +34,8 @@ JOB_LABELS = {
     "reports-half-year": _("半年报告"),
     "reports-yearly": _("年度总结与考评"),
     "reports-catch-up": _("补算停机期间漏掉的报告期"),
+    "case-summaries-reconcile": _("核对事件汇总与原始数据（有偏差则重建并标红）"),
+    "register-tallies": _("统计驾驶舱的台账总数（人口、房屋、单位、党建）"),
 }
 
 

@@ -279,6 +279,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.run_yearly_cycle", "schedule": crontab(minute=30, hour=3, day_of_month=1, month_of_year=1),
     },
     "reports-catch-up": {"task": "reports.tasks.catch_up_cycles", "schedule": crontab(minute=45)},
+    # Nightly: the case summaries checked against the raw rows (drift rebuilt and reported), then the
+    # registers at a glance recounted for the dashboards.
+    "case-summaries-reconcile": {"task": "reports.tasks.reconcile_case_summaries", "schedule": crontab(minute=30, hour=1)},
+    "register-tallies": {"task": "reports.tasks.count_register_tallies", "schedule": crontab(minute=50, hour=1)},
 }
 # Uploaded roster files are deleted this many days after their job finished (0: kept forever);
 # the import history keeps its row, counts and error file.

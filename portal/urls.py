@@ -14,6 +14,7 @@ from portal import map_views, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include("governance.urls")),  # sign-in, password, grid search, system status
+    path("dashboard/<str:code>/", views.dashboard, name="dashboard"),
     path("territory/<str:code>/", views.region_detail, name="region"),
     path("territory/<str:code>/map/", map_views.region_map, name="region-map"),
     path("territory/<str:code>/map/grids.geojson", map_views.grids_geojson, name="region-map-grids"),

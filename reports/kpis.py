@@ -188,9 +188,15 @@ def _overdue_at_end(end: datetime, now: datetime):
     )
 
 
-def compute(node_codes, period: Period, now: datetime | None = None) -> dict[str, dict[str, float | int | None]]:
+def compute(node_codes, period: Period, now: datetime | None = None,
+            registers: bool = True) -> dict[str, dict[str, float | int | None]]:
     """{node code: {kpi code: value}} for every node in `node_codes` (any levels) over `period`,
-    from everything below each node. Nodes with no data get zeros (and None for undefined rates)."""
+    from everything below each node. Nodes with no data get zeros (and None for undefined rates).
+
+    For a period not over yet, overdue_open is the cases open now and past their deadline.
+    `registers=False` leaves out the two register counts (residents, key persons: a GROUP BY over
+    every resident, 10 M in a city) — they are None then; the dashboards read them from
+    `reports.registers` (counted by a beat task) instead."""
     now = now or timezone.now()
     start, end = period.start, period.end
     result: dict[str, dict] = {}
@@ -199,9 +205,15 @@ def compute(node_codes, period: Period, now: datetime | None = None) -> dict[str
     # Overdue at the period's end is the one case KPI on the raw rows (its subqueries make it the
     # dearest scan): counted once by grid under all the nodes' common prefix, summed up for each level.
     everything = os.path.commonprefix(sorted(root for root, _codes in groups.values()))
+    if period.is_complete(now):
+        overdue = Case.objects.exclude(status=Status.MERGED).filter(_overdue_at_end(end, now))
+    else:
+        # A period not over yet (the dashboards' "this month"; reports are only run on complete ones):
+        # the cases open now and past their deadline — the case list's ?overdue=1, which the figure
+        # drills into — from the (status, deadline) index: bounded by the work in hand, not by history.
+        overdue = Case.objects.filter(status__in=OPEN_STATUSES, deadline__lt=now)
     overdue_by_grid = {row["grid_id"]: row["n"] for row in (
-        Case.objects.filter(grid__code__startswith=everything).exclude(status=Status.MERGED)
-        .filter(_overdue_at_end(end, now)).order_by().values("grid_id").annotate(n=Count("pk"))
+        overdue.filter(grid__code__startswith=everything).order_by().values("grid_id").annotate(n=Count("pk"))
     )} if groups else {}
     for width, (root, codes) in groups.items():
         # Filed in the period (month of filing), counted as of its end (done month before it): see
@@ -230,12 +242,12 @@ def compute(node_codes, period: Period, now: datetime | None = None) -> dict[str
                            staffed=Count("region_id", distinct=True))
         grids = _grouped(Region.objects.filter(level=Level.GRID, code__startswith=root), "code", width, n=Count("code"))
         residents = _grouped(Resident.objects.filter(grid__code__startswith=root, created_at__lt=end), "grid_id", width,
-                             n=Count("pk"))
+                             n=Count("pk")) if registers else None
         key_persons = _grouped(
             ResidentTag.objects.filter(resident__grid__code__startswith=root, tag__in=SPECIAL_GROUP_TAGS, set_at__lt=end)
             .filter(Q(removed_at__isnull=True) | Q(removed_at__gte=end)),
             "resident__grid_id", width, n=Count("resident_id", distinct=True),
-        )
+        ) if registers else None
         months = period.months
         quota = visit_quota()
         for code in codes:
@@ -271,8 +283,8 @@ def compute(node_codes, period: Period, now: datetime | None = None) -> dict[str
                 "visits_per_worker": _rate(n_visits, n_workers, scale=1),
                 "patrols_per_worker": _rate(n_patrols, n_workers, scale=1),
                 "visit_rate": _rate(n_visits, n_workers * quota * months),
-                "residents": residents.get(code, {}).get("n", 0),
-                "key_persons": key_persons.get(code, {}).get("n", 0),
+                "residents": residents.get(code, {}).get("n", 0) if registers else None,
+                "key_persons": key_persons.get(code, {}).get("n", 0) if registers else None,
                 "grids": n_grids,
                 "grids_without_worker": max(n_grids - w.get("staffed", 0), 0),
             }

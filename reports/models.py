@@ -129,3 +129,28 @@ class ScoringSheet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
+
+
+class RegisterTally(models.Model):
+    """The registers at a glance (登记台账总数), one row per territory node and figure: residents,
+    key persons by tag, houses, units, party branches and members, 党员中心户, 双报到 members and
+    co-building units, counted from everything below the node.
+
+    The dashboards read these rows instead of counting 10 M residents on every page: a node's
+    figures and its children's are a few dozen indexed rows at any level. `reports.registers`
+    recounts them all (nightly on beat, when a worker starts, and after seed_demo); the pages say
+    "截至 <counted_at>"."""
+
+    node = models.ForeignKey(Region, verbose_name=_("区划网格"), on_delete=models.CASCADE, related_name="+")
+    metric = models.CharField(_("项目"), max_length=40)
+    value = models.BigIntegerField(_("数量"), default=0)
+    counted_at = models.DateTimeField(_("统计时间"))
+
+    territory_field = "node__code"
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("台账统计")
+        constraints = [models.UniqueConstraint(fields=["node", "metric"], name="register_tally_node_metric")]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} {self.metric}={self.value}"

@@ -8,6 +8,12 @@
   CATCH_UP_LIMIT[kind] without a finished full run (beat was down) is run, oldest first, at most
   MAX_CATCH_UP a time; never before the platform's first audit row (no periods before it existed).
 
+Beside the cycles, every night: at 01:30 `reconcile_case_summaries` compares the last 13 months of
+case summaries with the raw rows and rebuilds any that drifted (reports.reconcile: the run fails,
+SummaryDrift, when one did, so the system page shows it); at 01:50 `count_register_tallies`
+recounts the registers at a glance for the dashboards (reports.registers), also once when a worker
+starts.
+
 The cycle's own lock (reports.actions.do_run_cycle) makes a task that runs twice, or on two
 workers at once, write each snapshot once.
 """
@@ -23,6 +29,8 @@ from reports.actions import do_run_cycle
 from reports.kpis import DEFINITION_VERSION
 from reports.models import CycleRun
 from reports.periods import Kind, complete_periods, last_complete, parse
+from reports.reconcile import SummaryDrift, reconcile_summaries
+from reports.registers import count_registers
 
 CATCH_UP_LIMIT = {Kind.MONTH: 12, Kind.QUARTER: 4, Kind.HALF: 2, Kind.YEAR: 1}
 MAX_CATCH_UP = 6
@@ -84,6 +92,21 @@ def catch_up_cycles() -> list[str]:
     return ran
 
 
+@shared_task
+def reconcile_case_summaries() -> dict:
+    """Nightly: rebuild the recent months whose summaries drifted; fail (SummaryDrift) when any did."""
+    drifted = reconcile_summaries()
+    if drifted:
+        raise SummaryDrift(", ".join(f"{m}: {n}" for m, n in sorted(drifted.items())))
+    return drifted
+
+
+@shared_task
+def count_register_tallies() -> dict:
+    return count_registers()
+
+
 @worker_ready.connect
 def _catch_up_at_start(**_kwargs) -> None:
     catch_up_cycles.delay()
+    count_register_tallies.delay()

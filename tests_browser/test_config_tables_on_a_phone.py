@@ -31,7 +31,7 @@ def test_a_city_admin_exports_edits_previews_and_imports_the_categories(city_adm
     page.get_by_label("密码").fill("Admin-2026-pass")
     page.get_by_role("button", name="登录").click()
     enrol_second_factor(page)  # an administrator's account must have a second factor
-    page.wait_for_url("**/territory/**")
+    page.wait_for_url("**/dashboard/**")
     page.goto("/cases/config/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
 

@@ -36,7 +36,7 @@ def test_an_admin_issues_initial_passwords_and_a_worker_must_change_theirs(distr
     page = phone_page
     sign_in(page, "zq_admin", "Admin-2026-pass")
     enrol_second_factor(page)  # an administrator's account must have a second factor
-    page.wait_for_url("**/territory/**")
+    page.wait_for_url("**/dashboard/**")
     page.goto("/rosters/grid_workers/passwords/")
     assert page.get_by_test_id("workers-without-password").inner_text() == "1"
     assert page.evaluate("document.documentElement.scrollWidth") <= 375

@@ -36,7 +36,7 @@ def test_an_admin_checks_then_imports_a_roster_on_a_phone(demo_city, celery_work
     page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
     enrol_second_factor(page)  # an administrator's account must have a second factor
-    page.wait_for_url("**/territory/**")
+    page.wait_for_url("**/dashboard/**")
     page.goto("/rosters/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     roster = tmp_path / "workers.csv"

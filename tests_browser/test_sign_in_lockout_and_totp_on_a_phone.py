@@ -56,7 +56,7 @@ def test_five_wrong_passwords_lock_the_account_until_the_cool_off_passes(people,
 
     AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=31))  # the cool-off passes
     fill_sign_in(page, "wang", PASSWORD)
-    page.wait_for_url("**/territory/**")
+    page.wait_for_url("**/dashboard/**")
     assert page.get_by_test_id("user-name").inner_text() == "王街道"
 
 
@@ -73,7 +73,7 @@ def test_an_admin_enrols_totp_then_signs_in_with_a_code_and_with_a_recovery_code
     page.wait_for_url("**/account/two-factor/")
     _key, recovery_codes = enrol_second_factor(page)
     assert len(recovery_codes) == 10
-    page.wait_for_url("**/territory/**")
+    page.wait_for_url("**/dashboard/**")
 
     # Sign out, and in again: the password, then the code of the device's key (the next 30-second step:
     # the one used to enrol cannot be used twice).
@@ -90,7 +90,7 @@ def test_an_admin_enrols_totp_then_signs_in_with_a_code_and_with_a_recovery_code
     device.throttle_reset()  # django-otp makes a code after a wrong one wait a second; a person takes longer
     page.get_by_label("验证码").fill(totp_code(device.key, steps_ahead=1))
     page.get_by_role("button", name="验证").click()
-    page.wait_for_url("**/territory/**")
+    page.wait_for_url("**/dashboard/**")
     assert page.get_by_test_id("user-name").inner_text() == "区管理员"
 
     # A recovery code instead of the phone, once.
@@ -99,7 +99,7 @@ def test_an_admin_enrols_totp_then_signs_in_with_a_code_and_with_a_recovery_code
     page.wait_for_url("**/login/verify/")
     page.get_by_label("验证码").fill(recovery_codes[0])
     page.get_by_role("button", name="验证").click()
-    page.wait_for_url("**/territory/**")
+    page.wait_for_url("**/dashboard/**")
     page.context.clear_cookies()
     fill_sign_in(page, "zq_admin", PASSWORD)
     page.wait_for_url("**/login/verify/")

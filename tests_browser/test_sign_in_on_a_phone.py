@@ -7,14 +7,15 @@ from governance.demo_city import DEMO_LOGINS
 
 EXPECTED_HOME = {
     "admin": ("/account/two-factor/", "管理员账号必须使用两步验证"),  # an administrator enrols first
-    "city_leader": ("/territory/2108/", "营口市"),
-    "district_centre": ("/territory/210802/", "站前区"),
-    "street_officer": ("/territory/210802001/", "八田地街道"),
-    "community_staff": ("/territory/210802001001/", "五大门社区"),
-    "party_secretary": ("/territory/210802001001/", "五大门社区"),
+    # Leaders land on their node's dashboard (驾驶舱), handlers on their 待办, mediators on the desk.
+    "city_leader": ("/dashboard/2108/", "营口市"),
+    "district_centre": ("/dashboard/210802/", "站前区"),
+    "street_officer": ("/dashboard/210802001/", "八田地街道"),
+    "community_staff": ("/dashboard/210802001001/", "五大门社区"),
+    "party_secretary": ("/dashboard/210802001001/", "五大门社区"),
     "grid_worker": ("/grids/mine/", "五大门社区第1网格"),
-    "dept_handler": ("/territory/210802001/", "八田地街道"),
-    "mediator": ("/territory/210802001/", "八田地街道"),
+    "dept_handler": ("/cases/todo/", "我的待办"),
+    "mediator": ("/disputes/", "纠纷调解工作台"),
 }
 
 
@@ -50,6 +51,8 @@ def test_a_street_officer_drills_down_to_a_grid(demo_city, phone_page, settings)
     page.get_by_label("用户名").fill("street_officer")
     page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/dashboard/210802001/")
+    page.goto("/territory/210802001/")
     page.get_by_test_id("open-cases-chart").get_by_role("link", name="五大门社区").click()  # from the chart
     page.get_by_role("table").get_by_role("link", name="五大门社区第3网格").click()  # from the table
     assert page.get_by_test_id("region-name").inner_text() == "五大门社区第3网格"

@@ -101,6 +101,8 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "cases:send-back": ("POST", "403 403 403 403 403 403 400 403 403 302", "404 404 404 404 404 - 404 404 404"),
     "cases:todo": ("GET", "200 200 200 200 200 200 200 200 200 302", "-"),
     "cases:verify": ("POST", "400 400 400 400 400 400 400 400 400 302", "404 404 404 404 404 - 404 404 404"),
+    # The dashboard of a node (here a grid): anyone who sees the node; its case figures only with view_cases.
+    "dashboard": ("GET", "200 200 200 200 200 200 200 200 200 302", "404 404 404 404 404 - 404 404 404"),
     "grid-search": ("GET", "200 200 200 200 200 200 200 200 200 302", "-"),
     "grids:mine": ("GET", "200 200 200 200 200 200 200 200 200 302", "-"),
     "grids:visit-create": ("GET", "200 200 200 200 403 403 403 403 200 302", "-"),

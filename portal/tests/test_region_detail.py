@@ -85,3 +85,9 @@ class RegionDetailTestCase(TerritoryTestCase):
             r = self.client.get("/territory/210802/")
         self.assertEqual(len(r.context["children"]), 12)
         self.assertEqual(Region.objects.filter(parent=self.zhanqian).count(), 12)
+
+
+class RegionToDashboardTestCase(TerritoryTestCase):
+    def test_the_territory_page_links_to_the_nodes_dashboard(self):
+        self.client.force_login(self.alice)
+        self.assertContains(self.client.get("/territory/210802001/"), 'href="/dashboard/210802001/"')
