@@ -24,6 +24,7 @@ from django.core.paginator import Page, Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
@@ -173,7 +174,10 @@ class Total:
 
 def approximate_parts(n: int) -> tuple[str, str]:
     """Two significant figures in 万 / 亿: 12,345 → ("1.2", "万"), 123,456 → ("12", "万"), 3.4e8 → ("3.4", "亿");
-    below 10,000 rounded to hundreds or tens, no unit."""
+    below 10,000 rounded to hundreds or tens, no unit. Other languages count in thousands, so there it is
+    two significant figures with no unit: 12,345 → ("12,000", "")."""
+    if not (translation.get_language() or "zh").startswith("zh"):
+        return f"{round(n, -max(len(str(n)) - 2, 0)):,}", ""
     for unit, size in ((_("亿"), 100_000_000), (_("万"), 10_000)):
         if n >= size:
             value = n / size

@@ -2,6 +2,7 @@ from datetime import datetime, timedelta, timezone
 
 from django.template.loader import render_to_string
 from django.test import RequestFactory, TestCase
+from django.utils import translation
 
 from governance.models import AuditEvent
 from governance.pagination import BadPageKey, CappedPaginator, decode_key, encode_key, keyset_page, pager_links
@@ -218,6 +219,14 @@ class PagerPositionAndTotalTestCase(TestCase):
                          ["1.2 万", "12 万", "987 万", "3.4 亿"])
         self.assertEqual(str(Total(12_345, exact=False)), "约 1.2 万条")
         self.assertEqual(str(Total(1_234)), "共 1,234 条")
+
+    def test_an_estimate_in_english_counts_in_thousands_not_in_wan(self):
+        from governance.pagination import Total, approximate
+
+        with translation.override("en"):
+            self.assertEqual([approximate(n) for n in (12_345, 123_456, 9_870_000, 340_000_000)],
+                             ["12,000", "120,000", "9,900,000", "340,000,000"])
+            self.assertEqual(str(Total(12_345, exact=False)), "About 12,000")
 
     def test_on_postgresql_a_big_list_shows_the_planner_estimate(self):
         from unittest import mock
