@@ -17,3 +17,7 @@ class DisputesConfig(AppConfig):
         from disputes.panels import register_panels
 
         register_panels()
+        # Filing, the open cases and the cases nearby on a grid worker's "my grid" (grids.sections).
+        from disputes.my_grid import register_sections
+
+        register_sections()

@@ -11,13 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.inputs import is_digits
-from governance.models import Region, RoleAssignment
 from governance.pagination import BadPageKey, pager_links
-from governance.roles import Cap, Role
+from governance.roles import Cap
 from governance.scope import get_in_scope_or_404
+from grids import selectors as grid_selectors
 from grids.actions import do_log_visit
 from grids.forms import VisitForm
 from grids.models import Visit, VisitKind
+from grids.sections import sections_for
 from grids.selectors import visits_in_scope
 from parties import selectors
 from parties.forms import add_action_errors
@@ -32,18 +33,12 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 
 @login_required
 def my_grids(request: HttpRequest) -> HttpResponse:
-    """A grid worker's home: the grids they cover, with the colleagues who share each one."""
-    grid_codes = [a.region_id for a in RoleAssignment.objects.filter(user=request.user, role=Role.GRID_WORKER)]
-    grids = list(Region.objects.filter(code__in=grid_codes).select_related("parent", "parent__parent"))
-    colleagues: dict[str, list[str]] = {}
-    for a in (
-        RoleAssignment.objects.filter(role=Role.GRID_WORKER, region_id__in=grid_codes)
-        .exclude(user=request.user)
-        .select_related("user")
-    ):
-        colleagues.setdefault(a.region_id, []).append(a.user.get_full_name())
-    rows = [(g, colleagues.get(g.code, [])) for g in grids]
-    return render(request, "grids/my_grids.html", {"rows": rows})
+    """A grid worker's home on a phone ("my grid"): filing in one tap, their open cases by deadline,
+    this month's visits against the quota, the key persons of their grids, the cases filed nearby,
+    and the grids themselves — each a section (grids.sections) of this app or one above."""
+    grids = grid_selectors.my_grids(request.user)
+    ctx = {"grids": grids, "sections": sections_for(request.user, grids)}
+    return _no_store(render(request, "grids/my_grids.html", ctx))
 
 
 def _param_pk(request: HttpRequest, name: str) -> int | None:

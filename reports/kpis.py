@@ -38,7 +38,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -48,6 +47,7 @@ from disputes.models import COUNTERS, OPEN_STATUSES, Case, CaseEvent, CaseKind, 
 from governance.models import Region, RoleAssignment
 from governance.roles import Level, Role
 from grids.models import Visit, VisitKind
+from grids.selectors import visit_quota  # 走访率's denominator, also on a grid worker's "my grid"
 from parties.models import SPECIAL_GROUP_TAGS, Resident, ResidentTag
 from reports.periods import Period
 
@@ -55,11 +55,6 @@ from reports.periods import Period
 DEFINITION_VERSION = 1
 
 HIGHER, LOWER, NEUTRAL = "higher", "lower", ""
-
-
-def visit_quota() -> int:
-    """Household visits expected of one grid worker per month (走访率's denominator)."""
-    return int(getattr(settings, "REPORTS_VISITS_PER_WORKER_MONTH", os.environ.get("GRIDGOV_VISIT_QUOTA", "20")))
 
 
 @dataclass(frozen=True)
