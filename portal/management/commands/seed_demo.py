@@ -3,16 +3,44 @@ order the floors stand: territory and logins, registers, visits, cases, disputes
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from disputes.demo.cases import seed_calendar, seed_demo_cases, seed_taxonomy
 from disputes.demo.mediation import seed_demo_disputes, seed_dispute_config
 from governance.demo_city import DEMO_LOGINS, seed_demo_city
-from governance.models import Region
+from governance.models import RoleAssignment
 from grids.demo import seed_demo_visits
 from parties.demo import seed_demo_registers
 from reports.registers import count_registers
+
+
+def join_names(names: list[str]) -> str:
+    """Node names for one line: 五大门社区第1网格, 五大门社区第2网格 → 五大门社区第1、2网格 (as the README
+    writes it); names that differ more are listed whole, separated by 、."""
+    if len(names) < 2:
+        return "".join(names)
+    prefix = os.path.commonprefix(names)
+    suffix = os.path.commonprefix([n[::-1] for n in names])[::-1]
+    middles = [n[len(prefix):len(n) - len(suffix)] for n in names]
+    if prefix and suffix and all(m.isdigit() for m in middles):
+        return prefix + "、".join(middles) + suffix
+    return "、".join(names)
+
+
+def login_territories() -> dict[str, str]:
+    """{demo username: where its roles are held, as seeded} — the banner reads the assignments
+    themselves, so it cannot drift from what seed_demo_city assigns (the demo grid worker covers two grids)."""
+    names: dict[str, list[str]] = {}
+    for username, name in (
+        RoleAssignment.objects.filter(user__username__in=[d.username for d in DEMO_LOGINS])
+        .order_by("user__username", "region_id")
+        .values_list("user__username", "region__name")
+    ):
+        names.setdefault(username, []).append(name)
+    return {username: join_names(found) for username, found in names.items()}
 
 
 class Command(BaseCommand):
@@ -46,8 +74,8 @@ class Command(BaseCommand):
         count_registers()
         self.stdout.write("")
         self.stdout.write(f"演示账号（密码均为 {settings.DEMO_PASSWORD}）：")
-        names = dict(Region.objects.filter(code__in=[d.region_code for d in DEMO_LOGINS]).values_list("code", "name"))
+        where_of = login_territories()
         for login in DEMO_LOGINS:
-            where = names.get(login.region_code, login.region_code)
+            where = where_of.get(login.username, login.region_code)
             dept = f"（{login.department}）" if login.department else ""
             self.stdout.write(f"  {login.username:<16} {login.name:<6} {login.role.label} · {where}{dept}")
