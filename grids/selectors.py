@@ -137,10 +137,11 @@ class KeyPersonGroup:
     rows: list[ResidentTag]  # the first of them (by name), each with its resident
 
 
-def key_persons(user: User, grids: list[Region], limit: int = KEY_PERSONS_SHOWN) -> list[KeyPersonGroup]:
+def key_persons(user: User, grids: list[Region], limit: int | None = None) -> list[KeyPersonGroup]:
     """The key persons (特殊人群 tags) of `user`'s grids by tag: how many each, and the first `limit`
-    of all (two queries, however many there are). Residents are masked by the template, as on the
-    register pages."""
+    (KEY_PERSONS_SHOWN) of all (two queries, however many there are). Residents are masked by the
+    template, as on the register pages."""
+    limit = limit or KEY_PERSONS_SHOWN
     codes = [g.code for g in grids]
     tags = scoped(
         ResidentTag.objects.filter(removed_at__isnull=True, tag__in=SPECIAL_GROUP_TAGS, resident__grid_id__in=codes),

@@ -28,7 +28,8 @@ class MustChangePasswordTests(TerritoryTestCase):
         response = self.client.get(reverse("password_change"))
         self.assertContains(response, 'data-testid="must-change"')
         self.assertContains(response, "初始密码")
-        self.assertNotContains(response, 'class="mainnav"><a')
+        self.assertNotContains(response, 'data-testid="mainnav"')
+        self.assertNotContains(response, 'data-testid="tabbar"')
 
     def test_they_may_sign_out(self):
         response = self.client.post(reverse("logout"))
