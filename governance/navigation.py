@@ -50,15 +50,16 @@ NAV: list[NavLink] = [
     NavLink(_("报告"), "reports:home", Cap.VIEW_CASES, icon="chart"),
     NavLink(_("实有人口"), "parties:residents", Cap.VIEW_REGISTER, group=REGISTERS, short=pgettext_lazy("tab bar", "人口"),
             icon="people"),
-    NavLink(_("实有房屋"), "parties:houses", Cap.VIEW_REGISTER, group=REGISTERS),
-    NavLink(_("实有单位"), "parties:units", Cap.VIEW_REGISTER, group=REGISTERS),
-    NavLink(_("党建红网格"), "parties:party-branches", Cap.VIEW_REGISTER, group=REGISTERS),
+    NavLink(_("实有房屋"), "parties:houses", Cap.VIEW_REGISTER, group=REGISTERS, icon="house"),
+    NavLink(_("实有单位"), "parties:units", Cap.VIEW_REGISTER, group=REGISTERS, icon="building"),
+    NavLink(_("党建红网格"), "parties:party-branches", Cap.VIEW_REGISTER, group=REGISTERS,
+            short=pgettext_lazy("tab bar", "党建"), icon="flag"),
     NavLink(_("走访巡查"), "grids:visits", Cap.VIEW_REGISTER, group=REGISTERS, short=pgettext_lazy("tab bar", "走访"),
             icon="walk"),
     NavLink(_("名册导入导出"), "rosters:index", Cap.IMPORT_ROSTER, group=ADMIN, short=pgettext_lazy("tab bar", "名册"),
             icon="upload"),
-    NavLink(_("类别时限"), "cases:config", Cap.CONFIGURE, group=ADMIN),
-    NavLink(_("登录锁定"), "security-lockouts", Cap.MANAGE_SECURITY, group=ADMIN),
+    NavLink(_("类别时限"), "cases:config", Cap.CONFIGURE, group=ADMIN, icon="gear"),
+    NavLink(_("登录锁定"), "security-lockouts", Cap.MANAGE_SECURITY, group=ADMIN, icon="lock"),
 ]
 
 # The phone tabs of each role, by URL name, in order; the first role of this list that the user
