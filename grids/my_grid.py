@@ -29,6 +29,7 @@ def key_persons_section(user: User, grids: list[Region]) -> Section:
         "key_shown": sum(len(g.rows) for g in groups),
         # The register's filter takes one grid code prefix: the longest one all the grids share.
         "grid_prefix": _common_prefix([g.code for g in grids]),
+        "can_log_visit": any(can(user, Cap.CHANGE_REGISTER, g.code) for g in grids),
     }
 
 

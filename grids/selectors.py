@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from governance.models import Region, RoleAssignment, User
@@ -157,12 +157,30 @@ def key_persons(user: User, grids: list[Region], limit: int | None = None) -> li
         .annotate(rank=rank)
         .order_by("rank", "resident__name", "resident_id")[:limit]
     )
+    visited = visited_this_month(user, [t.resident for t in rows])
+    for t in rows:
+        t.visited_this_month = t.resident_id in visited
     return [
         KeyPersonGroup(tag, str(TagKind(tag).label), totals[tag], [t for t in rows if t.tag == tag]) for tag in order
     ]
 
 
-def grid_centres(grids: list[Region]) -> list[tuple[float, float]]:
-    """(lat, lng) of each grid that has a centre."""
-    return [(float(g.centre_lat), float(g.centre_lng)) for g in grids if g.centre_lat is not None and g.centre_lng is not None]
+def visited_this_month(user: User, residents: list, now: datetime | None = None) -> set[int]:
+    """The pks of those `residents` visited this month (Asia/Shanghai): a household visit to them or
+    to the house they live in, by anyone (one query)."""
+    if not residents:
+        return set()
+    by_house: dict[int, set[int]] = {}
+    for r in residents:
+        if r.house_id:
+            by_house.setdefault(r.house_id, set()).add(r.pk)
+    qs = scoped(Visit.objects.filter(kind=VisitKind.VISIT, at__gte=month_start(now)), user, Cap.VIEW_REGISTER).filter(
+        Q(resident_id__in=[r.pk for r in residents]) | Q(house_id__in=list(by_house))
+    )
+    found: set[int] = set()
+    for resident_id, house_id in qs.values_list("resident_id", "house_id"):
+        if resident_id:
+            found.add(resident_id)
+        found |= by_house.get(house_id, set())
+    return found
 

@@ -20,10 +20,10 @@ from parties.tests.base import RegisterTestCase
 
 URL = "/grids/mine/"
 # session, user, scope (3), my grids, open cases (object grants 2, count, rows), visits (2, 1),
-# key persons (2, 2), nearby (2, 1), colleagues, unread notices
-QUERIES = 22
+# key persons (2, 2, and their visits this month: 2, 1), nearby (2, 1), colleagues, unread notices
+QUERIES = 25
 ID_NUMBERS = ["110101199003070011", "110101199003070038", "110101199003070054", "110101199003070070",
-              "110101199003070097"]
+              "110101199003070097"]  # valid check characters
 
 
 class MyGridsTestCase(RegisterTestCase):
@@ -95,6 +95,15 @@ class MyGridsTestCase(RegisterTestCase):
         # In the tags' order: 社区矫正人员 before 吸毒人员.
         self.assertLess(body.index("key-tag-community_correction"), body.index("key-tag-drug_user"))
 
+    def test_each_key_person_says_whether_they_were_visited_this_month(self):
+        # 张三 and 张四 live at 3号楼1单元101, which carol visited this month; 赵七 nobody visited.
+        zhao = actions.do_create_resident(actor=None, grid=self.grid_a, name="赵七", id_number=ID_NUMBERS[0],
+                                          tags=["信访人员"])
+        body = self.client.get(URL).content.decode()
+        self.assertEqual(body.count('data-testid="visited"'), 2)
+        self.assertEqual(body.count('data-testid="visit-due"'), 1)
+        self.assertIn(f'href="/grids/visits/new/?resident={zhao.pk}" data-testid="visit-due"', body)
+
     def test_key_persons_are_masked_as_on_the_register_pages(self):
         r = self.client.get(URL)
         self.assertMasked(r.content.decode())
@@ -117,9 +126,9 @@ class MyGridsTestCase(RegisterTestCase):
         self.client.get(URL)  # warm the session
         with self.assertNumQueries(QUERIES):
             self.client.get(URL)
-        for i in range(5):  # more key persons, more visits: the same queries
+        for i in range(4):  # more key persons, more visits: the same queries
             resident = actions.do_create_resident(actor=None, grid=self.grid_a, name=f"重点{i}",
-                                                  id_number=ID_NUMBERS[i], tags=["吸毒人员"])
+                                                  id_number=ID_NUMBERS[i + 1], tags=["吸毒人员"])
             do_log_visit(actor=self.carol, grid=self.grid_a, findings="无异常", resident=resident)
         with self.assertNumQueries(QUERIES):
             self.client.get(URL)
