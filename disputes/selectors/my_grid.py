@@ -14,6 +14,8 @@ from django.utils import timezone
 from disputes.models import OPEN_STATUSES, Case
 from disputes.selectors.cases import visible_cases
 from governance.models import Region, User
+from governance.roles import Cap
+from governance.scope import region_codes
 
 OPEN_SHOWN = 10
 NEARBY_SHOWN = 10
@@ -68,13 +70,21 @@ def around(grids: list[Region], margin_m: float = NEARBY_MARGIN_M) -> tuple[floa
     return min(lats) - dlat, min(lngs) - dlng, max(lats) + dlat, max(lngs) + dlng
 
 
+def sees_beyond(user: User, grid_codes: list[str]) -> bool:
+    """Whether `user` sees cases outside the grids `grid_codes` through the territory."""
+    return user.is_superuser or not set(region_codes(user, Cap.VIEW_CASES)) <= set(grid_codes)
+
+
 def nearby_cases(user: User, grids: list[Region], limit: int = NEARBY_SHOWN, days: int = NEARBY_DAYS,
                  now: datetime | None = None) -> list[Case]:
     """Cases filed in the last `days` days in the user's grids or located within NEARBY_MARGIN_M of
     them, that the user may see (never beyond their scope), newest first, at most `limit`. One query."""
     now = now or timezone.now()
-    near = Q(grid_id__in=[g.code for g in grids])
-    box = around(grids)
+    codes = [g.code for g in grids]
+    near = Q(grid_id__in=codes)
+    # Whose scope is their grids sees nothing around them but what lies in them: no box to scan for
+    # (the query then stays on the grid's index instead of a month of the city's cases).
+    box = around(grids) if sees_beyond(user, codes) else None
     if box is not None:
         south, west, north, east = box
         near |= Q(lat__range=(round(south, 6), round(north, 6)), lng__range=(round(west, 6), round(east, 6)))
