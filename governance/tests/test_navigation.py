@@ -117,6 +117,16 @@ class TabBarTestCase(TerritoryTestCase):
         self.assertEqual(tabs_of(self.client.get("/disputes/").content.decode()),
                          ["/disputes/", "/cases/todo/", "/cases/new/", "/cases/"])
 
+    def test_community_staff_and_the_party_secretary_get_their_own(self):
+        staff = make_user("sam", "萨姆", Role.COMMUNITY_STAFF, self.wudamen)
+        secretary = make_user("pat", "帕特", Role.PARTY_SECRETARY, self.wudamen)
+        self.client.force_login(staff)
+        self.assertEqual(tabs_of(self.client.get("/cases/").content.decode()),
+                         ["/", "/cases/todo/", "/cases/new/", "/cases/"])
+        self.client.force_login(secretary)
+        self.assertEqual(tabs_of(self.client.get("/cases/").content.decode()),
+                         ["/", "/cases/todo/", "/cases/new/", "/registers/party/"])
+
     def test_an_admin_gets_the_administration_pages(self):
         self.client.force_login(self.frank)
         self.assertEqual(tabs_of(self.client.get("/cases/").content.decode()),
