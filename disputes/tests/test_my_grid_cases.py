@@ -114,9 +114,15 @@ class MyGridCasesTestCase(CaseTestCase):
         self.assertEqual(open_cases.count('data-testid="case-row"'), 10)
         self.assertIn(f'href="/cases/?status=open&amp;grid={self.grid_a.code}"', open_cases)
 
-    def test_the_map_slot_waits_for_the_map(self):
+    def test_the_map_shows_her_grid_centred_on_her_grids(self):
         r = self.client.get(URL)
-        self.assertContains(r, f'data-map-slot data-region="{self.grid_a.code}" data-near="40.640000,122.200000"')
+        nearby = section(r.content.decode(), "my-nearby")
+        self.assertIn('data-testid="territory-map"', nearby)
+        self.assertIn(f'data-grids-url="/territory/{self.grid_a.code}/map/grids.geojson"', nearby)
+        self.assertIn(f'data-cases-url="/territory/{self.grid_a.code}/map/cases.geojson"', nearby)
+        self.assertIn('data-near="40.640000,122.200000"', nearby)
+        self.assertContains(r, "/static/js/map.js")
+        self.assertContains(r, "/static/vendor/leaflet/leaflet.css")
 
     def test_more_cases_cost_no_more_queries(self):
         self.client.get(URL)
