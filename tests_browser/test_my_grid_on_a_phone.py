@@ -43,6 +43,8 @@ def test_a_grid_worker_works_from_my_grid_and_the_tab_bar_on_a_phone(demo_city, 
     assert "五大门社区第1网格、五大门社区第2网格" in page.get_by_test_id("my-grid-names").inner_text()
     assert page.get_by_test_id("my-file-case").bounding_box()["height"] >= 48  # a big touch target
     assert fits(page, 375)
+    # The cases nearby on the map: the grid drawn (Leaflet), centred on the worker's grids.
+    page.get_by_test_id("my-nearby").locator(".leaflet-container path.leaflet-interactive").first.wait_for()
 
     bar = page.get_by_test_id("tabbar")
     assert bar.is_visible()
