@@ -36,16 +36,6 @@
     }
   });
 
-  // While typing on a phone the on-screen keyboard takes half the screen: the bottom tab bar steps
-  // aside until the field loses focus (CSS: body.typing .tabbar).
-  var typing = 'input:not([type=checkbox]):not([type=radio]):not([type=file]):not([type=submit]):not([type=button]), textarea';
-  document.addEventListener("focusin", function (e) {
-    if (e.target.matches && e.target.matches(typing)) document.body.classList.add("typing");
-  });
-  document.addEventListener("focusout", function (e) {
-    if (e.target.matches && e.target.matches(typing)) document.body.classList.remove("typing");
-  });
-
   // A <select data-autosubmit> (the language switch) sends its form when changed.
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () {
