@@ -65,6 +65,7 @@ class DesktopBarTestCase(TerritoryTestCase):
         admin = bar[bar.index('data-testid="navmenu-admin"'):]
         self.assertIn('href="/rosters/"', admin)
         self.assertIn('href="/cases/config/"', admin)
+        self.assertIn('href="/api/tokens/"', admin)  # added by the api app
 
     def test_a_menu_holding_the_current_page_is_marked(self):
         self.client.force_login(self.alice)
