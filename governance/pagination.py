@@ -15,14 +15,17 @@ Every keyset list renders `templates/_pager.html` with the context of `pager_lin
 from __future__ import annotations
 
 import json
+import operator
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from datetime import timezone as dt_timezone
+from functools import reduce
 
 from django.core.paginator import Page, Paginator
-from django.db import DatabaseError, connection
-from django.db.models import Q, QuerySet
+from django.db import DatabaseError, connection, models
+from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.functional import cached_property
@@ -280,46 +283,215 @@ def keyset_page(
 
 
 def seek_page(request: HttpRequest, qs: QuerySet, time_field: str | None, size: int, *,
-              counted: bool = True, ascending: bool = False) -> KeysetPage:
+              counted: bool = True, ascending: bool = False, order: Sequence[str] | None = None,
+              prefix: str = "") -> KeysetPage:
     """The page of `qs` the request's `after` / `before` key points at (newest first); a key that
-    is not ours is a BadPageKey (the caller answers 400)."""
+    is not ours is a BadPageKey (the caller answers 400). `order` (then `time_field` is None): the
+    list's own order, as `ordered_page` takes it. `prefix`: the keys are `<prefix>after` /
+    `<prefix>before`, for a second paged list on the same page (pager_links with the same prefix)."""
     g = request.GET
-    return keyset_page(qs, time_field=time_field, after=g.get("after"), before=g.get("before"), size=size,
+    after, before = g.get(f"{prefix}after"), g.get(f"{prefix}before")
+    if order is not None:
+        return ordered_page(qs, order, after=after, before=before, size=size, counted=counted)
+    return keyset_page(qs, time_field=time_field, after=after, before=before, size=size,
                        counted=counted, ascending=ascending)
+
+
+# ---------------------------------------------------------------- keyset pages in any order
+#
+# Queues go by what is due first, registers by risk then review date: orders of several columns,
+# ascending or descending, some of them NULL-able. `ordered_page` pages any such order that ends in
+# the pk. A NULL sorts as if it were larger than every value (ascending: NULLS LAST; descending:
+# NULLS FIRST, PostgreSQL's defaults, so its indexes serve the order; SQLite is told the same).
+# The key is the row's values joined by ".": integers as they are, a datetime as microseconds
+# since 1970 UTC, a date as its ordinal, NULL as "n".
+
+KEY_PART_RE = re.compile(r"^(?:n|-?[0-9]{1,19})$")
+
+
+@dataclass(frozen=True)
+class _Column:
+    path: str
+    descending: bool
+    nullable: bool
+    kind: str  # "int", "datetime" or "date"
+
+
+def _columns(model, order: Sequence[str]) -> list[_Column]:
+    columns = []
+    for name in order:
+        path = name.lstrip("-")
+        field, current = None, model
+        for part in path.split("__"):
+            field = current._meta.pk if part == "pk" else current._meta.get_field(part)
+            if field.is_relation and field.related_model is not None:
+                current = field.related_model
+        if isinstance(field, models.DateTimeField):
+            kind = "datetime"
+        elif isinstance(field, models.DateField):
+            kind = "date"
+        else:
+            kind = "int"
+        columns.append(_Column(path, name.startswith("-"), path != "pk" and field.null, kind))
+    if not columns or columns[-1].path != "pk":
+        raise TypeError("ordered_page: the order must end in the pk")
+    return columns
+
+
+def _encode_part(value, kind: str) -> str:
+    if value is None:
+        return "n"
+    if kind == "datetime":
+        delta = value - EPOCH
+        return str((delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds)
+    if kind == "date":
+        return str(value.toordinal())
+    return str(int(value))
+
+
+def _decode_part(raw: str, column: _Column):
+    if not KEY_PART_RE.match(raw):
+        raise BadPageKey(raw)
+    if raw == "n":
+        if not column.nullable:
+            raise BadPageKey(raw)
+        return None
+    n = int(raw)
+    try:
+        if column.kind == "datetime":
+            return EPOCH + timedelta(microseconds=n)
+        if column.kind == "date":
+            return date.fromordinal(n)
+    except (OverflowError, ValueError):
+        raise BadPageKey(raw) from None
+    if abs(n) > MAX_PK:
+        raise BadPageKey(raw)
+    return n
+
+
+def decode_ordered_key(raw: str, columns: list[_Column]) -> list:
+    parts = (raw or "").split(".")
+    if len(parts) != len(columns):
+        raise BadPageKey(raw)
+    return [_decode_part(part, column) for part, column in zip(parts, columns)]
+
+
+def _sort(column: _Column, reverse: bool):
+    descending = column.descending != reverse
+    expr = F(column.path)
+    if not column.nullable:
+        return expr.desc() if descending else expr.asc()
+    # NULL is the largest value: last going up, first going down.
+    return expr.desc(nulls_first=True) if descending else expr.asc(nulls_last=True)
+
+
+def _beyond(column: _Column, value, upwards: bool) -> Q | None:
+    """The rows whose value in `column` lies strictly beyond `value` going up (or down); None: none do."""
+    if upwards:
+        if value is None:
+            return None
+        q = Q(**{f"{column.path}__gt": value})
+        return q | Q(**{f"{column.path}__isnull": True}) if column.nullable else q
+    if value is None:
+        return Q(**{f"{column.path}__isnull": False})
+    return Q(**{f"{column.path}__lt": value})
+
+
+def _equal(column: _Column, value) -> Q:
+    return Q(**{f"{column.path}__isnull": True}) if value is None else Q(**{column.path: value})
+
+
+def _past(qs: QuerySet, columns: list[_Column], values: list, forward: bool) -> QuerySet:
+    """The rows of `qs` strictly after the key (`forward`) or strictly before it, in the list's order:
+    (a beyond) OR (a equal AND b beyond) OR …, with the first column's bound on its own too, so
+    that an index on it can start at the key."""
+    parts, equal = [], Q()
+    for column, value in zip(columns, values):
+        beyond = _beyond(column, value, upwards=(not column.descending) == forward)
+        if beyond is not None:
+            parts.append(equal & beyond)
+        equal &= _equal(column, value)
+    if not parts:
+        return qs.none()
+    first = _beyond(columns[0], values[0], upwards=(not columns[0].descending) == forward)
+    lead = _equal(columns[0], values[0]) | first if first is not None else _equal(columns[0], values[0])
+    return qs.filter(lead).filter(reduce(operator.or_, parts))
+
+
+def _rows(qs: QuerySet, listed: QuerySet, order: list, limit: int) -> list:
+    """The first `limit` rows of `listed` in `order`, with `qs`'s select_related: the page's pks are
+    chosen first, in a subquery that reads only what the filters and the order need, and the joins
+    for display are made for those rows alone (joined first, PostgreSQL hashes whole tables of
+    grids and users to sort a street's few hundred open cases)."""
+    ids = listed.order_by(*order).values("pk")[:limit]
+    return list(qs.filter(pk__in=ids).order_by(*order))
+
+
+def ordered_page(qs: QuerySet, order: Sequence[str], *, after: str | None = None, before: str | None = None,
+                 size: int = 30, counted: bool = True) -> KeysetPage:
+    """The `size` rows of `qs` in `order` (names as order_by takes them, "-" for descending, ending
+    in "pk"; paths through foreign keys allowed) just after key `after`, just before key `before`,
+    or the first page. Raises BadPageKey for a key it cannot read."""
+    columns = _columns(qs.model, order)
+
+    def key(row) -> str:
+        return ".".join(_encode_part(_value(row, c.path), c.kind) for c in columns)
+
+    forward_order = [_sort(c, reverse=False) for c in columns]
+    counted_qs = qs if counted else None
+    if before:
+        values = decode_ordered_key(before, columns)
+        backward = [_sort(c, reverse=True) for c in columns]
+        rows = _rows(qs, _past(qs, columns, values, forward=False), backward, size + 1)
+        more_before = len(rows) > size
+        rows = rows[:size][::-1]
+        if rows:
+            return KeysetPage(rows=rows, counted=counted_qs, next_key=key(rows[-1]),
+                              prev_key=key(rows[0]) if more_before else None, listed=qs, is_first=not more_before)
+        after = None  # nothing before the key any more: the first page
+    listed = _past(qs, columns, decode_ordered_key(after, columns), forward=True) if after else qs
+    rows = _rows(qs, listed, forward_order, size + 1)
+    next_key = key(rows[size - 1]) if len(rows) > size else None
+    rows = rows[:size]
+    return KeysetPage(rows=rows, counted=counted_qs, next_key=next_key, prev_key=key(rows[0]) if after and rows else None,
+                      listed=qs, is_first=not after)
 
 
 MAX_PAGE_NUMBER = 1_000_000
 
 
-def page_number(request: HttpRequest, page: KeysetPage) -> int | None:
+def page_number(request: HttpRequest, page: KeysetPage, prefix: str = "") -> int | None:
     """The page's position: 1 on the first page; else what `?p=` says (the pager's links carry it;
     only shown, never used to find rows: a made-up `p` misleads nobody but its author)."""
     if page.is_first:
         return 1
-    raw = request.GET.get("p", "")
+    raw = request.GET.get(f"{prefix}p", "")
     if raw.isascii() and raw.isdigit() and 1 < int(raw) <= MAX_PAGE_NUMBER:
         return int(raw)
     return None
 
 
-def pager_links(request: HttpRequest, page) -> dict:
+def pager_links(request: HttpRequest, page, prefix: str = "") -> dict:
     """The context of `templates/_pager.html`, beside `page`. `query`: the filters without the
     page keys (for an export link); `next_url` / `prev_url` / `first_url`: the same filters plus
     the position of the neighbouring page, or None. `page` may be a KeysetPage (`?after=` /
-    `?before=`), a Django Page (`?page=`, as CappedPaginator gives) or anything else (no links)."""
+    `?before=`), a Django Page (`?page=`, as CappedPaginator gives) or anything else (no links).
+    `prefix`: the page keys of a second list on the page (`?<prefix>after=`, as seek_page read them);
+    the other list's keys stay in the links, so each list keeps its place while the other moves."""
     query = request.GET.copy()
     for name in ("page", "after", "before", "p"):
-        query.pop(name, None)
+        query.pop(f"{prefix}{name}", None)
     base = query.urlencode()
     sep = "&" if base else ""
     links = {"query": base, "next_url": None, "prev_url": None, "first_url": None}
     if isinstance(page, KeysetPage):
-        number = page.number = page_number(request, page)
+        number = page.number = page_number(request, page, prefix)
         if page.next_key:
-            links["next_url"] = f"?{base}{sep}after={page.next_key}" + (f"&p={number + 1}" if number else "")
+            links["next_url"] = f"?{base}{sep}{prefix}after={page.next_key}" + (
+                f"&{prefix}p={number + 1}" if number else "")
         if page.prev_key:
-            links["prev_url"] = f"?{base}{sep}before={page.prev_key}" + (
-                f"&p={number - 1}" if number and number > 2 else "")
+            links["prev_url"] = f"?{base}{sep}{prefix}before={page.prev_key}" + (
+                f"&{prefix}p={number - 1}" if number and number > 2 else "")
             links["first_url"] = f"?{base}"
     elif isinstance(page, Page):
         if page.has_next():

@@ -127,25 +127,41 @@ def can_decide_extension(user: User, ext: Extension) -> bool:
 
 
 
-def todo_cases(user: User) -> QuerySet[Case]:
-    """Cases waiting for this user's action, soonest deadline first."""
-    condition = Q(status=Status.ASSIGNED, assignee=user)
+# The 待办's order: the soonest deadline first (a case without one last), then the oldest.
+TODO_ORDER = ("deadline", "pk")
+_TODO_RELATED = ("category", "category__parent", "grid", "assignee", "department")
+
+
+def _todo_conditions(user: User) -> tuple[Q | None, Q]:
+    """(what waits for this user's 核查, or None; what waits for the rest: accept, dispatch, handle)."""
+    verify = _prefix_q(user, Cap.VERIFY_CASE)
+    to_verify = Q(status=Status.HANDLED) & verify if verify is not None else None
+    others = Q(status=Status.ASSIGNED, assignee=user)
     depts = my_department_ids(user)
     if depts:
-        condition |= Q(status=Status.ASSIGNED, department_id__in=depts)
-    for status, cap in (
-        (Status.REPORTED, Cap.ACCEPT_CASE),
-        (Status.ACCEPTED, Cap.ASSIGN_CASE),
-        (Status.HANDLED, Cap.VERIFY_CASE),
-    ):
+        others |= Q(status=Status.ASSIGNED, department_id__in=depts)
+    for status, cap in ((Status.REPORTED, Cap.ACCEPT_CASE), (Status.ACCEPTED, Cap.ASSIGN_CASE)):
         q = _prefix_q(user, cap)
         if q is not None:
-            condition |= Q(status=status) & q
-    return (
-        Case.objects.filter(condition)
-        .select_related("category", "category__parent", "grid", "assignee", "department")
-        .order_by("deadline", "id")
-    )
+            others |= Q(status=status) & q
+    return to_verify, others
+
+
+def todo_sections(user: User) -> tuple[QuerySet[Case], QuerySet[Case]]:
+    """The 待办 in its two sections: (待核查: handled cases waiting for this user's 核查; the rest: to
+    accept, to dispatch, to handle). Each is paged on its own, in TODO_ORDER; both are open cases of
+    a slice of the territory, which the open cases' (status, grid, deadline) index finds."""
+    to_verify, others = _todo_conditions(user)
+    verify_qs = Case.objects.filter(to_verify) if to_verify is not None else Case.objects.none()
+    return (verify_qs.select_related(*_TODO_RELATED).order_by(*TODO_ORDER),
+            Case.objects.filter(others).select_related(*_TODO_RELATED).order_by(*TODO_ORDER))
+
+
+def todo_cases(user: User) -> QuerySet[Case]:
+    """Cases waiting for this user's action, soonest deadline first: both sections in one (the API)."""
+    to_verify, others = _todo_conditions(user)
+    condition = others | to_verify if to_verify is not None else others
+    return Case.objects.filter(condition).select_related(*_TODO_RELATED).order_by("deadline", "id")
 
 
 def pending_extensions(user: User) -> QuerySet[Extension]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,12 +40,17 @@ IN_MEDIATION = (Status.REPORTED, Status.ACCEPTED, Status.ASSIGNED)
 def visible_disputes(user: User) -> QuerySet[Dispute]:
     """Disputes whose case the user may see. The case subquery (whose object grants cost two
     queries to build) is built once per user object, i.e. once per request."""
+    return Dispute.objects.filter(pk__in=_dispute_case_ids(user))
+
+
+def _dispute_case_ids(user: User) -> QuerySet:
+    """The pks of the dispute cases `user` may see (a subquery, built once per user object)."""
     ids = getattr(user, "_gridgov_dispute_ids", None)
     if ids is None:
         ids = visible_cases(user).filter(kind=CaseKind.DISPUTE).values("pk")
         if user.is_authenticated:
             user._gridgov_dispute_ids = ids
-    return Dispute.objects.filter(pk__in=ids)
+    return ids
 
 
 def dispute_for_detail(user: User, pk: int) -> Dispute | None:
@@ -58,13 +63,20 @@ def dispute_for_detail(user: User, pk: int) -> Dispute | None:
     )
 
 
+# The desk's order: the highest risk first, then the soonest mediation deadline (none: last).
+DESK_ORDER = ("-risk_level", "case__deadline", "pk")
+
+
 def open_disputes(user: User, mine: bool = False) -> QuerySet[Dispute]:
-    qs = visible_disputes(user).filter(case__status__in=IN_MEDIATION)
+    """Disputes still in mediation in scope (`mine`: assigned to the user), in DESK_ORDER. Their cases
+    are found by the partial index of disputes in mediation (grid, deadline): a street's slice."""
+    cases = _dispute_case_ids(user).filter(status__in=IN_MEDIATION)
     if mine:
-        qs = qs.filter(case__assignee=user)
-    return qs.select_related("case", "case__grid", "case__assignee", "dispute_type").order_by(
-        "-risk_level", "case__deadline", "pk"
-    )
+        cases = cases.filter(assignee=user)
+    # The visible cases still in mediation, not all of visible_disputes(): a street's year of disputes
+    # would be read to keep its few dozen in hand.
+    return (Dispute.objects.filter(pk__in=cases.values("pk"))
+            .select_related("case", "case__grid", "case__assignee", "dispute_type").order_by(*DESK_ORDER))
 
 
 def sessions_on(user: User, day=None, mine: bool = False) -> QuerySet[MediationSession]:
@@ -82,15 +94,21 @@ def follow_ups_due(user: User, mine: bool = False) -> QuerySet[FollowUp]:
     return qs.select_related("dispute__case", "owner").order_by("due", "pk")
 
 
+def risk_order(closed: bool = False) -> tuple[str, ...]:
+    """The register's order: open entries by level (highest first), then the next review (none: last);
+    closed ones the most recently closed first."""
+    return ("-closed_at", "-pk") if closed else ("-level", "next_review", "pk")
+
+
 def risk_register(user: User, closed: bool = False, level: int | None = None, grid: str = "") -> QuerySet[RiskEntry]:
-    """The register in scope; `grid`: a region or grid code prefix (digits, checked by the caller)."""
+    """The register in scope, in risk_order; `grid`: a region or grid code prefix (digits, checked by
+    the caller)."""
     qs = scoped(RiskEntry.objects.all(), user, Cap.VIEW_CASES).filter(closed_at__isnull=not closed)
     if level:
         qs = qs.filter(level=level)
     if grid:
         qs = qs.filter(grid__code__startswith=grid)
-    order = ("-closed_at",) if closed else ("-level", "next_review", "pk")
-    return qs.select_related("dispute__case", "grid", "owner").order_by(*order)
+    return qs.select_related("dispute__case", "grid", "owner").order_by(*risk_order(closed))
 
 
 def rooms_for(grid_code: str) -> list[MediationRoom]:
@@ -161,13 +179,14 @@ def party_rows(dispute: Dispute, revealed: frozenset[int] | set[int] = frozenset
     return rows
 
 
-def desk_counts(disputes: list[Dispute]) -> dict:
-    now = timezone.now()
-    return {
-        "open": len(disputes),
-        "major": sum(1 for d in disputes if d.risk_level >= RiskLevel.MAJOR),
-        "overdue": sum(1 for d in disputes if d.case.deadline and d.case.deadline < now),
-    }
+def desk_counts(disputes: QuerySet[Dispute]) -> dict:
+    """The desk's figures for all of `disputes` (open_disputes: the work in hand, not the history), in
+    one query: in mediation, of which 较大 or above, of which past the mediation deadline."""
+    return disputes.order_by().aggregate(
+        open=Count("pk"),
+        major=Count("pk", filter=Q(risk_level__gte=RiskLevel.MAJOR)),
+        overdue=Count("pk", filter=Q(case__deadline__lt=timezone.now())),
+    )
 
 
 def dispute_list(user: User, params) -> tuple[QuerySet[Dispute], dict, list[str]]:

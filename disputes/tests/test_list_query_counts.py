@@ -1,7 +1,10 @@
 """Every list and queue takes the same number of queries with a few rows as with many: nothing is
 read per row (bench/bench_scale.py measures the same pages at 20,000 and 2,000,000 cases)."""
 
+import re
 from datetime import timedelta
+from html import unescape
+from unittest import mock
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -37,3 +40,35 @@ class ListQueryCountTestCase(DisputeTestCase):
         self.add_rows(6)
         many = {(u.username, url): self.queries(u, url) for u in users for url in LISTS}
         self.assertEqual(many, few)
+
+    def test_the_paged_queues_take_as_many_queries_for_a_few_pages_as_for_many(self):
+        # Page sizes of 2: the few rows already fill pages, so both sizes count their list (a total
+        # beyond one page) and only the number of pages differs.
+        paged = ["/cases/todo/", "/disputes/", "/disputes/risks/"]
+        users = [self.alice, self.carol, self.heidi, self.mona]
+
+        def both_pages():
+            out = {}
+            for u in users:
+                for url in paged:
+                    first = self.queries(u, url)
+                    body = self.client.get(url).content.decode()
+                    m = re.search(r'href="(\?[^"]*after=[^"]*)"', body)
+                    out[(u.username, url)] = (first, self.queries(u, url + unescape(m.group(1))) if m else None)
+            return out
+
+        with mock.patch("disputes.views.cases.PAGE_SIZE", 2), mock.patch("disputes.views.mediation.DISPUTE_PAGE_SIZE", 2):
+            self.add_rows(3)
+            for _ in range(3):
+                self.handled()
+                self.dispute(people_count=6)
+            few = both_pages()
+            self.add_rows(6)
+            for _ in range(6):
+                self.handled()
+                self.dispute(people_count=6)
+            many = both_pages()
+        self.assertEqual(many, few)
+        self.assertIsNotNone(few[("alice", "/cases/todo/")][1])  # a second page exists at both sizes
+        self.assertIsNotNone(few[("alice", "/disputes/")][1])
+        self.assertIsNotNone(few[("alice", "/disputes/risks/")][1])

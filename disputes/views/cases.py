@@ -27,13 +27,14 @@ from disputes.models import Case, CasePhoto, Category, DisputeType, Extension, N
 from disputes.selectors.cases import (
     LIST_COUNT_CAP,
     REPORT_KEYS,
+    TODO_ORDER,
     allowed_actions,
     can_decide_extension,
     case_list,
     describe_filters,
     pending_extensions,
     possible_duplicates,
-    todo_cases,
+    todo_sections,
     visible_cases,
 )
 from governance import geo
@@ -46,6 +47,7 @@ from governance.roles import Cap, Level
 from governance.scope import can, scoped
 
 PAGE_SIZE = 30
+TODO_VERIFY_PREFIX = "verify_"  # the 待核查 section's page keys: ?verify_after= / ?verify_before=
 
 
 def _get_case_for_user(request: HttpRequest, pk: int) -> Case:
@@ -160,11 +162,22 @@ def _list_context(request, page, cleaned, errors) -> dict:
 
 @login_required
 def todo(request: HttpRequest) -> HttpResponse:
-    cases = list(todo_cases(request.user)[:200])
-    # What was handled and waits for 核查 comes first, on its own (the filer and the grid's workers are told).
-    to_verify = [c for c in cases if c.status == Status.HANDLED]
+    """The 待办 in two sections, each a keyset page of its own (TODO_ORDER: soonest deadline first):
+    what was handled and waits for 核查 comes first (the filer and the grid's workers are told), its
+    page keys are `?verify_after=` / `?verify_before=`; the rest pages by `?after=` / `?before=`."""
+    to_verify_qs, others_qs = todo_sections(request.user)
+    try:
+        to_verify = seek_page(request, to_verify_qs, None, PAGE_SIZE, order=TODO_ORDER, prefix=TODO_VERIFY_PREFIX)
+        others = seek_page(request, others_qs, None, PAGE_SIZE, order=TODO_ORDER)
+    except BadPageKey:
+        return render(request, "disputes/todo.html", {
+            "errors": [_("翻页参数无效。")], "to_verify": [], "others": [], "cases": [], "extensions": [],
+        }, status=400)
+    for page in (to_verify, others):
+        page.cap = min(page.cap, LIST_COUNT_CAP)
     return render(request, "disputes/todo.html", {
-        "cases": cases, "to_verify": to_verify, "others": [c for c in cases if c.status != Status.HANDLED],
+        "to_verify": to_verify, "others": others, "cases": [*to_verify, *others],
+        "verify_pager": pager_links(request, to_verify, TODO_VERIFY_PREFIX), "others_pager": pager_links(request, others),
         "extensions": list(pending_extensions(request.user)[:50]), "now": timezone.now(),
     })
 

@@ -34,6 +34,7 @@ from disputes.models import (
 )
 from disputes.selectors.cases import LIST_COUNT_CAP
 from disputes.selectors.mediation import (
+    DESK_ORDER,
     allowed_dispute_actions,
     desk_counts,
     dispute_for_detail,
@@ -42,6 +43,7 @@ from disputes.selectors.mediation import (
     mediators_for,
     open_disputes,
     party_rows,
+    risk_order,
     risk_register,
     rooms_for,
     sessions_on,
@@ -50,7 +52,7 @@ from disputes.views.cases import case_action
 from governance.http import error_status, forbidden, run_action
 from governance.inputs import is_digits, parse_datetime, parse_flag, pick, posted_version
 from governance.models import Region, User
-from governance.pagination import BadPageKey, pager_links, seek_page
+from governance.pagination import BadPageKey, Total, pager_links, seek_page
 from governance.roles import Cap, Level
 from governance.scope import can, get_in_scope_or_404, scoped
 
@@ -84,10 +86,21 @@ DISPUTE_PAGE_SIZE = 30
 def desk(request: HttpRequest) -> HttpResponse:
     """Open disputes by risk and deadline, today's sessions, follow-ups due. `?mine=1`: only my own."""
     mine = request.GET.get("mine") == "1"
-    disputes = list(open_disputes(request.user, mine=mine)[:200])
+    qs = open_disputes(request.user, mine=mine)
+    try:
+        page = seek_page(request, qs, None, DISPUTE_PAGE_SIZE, order=DESK_ORDER, counted=False)
+    except BadPageKey:
+        return render(request, "disputes/dispute_desk.html", {
+            "errors": [_("翻页参数无效。")], "disputes": [], "counts": {}, "sessions": [], "follow_ups": [],
+            "mine": mine,
+        }, status=400)
+    counts = desk_counts(qs)
+    page.total = Total(counts["open"])  # counted once, with the figures above the list
     return render(request, "disputes/dispute_desk.html", {
-        "disputes": disputes,
-        "counts": desk_counts(disputes),
+        "disputes": page,
+        "page": page,
+        **pager_links(request, page),
+        "counts": counts,
         "sessions": list(sessions_on(request.user, mine=mine)),
         "follow_ups": list(follow_ups_due(request.user, mine=mine)[:100]),
         "mine": mine,
@@ -339,10 +352,16 @@ def risk_list(request: HttpRequest) -> HttpResponse:
     if error:
         return render(request, "disputes/risk_list.html", {"entries": [], "error": error, "grid": grid[:15],
                                                            "closed": closed, "levels": RiskLevel.choices}, status=400)
-    entries = list(risk_register(request.user, closed=closed, level=int(level) if level else None, grid=grid)[:300])
+    qs = risk_register(request.user, closed=closed, level=int(level) if level else None, grid=grid)
+    try:
+        page = seek_page(request, qs, None, DISPUTE_PAGE_SIZE, order=risk_order(closed))
+    except BadPageKey:
+        return render(request, "disputes/risk_list.html", {"entries": [], "error": _("翻页参数无效。"), "grid": grid,
+                                                           "closed": closed, "levels": RiskLevel.choices}, status=400)
+    page.cap = min(page.cap, LIST_COUNT_CAP)
     return render(request, "disputes/risk_list.html", {
-        "entries": entries, "closed": closed, "level": level, "levels": RiskLevel.choices, "grid": grid,
-        "today": timezone.localdate(),
+        "entries": page, "page": page, **pager_links(request, page), "closed": closed, "level": level,
+        "levels": RiskLevel.choices, "grid": grid, "today": timezone.localdate(),
     })
 
 
