@@ -5,12 +5,14 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/gg_scale_bench_20k python bench/generate_cases.py 20000
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/gg_scale_bench python bench/generate_cases.py 2000000
     python bench/bench_scale.py postgres://postgres@127.0.0.1:5432/gg_scale_bench_20k \
-                                postgres://postgres@127.0.0.1:5432/gg_scale_bench [--runs 7] [--explain]
+                                postgres://postgres@127.0.0.1:5432/gg_scale_bench [--runs 7] [--explain] \
+                                [--only 待办,desk,risk] [--no-tasks]
 
 Each database is measured by a child process of this script (Django binds one database per
 process), one after the other; the table compares them. Pages are requested through Django's test
 client as signed-in users (session, scope, queries, template: the whole stack but the network),
-once to warm up and then RUNS times: median, worst and SQL queries. Tasks:
+once to warm up and then RUNS times: median, worst and SQL queries (`--only`: the pages whose label
+contains one of the comma-separated words; `--no-tasks`: pages only). Tasks:
 
 - one batch of the supervision task (`escalate_batch`, 1,000 of the cases whose deadline passed in
   the last two days and have no card yet) beside a bare set-based UPDATE of the same rows
@@ -62,7 +64,7 @@ PAGES = [
 ]
 
 
-def measure(runs: int, explain: bool) -> dict:
+def measure(runs: int, explain: bool, only: list[str] | None = None, tasks_too: bool = True) -> dict:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
     import django
 
@@ -76,13 +78,15 @@ def measure(runs: int, explain: bool) -> dict:
 
     from disputes.exports import case_rows, write_xlsx
     from disputes.models import Case
-    from disputes.selectors.cases import case_list, todo_cases
+    from disputes.selectors.cases import case_list, todo_sections
     from disputes.tasks import cases as tasks
     from governance.models import User
 
     out = {"cases": Case.objects.count(), "pages": [], "tasks": {}, "explain": {}}
     clients: dict[str, Client] = {}
     for username, label, url in PAGES:
+        if only and not any(word in label for word in only):
+            continue
         if username not in clients:
             clients[username] = Client()
             clients[username].force_login(User.objects.get(username=username))
@@ -102,6 +106,9 @@ def measure(runs: int, explain: bool) -> dict:
             queries = len(ctx.captured_queries)
         out["pages"].append({"user": username, "label": label, "url": url, "median_ms": statistics.median(times) * 1000,
                              "worst_ms": max(times) * 1000, "queries": queries})
+
+    if not tasks_too:
+        return out
 
     class Rollback(Exception):
         pass
@@ -164,22 +171,27 @@ def measure(runs: int, explain: bool) -> dict:
             qs, _c, _e = case_list(user, {})
             plan = qs.order_by("-created_at", "-id")[:31].explain(analyze=True)
             out["explain"][f"{username} case list"] = plan
-            out["explain"][f"{username} todo"] = todo_cases(user)[:200].explain(analyze=True)
+            to_verify, others = todo_sections(user)
+            out["explain"][f"{username} 待办, 待核查 section"] = to_verify[:31].explain(analyze=True)
+            out["explain"][f"{username} 待办, the rest"] = others[:31].explain(analyze=True)
     return out
 
 
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 7
+    only = sys.argv[sys.argv.index("--only") + 1].split(",") if "--only" in sys.argv else None
+    tasks_too = "--no-tasks" not in sys.argv
     if "--measure" in sys.argv:
-        print(json.dumps(measure(runs, "--explain" in sys.argv)))
+        print(json.dumps(measure(runs, "--explain" in sys.argv, only, tasks_too)))
         return
-    args = [a for a in args if not a.isdigit()]
+    args = [a for a in args if not a.isdigit() and (only is None or a != ",".join(only))]
     results = []
     for url in args:
         env = {**os.environ, "DATABASE_URL": url}
         proc = subprocess.run([sys.executable, __file__, "--measure", "--runs", str(runs),
-                               *(["--explain"] if "--explain" in sys.argv else [])],
+                               *(["--explain"] if "--explain" in sys.argv else []),
+                               *(["--only", ",".join(only)] if only else []), *([] if tasks_too else ["--no-tasks"])],
                               env=env, capture_output=True, text=True, check=True)
         results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
     small, big = results[0], results[-1]
@@ -190,6 +202,8 @@ def main() -> None:
         q = f"{a['queries']}" if a["queries"] == b["queries"] else f"{a['queries']} / {b['queries']}"
         print(f"| {a['user'].removeprefix('bench_')} | {a['label']} | {a['median_ms']:.1f} | {b['median_ms']:.1f} | "
               f"{b['median_ms'] / a['median_ms']:.2f}× | {q} |")
+    if not small["tasks"]:
+        return
     print(f"\n| task | at {small['cases']:,} | at {big['cases']:,} | queries |")
     print("|---|---|---|---:|")
     for name in small["tasks"]:
