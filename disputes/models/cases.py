@@ -197,6 +197,10 @@ class Case(models.Model):
             # A department's 待办: the cases being handled by it, soonest deadline first.
             models.Index(fields=["department", "deadline"], name="case_handling_department",
                          condition=models.Q(status="assigned")),
+            # The reports' overdue stock at a finished period's end (reports.kpis._overdue_at_end): the
+            # cases open then, found as `closed_at IS NULL OR closed_at >= end` (a BitmapOr) instead of
+            # walking every case filed before the end.
+            models.Index(fields=["closed_at"], name="case_closed_at"),
             # The dispute desk: disputes still in mediation under a territory prefix (a city holds a few
             # thousand, a street a few dozen, out of a year's 200,000 disputes).
             models.Index(fields=["grid", "deadline"], name="case_mediation_grid_deadline",
@@ -269,6 +273,11 @@ class CaseEvent(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = _("事件办理记录")
         ordering = ["at", "id"]
+        indexes = [
+            # Supervision cards (and escalations) by time: the reports' overdue stock looks for the cards
+            # before a period's end without reading the whole timeline.
+            models.Index(fields=["at", "case"], name="caseevent_escalate_at", condition=models.Q(action="escalate")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_action_display()}"
