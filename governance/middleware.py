@@ -78,3 +78,42 @@ class TransientDatabaseErrorMiddleware:
         if request.path_info.startswith("/api/") or request.headers.get("accept", "").startswith("application/json"):
             return JsonResponse({"detail": message}, status=409)
         return render(request, "409.html", {"message": message}, status=409)
+
+
+class AuditContextMiddleware:
+    """Sets the audit context (source address, request id, method, path) for the request, which
+    governance.actions.record_audit reads, and records a refused request (403, 429) as one audit row
+    with outcome "refused" — the attempt, by whom, from where."""
+
+    REFUSED_STATUSES = {403, 429}
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from governance.audit import context as audit_context
+
+        values = audit_context.from_request(request)
+        with audit_context.audit_context(**values):
+            response = self.get_response(request)
+            if response.status_code in self.REFUSED_STATUSES and not request.path_info.startswith(settings.STATIC_URL):
+                self._record_refusal(request, response)
+        return response
+
+    @staticmethod
+    def _record_refusal(request: HttpRequest, response: HttpResponse) -> None:
+        from governance.actions import record_audit
+        from governance.models import Outcome
+
+        user = getattr(request, "user", None)
+        try:
+            record_audit(
+                actor=user if user is not None and user.is_authenticated else None,
+                action="request.refused",
+                target_type="request",
+                target_id=request.path_info[:64],
+                outcome=Outcome.REFUSED,
+                detail={"status": response.status_code, "method": request.method},
+            )
+        except Exception:  # never turn a refusal into a 500
+            log.exception("could not record a refused request")

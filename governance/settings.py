@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The audit context (address, request) for record_audit; refused requests (403, 429) audited.
+    "governance.middleware.AuditContextMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "governance.identity.SessionLimitsMiddleware",
     "governance.identity.SecondFactorRequiredMiddleware",

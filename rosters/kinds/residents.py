@@ -350,7 +350,7 @@ class ResidentRoster(Roster):
         return scoped(Resident.objects.all(), user, self.export_cap)
 
     def export_rows(self, user: User) -> Iterator[tuple]:
-        reveal = region_codes(user, Cap.REVEAL_PII) if not user.is_superuser else ("",)
+        reveal = region_codes(user, Cap.REVEAL_PII)
         qs = self.export_queryset(user).order_by("grid_id", "pk")
         tag_label = dict(TagKind.choices)
         political = dict(PoliticalStatus.choices)
