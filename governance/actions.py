@@ -3,12 +3,13 @@ keyword-only arguments, one transaction, one audit row, side effects after commi
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,8 +49,10 @@ def record_audit(
     ctx = audit_context.current()
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None  # AnonymousUser: a refused or failed attempt before sign-in
-    with transaction.atomic():
-        chain.lock_chain()
+    # Inside the action's transaction (the usual case) the chain lock is held until it commits; alone,
+    # the row is its own transaction.
+    with contextlib.nullcontext() if connection.in_atomic_block else transaction.atomic():
+        prev_hash = chain.take_head()
         event = AuditEvent(
             actor=actor,
             action=action,
@@ -60,7 +63,7 @@ def record_audit(
             outcome=outcome,
             address=ctx.get("address"),
             context=chain.normalise({k: v for k, v in ctx.items() if k != "address"}),
-            prev_hash=chain.head_hash(),
+            prev_hash=prev_hash,
         )
         event.row_hash = chain.row_hash(event)
         event.save(force_insert=True)

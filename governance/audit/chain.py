@@ -49,18 +49,20 @@ def row_hash(row) -> str:
     return hashlib.sha256(canonical(row)).hexdigest()
 
 
-def lock_chain() -> None:
-    """Take the chain for this transaction (PostgreSQL; a no-op elsewhere)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
-
-
-def head_hash() -> str:
-    """The hash the next row links to: the newest row's, or the last archive's when none is left."""
+def take_head() -> str:
+    """Take the chain for this transaction and return the hash the next row links to: the newest
+    row's, or the last archive's when none is left. One query on either database: on PostgreSQL the
+    function `gridgov_audit_chain_head()` (migration 0004) takes the advisory lock, then reads the
+    newest row with a fresh snapshot (a VOLATILE function's statements each take one), so it sees
+    the row of the writer that held the lock before."""
     from governance.models import AuditArchive, AuditEvent
 
-    last = AuditEvent.objects.order_by("-id").values_list("row_hash", flat=True).first()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT gridgov_audit_chain_head(%s)", [CHAIN_LOCK_KEY])
+            last = cursor.fetchone()[0]
+    else:
+        last = AuditEvent.objects.order_by("-id").values_list("row_hash", flat=True).first()
     if last is not None:
         return last
     return AuditArchive.objects.order_by("-last_id").values_list("head_hash", flat=True).first() or ""

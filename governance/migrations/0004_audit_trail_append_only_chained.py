@@ -17,6 +17,14 @@ BEGIN
         USING ERRCODE = 'insufficient_privilege';
 END
 $$ LANGUAGE plpgsql;
+-- The chain's writers in turn (governance.audit.chain.take_head): the advisory lock until commit,
+-- then the newest row's hash, read with a snapshot taken after the lock.
+CREATE OR REPLACE FUNCTION gridgov_audit_chain_head(lock_key bigint) RETURNS varchar AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(lock_key);
+    RETURN (SELECT row_hash FROM governance_auditevent ORDER BY id DESC LIMIT 1);
+END
+$$ LANGUAGE plpgsql VOLATILE;
 DROP TRIGGER IF EXISTS governance_auditevent_append_only ON governance_auditevent;
 CREATE TRIGGER governance_auditevent_append_only BEFORE UPDATE OR DELETE ON governance_auditevent
     FOR EACH ROW EXECUTE FUNCTION gridgov_audit_append_only();
@@ -24,6 +32,7 @@ CREATE TRIGGER governance_auditevent_append_only BEFORE UPDATE OR DELETE ON gove
 DROP_SQL = """
 DROP TRIGGER IF EXISTS governance_auditevent_append_only ON governance_auditevent;
 DROP FUNCTION IF EXISTS gridgov_audit_append_only();
+DROP FUNCTION IF EXISTS gridgov_audit_chain_head(bigint);
 """
 
 
