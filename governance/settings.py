@@ -285,7 +285,15 @@ CELERY_BEAT_SCHEDULE = {
     # registers at a glance recounted for the dashboards.
     "case-summaries-reconcile": {"task": "reports.tasks.reconcile_case_summaries", "schedule": crontab(minute=30, hour=1)},
     "register-tallies": {"task": "reports.tasks.count_register_tallies", "schedule": crontab(minute=50, hour=1)},
+    "audit-retention": {"task": "governance.tasks.archive_audit_trail", "schedule": crontab(minute=10, hour=4)},
 }
+# The audit trail is kept this many days (never fewer than 180), then archived to AUDIT_ARCHIVE_DIR
+# (gzip'd JSON lines with the chain's hashes) and deleted by the daily audit-retention job.
+AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("GRIDGOV_AUDIT_RETENTION_DAYS", "180")))
+AUDIT_ARCHIVE_DIR = Path(os.environ.get("GRIDGOV_AUDIT_ARCHIVE_DIR", VAR_DIR / "audit-archive"))
+# Reverse proxies in front of the app whose X-Forwarded-For is trusted for the audit's source address
+# (0: REMOTE_ADDR; 1: the address the one proxy saw).
+AUDIT_TRUSTED_PROXIES = int(os.environ.get("GRIDGOV_TRUSTED_PROXIES", "0"))
 # Uploaded roster files are deleted this many days after their job finished (0: kept forever);
 # the import history keeps its row, counts and error file.
 ROSTER_UPLOAD_RETENTION_DAYS = int(os.environ.get("GRIDGOV_ROSTER_RETENTION_DAYS", "30"))
