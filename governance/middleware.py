@@ -96,24 +96,33 @@ class AuditContextMiddleware:
         values = audit_context.from_request(request)
         with audit_context.audit_context(**values):
             response = self.get_response(request)
-            if response.status_code in self.REFUSED_STATUSES and not request.path_info.startswith(settings.STATIC_URL):
-                self._record_refusal(request, response)
+            if not request.path_info.startswith(settings.STATIC_URL):
+                if response.status_code in self.REFUSED_STATUSES:
+                    self._record(request, response, "request.refused", "refused")
+                elif self._superuser(request):
+                    # The superuser is for installation only: every request it makes is on the record
+                    # (its writes in /admin/ also leave their own admin.* row).
+                    self._record(request, response, "superuser.request", "success")
         return response
 
     @staticmethod
-    def _record_refusal(request: HttpRequest, response: HttpResponse) -> None:
+    def _superuser(request: HttpRequest) -> bool:
+        user = getattr(request, "user", None)
+        return bool(user is not None and user.is_authenticated and user.is_superuser)
+
+    @staticmethod
+    def _record(request: HttpRequest, response: HttpResponse, action: str, outcome: str) -> None:
         from governance.actions import record_audit
-        from governance.models import Outcome
 
         user = getattr(request, "user", None)
         try:
             record_audit(
                 actor=user if user is not None and user.is_authenticated else None,
-                action="request.refused",
+                action=action,
                 target_type="request",
                 target_id=request.path_info[:64],
-                outcome=Outcome.REFUSED,
+                outcome=outcome,
                 detail={"status": response.status_code, "method": request.method},
             )
-        except Exception:  # never turn a refusal into a 500
-            log.exception("could not record a refused request")
+        except Exception:  # never turn the answer into a 500
+            log.exception("could not record %s", action)

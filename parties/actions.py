@@ -705,12 +705,15 @@ def _require_register_scope(actor: User | None, cap: str = Cap.VIEW_REGISTER) ->
 
 
 @transaction.atomic
-def do_record_export(*, actor: User, what: str, filters: dict) -> None:
+def do_record_export(*, actor: User, what: str, filters: dict, rows: int | None = None) -> None:
     """Exports change nothing, but who took which list out of the system is recorded. `filters`: the
-    search as ResidentSearch.filters() gives it (exact keys only as a flag, never a number)."""
+    search as ResidentSearch.filters() gives it (exact keys only as a flag, never a number); `rows`:
+    how many rows the file holds, counted before the first one leaves."""
     region_code = _require_register_scope(actor)
-    record_audit(actor=actor, action=f"{what}.export", target=actor, region_code=region_code,
-                 detail={"filters": filters})
+    detail: dict = {"filters": filters}
+    if rows is not None:
+        detail["rows"] = rows
+    record_audit(actor=actor, action=f"{what}.export", target=actor, region_code=region_code, detail=detail)
 
 
 @transaction.atomic

@@ -194,8 +194,9 @@ def resident_export(request: HttpRequest) -> StreamingHttpResponse:
     qs = selectors.resident_queryset(request.user, search)
     if search.errors:
         raise BadRequest(search.errors[0])
-    actions.do_record_export(actor=request.user, what="resident", filters=search.filters())
-    rows = resident_rows(qs.order_by("-pk")[:MAX_EXPORT_ROWS].iterator(chunk_size=2000))
+    limited = qs.order_by("-pk")[:MAX_EXPORT_ROWS]
+    actions.do_record_export(actor=request.user, what="resident", filters=search.filters(), rows=limited.count())
+    rows = resident_rows(limited.iterator(chunk_size=2000))
     response = StreamingHttpResponse(csv_lines(RESIDENT_HEADERS, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = "attachment; filename*=UTF-8''residents.csv"
     response["Cache-Control"] = "no-store"
