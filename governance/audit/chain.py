@@ -81,7 +81,7 @@ def verify(batch: int = 5000) -> tuple[int, Break | None]:
     archive = AuditArchive.objects.order_by("-last_id").first()
     expected_prev = archive.head_hash if archive else ""
     checked = 0
-    for row in _rows(AuditEvent, batch):
+    for row in _rows(AuditEvent.objects.all(), batch):
         if row.prev_hash != expected_prev:
             return checked, Break(row.id, "prev")
         if row.row_hash != row_hash(row):
@@ -91,10 +91,11 @@ def verify(batch: int = 5000) -> tuple[int, Break | None]:
     return checked, None
 
 
-def _rows(model, batch: int) -> Iterator:
+def _rows(qs, batch: int) -> Iterator:
+    """The rows of `qs` in id order, `batch` at a time (by key: no OFFSET, no long cursor)."""
     last = 0
     while True:
-        rows = list(model.objects.filter(id__gt=last).order_by("id")[:batch])
+        rows = list(qs.filter(id__gt=last).order_by("id")[:batch])
         if not rows:
             return
         yield from rows
