@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from governance.actions import record_audit
-from governance.models import AuditEvent, Outcome, User
+from governance.models import Outcome, User
 from governance.roles import Role
 from governance.tests.base import TerritoryTestCase, make_user
 
