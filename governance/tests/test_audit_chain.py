@@ -65,3 +65,34 @@ def test_a_row_rewritten_with_a_fresh_hash_still_breaks_the_next_link(events):
            ['{"i": 99}', chain.row_hash(row), row.pk])
     with pytest.raises(CommandError, match=f"BROKEN at audit row {events[4].pk}"):
         verify()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers in several connections")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_chain_in_turn_on_postgresql():
+    import threading
+
+    from django.db import connections
+
+    region = Region.objects.create(code="2108", name="营口市", level=1)
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def writer(n: int) -> None:
+        try:
+            barrier.wait()
+            for i in range(10):
+                with transaction.atomic():
+                    record_audit(actor=None, action=f"test.{n}.{i}", target=region)
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert chain.verify() == (40, None)
