@@ -19,7 +19,7 @@ from governance import tokens
 from governance.audit import chain
 from governance.audit import context as audit_context
 from governance.models import ApiToken, AuditEvent, Department, Outcome, Region, RoleAssignment, User, validate_region_code
-from governance.roles import ADMIN_ROLES, Cap, Role
+from governance.roles import ADMIN_ROLES, SEPARATED_CAPABILITIES, Cap, Role
 from governance.scope import can, forget_scope, region_codes
 
 
@@ -156,6 +156,45 @@ def do_revoke_role(*, actor: User | None, assignment: RoleAssignment) -> None:
     )
     assignment.delete()
     forget_scope(assignment.user)
+
+
+# Capabilities a territorial grant may never carry: the administrators' own (三员分立).
+UNGRANTABLE_CAPABILITIES = frozenset().union(*SEPARATED_CAPABILITIES)
+
+
+def _refuse_capability_grant(actor: User | None, user: User, cap: str, region: Region) -> None:
+    if cap not in Cap.ALL:
+        raise ValidationError(_("未知的权限“%(cap)s”。") % {"cap": cap})
+    require(actor, Cap.MANAGE_SECURITY, region.code)
+    if cap in UNGRANTABLE_CAPABILITIES:
+        raise PermissionDenied(_("三员分立：管理员的权限不能通过授权获得。"))
+    if actor is not None and (user.pk == actor.pk or RoleAssignment.objects.filter(user=user, role__in=ADMIN_ROLES).exists()):
+        raise PermissionDenied(_("三员分立：不能为自己或管理员账号授权。"))
+
+
+@transaction.atomic
+def do_grant_capability(*, actor: User | None, user: User, cap: str, region: Region) -> None:
+    """The security administrator's territorial grant: `cap` on `region` and below, for `user` (a
+    django-guardian permission scope_<cap> on the node). Never an administrator's capability, never
+    to oneself or an administrator's account. Audited."""
+    from guardian.shortcuts import assign_perm
+
+    _refuse_capability_grant(actor, user, cap, region)
+    assign_perm(f"governance.scope_{cap}", user, region)
+    record_audit(actor=actor, action="grant.add", target=region, region_code=region.code,
+                 detail={"user": user.username, "capability": cap})
+    forget_scope(user)
+
+
+@transaction.atomic
+def do_revoke_capability(*, actor: User | None, user: User, cap: str, region: Region) -> None:
+    from guardian.shortcuts import remove_perm
+
+    _refuse_capability_grant(actor, user, cap, region)
+    remove_perm(f"governance.scope_{cap}", user, region)
+    record_audit(actor=actor, action="grant.remove", target=region, region_code=region.code,
+                 detail={"user": user.username, "capability": cap})
+    forget_scope(user)
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ itself or anyone an administrator's role, one account holds at most one of them.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from governance.actions import do_create_user, do_grant_role, do_revoke_role
+from governance.actions import do_create_user, do_grant_capability, do_grant_role, do_revoke_capability, do_revoke_role
 from governance.models import AuditEvent, RoleAssignment, User
 from governance.roles import ADMIN_ROLES, ROLE_CAPABILITIES, SEPARATED_CAPABILITIES, Cap, Role
 from governance.scope import can
@@ -108,3 +108,33 @@ class GrantingTests(TerritoryTestCase):
         self.assertEqual(response.status_code, 302)
         self.assertTrue(AuditEvent.objects.filter(action="admin.add", actor=root,
                                                   target_type="governance.roleassignment").exists())
+
+
+class TerritorialGrantTests(TerritoryTestCase):
+    """The security administrator's grants (scope_<capability> on a node), audited."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.sam = make_user("sam", "安全员", Role.SECURITY_ADMIN, cls.city)
+
+    def test_the_security_administrator_grants_and_revokes_a_business_capability(self):
+        do_grant_capability(actor=self.sam, user=self.carol, cap=Cap.VIEW_SENSITIVE_TAGS, region=self.grid_a)
+        self.assertTrue(can(self.carol, Cap.VIEW_SENSITIVE_TAGS, self.grid_a.code))
+        do_revoke_capability(actor=self.sam, user=self.carol, cap=Cap.VIEW_SENSITIVE_TAGS, region=self.grid_a)
+        self.assertFalse(can(User.objects.get(pk=self.carol.pk), Cap.VIEW_SENSITIVE_TAGS, self.grid_a.code))
+        self.assertEqual(list(AuditEvent.objects.filter(actor=self.sam).order_by("id").values_list("action", flat=True)),
+                         ["grant.add", "grant.remove"])
+
+    def test_no_grant_carries_an_administrators_capability_or_goes_to_oneself_or_an_administrator(self):
+        for cap in (Cap.READ_AUDIT, Cap.MANAGE_SECURITY, Cap.MANAGE_USERS, Cap.CONFIGURE, Cap.IMPORT_ROSTER):
+            with self.subTest(cap=cap), self.assertRaises(PermissionDenied):
+                do_grant_capability(actor=self.sam, user=self.carol, cap=cap, region=self.grid_a)
+        with self.assertRaises(PermissionDenied):
+            do_grant_capability(actor=self.sam, user=self.sam, cap=Cap.REVEAL_PII, region=self.city)
+        with self.assertRaises(PermissionDenied):
+            do_grant_capability(actor=self.sam, user=self.frank, cap=Cap.REVEAL_PII, region=self.xishi)
+
+    def test_the_system_administrator_grants_no_capability(self):
+        with self.assertRaises(PermissionDenied):
+            do_grant_capability(actor=self.frank, user=self.nobody, cap=Cap.VIEW, region=self.xishi)
