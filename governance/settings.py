@@ -319,9 +319,7 @@ CELERY_BEAT_SCHEDULE = {
 # (gzip'd JSON lines with the chain's hashes) and deleted by the daily audit-retention job.
 AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("GRIDGOV_AUDIT_RETENTION_DAYS", "180")))
 AUDIT_ARCHIVE_DIR = Path(os.environ.get("GRIDGOV_AUDIT_ARCHIVE_DIR", VAR_DIR / "audit-archive"))
-# Reverse proxies in front of the app whose X-Forwarded-For is trusted for the audit's source address
-# (0: REMOTE_ADDR; 1: the address the one proxy saw).
-AUDIT_TRUSTED_PROXIES = int(os.environ.get("GRIDGOV_TRUSTED_PROXIES", "0"))
+# The audit's source address is governance.identity.client_address (GRIDGOV_TRUSTED_PROXIES).
 # Uploaded roster files are deleted this many days after their job finished (0: kept forever);
 # the import history keeps its row, counts and error file.
 ROSTER_UPLOAD_RETENTION_DAYS = int(os.environ.get("GRIDGOV_ROSTER_RETENTION_DAYS", "30"))
@@ -415,3 +413,4 @@ def _tile_sources(url: str) -> list[str]:
 
 
 MAP_TILE_CSP_SOURCES = _tile_sources(MAP_TILE_URL)  # for the Content-Security-Policy's img-src
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += [s for s in MAP_TILE_CSP_SOURCES if s not in CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"]]

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from ipaddress import ip_address
 
-from django.conf import settings
 from django.http import HttpRequest
 
 _current: ContextVar[dict | None] = ContextVar("gridgov_audit_context", default=None)
@@ -21,14 +20,11 @@ def current() -> dict:
 
 
 def client_address(request: HttpRequest) -> str | None:
-    """REMOTE_ADDR, or behind GRIDGOV_TRUSTED_PROXIES reverse proxies the address the outermost of them
-    saw (counted from the right of X-Forwarded-For: what a client writes there itself is never trusted)."""
-    address = request.META.get("REMOTE_ADDR", "")
-    proxies = getattr(settings, "AUDIT_TRUSTED_PROXIES", 0)
-    if proxies:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
-        if len(forwarded) >= proxies:
-            address = forwarded[-proxies]
+    """The client's address as lockouts see it (governance.identity.client_address: REMOTE_ADDR, or
+    behind GRIDGOV_TRUSTED_PROXIES proxies the address the outermost of them saw), normalised."""
+    from governance.identity import client_address as identity_address
+
+    address = identity_address(request) or ""
     try:
         return str(ip_address(address))
     except ValueError:

@@ -23,7 +23,7 @@ class AuditContextTests(TerritoryTestCase):
                          ("POST", "/password/change/", "web"))
         self.assertEqual(len(event.context["request_id"]), 32)
 
-    @override_settings(AUDIT_TRUSTED_PROXIES=1)
+    @override_settings(TRUSTED_PROXIES=1)
     def test_behind_the_reverse_proxy_the_address_the_proxy_saw_is_recorded_not_what_the_client_wrote(self):
         self.client.force_login(self.alice)
         self.client.get("/audit/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 172.16.5.4")
