@@ -29,7 +29,7 @@ class AuditListTests(TerritoryTestCase):
         ContentType.objects.get_for_models(User)
 
     def actions(self, response) -> list[str]:
-        return [e.action for e in response.context["page"].rows]
+        return [e.action for e in response.context["page"].rows if not e.action.startswith("auth.sign")]
 
     def test_the_audit_administrator_reads_every_row_newest_first(self):
         self.client.force_login(self.alma)

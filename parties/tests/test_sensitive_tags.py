@@ -1,5 +1,5 @@
 """Sensitive person tags (社区矫正, 刑满释放, 严重精神障碍, 吸毒: parties.models.SENSITIVE_TAGS) are seen
-only with view_sensitive_tags over the resident's grid: gina, a grid worker of 张三's grid without it,
+only with view_sensitive_tags over the resident's grid: gwen, a grid worker of 张三's grid without it,
 finds no trace of 张三's 社区矫正人员 tag on his page, the list, its filter, the export, the API, the
 house page or the change history — and cannot set or remove one; carol (granted it on her grid) and
 the community staff (whose role holds it) see it."""
@@ -27,7 +27,7 @@ class SensitiveTagTests(RegisterTestCase):
         }
 
     def test_a_grid_worker_without_the_capability_sees_the_tag_nowhere(self):
-        self.client.force_login(self.gina)
+        self.client.force_login(self.gwen)
         for name, content in self.pages().items():
             with self.subTest(page=name):
                 self.assertIn("张三", content)
@@ -35,7 +35,7 @@ class SensitiveTagTests(RegisterTestCase):
                 self.assertNotIn("community_correction", content)
 
     def test_a_filter_by_the_tag_finds_no_one_and_the_filter_does_not_offer_it(self):
-        self.client.force_login(self.gina)
+        self.client.force_login(self.gwen)
         response = self.client.get(reverse("parties:residents"), {"tag": "community_correction"})
         self.assertNotContains(response, "张三")
         self.assertNotContains(response, 'value="community_correction"')
@@ -46,13 +46,13 @@ class SensitiveTagTests(RegisterTestCase):
         from parties import actions
 
         actions.do_set_resident_tag(actor=self.carol, resident=self.zhangsi, tag="drug_user")
-        self.client.force_login(self.gina)
+        self.client.force_login(self.gwen)
         page = self.client.get(reverse("parties:resident", args=[self.zhangsi.pk])).content.decode()
         self.assertNotIn("drug_user", page)
         self.assertNotIn("吸毒", page)
 
     def test_without_the_capability_one_can_neither_set_nor_remove_a_sensitive_tag(self):
-        self.client.force_login(self.gina)
+        self.client.force_login(self.gwen)
         url = reverse("parties:resident-tag-add", args=[self.zhangsi.pk])
         self.assertEqual(self.client.post(url, {"tag": "drug_user"}).status_code, 400)
         tag = ResidentTag.objects.get(resident=self.zhang, tag=TagKind.COMMUNITY_CORRECTION)
