@@ -19,7 +19,7 @@ from governance import tokens
 from governance.audit import chain
 from governance.audit import context as audit_context
 from governance.models import ApiToken, AuditEvent, Department, Outcome, Region, RoleAssignment, User, validate_region_code
-from governance.roles import ADMIN_ROLES, SEPARATED_CAPABILITIES, Cap, Role
+from governance.roles import ADMIN_ROLES, SEPARATED_CAPABILITIES, Cap
 from governance.scope import can, forget_scope, region_codes
 
 

@@ -52,7 +52,7 @@ def row_hash(row) -> str:
 def take_head() -> str:
     """Take the chain for this transaction and return the hash the next row links to: the newest
     row's, or the last archive's when none is left. One query on either database: on PostgreSQL the
-    function `gridgov_audit_chain_head()` (migration 0005) takes the advisory lock, then reads the
+    function `gridgov_audit_chain_head()` (migration 0006) takes the advisory lock, then reads the
     newest row with a fresh snapshot (a VOLATILE function's statements each take one), so it sees
     the row of the writer that held the lock before."""
     from governance.models import AuditArchive, AuditEvent

@@ -1,6 +1,6 @@
 """The audit trail is append-only: Django refuses to change or delete a row (save of an existing
 row, delete, QuerySet update/delete), and on PostgreSQL the database itself refuses UPDATE and
-DELETE (a trigger, migration 0005) to any SQL, except the retention job's DELETE in a transaction
+DELETE (a trigger, migration 0006) to any SQL, except the retention job's DELETE in a transaction
 that set gridgov.audit_archive."""
 
 import pytest

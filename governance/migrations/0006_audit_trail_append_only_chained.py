@@ -66,7 +66,7 @@ def drop_trigger(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0004_user_password_changed_at_session_history'),
+        ('governance', '0005_api_tokens'),
     ]
 
     operations = [
