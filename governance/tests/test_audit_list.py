@@ -71,7 +71,7 @@ class AuditListTests(TerritoryTestCase):
         self.client.get(URL)
         for i in range(20):
             record_audit(actor=self.alice, action="x.y", target=self.city, region_code="2108", detail={"i": i})
-        with self.assertNumQueries(6):  # session, user, roles, two grant queries, the page of rows (actor joined)
+        with self.assertNumQueries(7):  # session, user, roles, two grant queries, the page of rows (actor joined), the notices badge
             self.client.get(URL)
 
     def test_its_link_is_in_the_audit_administrators_navigation_only(self):
