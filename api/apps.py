@@ -14,4 +14,4 @@ class ApiConfig(AppConfig):
 
         # The admins' token page, for those who manage users somewhere (governance.navigation's registry).
         if not any(link.url_name == "api-tokens" for link in NAV):
-            NAV.append(NavLink(_("API 令牌"), "api-tokens", Cap.MANAGE_USERS, group=ADMIN, icon="lock"))  # the 管理 menu
+            NAV.append(NavLink(_("API 令牌"), "api-tokens", Cap.MANAGE_SECURITY, group=ADMIN, icon="lock"))  # the 管理 menu

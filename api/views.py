@@ -1,4 +1,4 @@
-"""/api/tokens/: an admin (MANAGE_USERS on a node above the user) issues and revokes API tokens
+"""/api/tokens/: the security administrator (MANAGE_SECURITY on a node above the user) issues and revokes API tokens
 for the accounts in their scope (governance.tokens.managed_users). A new token is shown once, in
 the answer to the POST that issued it; the list shows prefixes only. Issue and revoke are
 governance's do_issue_api_token / do_revoke_api_token (one audit row each)."""
@@ -26,7 +26,7 @@ LIST_LIMIT = 100
 
 
 def _may_manage(user) -> bool:
-    return user.is_superuser or bool(region_codes(user, Cap.MANAGE_USERS))
+    return user.is_superuser or bool(region_codes(user, Cap.MANAGE_SECURITY))  # the security administrator's
 
 
 def _context(request: HttpRequest, **extra) -> dict:

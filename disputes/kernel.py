@@ -46,7 +46,7 @@ from disputes.models import Case, CaseDispatch, CaseEvent, CaseKind, Category, N
 from disputes.summaries import counts_of, recount
 from governance.actions import StaleVersion
 from governance.models import RoleAssignment, User
-from governance.roles import ROLE_CAPABILITIES, Cap, Role
+from governance.roles import ADMIN_ROLES, ROLE_CAPABILITIES, Cap, Role
 from governance.scope import role_assignments
 
 __all__ = ["counts_of", "recount"]  # the summaries' kernel calls, named here with the rest of the loop's
@@ -236,7 +236,7 @@ def handler_ids(case: Case) -> list[int]:
 
 def holders_of(cap: str, region_code: str) -> list[int]:
     """The users holding `cap` by a role on exactly this node (not the admins: they configure, not act)."""
-    roles = [role for role, caps in ROLE_CAPABILITIES.items() if cap in caps and role != Role.ADMIN]
+    roles = [role for role, caps in ROLE_CAPABILITIES.items() if cap in caps and role not in ADMIN_ROLES]
     return list(RoleAssignment.objects.filter(role__in=roles, region_id=region_code).values_list("user_id", flat=True))
 
 
@@ -244,7 +244,7 @@ def holders_of(cap: str, region_code: str) -> list[int]:
 # community staff and party secretaries, street officers, mediators) — not the city leader, the
 # district centre or the system admin, who supervise or configure; departments are chosen as such.
 ASSIGNABLE_ROLES = tuple(
-    role for role, caps in ROLE_CAPABILITIES.items() if Cap.FILE_CASE in caps and role != Role.ADMIN
+    role for role, caps in ROLE_CAPABILITIES.items() if Cap.FILE_CASE in caps and role not in ADMIN_ROLES
 )
 
 
@@ -279,7 +279,7 @@ def is_handler(user: User, case: Case) -> bool:
 
 
 def require_handler(actor: User | None, case: Case, message: str = "") -> None:
-    if actor is not None and not actor.is_superuser and not is_handler(actor, case):
+    if actor is not None and not is_handler(actor, case):
         raise PermissionDenied(message or _("只有被派遣的处置人或处置部门可以反馈处置结果。"))
 
 
@@ -288,7 +288,7 @@ def require_handler(actor: User | None, case: Case, message: str = "") -> None:
 
 def holders_by_node(cap: str, codes: Iterable[str]) -> dict[str, list[int]]:
     """`holders_of` for many nodes in one query: {node code: user ids}."""
-    roles = [role for role, caps in ROLE_CAPABILITIES.items() if cap in caps and role != Role.ADMIN]
+    roles = [role for role, caps in ROLE_CAPABILITIES.items() if cap in caps and role not in ADMIN_ROLES]
     out: dict[str, list[int]] = {}
     rows = RoleAssignment.objects.filter(role__in=roles, region_id__in=sorted(set(codes))).values_list(
         "region_id", "user_id")

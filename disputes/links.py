@@ -84,7 +84,7 @@ class IdListField(forms.Field):
 
 def may_link(user: User) -> bool:
     """Whether the register pickers are of any use to `user` (view_register or mediate somewhere)."""
-    return user.is_superuser or any(region_codes(user, cap) for cap in LINK_CAPS)
+    return any(region_codes(user, cap) for cap in LINK_CAPS)
 
 
 def picked(user: User, model, values) -> list[tuple[int, str, str]]:

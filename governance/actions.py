@@ -3,21 +3,24 @@ keyword-only arguments, one transaction, one audit row, side effects after commi
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from governance import tokens
-from governance.models import ApiToken, AuditEvent, Department, Region, RoleAssignment, User, validate_region_code
-from governance.roles import Cap, Role
-from governance.scope import can, forget_scope
+from governance.audit import chain
+from governance.audit import context as audit_context
+from governance.models import ApiToken, AuditEvent, Department, Outcome, Region, RoleAssignment, User, validate_region_code
+from governance.roles import ADMIN_ROLES, SEPARATED_CAPABILITIES, Cap
+from governance.scope import can, forget_scope, region_codes
 
 
 class StaleVersion(Exception):
@@ -27,17 +30,44 @@ class StaleVersion(Exception):
 
 
 def record_audit(
-    *, actor: User | None, action: str, target: models.Model, region_code: str = "", detail: dict | None = None
+    *,
+    actor: User | None,
+    action: str,
+    target: models.Model | None = None,
+    region_code: str = "",
+    detail: dict | None = None,
+    outcome: str = Outcome.SUCCESS,
+    target_type: str = "",
+    target_id: str = "",
 ) -> AuditEvent:
-    """Append one audit row. Called inside the action's transaction, so it commits with the write."""
-    return AuditEvent.objects.create(
-        actor=actor,
-        action=action,
-        target_type=target._meta.label_lower,
-        target_id=str(target.pk),
-        region_code=region_code,
-        detail=detail or {},
-    )
+    """Append one audit row. Called inside the action's transaction, so it commits with the write.
+
+    The source address and the request come from the audit context (governance.audit.context, set
+    by AuditContextMiddleware for every request), so callers pass neither. `outcome` is success,
+    refused or failed (Outcome); without a model instance, name the target by `target_type` and
+    `target_id` (e.g. a sign-in attempt for a username that does not exist)."""
+    ctx = audit_context.current()
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None  # AnonymousUser: a refused or failed attempt before sign-in
+    # Inside the action's transaction (the usual case) the chain lock is held until it commits; alone,
+    # the row is its own transaction.
+    with contextlib.nullcontext() if connection.in_atomic_block else transaction.atomic():
+        prev_hash = chain.take_head()
+        event = AuditEvent(
+            actor=actor,
+            action=action,
+            target_type=target._meta.label_lower if target is not None else target_type[:64],
+            target_id=str(target.pk) if target is not None else str(target_id)[:64],
+            region_code=(region_code or "")[:15],
+            detail=chain.normalise(detail),
+            outcome=outcome,
+            address=ctx.get("address"),
+            context=chain.normalise({k: v for k, v in ctx.items() if k != "address"}),
+            prev_hash=prev_hash,
+        )
+        event.row_hash = chain.row_hash(event)
+        event.save(force_insert=True)
+    return event
 
 
 def require(actor: User | None, cap: str, region_code: str) -> None:
@@ -73,10 +103,8 @@ def do_create_region(
 
 @transaction.atomic
 def do_create_user(*, actor: User | None, username: str, name: str, password: str, phone: str = "") -> User:
-    if actor is not None and not actor.is_superuser and not any(
-        a.role == Role.ADMIN for a in actor.role_assignments.all()
-    ):
-        raise PermissionDenied(_("只有管理员可以创建用户。"))
+    if actor is not None and not actor.is_superuser and not region_codes(actor, Cap.MANAGE_USERS):
+        raise PermissionDenied(_("只有系统管理员可以创建用户。"))
     user = User(username=username, name=name, phone=phone)
     user.set_password(password)
     user.full_clean()
@@ -90,6 +118,7 @@ def do_grant_role(
     *, actor: User | None, user: User, role: str, region: Region, department: Department | None = None
 ) -> RoleAssignment:
     require(actor, Cap.MANAGE_USERS, region.code)
+    refuse_admin_role_grant(actor, user, role)
     assignment = RoleAssignment(user=user, role=role, region=region, department=department)
     assignment.full_clean()
     assignment.save()
@@ -104,15 +133,68 @@ def do_grant_role(
     return assignment
 
 
+def refuse_admin_role_grant(actor: User | None, user: User, role: str) -> None:
+    """三员分立: the administrators' roles are granted at installation only (the system, or a superuser in
+    the audited /admin/), never by a role holder — a system administrator cannot make anyone (themself
+    included) a security or audit administrator, nor another system administrator; and no role holder
+    changes the roles of an administrator's account."""
+    if actor is None or actor.is_superuser:
+        return
+    if role in ADMIN_ROLES:
+        raise PermissionDenied(_("三员分立：系统管理员、安全管理员、审计管理员只能由安装时的超级管理员授予。"))
+    if user.pk == actor.pk or RoleAssignment.objects.filter(user=user, role__in=ADMIN_ROLES).exists():
+        raise PermissionDenied(_("三员分立：不能为自己或管理员账号授予角色。"))
+
+
 @transaction.atomic
 def do_revoke_role(*, actor: User | None, assignment: RoleAssignment) -> None:
     require(actor, Cap.MANAGE_USERS, assignment.region_id)
+    refuse_admin_role_grant(actor, assignment.user, assignment.role)
     detail: dict[str, Any] = {"user": assignment.user.username, "role": assignment.role}
     record_audit(
         actor=actor, action="role.revoke", target=assignment, region_code=assignment.region_id, detail=detail
     )
     assignment.delete()
     forget_scope(assignment.user)
+
+
+# Capabilities a territorial grant may never carry: the administrators' own (三员分立).
+UNGRANTABLE_CAPABILITIES = frozenset().union(*SEPARATED_CAPABILITIES)
+
+
+def _refuse_capability_grant(actor: User | None, user: User, cap: str, region: Region) -> None:
+    if cap not in Cap.ALL:
+        raise ValidationError(_("未知的权限“%(cap)s”。") % {"cap": cap})
+    require(actor, Cap.MANAGE_SECURITY, region.code)
+    if cap in UNGRANTABLE_CAPABILITIES:
+        raise PermissionDenied(_("三员分立：管理员的权限不能通过授权获得。"))
+    if actor is not None and (user.pk == actor.pk or RoleAssignment.objects.filter(user=user, role__in=ADMIN_ROLES).exists()):
+        raise PermissionDenied(_("三员分立：不能为自己或管理员账号授权。"))
+
+
+@transaction.atomic
+def do_grant_capability(*, actor: User | None, user: User, cap: str, region: Region) -> None:
+    """The security administrator's territorial grant: `cap` on `region` and below, for `user` (a
+    django-guardian permission scope_<cap> on the node). Never an administrator's capability, never
+    to oneself or an administrator's account. Audited."""
+    from guardian.shortcuts import assign_perm
+
+    _refuse_capability_grant(actor, user, cap, region)
+    assign_perm(f"governance.scope_{cap}", user, region)
+    record_audit(actor=actor, action="grant.add", target=region, region_code=region.code,
+                 detail={"user": user.username, "capability": cap})
+    forget_scope(user)
+
+
+@transaction.atomic
+def do_revoke_capability(*, actor: User | None, user: User, cap: str, region: Region) -> None:
+    from guardian.shortcuts import remove_perm
+
+    _refuse_capability_grant(actor, user, cap, region)
+    remove_perm(f"governance.scope_{cap}", user, region)
+    record_audit(actor=actor, action="grant.remove", target=region, region_code=region.code,
+                 detail={"user": user.username, "capability": cap})
+    forget_scope(user)
 
 
 @transaction.atomic

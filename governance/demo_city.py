@@ -53,6 +53,8 @@ class DemoLogin:
 
 DEMO_LOGINS = [
     DemoLogin("admin", "系统管理员", Role.ADMIN, "2108"),
+    DemoLogin("security_admin", "安全管理员", Role.SECURITY_ADMIN, "2108"),
+    DemoLogin("audit_admin", "审计管理员", Role.AUDIT_ADMIN, "2108"),
     DemoLogin("city_leader", "刘建国", Role.CITY_LEADER, "2108"),
     DemoLogin("district_centre", "陈立新", Role.DISTRICT_CENTRE, "210802"),
     DemoLogin("street_officer", "王海涛", Role.STREET_OFFICER, "210802001"),

@@ -36,6 +36,7 @@ JOB_LABELS = {
     "reports-catch-up": _("补算停机期间漏掉的报告期"),
     "case-summaries-reconcile": _("核对事件汇总与原始数据（有偏差则重建并标红）"),
     "register-tallies": _("统计驾驶舱的台账总数（人口、房屋、单位、党建）"),
+    "audit-retention": _("归档超过保存期限的操作记录"),
 }
 
 

@@ -78,3 +78,51 @@ class TransientDatabaseErrorMiddleware:
         if request.path_info.startswith("/api/") or request.headers.get("accept", "").startswith("application/json"):
             return JsonResponse({"detail": message}, status=409)
         return render(request, "409.html", {"message": message}, status=409)
+
+
+class AuditContextMiddleware:
+    """Sets the audit context (source address, request id, method, path) for the request, which
+    governance.actions.record_audit reads, and records a refused request (403, 429) as one audit row
+    with outcome "refused" — the attempt, by whom, from where."""
+
+    REFUSED_STATUSES = {403, 429}
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from governance.audit import context as audit_context
+
+        values = audit_context.from_request(request)
+        with audit_context.audit_context(**values):
+            response = self.get_response(request)
+            if not request.path_info.startswith(settings.STATIC_URL):
+                if response.status_code in self.REFUSED_STATUSES:
+                    self._record(request, response, "request.refused", "refused")
+                elif self._superuser(request):
+                    # The superuser is for installation only: every request it makes is on the record
+                    # (its writes in /admin/ also leave their own admin.* row).
+                    self._record(request, response, "superuser.request", "success")
+        return response
+
+    @staticmethod
+    def _superuser(request: HttpRequest) -> bool:
+        user = getattr(request, "user", None)
+        return bool(user is not None and user.is_authenticated and user.is_superuser)
+
+    @staticmethod
+    def _record(request: HttpRequest, response: HttpResponse, action: str, outcome: str) -> None:
+        from governance.actions import record_audit
+
+        user = getattr(request, "user", None)
+        try:
+            record_audit(
+                actor=user if user is not None and user.is_authenticated else None,
+                action=action,
+                target_type="request",
+                target_id=request.path_info[:64],
+                outcome=outcome,
+                detail={"status": response.status_code, "method": request.method},
+            )
+        except Exception:  # never turn the answer into a 500
+            log.exception("could not record %s", action)

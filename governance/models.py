@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from governance.roles import CODE_LENGTH, LEVEL_BY_CODE_LENGTH, ROLE_LEVELS, Level, Role
+from governance.roles import ADMIN_ROLES, CODE_LENGTH, LEVEL_BY_CODE_LENGTH, ROLE_LEVELS, Level, Role
 
 
 class User(AbstractUser):
@@ -193,12 +193,49 @@ class RoleAssignment(models.Model):
             raise ValidationError({"region": _("%(role)s只能在%(levels)s一级任职。") % {"role": Role(self.role).label, "levels": levels}})
         if self.role == Role.DEPT_HANDLER and self.department_id is None:
             raise ValidationError({"department": _("职能部门处置人员须指定所属部门。")})
+        if self.user_id is not None:
+            check_separation_of_duties(self.user_id, self.role, exclude_pk=self.pk)
+
+
+def check_separation_of_duties(user_id: int, role: str, exclude_pk: int | None = None) -> None:
+    """三员分立: one account holds at most one of the administrators' roles (system, security,
+    audit), and an audit administrator holds nothing else."""
+    held = set(RoleAssignment.objects.filter(user_id=user_id).exclude(pk=exclude_pk).values_list("role", flat=True))
+    if role in ADMIN_ROLES and (held & ADMIN_ROLES) - {role}:
+        raise ValidationError(
+            {"role": _("三员分立：同一账号只能担任系统管理员、安全管理员、审计管理员中的一种。")}, code="separation"
+        )
+    if (role == Role.AUDIT_ADMIN and held - {role}) or (role != Role.AUDIT_ADMIN and Role.AUDIT_ADMIN in held):
+        raise ValidationError({"role": _("三员分立：审计管理员不能兼任其他角色。")}, code="separation")
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success", _("成功")
+    REFUSED = "refused", _("拒绝")
+    FAILED = "failed", _("失败")
+
+
+class AppendOnly(Exception):
+    """An audit row was to be changed or deleted (only the retention job's archive deletes)."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnly("操作记录只能追加，不能修改。")
+
+    def delete(self):
+        raise AppendOnly("操作记录只能追加，不能删除（超过保存期限的记录由归档任务导出后清理）。")
+
+    _raw_delete = delete
 
 
 class AuditEvent(models.Model):
-    """Who did what, when, to what, and where. Written by the action functions only."""
+    """Who did what, when, to what, where, from which address, and with what outcome. Written by
+    governance.actions.record_audit only; append-only (no save of an existing row, no delete here;
+    on PostgreSQL a trigger refuses UPDATE and DELETE) and chained by hash: each row stores the
+    SHA-256 of its canonical content and of the row before it (governance.audit.chain)."""
 
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -207,16 +244,56 @@ class AuditEvent(models.Model):
     target_id = models.CharField(_("对象"), max_length=64)
     region_code = models.CharField(_("所属区划"), max_length=15, db_index=True, blank=True)
     detail = models.JSONField(_("详情"), default=dict, blank=True)
+    outcome = models.CharField(_("结果"), max_length=8, choices=Outcome.choices, default=Outcome.SUCCESS, db_index=True)
+    address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    # The request (or command, or task) the row was written in: governance.audit.context.
+    context = models.JSONField(_("请求上下文"), default=dict, blank=True)
+    prev_hash = models.CharField(_("上一条摘要"), max_length=64, blank=True)
+    row_hash = models.CharField(_("本条摘要"), max_length=64, blank=True)
 
     territory_field = "region_code"
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = _("操作记录")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="audit_target"),
+            models.Index(fields=["actor", "at"], name="audit_actor_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_type}:{self.target_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise AppendOnly("操作记录只能追加，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnly("操作记录只能追加，不能删除。")
+
+
+class AuditArchive(models.Model):
+    """One run of the retention job: the rows older than the retention period, exported to a
+    compressed file with the chain's hashes, then deleted (governance.audit.retention)."""
+
+    at = models.DateTimeField(_("归档时间"), default=timezone.now)
+    file_name = models.CharField(_("归档文件"), max_length=255)
+    first_id = models.BigIntegerField(_("起始编号"))
+    last_id = models.BigIntegerField(_("截止编号"))
+    rows = models.PositiveIntegerField(_("条数"))
+    before = models.DateTimeField(_("早于"))
+    # The hash of the last archived row: the next row's prev_hash, where verification starts.
+    head_hash = models.CharField(_("链头摘要"), max_length=64)
+    file_sha256 = models.CharField(_("文件摘要"), max_length=64)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("操作记录归档")
+        ordering = ["-last_id"]
+
+    def __str__(self) -> str:
+        return self.file_name
 
 
 class PeriodicJob(models.Model):

@@ -31,7 +31,11 @@ class Role(models.TextChoices):
     CITY_LEADER = "city_leader", _("市级领导")
     DEPT_HANDLER = "dept_handler", _("职能部门处置人员")
     MEDIATOR = "mediator", _("调解员")
-    ADMIN = "admin", _("管理员")
+    # 三员分立 (GB/T 22239-2019 8.1.4.2, 8.1.5): three administrators, none able to do another's work.
+    # The value "admin" is kept for the system administrator, so existing assignments keep working.
+    ADMIN = "admin", _("系统管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")
 
 
 # Which levels a role may be held on. None: any level.
@@ -45,10 +49,14 @@ ROLE_LEVELS: dict[str, set[int] | None] = {
     Role.DEPT_HANDLER: {Level.CITY, Level.DISTRICT, Level.STREET},
     Role.MEDIATOR: {Level.DISTRICT, Level.STREET, Level.COMMUNITY},
     Role.ADMIN: None,
+    Role.SECURITY_ADMIN: None,
+    Role.AUDIT_ADMIN: None,
 }
 
-# The administrators' roles.
-ADMIN_ROLES = frozenset({Role.ADMIN})
+# The administrators' roles: granted only at installation (the superuser, in the audited /admin/ or
+# by a command), never by a role holder; one account holds at most one of them
+# (governance.models.RoleAssignment.clean, governance.actions.do_grant_role).
+ADMIN_ROLES = frozenset({Role.ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
 
 class Cap:
@@ -76,30 +84,38 @@ class Cap:
     MANAGE_RISK = "manage_risk"  # assess risk, run the risk register (owner, reviews, close)
     # Reports (八个一): run a period by hand, confirm a node's snapshot, publish a report with its ranking.
     APPROVE_REPORT = "approve_report"
-    MANAGE_SECURITY = "manage_security"  # password policy, lockouts (governance.identity)
+    # See the sensitive person tags (社区矫正, 刑满释放, 严重精神障碍, 吸毒: parties.models.SENSITIVE_TAGS)
+    # on pages, lists, filters, exports, the API and counts. Without it they are not there at all.
+    VIEW_SENSITIVE_TAGS = "view_sensitive_tags"
+    # 三员分立: the security administrator's and the audit administrator's own capabilities.
+    MANAGE_SECURITY = "manage_security"  # password policy, lockouts, API tokens, territorial grants
+    READ_AUDIT = "read_audit"  # read, search and export the audit trail (and nothing else)
 
     ALL = (
         VIEW, VIEW_CASES, VIEW_REGISTER, CHANGE_REGISTER, REVEAL_PII, MANAGE_USERS, IMPORT_ROSTER, CONFIGURE,
         FILE_CASE, ACCEPT_CASE, ASSIGN_CASE, VERIFY_CASE, SUPERVISE_CASE, MEDIATE, MANAGE_RISK, APPROVE_REPORT,
-        MANAGE_SECURITY,
+        VIEW_SENSITIVE_TAGS, MANAGE_SECURITY, READ_AUDIT,
     )
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.GRID_WORKER: frozenset({Cap.VIEW, Cap.VIEW_CASES, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.FILE_CASE, Cap.VERIFY_CASE}),
+    # Community staff keep the special groups (特殊人群) of their community: they see the sensitive tags.
     Role.COMMUNITY_STAFF: frozenset(
-        {Cap.VIEW, Cap.VIEW_CASES, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.REVEAL_PII, Cap.FILE_CASE, Cap.VERIFY_CASE}
+        {Cap.VIEW, Cap.VIEW_CASES, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.REVEAL_PII, Cap.FILE_CASE, Cap.VERIFY_CASE,
+         Cap.VIEW_SENSITIVE_TAGS}
     ),
     Role.PARTY_SECRETARY: frozenset(
         {Cap.VIEW, Cap.VIEW_CASES, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.REVEAL_PII, Cap.FILE_CASE, Cap.VERIFY_CASE}
     ),
     Role.STREET_OFFICER: frozenset(
         {Cap.VIEW, Cap.VIEW_CASES, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.REVEAL_PII, Cap.FILE_CASE, Cap.ACCEPT_CASE,
-         Cap.ASSIGN_CASE, Cap.VERIFY_CASE, Cap.SUPERVISE_CASE, Cap.MEDIATE, Cap.MANAGE_RISK, Cap.APPROVE_REPORT}
+         Cap.ASSIGN_CASE, Cap.VERIFY_CASE, Cap.SUPERVISE_CASE, Cap.MEDIATE, Cap.MANAGE_RISK, Cap.APPROVE_REPORT,
+         Cap.VIEW_SENSITIVE_TAGS}
     ),
     Role.DISTRICT_CENTRE: frozenset(
         {Cap.VIEW, Cap.VIEW_CASES, Cap.VIEW_REGISTER, Cap.REVEAL_PII, Cap.ACCEPT_CASE, Cap.ASSIGN_CASE, Cap.SUPERVISE_CASE,
-         Cap.MANAGE_RISK, Cap.APPROVE_REPORT}
+         Cap.MANAGE_RISK, Cap.APPROVE_REPORT, Cap.VIEW_SENSITIVE_TAGS}
     ),
     Role.CITY_LEADER: frozenset({Cap.VIEW, Cap.VIEW_CASES, Cap.VIEW_REGISTER, Cap.SUPERVISE_CASE, Cap.APPROVE_REPORT}),
     # Departments see the territory they serve; cases reach them by dispatch, not by scope
@@ -107,8 +123,25 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.DEPT_HANDLER: frozenset({Cap.VIEW}),
     # Mediators take walk-ins (来访) and run mediation; they see the parties' data in their territory.
     Role.MEDIATOR: frozenset({Cap.VIEW, Cap.VIEW_CASES, Cap.FILE_CASE, Cap.MEDIATE, Cap.REVEAL_PII}),
-    Role.ADMIN: frozenset(Cap.ALL),
+    # 系统管理员: users and roles, configuration, roster import (and the registers that imports
+    # fill) — no case work, no reveal of personal data, no sensitive tags, nothing of security or audit.
+    Role.ADMIN: frozenset(
+        {Cap.VIEW, Cap.VIEW_REGISTER, Cap.CHANGE_REGISTER, Cap.MANAGE_USERS, Cap.IMPORT_ROSTER,
+         Cap.CONFIGURE, Cap.APPROVE_REPORT}
+    ),
+    # 安全管理员: password policy, lockouts, API tokens, territorial grants. Sees the territory (to pick
+    # where a grant applies), not the registers or cases.
+    Role.SECURITY_ADMIN: frozenset({Cap.VIEW, Cap.MANAGE_SECURITY}),
+    # 审计管理员: the audit trail and nothing else.
+    Role.AUDIT_ADMIN: frozenset({Cap.READ_AUDIT}),
 }
+
+# No role holds two administrators' capabilities (checked by governance/tests/test_separation_of_duties.py).
+SEPARATED_CAPABILITIES = (
+    frozenset({Cap.MANAGE_USERS, Cap.IMPORT_ROSTER, Cap.CONFIGURE}),
+    frozenset({Cap.MANAGE_SECURITY}),
+    frozenset({Cap.READ_AUDIT}),
+)
 
 # Every administrator's role must sign in with a second factor (governance.identity.totp_required).
 TOTP_REQUIRED_ROLES = ADMIN_ROLES

@@ -5,8 +5,9 @@ somewhere names the field holding its territory code (`territory_field`,
 e.g. "grid_id"); the filter is a prefix match on that code, because a node's
 code is a prefix of every code below it.
 
-Sources of scope, in order:
-1. superusers see everything;
+Sources of scope, in order (a Django superuser is for installation only — the audited /admin/ —
+and has no territorial capability of its own: it reaches what its roles give it, like anyone):
+1. (none for superusers)
 2. roles held on nodes (RoleAssignment) — a role's capabilities apply to the
    node and everything below it;
 3. django-guardian grants on a Region with codename `scope_<cap>` — the same,
@@ -108,12 +109,22 @@ def _object_grant_pks(user: User, model: type[Model], cap: str) -> list[str]:
     return list(user_pks) + list(group_pks)
 
 
+def scope_condition(model: type[Model], user: User, cap: str = Cap.VIEW, field: str | None = None) -> Q | None:
+    """The filter `scoped` applies (None: nothing), for a condition inside a larger one — e.g. the
+    sensitive tags a user may see among all tags. `field`: the territory field, if not the model's."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    field = field or model.territory_field
+    condition = Q()
+    for code in region_codes(user, cap):
+        condition |= Q(**{f"{field}__startswith": code})
+    return condition or None
+
+
 def scoped(qs: QuerySet, user: User, cap: str = Cap.VIEW) -> QuerySet:
     """Filter `qs` to the rows `user` may reach with capability `cap`."""
     if not user.is_authenticated or not user.is_active:
         return qs.none()
-    if user.is_superuser:
-        return qs
     field = qs.model.territory_field
     condition = Q()
     grid = CODE_LENGTH[Level.GRID]
@@ -135,8 +146,6 @@ def can(user: User, cap: str, region_code: str) -> bool:
     """Whether `user` has `cap` on the node `region_code` (by role or node grant)."""
     if not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser:
-        return True
     return any(region_code.startswith(code) for code in region_codes(user, cap))
 
 
@@ -150,14 +159,12 @@ def get_in_scope_or_404(qs: QuerySet, user: User, cap: str = Cap.VIEW, **lookup)
 
 def top_regions(user: User, cap: str = Cap.VIEW) -> list[Region]:
     """The highest nodes the user reaches — where their home page starts."""
-    if user.is_superuser:
-        return list(Region.objects.filter(parent__isnull=True))
     return list(Region.objects.filter(code__in=region_codes(user, cap)))
 
 
 def holds_only(user: User, role: str) -> bool:
     assignments = role_assignments(user)
-    return bool(assignments) and all(a.role == role for a in assignments) and not user.is_superuser
+    return bool(assignments) and all(a.role == role for a in assignments)
 
 
 def is_grid_worker_only(user: User) -> bool:

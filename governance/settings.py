@@ -32,10 +32,17 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
-    # A year of HSTS by default; 0 turns it off (e.g. while first trying HTTPS on an intranet).
+    # A year of HSTS by default, subdomains included; 0 turns it off (e.g. while first trying HTTPS on
+    # an intranet), SECURE_HSTS_INCLUDE_SUBDOMAINS=0 leaves subdomains out (check --deploy then warns).
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("SECURE_HSTS_INCLUDE_SUBDOMAINS", "0") == "1"
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("SECURE_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
     SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_REFERRER_POLICY = "same-origin"
+    SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+    SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+    CSRF_COOKIE_HTTPONLY = True
+    # The HSTS preload list is for names on the public internet; an intranet host cannot be on it.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 else:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret-gridgov")
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver", "[::1]"]
@@ -52,6 +59,25 @@ SECRET_KEY_MIN_UNIQUE = 5
 PII_DEV_KEYS_ALLOWED = DEBUG
 # Exact look-ups by ID number or phone (each audited) a user may make per minute; past it, HTTP 429.
 PII_LOOKUPS_PER_MINUTE = int(os.environ.get("GRIDGOV_PII_LOOKUPS_PER_MINUTE", "30"))
+
+# Content-Security-Policy (django-csp), on every response: scripts, styles, fonts and images from the
+# app itself only — no 'unsafe-inline', no eval, no CDN (templates carry no <script> body, <style>,
+# style="…" or on…= handler: governance/tests/test_content_security_policy.py crawls every role's pages).
+# GRIDGOV_CSP_IMG_SRC adds image sources (e.g. the intranet's map tile server), space-separated.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:", *os.environ.get("GRIDGOV_CSP_IMG_SRC", "").split()],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 SESSION_COOKIE_HTTPONLY = True
 # Sessions (governance.identity.SessionLimitsMiddleware): signed out after GRIDGOV_SESSION_IDLE_MINUTES
@@ -83,6 +109,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "csp",
     # Ours, from the ground floor up: each imports only the apps listed before it (portal/tests/test_layers.py).
     "governance",
     "parties",
@@ -96,12 +123,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The audit context (address, request) for record_audit; refused requests (403, 429) audited.
+    "governance.middleware.AuditContextMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "governance.identity.SessionLimitsMiddleware",
     "governance.identity.SecondFactorRequiredMiddleware",
@@ -283,7 +313,13 @@ CELERY_BEAT_SCHEDULE = {
     # registers at a glance recounted for the dashboards.
     "case-summaries-reconcile": {"task": "reports.tasks.reconcile_case_summaries", "schedule": crontab(minute=30, hour=1)},
     "register-tallies": {"task": "reports.tasks.count_register_tallies", "schedule": crontab(minute=50, hour=1)},
+    "audit-retention": {"task": "governance.tasks.archive_audit_trail", "schedule": crontab(minute=10, hour=4)},
 }
+# The audit trail is kept this many days (never fewer than 180), then archived to AUDIT_ARCHIVE_DIR
+# (gzip'd JSON lines with the chain's hashes) and deleted by the daily audit-retention job.
+AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("GRIDGOV_AUDIT_RETENTION_DAYS", "180")))
+AUDIT_ARCHIVE_DIR = Path(os.environ.get("GRIDGOV_AUDIT_ARCHIVE_DIR", VAR_DIR / "audit-archive"))
+# The audit's source address is governance.identity.client_address (GRIDGOV_TRUSTED_PROXIES).
 # Uploaded roster files are deleted this many days after their job finished (0: kept forever);
 # the import history keeps its row, counts and error file.
 ROSTER_UPLOAD_RETENTION_DAYS = int(os.environ.get("GRIDGOV_ROSTER_RETENTION_DAYS", "30"))
@@ -377,3 +413,4 @@ def _tile_sources(url: str) -> list[str]:
 
 
 MAP_TILE_CSP_SOURCES = _tile_sources(MAP_TILE_URL)  # for the Content-Security-Policy's img-src
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += [s for s in MAP_TILE_CSP_SOURCES if s not in CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"]]

@@ -40,12 +40,13 @@ def find_token(token: str) -> ApiToken | None:
 
 def managed_users(actor: User) -> QuerySet[User]:
     """The accounts whose tokens `actor` may issue and revoke: every role and territorial grant
-    they hold lies under a node where `actor` holds MANAGE_USERS (and they hold at least one
+    they hold lies under a node where `actor` holds MANAGE_SECURITY — tokens are the security
+    administrator's (三员分立), not the system administrator's — (and they hold at least one
     role there), never a superuser; superusers manage every account but other superusers."""
     users = User.objects.filter(is_superuser=False)
     if actor.is_superuser:
         return users
-    codes = region_codes(actor, Cap.MANAGE_USERS)
+    codes = region_codes(actor, Cap.MANAGE_SECURITY)
     if not codes:
         return User.objects.none()
     inside, granted_inside = Q(), Q()

@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from governance import signin, views
+from governance.audit import views as audit_views
 
 urlpatterns = [
     path("login/", signin.SignInView.as_view(), name="login"),
@@ -19,4 +20,6 @@ urlpatterns = [
     path("territory/grids/search/", views.grid_search, name="grid-search"),
     path("system/", views.system_status, name="system-status"),
     path("healthz", views.healthz, name="healthz"),
+    path("audit/", audit_views.audit_list, name="audit-list"),
+    path("audit/export.xlsx", audit_views.audit_export, name="audit-export"),
 ]

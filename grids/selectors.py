@@ -16,6 +16,7 @@ from governance.roles import Cap, Level, Role
 from governance.scope import role_assignments, scoped
 from grids.models import Visit, VisitKind
 from parties.models import SPECIAL_GROUP_TAGS, ResidentTag, TagKind
+from parties.selectors import visible_tags_q
 
 PAGE_SIZE = 50
 KEY_PERSONS_SHOWN = 20  # on "my grid"; the register lists the rest (?grid=&tag=)
@@ -146,7 +147,7 @@ def key_persons(user: User, grids: list[Region], limit: int | None = None) -> li
     tags = scoped(
         ResidentTag.objects.filter(removed_at__isnull=True, tag__in=SPECIAL_GROUP_TAGS, resident__grid_id__in=codes),
         user, Cap.VIEW_REGISTER,
-    )
+    ).filter(visible_tags_q(user))  # the sensitive tags only with view_sensitive_tags
     totals = dict(tags.values("tag").annotate(n=Count("resident_id", distinct=True)).values_list("tag", "n").order_by())
     if not totals:
         return []

@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 from governance.actions import record_audit, require
 from governance.models import Region, User
 from governance.roles import Cap, Level
-from governance.scope import region_codes
+from governance.scope import can, region_codes
 from parties import lookups, pii
 from parties.idnumbers import birth_date_and_gender, normalize_id_number, validate_id_number
 from parties.models import (
+    SENSITIVE_TAGS,
     Building,
     CoBuildingAgreement,
     House,
@@ -348,6 +349,8 @@ def _add_tag(actor: User | None, resident: Resident, tag: str, note: str = "") -
         options = "、".join(str(t) for __, t in TagKind.choices)
         raise ValidationError({"tag": _("人员标签“%(tag)s”不在可选范围内（%(options)s）。") % {"tag": tag, "options": options}})
     tag = key
+    if tag in SENSITIVE_TAGS and actor is not None and not can(actor, Cap.VIEW_SENSITIVE_TAGS, resident.grid_id):
+        raise PermissionDenied(_("您没有在该辖区标记敏感人员标签的权限。"))
     if ResidentTag.objects.filter(resident=resident, tag=tag, removed_at__isnull=True).exists():
         raise ValidationError({"tag": _("该人员已有标签“%(label)s”。") % {"label": TagKind(tag).label}})
     return ResidentTag.objects.create(resident=resident, tag=tag, note=note.strip(), set_by=actor)
@@ -367,6 +370,8 @@ def do_set_resident_tag(*, actor: User | None, resident: Resident, tag: str, not
 @transaction.atomic
 def do_remove_resident_tag(*, actor: User | None, tag: ResidentTag, reason: str = "") -> ResidentTag:
     resident = tag.resident
+    if tag.tag in SENSITIVE_TAGS and actor is not None and not can(actor, Cap.VIEW_SENSITIVE_TAGS, resident.grid_id):
+        raise PermissionDenied(_("您没有在该辖区撤销敏感人员标签的权限。"))
     require(actor, Cap.CHANGE_REGISTER, resident.grid_id)
     if tag.removed_at is not None:
         raise ValidationError(_("该标签已撤销。"))
@@ -689,7 +694,7 @@ def do_create_household(*, actor: User | None, house: House, head_name: str, num
 def _require_register_scope(actor: User | None, cap: str = Cap.VIEW_REGISTER) -> str:
     """For a read across the actor's whole scope (a search, an export): PermissionDenied unless they
     hold `cap` somewhere; the audit row's region code (the nodes' common prefix)."""
-    if actor is None or actor.is_superuser:
+    if actor is None:
         return ""
     codes = region_codes(actor, cap)
     if not codes:
@@ -700,12 +705,15 @@ def _require_register_scope(actor: User | None, cap: str = Cap.VIEW_REGISTER) ->
 
 
 @transaction.atomic
-def do_record_export(*, actor: User, what: str, filters: dict) -> None:
+def do_record_export(*, actor: User, what: str, filters: dict, rows: int | None = None) -> None:
     """Exports change nothing, but who took which list out of the system is recorded. `filters`: the
-    search as ResidentSearch.filters() gives it (exact keys only as a flag, never a number)."""
+    search as ResidentSearch.filters() gives it (exact keys only as a flag, never a number); `rows`:
+    how many rows the file holds, counted before the first one leaves."""
     region_code = _require_register_scope(actor)
-    record_audit(actor=actor, action=f"{what}.export", target=actor, region_code=region_code,
-                 detail={"filters": filters})
+    detail: dict = {"filters": filters}
+    if rows is not None:
+        detail["rows"] = rows
+    record_audit(actor=actor, action=f"{what}.export", target=actor, region_code=region_code, detail=detail)
 
 
 @transaction.atomic

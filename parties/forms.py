@@ -64,6 +64,11 @@ class ResidentForm(forms.Form):
             del self.fields["household"]
         if editing:
             del self.fields["tags"]
+        elif user is not None:
+            from parties.selectors import visible_tag_choices
+
+            self.fields["tags"].choices = visible_tag_choices(user)
+        if editing:
             self.fields["id_number"].help_text = _("号码加密保存；不修改请留空。")
             self.fields["phone"].help_text = _("不修改请留空；填“-”清除。")
         else:
@@ -73,6 +78,12 @@ class ResidentForm(forms.Form):
 class TagForm(forms.Form):
     tag = forms.ChoiceField(label=_("标签"), choices=TagKind.choices)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def __init__(self, *args, choices=None, **kwargs):
+        """`choices`: the tags this user may set here (parties.selectors.visible_tag_choices)."""
+        super().__init__(*args, **kwargs)
+        if choices is not None:
+            self.fields["tag"].choices = choices
 
 
 class HouseForm(forms.Form):

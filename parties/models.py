@@ -99,6 +99,18 @@ def tag_from_label(text: str) -> str | None:
     return str(alias) if alias else None
 
 
+# Sensitive personal information (个人信息保护法 §28: health, criminal records): these tags are shown
+# only to those holding Cap.VIEW_SENSITIVE_TAGS over the resident's grid — on pages, lists, filters,
+# exports and the API (parties.selectors.visible_tags_q / visible_tag_choices).
+SENSITIVE_TAGS = frozenset(
+    {
+        TagKind.COMMUNITY_CORRECTION,
+        TagKind.RELEASED_PRISONER,
+        TagKind.SEVERE_MENTAL_ILLNESS,
+        TagKind.DRUG_USER,
+    }
+)
+
 # Tags that mark a "special group" (特殊人群) as opposed to a care group.
 SPECIAL_GROUP_TAGS = frozenset(
     {

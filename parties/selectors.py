@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from governance.models import AuditEvent, Region, User
 from governance.pagination import KeysetPage, keyset_page
 from governance.roles import Cap, Level
-from governance.scope import get_in_scope_or_404, region_codes, scoped
+from governance.scope import can, get_in_scope_or_404, region_codes, scope_condition, scoped
 from parties import pii
 from parties.idnumbers import normalize_id_number, validate_id_number
 from parties.models import (
+    SENSITIVE_TAGS,
     Building,
     CoBuildingAgreement,
     House,
@@ -34,6 +35,7 @@ from parties.models import (
     PartyMember,
     Resident,
     ResidentTag,
+    TagKind,
     Unit,
 )
 from parties.validators import normalize_phone, validate_phone
@@ -111,8 +113,28 @@ class ResidentSearch:
         return plain | {k: "（精确）" for k in self.exact}
 
 
-def active_tags_prefetch() -> Prefetch:
-    return Prefetch("tags", queryset=ResidentTag.objects.filter(removed_at__isnull=True), to_attr="active_tags")
+def visible_tags_q(user: User, field: str = "resident__grid__code") -> Q:
+    """The tags `user` may see: every tag but the sensitive ones (SENSITIVE_TAGS), and those only
+    under the nodes where the user holds Cap.VIEW_SENSITIVE_TAGS. For ResidentTag querysets (and,
+    with `field`, any query over tags): every page, list, filter, export, API and count of tags."""
+    condition = ~Q(tag__in=SENSITIVE_TAGS)
+    sensitive = scope_condition(ResidentTag, user, Cap.VIEW_SENSITIVE_TAGS, field=field)
+    return condition | (Q(tag__in=SENSITIVE_TAGS) & sensitive) if sensitive is not None else condition
+
+
+def visible_tag_choices(user: User, region_code: str | None = None) -> list[tuple[str, str]]:
+    """The tag choices to offer `user` (in a filter, a form): without the capability (on the node
+    `region_code`, or anywhere when None) no sensitive tag is offered."""
+    if region_code is None:
+        sees = bool(region_codes(user, Cap.VIEW_SENSITIVE_TAGS))
+    else:
+        sees = can(user, Cap.VIEW_SENSITIVE_TAGS, region_code)
+    return [(k, v) for k, v in TagKind.choices if sees or k not in SENSITIVE_TAGS]
+
+
+def active_tags_prefetch(user: User) -> Prefetch:
+    return Prefetch("tags", queryset=ResidentTag.objects.filter(visible_tags_q(user), removed_at__isnull=True),
+                    to_attr="active_tags")
 
 
 # Who may pick a registered resident or unit to link it to a case or name it a party to a dispute
@@ -165,7 +187,10 @@ def resident_queryset(user: User, search: ResidentSearch, link: bool = False) ->
         qs = qs.filter(grid__code__startswith=search.grid.strip())
     if search.tag:
         qs = qs.filter(tags__tag=search.tag, tags__removed_at__isnull=True)
-    return qs.select_related("grid", "house", "house__building").prefetch_related(active_tags_prefetch())
+        if search.tag in SENSITIVE_TAGS:  # a filter by a tag one may not see finds no one
+            sensitive = scope_condition(Resident, user, Cap.VIEW_SENSITIVE_TAGS)
+            qs = qs.filter(sensitive) if sensitive is not None else qs.none()
+    return qs.select_related("grid", "house", "house__building").prefetch_related(active_tags_prefetch(user))
 
 
 def search_residents(user: User, search: ResidentSearch, after: str | None = None, before: str | None = None,
@@ -181,21 +206,39 @@ def get_resident(user: User, pk: int, cap: str = Cap.VIEW_REGISTER) -> Resident:
     return get_in_scope_or_404(qs, user, cap, pk=pk)
 
 
-def resident_tags(resident: Resident) -> list[ResidentTag]:
-    """Every tag ever set, active first: the tag history."""
+def resident_tags(resident: Resident, user: User) -> list[ResidentTag]:
+    """Every tag ever set that `user` may see, active first: the tag history."""
     return sorted(
-        ResidentTag.objects.filter(resident=resident).select_related("set_by", "removed_by"),
+        ResidentTag.objects.filter(resident=resident).filter(_visible_here(user, resident))
+        .select_related("set_by", "removed_by"),
         key=lambda t: (t.removed_at is not None, -t.set_at.timestamp()),
     )
 
 
-def history_of(obj, limit: int = 50) -> list[AuditEvent]:
-    """The audit rows about one object, newest first."""
-    return list(
-        AuditEvent.objects.filter(target_type=obj._meta.label_lower, target_id=str(obj.pk))
-        .select_related("actor")
-        .order_by("-at", "-id")[:limit]
-    )
+def _visible_here(user: User, resident: Resident) -> Q:
+    return Q() if can(user, Cap.VIEW_SENSITIVE_TAGS, resident.grid_id) else ~Q(tag__in=SENSITIVE_TAGS)
+
+
+# Audit rows that are not changes to the record (reads, refusals): the audit administrator's alone.
+NOT_CHANGES = ("pii.", "request.", "audit.")
+NOT_CHANGE_SUFFIXES = (".reveal", ".lookup", ".export", ".download")
+
+
+def history_of(obj, user: User, limit: int = 50) -> list[AuditEvent]:
+    """A record's own change history, newest first, as its pages show it to whoever sees the record:
+    the successful writes on it (who, when, what changed) — never who read or revealed it, never a
+    source address or request (the audit trail is the audit administrator's: governance.audit), and
+    on a resident no sensitive tag the user may not see."""
+    qs = AuditEvent.objects.filter(target_type=obj._meta.label_lower, target_id=str(obj.pk), outcome="success")
+    for prefix in NOT_CHANGES:
+        qs = qs.exclude(action__startswith=prefix)
+    for suffix in NOT_CHANGE_SUFFIXES:
+        qs = qs.exclude(action__endswith=suffix)
+    rows = list(qs.select_related("actor").only("at", "action", "detail", "actor__username", "actor__name")
+                .order_by("-at", "-id")[:limit])
+    if isinstance(obj, Resident) and not can(user, Cap.VIEW_SENSITIVE_TAGS, obj.grid_id):
+        rows = [e for e in rows if (e.detail or {}).get("tag") not in SENSITIVE_TAGS]
+    return rows
 
 
 def has_grids(user: User, cap: str = Cap.CHANGE_REGISTER) -> bool:
@@ -270,8 +313,8 @@ def households_of(house_id: int | None) -> list:
     return list(Household.objects.filter(house_id=house_id).order_by("id")) if house_id else []
 
 
-def active_tag_of(resident: Resident, tag_pk: int) -> ResidentTag | None:
-    return ResidentTag.objects.filter(resident=resident, pk=tag_pk).first()
+def active_tag_of(resident: Resident, tag_pk: int, user: User) -> ResidentTag | None:
+    return ResidentTag.objects.filter(_visible_here(user, resident), resident=resident, pk=tag_pk).first()
 
 
 def building_names(grids) -> list[str]:
@@ -282,7 +325,7 @@ def building_names(grids) -> list[str]:
 
 def house_page_extras(user: User, house: House) -> dict:
     residents = list(
-        scoped(Resident.objects.filter(house=house), user, Cap.VIEW_REGISTER).prefetch_related(active_tags_prefetch())[:100]
+        scoped(Resident.objects.filter(house=house), user, Cap.VIEW_REGISTER).prefetch_related(active_tags_prefetch(user))[:100]
     )
     members: dict[int | None, list] = {}
     for r in residents:

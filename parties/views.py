@@ -144,7 +144,7 @@ def _list_context(request: HttpRequest, search, masks: dict[str, str], page) -> 
         "looked_up": masks,
         "page": page,
         **pager_links(request, page),
-        "tags": TagKind.choices,
+        "tags": selectors.visible_tag_choices(request.user),
         "can_create": bool(region_codes(request.user, Cap.CHANGE_REGISTER)),
     }
 
@@ -189,13 +189,14 @@ def resident_export(request: HttpRequest) -> StreamingHttpResponse:
     """The current search as a masked CSV (UTF-8 with BOM, opens in Excel), at most 100,000 rows, audited
     (an exact look-up in the search only as a flag)."""
     search, __ = _search_from_get(request)
-    if not region_codes(request.user, Cap.VIEW_REGISTER) and not request.user.is_superuser:
+    if not region_codes(request.user, Cap.VIEW_REGISTER):
         raise PermissionDenied(_("您没有查看实有人口的权限。"))
     qs = selectors.resident_queryset(request.user, search)
     if search.errors:
         raise BadRequest(search.errors[0])
-    actions.do_record_export(actor=request.user, what="resident", filters=search.filters())
-    rows = resident_rows(qs.order_by("-pk")[:MAX_EXPORT_ROWS].iterator(chunk_size=2000))
+    limited = qs.order_by("-pk")[:MAX_EXPORT_ROWS]
+    actions.do_record_export(actor=request.user, what="resident", filters=search.filters(), rows=limited.count())
+    rows = resident_rows(limited.iterator(chunk_size=2000))
     response = StreamingHttpResponse(csv_lines(RESIDENT_HEADERS, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = "attachment; filename*=UTF-8''residents.csv"
     response["Cache-Control"] = "no-store"
@@ -207,10 +208,10 @@ def _resident_context(request: HttpRequest, resident: Resident, revealed: dict |
     return {
         "resident": resident,
         "revealed": revealed,
-        "tags": selectors.resident_tags(resident),
-        "tag_form": TagForm(),
+        "tags": selectors.resident_tags(resident, user),
+        "tag_form": TagForm(choices=selectors.visible_tag_choices(user, resident.grid_id)),
         "panels": panels_for("resident", user, resident),
-        "history": selectors.history_of(resident),
+        "history": selectors.history_of(resident, user),
         **selectors.resident_page_extras(resident),
         "can_change": can(user, Cap.CHANGE_REGISTER, resident.grid_id),
         "can_reveal": can(user, Cap.REVEAL_PII, resident.grid_id),
@@ -328,7 +329,7 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def resident_tag_add(request: HttpRequest, pk: int) -> HttpResponse:
     resident = _get_resident_for_user(request, pk, Cap.CHANGE_REGISTER)
-    form = TagForm(request.POST)
+    form = TagForm(request.POST, choices=selectors.visible_tag_choices(request.user, resident.grid_id))
     if not form.is_valid():
         raise BadRequest(_("请选择有效的人员标签。"))
     try:
@@ -344,7 +345,7 @@ def resident_tag_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def resident_tag_remove(request: HttpRequest, pk: int, tag_pk: int) -> HttpResponse:
     resident = _get_resident_for_user(request, pk, Cap.CHANGE_REGISTER)
-    tag = selectors.active_tag_of(resident, tag_pk)
+    tag = selectors.active_tag_of(resident, tag_pk, request.user)
     if tag is None:
         raise BadRequest(_("标签不存在。"))
     tag.resident = resident
@@ -380,7 +381,7 @@ def house_detail(request: HttpRequest, pk: int) -> HttpResponse:
         **selectors.house_page_extras(request.user, house),
         "household_form": HouseholdForm(),
         "panels": panels_for("house", request.user, house),
-        "history": selectors.history_of(house),
+        "history": selectors.history_of(house, request.user),
         "can_change": can(request.user, Cap.CHANGE_REGISTER, house.grid_id),
     }
     return _no_store(render(request, "parties/house_detail.html", ctx))
@@ -460,7 +461,7 @@ def _unit_context(request, unit, revealed=None) -> dict:
         "unit": unit,
         "revealed": revealed,
         "panels": panels_for("unit", request.user, unit),
-        "history": selectors.history_of(unit),
+        "history": selectors.history_of(unit, request.user),
         "agreements": selectors.unit_agreements(unit),
         "can_change": can(request.user, Cap.CHANGE_REGISTER, unit.grid_id),
         "can_reveal": can(request.user, Cap.REVEAL_PII, unit.grid_id),
@@ -546,7 +547,7 @@ def party_branch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         **selectors.branch_page_extras(branch),
         "community": community,
         "community_reachable": can(request.user, Cap.VIEW_REGISTER, community.code),
-        "history": selectors.history_of(branch),
+        "history": selectors.history_of(branch, request.user),
     }
     return _no_store(render(request, "parties/party_branch_detail.html", ctx))
 

@@ -55,9 +55,6 @@ LEADER_ROLES = {Role.CITY_LEADER, Role.DISTRICT_CENTRE, Role.STREET_OFFICER, Rol
 def dashboard_node(user: User) -> Region | None:
     """The node a leader lands on: the highest node where they hold a leader's role (None: not a leader,
     or leader on several unrelated nodes — they pick on the home page)."""
-    if user.is_superuser:
-        tops = list(Region.objects.filter(parent__isnull=True)[:2])
-        return tops[0] if len(tops) == 1 else None
     codes = sorted({a.region_id for a in role_assignments(user) if a.role in LEADER_ROLES}, key=len)
     if not codes:
         return None

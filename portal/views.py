@@ -39,6 +39,8 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if is_grid_worker_only(user):
         return redirect("grids:mine")
+    if holds_only(user, Role.AUDIT_ADMIN):  # the audit administrator's work is the audit trail
+        return redirect("audit-list")
     if holds_only(user, Role.DEPT_HANDLER):
         return redirect("cases:todo")
     if holds_only(user, Role.MEDIATOR):

@@ -162,10 +162,7 @@ def do_export_roster(*, actor: User, kind: str, region_code: str, file_format: s
     added or removed between the count and the read may make the two differ by that row.)"""
     require(actor, Cap.IMPORT_ROSTER, region_code)
     roster = ROSTERS[RosterKind(kind)]
-    if actor.is_superuser:
-        scope = list(Region.objects.filter(parent__isnull=True).order_by("code").values_list("code", flat=True))
-    else:
-        scope = list(region_codes(actor, roster.export_cap))
+    scope = list(region_codes(actor, roster.export_cap))
     count = roster.export_queryset(actor).count()
     rows = roster.export_rows(actor)
     record_audit(actor=actor, action=f"roster.export.{roster.kind.value}", target=actor,

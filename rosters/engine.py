@@ -142,7 +142,7 @@ class ImportContext:
 
 
 def context_for(actor: User | None, dry_run: bool, job: Any = None) -> ImportContext:
-    if actor is None or actor.is_superuser:
+    if actor is None:
         prefixes = None
     else:
         prefixes = region_codes(actor, Cap.IMPORT_ROSTER)

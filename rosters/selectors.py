@@ -8,7 +8,7 @@ from django.db.models import BooleanField, Case, Count, Prefetch, Q, QuerySet, V
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from governance.models import Region, RoleAssignment, User
-from governance.roles import Cap, Role
+from governance.roles import ADMIN_ROLES, Cap, Role
 from governance.scope import region_codes, scoped
 from rosters.models import ImportJob
 
@@ -18,14 +18,11 @@ def import_jobs_for(user: User) -> QuerySet[ImportJob]:
 
 
 def may_import(user: User) -> bool:
-    return user.is_authenticated and (user.is_superuser or bool(region_codes(user, Cap.IMPORT_ROSTER)))
+    return user.is_authenticated and bool(region_codes(user, Cap.IMPORT_ROSTER))
 
 
 def import_region_code(user: User) -> str | None:
     """The node an upload is filed under (for the history's scope): the user's highest import node."""
-    if user.is_superuser:
-        root = Region.objects.filter(parent__isnull=True).order_by("code").values_list("code", flat=True).first()
-        return root
     codes = region_codes(user, Cap.IMPORT_ROSTER)
     return codes[0] if codes else None
 
@@ -62,6 +59,9 @@ def untouchable_accounts(users: Iterable[User], prefixes: tuple[str, ...] | None
     refused = {u.pk for u in users if u.is_superuser}
     if prefixes is None:
         return refused
+    # 三员分立: no importer changes an administrator's account (system, security, audit).
+    refused |= set(RoleAssignment.objects.filter(user__in=[u.pk for u in users], role__in=ADMIN_ROLES)
+                   .values_list("user_id", flat=True))
     held = account_territories(u.pk for u in users)
     for user in users:
         nodes = held.get(user.pk)
@@ -75,22 +75,23 @@ def password_workers_for(user: User) -> QuerySet[User]:
     the user's import scope and no role or territorial grant outside it (nor any other object
     grant); never a superuser, never the user themself. The queryset form of untouchable_accounts."""
     codes = region_codes(user, Cap.IMPORT_ROSTER)
-    if not user.is_superuser and not codes:
+    if not codes:
         return User.objects.none()
     in_scope = scoped(RoleAssignment.objects.filter(role=Role.GRID_WORKER), user, Cap.IMPORT_ROSTER)
     workers = User.objects.filter(is_active=True, is_superuser=False, pk__in=in_scope.values("user_id"))
-    if not user.is_superuser:
-        inside, granted_inside = Q(), Q()
-        for code in codes:
-            inside |= Q(region__code__startswith=code)
-            granted_inside |= Q(object_pk__startswith=code)
-        granted_inside &= Q(content_type=ContentType.objects.get_for_model(Region),
-                            permission__codename__startswith="scope_")
-        workers = (
-            workers.exclude(pk__in=RoleAssignment.objects.exclude(inside).values("user_id"))
-            .exclude(pk__in=UserObjectPermission.objects.exclude(granted_inside).values("user_id"))
-            .exclude(pk__in=GroupObjectPermission.objects.exclude(granted_inside).values("group__user"))
-        )
+    inside, granted_inside = Q(), Q()
+    for code in codes:
+        inside |= Q(region__code__startswith=code)
+        granted_inside |= Q(object_pk__startswith=code)
+    granted_inside &= Q(content_type=ContentType.objects.get_for_model(Region),
+                        permission__codename__startswith="scope_")
+    workers = (
+        workers.exclude(pk__in=RoleAssignment.objects.exclude(inside).values("user_id"))
+        .exclude(pk__in=UserObjectPermission.objects.exclude(granted_inside).values("user_id"))
+        .exclude(pk__in=GroupObjectPermission.objects.exclude(granted_inside).values("group__user"))
+    )
+    # 三员分立: an administrator's account (system, security, audit) is never given a password here.
+    workers = workers.exclude(pk__in=RoleAssignment.objects.filter(role__in=ADMIN_ROLES).values("user_id"))
     return workers.exclude(pk=user.pk)
 
 

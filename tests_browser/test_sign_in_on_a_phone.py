@@ -7,6 +7,8 @@ from governance.demo_city import DEMO_LOGINS
 
 EXPECTED_HOME = {
     "admin": ("/account/two-factor/", "管理员账号必须使用两步验证"),  # an administrator enrols first
+    "security_admin": ("/account/two-factor/", "管理员账号必须使用两步验证"),
+    "audit_admin": ("/account/two-factor/", "管理员账号必须使用两步验证"),
     # Leaders land on their node's dashboard (驾驶舱), handlers on their 待办, mediators on the desk.
     "city_leader": ("/dashboard/2108/", "营口市"),
     "district_centre": ("/dashboard/210802/", "站前区"),

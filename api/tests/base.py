@@ -53,4 +53,11 @@ class ApiHelpers:
 
 
 class ApiTestCase(ApiHelpers, CaseTestCase, RegisterTestCase):
-    pass
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        from governance.roles import Role
+        from governance.tests.base import make_user
+
+        # API tokens are the security administrator's (三员分立): sol, of 西市区.
+        cls.sol = make_user("sol", "索尔", Role.SECURITY_ADMIN, cls.xishi)

@@ -25,7 +25,7 @@ class DocsTestCase(TestCase):
         script = self.client.get("/api/v1/docs/", {"script": ""})
         self.assertEqual(script["Content-Type"].split(";")[0], "application/javascript")
 
-    def test_an_admin_finds_the_token_page_in_the_navigation(self):
+    def test_the_security_administrator_finds_the_token_page_in_the_navigation(self):
         city, *_rest = make_territory()
-        self.client.force_login(make_user("admin1", "管理员", Role.ADMIN, city))
+        self.client.force_login(make_user("sec1", "安全管理员", Role.SECURITY_ADMIN, city))
         self.assertContains(self.client.get("/api/tokens/"), 'href="/api/tokens/"')

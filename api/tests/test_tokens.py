@@ -61,11 +61,13 @@ class TokenLifecycleTestCase(ApiTestCase):
         self.carol.save()
         self.assertError(self.client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {token}"), 401)
 
-    def test_an_admin_issues_only_for_accounts_in_their_scope(self):
-        self.assertEqual(do_issue_api_token(actor=self.frank, user=self.henry)[0].created_by, self.frank)
+    def test_the_security_administrator_issues_only_for_accounts_in_their_scope(self):
+        self.assertEqual(do_issue_api_token(actor=self.sol, user=self.henry)[0].created_by, self.sol)
         for outsider in (self.carol, self.nobody):
             with self.assertRaises(PermissionDenied):
-                do_issue_api_token(actor=self.frank, user=outsider)
+                do_issue_api_token(actor=self.sol, user=outsider)
+        with self.assertRaises(PermissionDenied):
+            do_issue_api_token(actor=self.frank, user=self.henry)  # the system administrator issues none
         with self.assertRaises(PermissionDenied):
             do_issue_api_token(actor=self.alice, user=self.carol)  # a street officer manages no users
 

@@ -111,7 +111,7 @@ class ResidentDetailView(ApiView):
     @extend_schema(summary="一名居民（掩码）", tags=TAGS, responses=s.ResidentSerializer)
     def get(self, request, pk: int):
         resident = selectors.get_resident(request.user, bounded_id(pk))
-        resident.active_tags = [t for t in selectors.resident_tags(resident) if t.active]
+        resident.active_tags = [t for t in selectors.resident_tags(resident, request.user) if t.active]
         return Response(s.ResidentSerializer(resident).data)
 
 

@@ -35,9 +35,7 @@ def my_department_ids(user: User) -> list[int]:
 
 
 def _prefix_q(user: User, cap: str, field: str = "grid__code") -> Q | None:
-    """Q for rows under the nodes where `user` holds `cap`; None when nowhere. Superusers: everything."""
-    if user.is_superuser:
-        return Q()
+    """Q for rows under the nodes where `user` holds `cap`; None when nowhere."""
     codes = region_codes(user, cap)
     if not codes:
         return None
@@ -53,7 +51,7 @@ def visible_cases(user: User) -> QuerySet[Case]:
     and stays visible (read-only once it moved on) for their history."""
     qs = Case.objects.all()
     base = scoped(qs, user, Cap.VIEW_CASES)
-    if not user.is_authenticated or user.is_superuser:
+    if not user.is_authenticated:
         return base
     mine = Q(assignee=user)
     depts = my_department_ids(user)
@@ -82,7 +80,7 @@ class _InIds(Func):
 def may_comment(user: User, case: Case) -> bool:
     """Notes on the timeline: whoever sees the case through the territory, or handles it now.
     A handler the case has moved on from keeps reading it, no more."""
-    return user.is_superuser or can(user, Cap.VIEW_CASES, case.grid_id) or is_handler(user, case)
+    return can(user, Cap.VIEW_CASES, case.grid_id) or is_handler(user, case)
 
 
 def allowed_actions(user: User, case: Case) -> frozenset[str]:
@@ -92,7 +90,7 @@ def allowed_actions(user: User, case: Case) -> frozenset[str]:
     grid = case.grid_id
     is_open = case.status in OPEN_STATUSES
     may_assign = can(user, Cap.ASSIGN_CASE, grid)
-    handles = case.status == Status.ASSIGNED and (user.is_superuser or is_handler(user, case))
+    handles = case.status == Status.ASSIGNED and is_handler(user, case)
     rules = rules_for(case)
     allowed = {
         "accept": case.status == Status.REPORTED and can(user, Cap.ACCEPT_CASE, grid),

@@ -44,9 +44,8 @@ class KeysetPageTestCase(TestCase):
     def setUpTestData(cls):
         base = datetime(2026, 11, 23, 8, 0, 0, 123456, tzinfo=timezone.utc)
         # ids 1..9; every two share a timestamp
-        for i in range(9):  # `at` is auto_now_add: set it afterwards
-            e = AuditEvent.objects.create(action="x", target_type="t", target_id=str(i))
-            AuditEvent.objects.filter(pk=e.pk).update(at=base + timedelta(seconds=i // 2))
+        for i in range(9):  # audit rows are append-only: `at` is given when the row is written
+            AuditEvent.objects.create(action="x", target_type="t", target_id=str(i), at=base + timedelta(seconds=i // 2))
 
     def walk(self, size):
         qs, seen, after = AuditEvent.objects.all(), [], None

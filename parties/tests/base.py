@@ -1,6 +1,8 @@
 """Registers in the named territory of governance.tests.base.
 
 grid_a  (五大门 001, carol's grid): 3号楼 1单元 101 — 张三 (tagged 社区矫正人员), 张四; unit 便民超市
+        carol's duty covers the special groups of her grid: a grant of view_sensitive_tags on grid_a
+        (as a security administrator gives one); gwen, the other worker of grid_a, has none
 grid_a2 (五大门 002): 5号楼 2单元 202 — 李五
 grid_b  (渔市 001, other district): 8号楼 1单元 301 — 王六; unit 渔市商店
 """
@@ -33,6 +35,10 @@ class RegisterTestCase(TerritoryTestCase):
         # A community staff member of 五大门 (may reveal), and a grid worker of the other district.
         cls.grace = make_user("grace", "葛瑞丝", Role.COMMUNITY_STAFF, cls.wudamen)
         cls.henry = make_user("henry", "亨利", Role.GRID_WORKER, cls.grid_b)
+        cls.gwen = make_user("gwen", "格温", Role.GRID_WORKER, cls.grid_a)
+        from guardian.shortcuts import assign_perm
+
+        assign_perm("governance.scope_view_sensitive_tags", cls.carol, cls.grid_a)
         cls.house_a = actions.find_or_create_house(actor=None, grid=cls.grid_a, building_name="3号楼", unit_no="1单元", room="101")
         cls.house_a2 = actions.find_or_create_house(actor=None, grid=cls.grid_a2, building_name="5号楼", unit_no="2单元", room="202")
         cls.house_b = actions.find_or_create_house(actor=None, grid=cls.grid_b, building_name="8号楼", unit_no="1单元", room="301")

@@ -30,7 +30,7 @@ class ResidentExportTestCase(RegisterTestCase):
         text = self.body(self.client.get(URL, {"name": "李"}))
         self.assertIn("李五", text)
         self.assertNotIn("张三", text)
-        self.assertEqual(AuditEvent.objects.get(action="resident.export").detail, {"filters": {"name": "李"}})
+        self.assertEqual(AuditEvent.objects.get(action="resident.export").detail, {"filters": {"name": "李"}, "rows": 1})
 
     def test_after_a_search_by_phone_the_export_finds_the_same_rows_and_its_audit_row_holds_a_flag_not_the_phone(self):
         self.client.force_login(self.alice)
@@ -42,12 +42,12 @@ class ResidentExportTestCase(RegisterTestCase):
         self.assertIn("张三", text)
         self.assertNotIn("张四", text)
         event = AuditEvent.objects.get(action="resident.export")
-        self.assertEqual(event.detail, {"filters": {"phone": "（精确）"}})
+        self.assertEqual(event.detail, {"filters": {"phone": "（精确）"}, "rows": 1})
         self.assertNotIn("5678", str(event.detail))
 
     def test_the_query_count_does_not_depend_on_the_rows(self):
         self.client.force_login(self.alice)
-        with self.assertNumQueries(12):  # the audit row in its savepoint (do_record_export is atomic): 3
+        with self.assertNumQueries(14):  # the row count; the audit row in its savepoint (do_record_export is atomic): 3, + the chain head
             self.body(self.client.get(URL))
 
     def test_a_user_without_register_access_gets_403(self):

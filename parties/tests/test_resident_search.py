@@ -98,7 +98,7 @@ class ResidentSearchTestCase(RegisterTestCase):
         with self.assertNumQueries(8):
             self.client.get(URL, {"q": "张"})
         # … and for a look-up by ID number the audit row, in its savepoint
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(12):
             self.client.post(URL, {"q": ZHANG_ID, "grid": self.grid_a.code})
 
     def test_an_id_number_in_the_url_is_not_looked_up(self):

@@ -11,7 +11,9 @@ out of scope for everyone but the city leader).
     cl        erin    city leader, 营口市 (everything is in scope: out-of-scope rows do not apply)
     dh        heidi   department handler, 八田地派出所 (the in-scope case is dispatched to her)
     me        mona    mediator, 八田地街道 (the in-scope dispute is assigned to her)
-    ad        adam    admin, 站前区
+    ad        adam    system administrator, 站前区
+    sa        sam     security administrator, 站前区
+    aa        alma    audit administrator, 站前区
     anon      —       not signed in
 """
 
@@ -31,7 +33,7 @@ from parties import actions as party_actions
 from parties.tests.base import RegisterTestCase
 from rosters.models import ImportJob
 
-ROLES = ("gw", "cs", "ps", "so", "dc", "cl", "dh", "me", "ad", "anon")
+ROLES = ("gw", "cs", "ps", "so", "dc", "cl", "dh", "me", "ad", "sa", "aa", "anon")
 
 
 def url_names() -> list[tuple[str, str]]:
@@ -60,9 +62,12 @@ class MatrixWorld(DisputeTestCase, RegisterTestCase):
         super().setUpTestData()
         cls.pat = make_user("pat", "帕特", Role.PARTY_SECRETARY, cls.wudamen)
         cls.adam = make_user("adam", "亚当", Role.ADMIN, cls.zhanqian)
+        cls.sam = make_user("sam", "萨姆", Role.SECURITY_ADMIN, cls.zhanqian)
+        cls.alma = make_user("alma", "阿尔玛", Role.AUDIT_ADMIN, cls.zhanqian)
         cls.users = {
             "gw": cls.carol, "cs": cls.ivan, "ps": cls.pat, "so": cls.alice, "dc": cls.dave, "cl": cls.erin,
-            "dh": cls.heidi, "me": cls.mona, "ad": cls.adam, "anon": None,
+            "dh": cls.heidi, "me": cls.mona, "ad": cls.adam, "sa": cls.sam, "aa": cls.alma,
+            "anon": None,
         }
         cls.worlds = {"in": cls._objects(cls.grid_a, cls.wudamen, cls.alice, cls.carol), "out": cls._objects(
             cls.grid_b, cls.yushi, cls.bob, make_user("hank", "汉克", Role.GRID_WORKER, cls.grid_b))}

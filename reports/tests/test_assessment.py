@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from disputes.actions import cases as actions
 from disputes.models import Case
-from governance.models import AuditEvent, User
+from governance.models import AuditEvent
+from governance.roles import Role
+from governance.tests.base import make_user
 from reports.actions import do_run_cycle, do_save_scoring_sheet
 from reports.periods import parse
 from reports.tests.base import ReportTestCase, at
@@ -30,7 +32,7 @@ class AssessmentTestCase(ReportTestCase):
         late.refresh_from_db()
         self.late = self.close(late, at(2026, 4, 10), fail_first=True)
         do_run_cycle(actor=None, period=Y2026, now=at(2027, 1, 1, 3))
-        self.admin = User.objects.create_superuser("root", password="x")
+        self.admin = make_user("root", "市系统管理员", Role.ADMIN, self.city)  # a superuser holds no territory
         self.sheet = do_save_scoring_sheet(
             actor=self.admin, name="年度考评", weights={"closure_rate": 60, "on_time_rate": 40},
             deductions={"overdue": {"per_case": 5, "cap": 4}, "rework": {"per_case": 1, "cap": 10}},

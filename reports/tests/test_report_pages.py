@@ -91,8 +91,12 @@ class ReportPageTestCase(ReportTestCase):
     def test_the_printable_layout_is_a4_with_page_numbers(self):
         self.client.force_login(self.alice)
         response = self.client.get(self.url(self.batiandi.code, name="print"))
-        self.assertContains(response, "size: A4")
-        self.assertContains(response, "counter(page)")
+        self.assertContains(response, "css/report_print.css")  # a static file: the CSP allows no <style>
+        from django.contrib.staticfiles import finders
+
+        css = open(finders.find("css/report_print.css"), encoding="utf-8").read()
+        self.assertIn("size: A4", css)
+        self.assertIn("counter(page)", css)
 
     def test_the_street_officer_confirms_and_the_district_then_publishes(self):
         self.client.force_login(self.alice)

@@ -34,6 +34,7 @@ from parties.idnumbers import (
     validate_id_number,
 )
 from parties.models import TAG_ALIASES, House, PoliticalStatus, ResidencyType, Resident, ResidentTag, TagKind
+from parties.selectors import visible_tags_q
 from rosters.badrows import ID_NUMBER, PHONE
 from rosters.bulk import db_datetime, insert_new_rows, insert_rows, select_in
 from rosters.engine import Column, ImportContext, Roster, Row
@@ -350,7 +351,7 @@ class ResidentRoster(Roster):
         return scoped(Resident.objects.all(), user, self.export_cap)
 
     def export_rows(self, user: User) -> Iterator[tuple]:
-        reveal = region_codes(user, Cap.REVEAL_PII) if not user.is_superuser else ("",)
+        reveal = region_codes(user, Cap.REVEAL_PII)
         qs = self.export_queryset(user).order_by("grid_id", "pk")
         tag_label = dict(TagKind.choices)
         political = dict(PoliticalStatus.choices)
@@ -363,8 +364,8 @@ class ResidentRoster(Roster):
 
         def emit(batch: list[tuple]) -> Iterator[tuple]:
             tags: dict[int, list[str]] = {}
-            for rid, tag in ResidentTag.objects.filter(
-                resident_id__in=[b[0] for b in batch], removed_at__isnull=True
+            for rid, tag in ResidentTag.objects.filter(  # the sensitive tags only where the user may see them
+                visible_tags_q(user), resident_id__in=[b[0] for b in batch], removed_at__isnull=True
             ).values_list("resident_id", "tag"):
                 tags.setdefault(rid, []).append(str(tag_label[tag]))
             for pk, name, idn, ph, eth, pol, res, grid, b, u, r, id_hash in batch:

@@ -140,7 +140,7 @@ class UnitRoster(Roster):
         return scoped(Unit.objects.all(), user, self.export_cap)
 
     def export_rows(self, user: User) -> Iterator[tuple]:
-        reveal = region_codes(user, Cap.REVEAL_PII) if not user.is_superuser else ("",)
+        reveal = region_codes(user, Cap.REVEAL_PII)
         kinds = dict(UnitKind.choices)
         qs = self.export_queryset(user).order_by("grid_id", "name")
         for name, code, kind, grid, address, legal, contact, phone, employees, h in qs.values_list(

@@ -76,7 +76,16 @@ def csv_bytes(rows: list[list], encoding: str = "utf-8") -> bytes:
 
 
 class RosterTestCase(TerritoryTestCase):
-    """TerritoryTestCase with a private MEDIA_ROOT and a temp dir for files."""
+    """TerritoryTestCase with a private MEDIA_ROOT and a temp dir for files. frank (system
+    administrator of 西市区, who imports there) may also reveal personal data there — a territorial
+    grant, as a security administrator gives one: the system administrator's role does not."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        from guardian.shortcuts import assign_perm
+
+        assign_perm("governance.scope_reveal_pii", cls.frank, cls.xishi)
 
     def setUp(self) -> None:
         super().setUp()

@@ -42,4 +42,15 @@
       if (select.form) select.form.submit();
     });
   });
+  // Content-Security-Policy allows no inline handlers: what used to be onchange= / onclick= lives here.
+  document.addEventListener("change", function (e) {
+    var el = e.target;
+    if (el.matches && el.matches("select[data-autosubmit]") && el.form) el.form.submit();
+  });
+  document.addEventListener("click", function (e) {
+    var el = e.target.closest && e.target.closest("[data-print], [data-back]");
+    if (!el) return;
+    if (el.hasAttribute("data-print")) { e.preventDefault(); window.print(); }
+    else if (el.hasAttribute("data-back") && window.history.length > 1) { e.preventDefault(); window.history.back(); }
+  });
 })();
