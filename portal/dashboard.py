@@ -34,6 +34,7 @@ from disputes.selectors.mediation import FOLLOW_UP_HORIZON, visible_disputes
 from governance.models import Region, RoleAssignment, User
 from governance.roles import Cap, Level, Role
 from governance.scope import can, role_assignments, scoped
+from parties.selectors import visible_tag_choices
 from reports.kpis import BY_CODE, DEFINITION_VERSION, HIGHER, LOWER, compute
 from reports.models import Snapshot
 from reports.periods import Kind, Period, containing
@@ -260,8 +261,11 @@ class Registers:
 PARTY_METRICS = ("party_branches", "party_members", "center_households", "in_service_members", "co_building_units")
 
 
-def registers(region: Region, tallies: Tallies) -> Registers:
+def registers(user: User, region: Region, tallies: Tallies) -> Registers:
+    """The node's register figures. A sensitive tag's count (社区矫正, 吸毒…) shows only to those who may
+    see that tag on this node (Cap.VIEW_SENSITIVE_TAGS), as on the register pages."""
     code = region.code
+    visible_tags = {key for key, _label in visible_tag_choices(user, code)}
     community = code[:12] if len(code) >= 12 else ""
     party_url = reverse("parties:community-party", args=[community]) if community else reverse("parties:party-branches")
     urls = {
@@ -280,5 +284,5 @@ def registers(region: Region, tallies: Tallies) -> Registers:
         item = Register(key, str(label), tallies.get(key), urls[key])
         (out.party if key in PARTY_METRICS else out.items).append(item)
     out.tags = [Register(key, label, n, f"{reverse('parties:residents')}?grid={code}&tag={key}")
-                for key, label, n in tallies.tags()]
+                for key, label, n in tallies.tags() if key in visible_tags]
     return out

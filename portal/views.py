@@ -142,7 +142,7 @@ def _render_dashboard(request: HttpRequest, region: Region, period, by: str, now
             },
         })
     if ctx["sees_registers"]:
-        ctx["registers"] = dash.registers(region, tallies_of(region))
+        ctx["registers"] = dash.registers(request.user, region, tallies_of(region))
     ctx["trend_labels"] = [(k, BY_CODE[k].name) for k in dash.TREND_KPIS]
     ctx["map_ready"] = _map_ready()
     return render(request, "portal/dashboard.html", ctx)

@@ -186,6 +186,21 @@ class DashboardTestCase(ReportTestCase):
         self.assertContains(r, "截至")
         self.assertContains(r, 'data-testid="register-residents"')
 
+    def test_a_sensitive_tag_is_counted_only_for_those_who_may_see_it(self):
+        from parties import actions as party_actions
+
+        party_actions.do_create_resident(actor=None, grid=self.grid_a, name="赵一", id_number="11010519491231002X",
+                                         tags=["社区矫正人员", "留守老人"])
+        count_registers()
+        # The city leader holds no view_sensitive_tags: the 留守老人 count shows, the 社区矫正 one does not.
+        r = self.page(self.erin, self.city.code)
+        self.assertContains(r, 'data-testid="tag-left_behind_elderly"')
+        self.assertNotContains(r, 'data-testid="tag-community_correction"')
+        self.assertNotContains(r, "社区矫正人员")
+        # The street officer does, on her street.
+        r = self.page(self.alice, self.batiandi.code)
+        self.assertContains(r, 'data-testid="tag-community_correction"')
+
     def test_a_party_secretary_reads_party_work_first(self):
         count_registers()
         body = self.page(self.pat, self.wudamen.code).content.decode()
