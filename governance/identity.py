@@ -1,7 +1,7 @@
 """Identity (GB/T 22239-2019 8.1.4.1): who may sign in, for how long, and with which second factor.
 
 - **Lockout** (django-axes, settings AXES_*): failed sign-ins are counted per account and per client
-  address; past the limit either is locked for the cool-off. `lockout_response` answers with the
+  address; past the limit either is locked for the cool-off. `governance.signin.lockout_response` answers with the
   sign-in page and a Chinese message (429). A security administrator lists and lifts lockouts
   (`do_unlock_account`, /security/lockouts/).
 - **Sessions** (`SessionLimitsMiddleware`): signed out after SESSION_IDLE_MINUTES without a request
@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import secrets
 import time
@@ -33,7 +32,7 @@ from django.db import transaction
 from django.db.models import Max, Sum
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -41,6 +40,7 @@ from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
 
 from governance.actions import record_audit
+from governance.addresses import client_address
 from governance.models import User
 from governance.roles import TOTP_REQUIRED_ROLES, Cap
 
@@ -59,23 +59,6 @@ RECOVERY_CODES = 10
 
 # --- the client address ---------------------------------------------------------------------------
 
-def client_address(request: HttpRequest) -> str | None:
-    """The client's address: REMOTE_ADDR, or with TRUSTED_PROXIES proxies in front of the app, the
-    address the outermost trusted proxy saw (X-Forwarded-For counted from the right, so a client
-    cannot choose it). Lockouts and the audit trail use this."""
-    remote = request.META.get("REMOTE_ADDR") or None
-    proxies = settings.TRUSTED_PROXIES
-    if proxies > 0:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
-        if len(forwarded) >= proxies:
-            candidate = forwarded[-proxies]
-            try:
-                return str(ipaddress.ip_address(candidate))
-            except ValueError:
-                return remote
-    return remote
-
-
 # --- lockout --------------------------------------------------------------------------------------
 
 def lockout_minutes() -> int:
@@ -86,18 +69,6 @@ def lockout_message() -> str:
     return _("登录失败次数过多，账号或本机地址已被锁定 %(minutes)s 分钟。请稍后再试，或联系安全管理员解锁。") % {
         "minutes": lockout_minutes()
     }
-
-
-def lockout_response(request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None):
-    """What axes answers instead of the sign-in page once locked out: the same page, its message, 429."""
-    from governance.signin import SignInForm
-
-    message = lockout_message()
-    if request.path_info.startswith("/api/") or request.headers.get("accept", "").startswith("application/json"):
-        return JsonResponse({"detail": message}, status=429)
-    form = SignInForm(request, data=None, initial={"username": (credentials or {}).get("username", "")})
-    return render(request, "registration/login.html", {"form": form, "locked_out": True, "lockout_message": message},
-                  status=429)
 
 
 def lockouts(limit: int = 200) -> list[dict]:

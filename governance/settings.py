@@ -87,7 +87,7 @@ SESSION_IDLE_MINUTES = int(os.environ.get("GRIDGOV_SESSION_IDLE_MINUTES", "30"))
 SESSION_COOKIE_AGE = int(float(os.environ.get("GRIDGOV_SESSION_HOURS", "8")) * 3600)  # one working day
 ONE_SESSION_PER_ACCOUNT = os.environ.get("GRIDGOV_ONE_SESSION", "0") == "1"
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: the address is REMOTE_ADDR).
-# The client address of lockouts and the audit trail is governance.identity.client_address.
+# The client address of lockouts and the audit trail is governance.addresses.client_address.
 TRUSTED_PROXIES = int(os.environ.get("GRIDGOV_TRUSTED_PROXIES", "0"))
 X_FRAME_OPTIONS = "DENY"
 
@@ -216,8 +216,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("GRIDGOV_LOCKOUT_MINUTE
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one: stuffing one account, or one address trying many
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # locked for the cool-off from the lockout, not from each try
-AXES_LOCKOUT_CALLABLE = "governance.identity.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "governance.identity.client_address"
+AXES_LOCKOUT_CALLABLE = "governance.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "governance.addresses.client_address"
 AXES_DISABLE_ACCESS_LOG = True  # sign-ins are on the audit trail (governance.identity)
 AXES_VERBOSE = False
 # Masked in axes' records of failed attempts and its logs (the password always is): codes, the CSRF token.
@@ -319,7 +319,7 @@ CELERY_BEAT_SCHEDULE = {
 # (gzip'd JSON lines with the chain's hashes) and deleted by the daily audit-retention job.
 AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("GRIDGOV_AUDIT_RETENTION_DAYS", "180")))
 AUDIT_ARCHIVE_DIR = Path(os.environ.get("GRIDGOV_AUDIT_ARCHIVE_DIR", VAR_DIR / "audit-archive"))
-# The audit's source address is governance.identity.client_address (GRIDGOV_TRUSTED_PROXIES).
+# The audit's source address is governance.addresses.client_address (GRIDGOV_TRUSTED_PROXIES).
 # Uploaded roster files are deleted this many days after their job finished (0: kept forever);
 # the import history keeps its row, counts and error file.
 ROSTER_UPLOAD_RETENTION_DAYS = int(os.environ.get("GRIDGOV_ROSTER_RETENTION_DAYS", "30"))

@@ -21,7 +21,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -56,6 +56,17 @@ class SignInForm(AuthenticationForm):
         if issued_password_expired(user):
             raise ValidationError(self.error_messages["issued_expired"], code="issued_expired",
                                   params={"days": settings.ISSUED_PASSWORD_DAYS})
+
+
+def lockout_response(request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None):
+    """What axes answers instead of the sign-in page once locked out: the same page, its message, 429."""
+    message = identity.lockout_message()
+    if request.path_info.startswith("/api/") or request.headers.get("accept", "").startswith("application/json"):
+        return JsonResponse({"detail": message}, status=429)
+    form = SignInForm(request, data=None, initial={"username": (credentials or {}).get("username", "")})
+    return render(request, "registration/login.html", {"form": form, "locked_out": True, "lockout_message": message},
+                  status=429)
+
 
 
 class SignInView(auth_views.LoginView):
@@ -122,7 +133,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         credentials = {"username": user.username}
         if not AxesProxyHandler.is_allowed(request, credentials):
             request.session.pop(identity.PENDING, None)
-            return identity.lockout_response(request, None, credentials)
+            return lockout_response(request, None, credentials)
         token = form.cleaned_data["token"].replace(" ", "").replace("-", "").lower()
         device = identity.match_second_factor(user, token) if token.isalnum() else None
         if device is not None:

@@ -11,6 +11,7 @@ filters and its row count, counted before the first row leaves (as the roster ex
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -76,8 +77,11 @@ def do_export_cases(*, actor: User, filters: dict, file_format: str) -> tuple[in
 
 
 @transaction.atomic
-def do_request_case_export(*, actor: User, filters: dict, file_format: str) -> ExportJob:
-    """Queue a big export for a worker (disputes.tasks.exports.write_case_export, after the commit)."""
+def do_request_case_export(
+    *, actor: User, filters: dict, file_format: str, enqueue: Callable[[int], object]
+) -> ExportJob:
+    """Queue a big export for a worker: `enqueue(job id)` runs after the commit (the view hands it
+    disputes.tasks.exports.write_case_export.delay, as rosters' jobs are handed theirs)."""
     _check_format(file_format)
     _scoped_cases(actor, filters)  # bad filters are refused now, not in the worker
     job = ExportJob.objects.create(created_by=actor, file_format=file_format, filters=filters,
@@ -85,12 +89,7 @@ def do_request_case_export(*, actor: User, filters: dict, file_format: str) -> E
     record_audit(actor=actor, action="case.export.request", target=job, region_code=job.region_code,
                  detail={"format": file_format, "filters": filters})
 
-    def enqueue() -> None:
-        from disputes.tasks.exports import write_case_export
-
-        write_case_export.delay(job.pk)
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(lambda: enqueue(job.pk))
     return job
 
 

@@ -16,6 +16,7 @@ from disputes.actions.exports import do_download_export, do_export_cases, do_req
 from disputes.exports import CONTENT_TYPES, case_rows, csv_lines, file_name, write_xlsx
 from disputes.models import ExportJob
 from disputes.selectors.cases import case_list
+from disputes.tasks.exports import write_case_export
 from governance.actions import validation_message
 
 
@@ -39,7 +40,8 @@ def case_export(request: HttpRequest) -> HttpResponse:
     limit = settings.CASE_EXPORT_INLINE_ROWS
     try:
         if qs[: limit + 1].count() > limit:
-            job = do_request_case_export(actor=request.user, filters=filters, file_format=file_format)
+            job = do_request_case_export(actor=request.user, filters=filters, file_format=file_format,
+                                         enqueue=write_case_export.delay)
             return redirect("cases:export-job", pk=job.pk)
         _count, qs = do_export_cases(actor=request.user, filters=filters, file_format=file_format)
     except ValidationError as e:

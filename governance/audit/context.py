@@ -7,9 +7,10 @@ import contextlib
 import uuid
 from collections.abc import Iterator
 from contextvars import ContextVar
-from ipaddress import ip_address
 
 from django.http import HttpRequest
+
+from governance.addresses import client_address
 
 _current: ContextVar[dict | None] = ContextVar("gridgov_audit_context", default=None)
 
@@ -17,18 +18,6 @@ _current: ContextVar[dict | None] = ContextVar("gridgov_audit_context", default=
 def current() -> dict:
     """{"address": …, "request_id": …, "via": "web" | "api" | "admin" | "command" | "task", "method": …, "path": …}."""
     return _current.get() or {}
-
-
-def client_address(request: HttpRequest) -> str | None:
-    """The client's address as lockouts see it (governance.identity.client_address: REMOTE_ADDR, or
-    behind GRIDGOV_TRUSTED_PROXIES proxies the address the outermost of them saw), normalised."""
-    from governance.identity import client_address as identity_address
-
-    address = identity_address(request) or ""
-    try:
-        return str(ip_address(address))
-    except ValueError:
-        return None
 
 
 def from_request(request: HttpRequest) -> dict:
