@@ -73,7 +73,7 @@ class TransientDatabaseErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not is_transient(exception):
             return None
-        log.warning("transient database error on %s %s: %s", request.method, request.path, type(exception).__name__)
+        log.warning("transient database error on %s %s: %s: %s", request.method, request.path, type(exception).__name__, exception)
         message = _("系统繁忙，您的操作没有保存，请稍后重试。")
         if request.path_info.startswith("/api/") or request.headers.get("accept", "").startswith("application/json"):
             return JsonResponse({"detail": message}, status=409)

@@ -171,12 +171,13 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The embedded default serves a small district: several people and the Celery worker write at
     # once. WAL lets readers go on during a write; IMMEDIATE makes every transaction take the write
-    # lock when it begins, so a writer that must wait queues for up to `timeout` seconds instead of
+    # lock when it begins, so a writer that must wait queues for up to `timeout` seconds (60: twenty
+    # writers at once on a loaded two-core machine queued past 20 s) instead of
     # failing with "database is locked" (SQLite cannot upgrade a deferred read to a write while
     # another connection writes).
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL;",
-        "timeout": 20,
+        "timeout": 60,
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from rosters.tests.helpers import csv_bytes
 from tests_browser.two_factor import enrol_second_factor
@@ -46,11 +47,12 @@ def test_an_admin_checks_then_imports_a_roster_on_a_phone(demo_city, celery_work
     page.get_by_role("button", name="上传并预检").click()
     page.wait_for_url("**/rosters/jobs/**")
     # With a real worker the page first shows the progress bar, then reloads itself when the job is done.
-    page.wait_for_function("document.querySelector('[data-testid=job-status]').innerText === '已预检，待确认'")
+    # (A locator wait, not wait_for_function: that evaluates a string, which the page's CSP forbids.)
+    expect(page.get_by_test_id("job-status")).to_have_text("已预检，待确认", timeout=60_000)
     assert page.get_by_test_id("count-new").inner_text() == "1"
     assert page.get_by_test_id("count-bad").inner_text() == "1"
     assert "缺少姓名" in page.get_by_test_id("bad-rows").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.get_by_test_id("confirm").click()
-    page.wait_for_function("document.querySelector('[data-testid=job-status]').innerText === '已导入'")
+    expect(page.get_by_test_id("job-status")).to_have_text("已导入", timeout=60_000)
     assert "导入结果" in page.locator("main").inner_text()
