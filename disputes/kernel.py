@@ -143,8 +143,10 @@ def handle_deadline(case: Case) -> datetime:
 
 
 def lock_case(case: Case, version: int | None) -> Case:
-    """Re-read the case under a row lock; the version the actor saw must still be current."""
-    locked = Case.objects.select_for_update().select_related("category", "grid").get(pk=case.pk)
+    """Re-read the case under a row lock (its own row only: FOR UPDATE OF, so that cases of one category or
+    grid do not queue on that row, nor deadlock against the audit chain lock); the version the actor saw
+    must still be current."""
+    locked = Case.objects.select_for_update(of=("self",)).select_related("category", "grid").get(pk=case.pk)
     if version is not None and locked.version != int(version):
         raise StaleCase()
     return locked
@@ -153,7 +155,7 @@ def lock_case(case: Case, version: int | None) -> Case:
 def lock_cases(*cases: Case) -> dict[int, Case]:
     """Row locks on several cases at once, always taken in id order: two actions locking the same
     pair from opposite ends (merge A into B while B goes into A) then queue instead of deadlocking."""
-    locked = Case.objects.select_for_update().select_related("category", "grid").filter(
+    locked = Case.objects.select_for_update(of=("self",)).select_related("category", "grid").filter(
         pk__in=[c.pk for c in cases]
     ).order_by("pk")
     return {c.pk: c for c in locked}

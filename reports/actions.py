@@ -103,7 +103,7 @@ def do_run_cycle(
 
 
 def _lock_snapshot(snapshot: Snapshot) -> Snapshot:
-    return Snapshot.objects.select_for_update().select_related("node").get(pk=snapshot.pk)
+    return Snapshot.objects.select_for_update(of=("self",)).select_related("node").get(pk=snapshot.pk)
 
 
 @transaction.atomic

@@ -445,7 +445,7 @@ def do_supervise_overdue(*, case_id: int, now: datetime | None = None) -> Case |
     goes overdue, red card and one more level when still overdue RED_CARD_AFTER later.
     Idempotent: the card already given is on the case, so a second run changes nothing."""
     now = now or timezone.now()
-    case = Case.objects.select_for_update().select_related("category").get(pk=case_id)
+    case = Case.objects.select_for_update(of=("self",)).select_related("category").get(pk=case_id)
     if case.status not in OPEN_STATUSES or case.deadline is None or case.deadline >= now:
         return None
     target = Supervision.RED if now - case.deadline >= RED_CARD_AFTER else Supervision.YELLOW

@@ -296,7 +296,7 @@ def do_assess_risk(
 ) -> Dispute:
     """Re-assess: update the facts the criteria look at; an officer may raise (never lower) the level."""
     require(actor, Cap.MANAGE_RISK, dispute.case.grid_id)
-    dispute = Dispute.objects.select_for_update().select_related("case").get(pk=dispute.pk)
+    dispute = Dispute.objects.select_for_update(of=("self", "case")).select_related("case").get(pk=dispute.pk)
     if people_count is not None and people_count != "":
         dispute.people_count = _int(people_count, _("涉及人数"), 1)
     if amount is not None:
@@ -321,7 +321,7 @@ def do_assess_risk(
 
 
 def _entry_for(entry: RiskEntry) -> RiskEntry:
-    entry = RiskEntry.objects.select_for_update().select_related("dispute", "dispute__case").get(pk=entry.pk)
+    entry = RiskEntry.objects.select_for_update(of=("self", "dispute", "dispute__case")).select_related("dispute", "dispute__case").get(pk=entry.pk)
     if entry.closed_at is not None:
         raise CaseStateError(_("该风险已销号。"), code="state")
     return entry
@@ -454,7 +454,7 @@ def do_add_party(*, actor: User, dispute: Dispute, **data) -> Party:
         raise PermissionDenied(_("您无权为该纠纷添加当事人。"))
     if dispute.parties.count() >= MAX_PARTIES:
         raise ValidationError(_("当事人至多 %(MAX_PARTIES)s 人。") % {"MAX_PARTIES": MAX_PARTIES})
-    dispute = Dispute.objects.select_for_update().select_related("case").get(pk=dispute.pk)
+    dispute = Dispute.objects.select_for_update(of=("self", "case")).select_related("case").get(pk=dispute.pk)
     count = dispute.parties.count()
     party = _build_party(dispute, data, count, actor)
     party.save()
@@ -550,7 +550,7 @@ def do_record_session(
     *, actor: User, session: MediationSession, attendees: str, applicant_statement: str,
     respondent_statement: str, agreed: str = "",
 ) -> MediationSession:
-    session = MediationSession.objects.select_for_update().select_related("dispute__case").get(pk=session.pk)
+    session = MediationSession.objects.select_for_update(of=("self", "dispute", "dispute__case")).select_related("dispute__case").get(pk=session.pk)
     case = session.dispute.case
     _require_mediator(actor, case)
     if session.at > timezone.now():
@@ -690,7 +690,7 @@ def do_schedule_follow_up(*, actor: User, dispute: Dispute, due, owner: User | N
 @transaction.atomic
 def do_record_follow_up(*, actor: User, follow_up: FollowUp, holds: bool, note: str) -> FollowUp:
     """回访: the agreement holds, or it is broken and the dispute goes back to mediation."""
-    follow_up = FollowUp.objects.select_for_update().select_related("dispute__case").get(pk=follow_up.pk)
+    follow_up = FollowUp.objects.select_for_update(of=("self", "dispute", "dispute__case")).select_related("dispute__case").get(pk=follow_up.pk)
     dispute = follow_up.dispute
     if actor.pk != follow_up.owner_id:
         _require_mediator(actor, dispute.case)
@@ -757,7 +757,7 @@ def _reopen(actor: User | None, dispute: Dispute, why: str) -> None:
 def do_remind_follow_up(*, follow_up_id: int, now: datetime | None = None) -> bool:
     """The periodic task's step: remind the owner of a follow-up that is due, once."""
     now = now or timezone.now()
-    follow_up = FollowUp.objects.select_for_update().select_related("dispute__case").get(pk=follow_up_id)
+    follow_up = FollowUp.objects.select_for_update(of=("self", "dispute", "dispute__case")).select_related("dispute__case").get(pk=follow_up_id)
     if not follow_up.is_pending or follow_up.reminded_at is not None or follow_up.due > timezone.localdate(now):
         return False
     follow_up.reminded_at = now
