@@ -8,8 +8,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from api.v1 import serializers as s
@@ -17,18 +16,10 @@ from api.v1.base import ApiView, bounded_id, digits
 from governance.roles import Cap
 from governance.scope import scoped
 from parties import actions, lookups, selectors
+from parties.api import TooManyLookups  # the 429 the register API has always answered with
 from parties.models import House, PartyBranch, TagKind, UnitKind
 
 LOOKUP_LIMIT = 50
-
-
-class TooManyLookups(APIException):
-    status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    default_code = "throttled"
-
-    def __init__(self, error: lookups.TooManyLookups):
-        super().__init__(error.message)
-        self.wait = error.retry_after
 
 
 def _text(params, name: str, limit: int) -> str:
