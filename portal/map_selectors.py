@@ -145,8 +145,8 @@ def _format(value, unit: str) -> str:
 
 
 def _kpi_values(region: Region, level: int, codes: list[str], period: periods.Period, now) -> dict[str, dict]:
-    """compute() for the drawn nodes, kept VALUES_TTL seconds (it scans the raw cases for overdue_open:
-    about 1.3 s of 1.7 for a city of 20,000 grids), so switching the KPI or reloading is quick. The
+    """compute() for the drawn nodes, kept VALUES_TTL seconds (a finished month's overdue_open scans the
+    raw cases: over a second for a city of 20,000 grids; README "Speed"), so switching the KPI or reloading is quick. The
     values are not the user's: which nodes a user gets is decided (scoped) before, on every request."""
     if not codes:
         return {}
