@@ -52,6 +52,11 @@ class PasswordChangeRequiredMiddleware:
 TRANSIENT_PG_CODES = {"40001", "40P01", "55P03"}
 
 
+def is_deadlock(exc: BaseException) -> bool:
+    """PostgreSQL chose this transaction as a deadlock's victim (40P01)."""
+    return (getattr(exc.__cause__, "pgcode", None) or getattr(exc, "pgcode", None)) == "40P01"
+
+
 def is_transient(exc: BaseException) -> bool:
     if not isinstance(exc, OperationalError):
         return False
@@ -70,9 +75,23 @@ class TransientDatabaseErrorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
+    # A deadlock victim's transaction was rolled back whole and nothing of it was committed or sent, so
+    # the view is run again (the other transaction has finished by then): up to this many more times.
+    DEADLOCK_RETRIES = 3
+
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not is_transient(exception):
             return None
+        match = request.resolver_match
+        while is_deadlock(exception) and match and getattr(request, "gridgov_retries", 0) < self.DEADLOCK_RETRIES:
+            request.gridgov_retries = getattr(request, "gridgov_retries", 0) + 1
+            log.info("deadlock on %s %s: running it again (%s)", request.method, request.path, request.gridgov_retries)
+            try:
+                return match.func(request, *match.args, **match.kwargs)
+            except OperationalError as again:
+                if not is_transient(again):
+                    raise
+                exception = again
         log.warning("transient database error on %s %s: %s: %s", request.method, request.path, type(exception).__name__, exception)
         message = _("系统繁忙，您的操作没有保存，请稍后重试。")
         if request.path_info.startswith("/api/") or request.headers.get("accept", "").startswith("application/json"):

@@ -44,3 +44,42 @@ class TransientErrorTestCase(SimpleTestCase):
     def test_other_errors_are_left_alone(self):
         request = RequestFactory().get("/")
         self.assertIsNone(self.middleware.process_exception(request, KeyError("x")))
+
+
+class DeadlockRetryTestCase(SimpleTestCase):
+    def setUp(self):
+        self.middleware = TransientDatabaseErrorMiddleware(lambda request: HttpResponse())
+
+    def request_for(self, view):
+        from django.urls import ResolverMatch
+
+        request = RequestFactory().post("/cases/1/accept/")
+        request.user = None
+        request.resolver_match = ResolverMatch(view, (), {"pk": 1})
+        return request
+
+    def test_a_deadlock_victim_is_run_again_and_succeeds(self):
+        calls = []
+
+        def view(request, pk):
+            calls.append(pk)
+            return HttpResponse("done", status=302)
+
+        response = self.middleware.process_exception(self.request_for(view), pg_operational_error("40P01"))
+        self.assertEqual((response.status_code, calls), (302, [1]))
+
+    def test_a_view_that_keeps_deadlocking_gets_the_409_after_three_more_tries(self):
+        calls = []
+
+        def view(request, pk):
+            calls.append(pk)
+            raise pg_operational_error("40P01")
+
+        response = self.middleware.process_exception(self.request_for(view), pg_operational_error("40P01"))
+        self.assertEqual((response.status_code, len(calls)), (409, 3))
+
+    def test_a_lock_timeout_is_not_run_again(self):
+        calls = []
+        response = self.middleware.process_exception(
+            self.request_for(lambda request, pk: calls.append(pk)), pg_operational_error("55P03"))
+        self.assertEqual((response.status_code, calls), (409, []))
