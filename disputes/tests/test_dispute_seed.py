@@ -8,6 +8,8 @@ from django.test import TestCase
 
 from disputes.demo.mediation import seed_demo_disputes, seed_dispute_config
 from disputes.models import (
+    Case,
+    CaseKind,
     Dispute,
     DisputeType,
     MediationRoom,
@@ -51,3 +53,10 @@ class DisputeSeedTestCase(TestCase):
         for case in linked:
             self.assertTrue(all(r.grid_id == case.grid_id for r in case.residents.all()))
         self.assertEqual(link_demo_cases(), 0)
+
+    def test_the_demo_cases_filed_in_a_dispute_category_wait_on_the_mediation_desk(self):
+        # 楼上漏水引发邻里争执 is filed in 0101 (邻里纠纷), a 矛盾纠纷 category: with the dispute types
+        # seeded first it is a dispute with its risk assessment pending, not a plain case.
+        filed = Dispute.objects.filter(case__title="楼上漏水引发邻里争执")
+        self.assertTrue(filed.exists())
+        self.assertFalse(Case.objects.filter(title="楼上漏水引发邻里争执", kind=CaseKind.CASE).exists())

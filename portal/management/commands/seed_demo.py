@@ -64,10 +64,13 @@ class Command(BaseCommand):
                 f"已登记：实有人口 {registers['residents']} 人，房屋 {registers['houses']} 套，"
                 f"单位 {registers['units']} 家，走访巡查 {visits} 条。"
             )
-        cats, days, cases = seed_taxonomy(), seed_calendar(), seed_demo_cases()
+        # The dispute types before the cases: a case filed in a 矛盾纠纷 category is then a dispute on
+        # the mediation desk with its risk assessment pending, as in a city that configured them.
+        cats, days, config = seed_taxonomy(), seed_calendar(), seed_dispute_config()
+        cases = seed_demo_cases()
         if cats or days or cases:
             self.stdout.write(f"已创建：事件类别 {cats} 个，工作日历 {days} 天，演示事件 {cases} 件。")
-        config, disputes = seed_dispute_config(), seed_demo_disputes()
+        disputes = seed_demo_disputes()
         if config or disputes:
             self.stdout.write(f"已创建：纠纷类型、风险标准和调解组织 {config} 项，演示纠纷 {disputes} 件。")
         # The dashboards' registers at a glance (recounted nightly by beat; now, so they show at once).
