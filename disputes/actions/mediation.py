@@ -38,6 +38,7 @@ from disputes.kernel import (
 )
 from disputes.links import resolve_residents, resolve_units
 from disputes.models import (
+    OPEN_STATUSES,
     Case,
     CaseEvent,
     CaseKind,
@@ -63,7 +64,14 @@ from disputes.models import (
     Status,
     Urgency,
 )
-from disputes.selectors.mediation import committee_name, may_mediate, may_reveal, party_rows
+from disputes.selectors.mediation import (
+    committee_name,
+    may_add_party,
+    may_mediate,
+    may_reveal,
+    party_rows,
+    risk_owner_candidates,
+)
 from governance.actions import record_audit, require
 from governance.inputs import parse_date
 from governance.models import Region, User
@@ -287,6 +295,7 @@ def do_assess_risk(
     *,
     actor: User | None,
     dispute: Dispute,
+    version: int | None,
     people_count=None,
     amount=None,
     threat_violence: bool | None = None,
@@ -294,9 +303,12 @@ def do_assess_risk(
     level: int | None = None,
     note: str = "",
 ) -> Dispute:
-    """Re-assess: update the facts the criteria look at; an officer may raise (never lower) the level."""
+    """Re-assess: update the facts the criteria look at; an officer may raise (never lower) the level.
+    `version`: the dispute's case as the officer saw it (optimistic locking, as the case's own steps)."""
     require(actor, Cap.MANAGE_RISK, dispute.case.grid_id)
-    dispute = Dispute.objects.select_for_update(of=("self", "case")).select_related("case").get(pk=dispute.pk)
+    case = lock_case(dispute.case, version)
+    dispute = Dispute.objects.select_for_update(of=("self",)).get(pk=dispute.pk)
+    dispute.case = case
     if people_count is not None and people_count != "":
         dispute.people_count = _int(people_count, _("涉及人数"), 1)
     if amount is not None:
@@ -316,27 +328,33 @@ def do_assess_risk(
     dispute.save(update_fields=["people_count", "amount", "threat_violence", "threat_petition", "risk_level",
                                 "risk_reasons", "risk_assessed_at"])
     _sync_register(dispute, actor)
+    save_case(case, [])  # the next stale form about this dispute is refused
     _audit(actor, "assess", dispute, before=int(before), level=int(computed))
     return dispute
 
 
-def _entry_for(entry: RiskEntry) -> RiskEntry:
-    entry = RiskEntry.objects.select_for_update(of=("self", "dispute", "dispute__case")).select_related("dispute", "dispute__case").get(pk=entry.pk)
+def _entry_for(entry: RiskEntry, version: int | None) -> tuple[RiskEntry, Case]:
+    """The entry under a row lock, and its dispute's case: a risk entry is versioned with its dispute's
+    case (the version the dispute and the entry show), locked first as every dispute action does."""
+    case = lock_case(entry.dispute.case, version)
+    entry = RiskEntry.objects.select_for_update(of=("self",)).select_related("dispute").get(pk=entry.pk)
+    entry.dispute.case = case
     if entry.closed_at is not None:
         raise CaseStateError(_("该风险已销号。"), code="state")
-    return entry
+    return entry, case
 
 
 @transaction.atomic
 def do_update_risk_entry(
-    *, actor: User | None, entry: RiskEntry, owner: User | None, responsibility: str, measures: str, next_review
+    *, actor: User | None, entry: RiskEntry, version: int | None, owner: User | None, responsibility: str,
+    measures: str, next_review
 ) -> RiskEntry:
-    """定人、定责、定措施."""
+    """定人、定责、定措施. The owner is one of risk_owner_candidates(entry)."""
     require(actor, Cap.MANAGE_RISK, entry.grid_id)
-    entry = _entry_for(entry)
+    entry, case = _entry_for(entry, version)
     if owner is None:
         raise ValidationError(_("请指定责任人。"))
-    if not can(owner, Cap.VIEW, entry.grid_id):
+    if not can(owner, Cap.VIEW, entry.grid_id) or not risk_owner_candidates(entry).filter(pk=owner.pk).exists():
         raise ValidationError(_("责任人不在该风险所在辖区。"))
     entry.owner = owner
     entry.responsibility = clean_text(responsibility, _("责任分工"), max_length=200)
@@ -345,6 +363,7 @@ def do_update_risk_entry(
     if entry.next_review is None:
         raise ValidationError(_("请填写下次研判日期。"))
     entry.save(update_fields=["owner", "responsibility", "measures", "next_review"])
+    save_case(case, [])
     record_audit(actor=actor, action="risk.update", target=entry, region_code=entry.grid_id,
                  detail={"owner": owner.username})
     notify([owner.pk], entry.dispute.case, Notice.Kind.OTHER,
@@ -353,8 +372,9 @@ def do_update_risk_entry(
 
 
 @transaction.atomic
-def do_review_risk(*, actor: User, entry: RiskEntry, note: str, next_review) -> RiskReview:
-    entry = _entry_for(entry)
+def do_review_risk(*, actor: User, entry: RiskEntry, version: int | None, note: str, next_review) -> RiskReview:
+    """研判: by the entry's owner (as it is under the lock) or whoever manages risks in its grid."""
+    entry, case = _entry_for(entry, version)
     if actor.pk != entry.owner_id:
         require(actor, Cap.MANAGE_RISK, entry.grid_id)
     nxt = parse_date(next_review, _("下次研判日期"))
@@ -364,20 +384,21 @@ def do_review_risk(*, actor: User, entry: RiskEntry, note: str, next_review) -> 
                                        next_review=nxt)
     entry.next_review = nxt
     entry.save(update_fields=["next_review"])
+    save_case(case, [])
     record_audit(actor=actor, action="risk.review", target=entry, region_code=entry.grid_id)
     return review
 
 
 @transaction.atomic
-def do_close_risk(*, actor: User | None, entry: RiskEntry, note: str) -> RiskEntry:
+def do_close_risk(*, actor: User | None, entry: RiskEntry, version: int | None, note: str) -> RiskEntry:
     """销号: the risk is resolved; the entry stays in the register's history."""
     require(actor, Cap.MANAGE_RISK, entry.grid_id)
-    entry = _entry_for(entry)
+    entry, case = _entry_for(entry, version)
     entry.close_note = clean_text(note, _("销号说明"), max_length=200)
     entry.closed_at, entry.closed_by = timezone.now(), actor
     entry.save(update_fields=["close_note", "closed_at", "closed_by"])
-    record_event(entry.dispute.case, actor, CaseEvent.Action.COMMENT, entry.dispute.case.status,
-           f"风险销号：{entry.close_note}")
+    save_case(case, [])
+    record_event(case, actor, CaseEvent.Action.COMMENT, case.status, f"风险销号：{entry.close_note}")
     record_audit(actor=actor, action="risk.close", target=entry, region_code=entry.grid_id)
     return entry
 
@@ -448,14 +469,17 @@ def do_file_dispute(
 
 
 @transaction.atomic
-def do_add_party(*, actor: User, dispute: Dispute, **data) -> Party:
-    case = dispute.case
-    if not (can(actor, Cap.FILE_CASE, case.grid_id) or may_mediate(actor, case)):
+def do_add_party(*, actor: User, dispute: Dispute, version: int | None, **data) -> Party:
+    """A party more, while the dispute's case is open (not after it is closed or rejected)."""
+    if not may_add_party(actor, dispute.case):
         raise PermissionDenied(_("您无权为该纠纷添加当事人。"))
-    if dispute.parties.count() >= MAX_PARTIES:
-        raise ValidationError(_("当事人至多 %(MAX_PARTIES)s 人。") % {"MAX_PARTIES": MAX_PARTIES})
-    dispute = Dispute.objects.select_for_update(of=("self", "case")).select_related("case").get(pk=dispute.pk)
+    case = lock_case(dispute.case, version)
+    require_status(case, OPEN_STATUSES, _("添加当事人"))
+    dispute = Dispute.objects.select_for_update(of=("self",)).get(pk=dispute.pk)
+    dispute.case = case
     count = dispute.parties.count()
+    if count >= MAX_PARTIES:
+        raise ValidationError(_("当事人至多 %(MAX_PARTIES)s 人。") % {"MAX_PARTIES": MAX_PARTIES})
     party = _build_party(dispute, data, count, actor)
     party.save()
     if party.resident_id:
@@ -473,6 +497,7 @@ def do_add_party(*, actor: User, dispute: Dispute, **data) -> Party:
                 fields += ["risk_level", "risk_reasons"]
         dispute.save(update_fields=fields)
         _sync_register(dispute, actor)
+    save_case(case, [])
     _audit(actor, "add_party", dispute, party=party.pk, people=dispute.people_count)
     return party
 
@@ -672,8 +697,13 @@ def do_extend_mediation(*, actor: User, dispute: Dispute, version: int | None, r
 
 
 @transaction.atomic
-def do_schedule_follow_up(*, actor: User, dispute: Dispute, due, owner: User | None = None) -> FollowUp:
+def do_schedule_follow_up(
+    *, actor: User, dispute: Dispute, version: int | None, due, owner: User | None = None
+) -> FollowUp:
     _require_mediator(actor, dispute.case)
+    case = lock_case(dispute.case, version)
+    dispute = Dispute.objects.select_for_update(of=("self",)).get(pk=dispute.pk)
+    dispute.case = case
     if dispute.outcome != Outcome.SETTLED:
         raise CaseStateError(_("只有调解成功的纠纷需要回访。"), code="state")
     day = parse_date(due, _("回访日期"))
@@ -683,15 +713,18 @@ def do_schedule_follow_up(*, actor: User, dispute: Dispute, due, owner: User | N
     if not can(owner, Cap.VIEW, dispute.case.grid_id):
         raise ValidationError(_("回访人不在该纠纷所在辖区。"))
     follow_up = FollowUp.objects.create(dispute=dispute, due=day, owner=owner)
+    save_case(case, [])
     _audit(actor, "schedule_follow_up", dispute, due=day.isoformat())
     return follow_up
 
 
 @transaction.atomic
-def do_record_follow_up(*, actor: User, follow_up: FollowUp, holds: bool, note: str) -> FollowUp:
+def do_record_follow_up(*, actor: User, follow_up: FollowUp, version: int | None, holds: bool, note: str) -> FollowUp:
     """回访: the agreement holds, or it is broken and the dispute goes back to mediation."""
-    follow_up = FollowUp.objects.select_for_update(of=("self", "dispute", "dispute__case")).select_related("dispute__case").get(pk=follow_up.pk)
+    case = lock_case(follow_up.dispute.case, version)
+    follow_up = FollowUp.objects.select_for_update(of=("self",)).select_related("dispute").get(pk=follow_up.pk)
     dispute = follow_up.dispute
+    dispute.case = case
     if actor.pk != follow_up.owner_id:
         _require_mediator(actor, dispute.case)
     if not follow_up.is_pending:
@@ -701,8 +734,8 @@ def do_record_follow_up(*, actor: User, follow_up: FollowUp, holds: bool, note: 
     follow_up.done_at = timezone.now()
     follow_up.save(update_fields=["holds", "note", "done_at"])
     if holds:
-        record_event(dispute.case, actor, CaseEvent.Action.COMMENT, dispute.case.status,
-               f"回访：协议履行良好。{follow_up.note}".strip())
+        save_case(case, [])
+        record_event(case, actor, CaseEvent.Action.COMMENT, case.status, f"回访：协议履行良好。{follow_up.note}".strip())
         _audit(actor, "follow_up", dispute, holds=True)
         return follow_up
     _reopen(actor, dispute, follow_up.note)

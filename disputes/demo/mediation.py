@@ -126,7 +126,7 @@ def seed_demo_disputes() -> int:
     ma.do_schedule_session(actor=mediator, dispute=d, at=now + timedelta(hours=1), room=room)
     entry = RiskEntry.objects.filter(dispute=d, closed_at__isnull=True).first()
     if entry:
-        ma.do_update_risk_entry(actor=officer, entry=entry, owner=officer, responsibility="街道包案领导牵头，社区每日报告",
+        ma.do_update_risk_entry(actor=officer, entry=entry, version=None, owner=officer, responsibility="街道包案领导牵头，社区每日报告",
                                 measures="组织业主代表与物业公司对话；法律诊所律师释法。",
                                 next_review=timezone.localdate() + timedelta(days=3))
     made += 1

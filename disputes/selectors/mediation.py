@@ -29,7 +29,7 @@ from disputes.models import (
 from disputes.selectors.cases import visible_cases
 from governance.inputs import is_digits
 from governance.models import Region, User
-from governance.roles import Cap, Level
+from governance.roles import Cap, Level, Role
 from governance.scope import can, scoped
 
 FOLLOW_UP_HORIZON = timedelta(days=7)
@@ -111,6 +111,56 @@ def risk_register(user: User, closed: bool = False, level: int | None = None, gr
     return qs.select_related("dispute__case", "grid", "owner").order_by(*risk_order(closed))
 
 
+def risk_entry_for_detail(user: User, pk: int) -> RiskEntry | None:
+    """One entry of the register in scope (None outside it: the caller answers 404), with what its
+    page and the API show."""
+    return (
+        scoped(RiskEntry.objects.all(), user, Cap.VIEW_CASES)
+        .select_related("dispute__case", "dispute__dispute_type", "grid", "owner", "closed_by")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def allowed_risk_actions(user: User, entry: RiskEntry) -> frozenset[str]:
+    """What `user` may do on a risk entry now: 定人定责定措施 (update) and 销号 (close) for whoever
+    manages risks in its grid; a review (研判) for them and for the entry's owner; nothing once it is
+    closed. The actions check the same rules again when they run; this decides what is offered."""
+    if entry.closed_at is not None or not user.is_authenticated:
+        return frozenset()
+    manage = can(user, Cap.MANAGE_RISK, entry.grid_id)
+    allowed = {"update": manage, "close": manage, "review": manage or entry.owner_id == user.pk}
+    return frozenset(name for name, ok in allowed.items() if ok)
+
+
+def risk_owner_candidates(entry: RiskEntry) -> QuerySet[User]:
+    """Who may own a risk entry (责任人): an active user with a role in its grid or above it, not a
+    department's handler (a department is reached by dispatch, not by territory). The page offers the
+    first 200 by name; the page and the API accept no one else."""
+    codes = entry.grid.ancestor_codes() + [entry.grid_id]
+    return (User.objects.filter(is_active=True, role_assignments__region_id__in=codes)
+            .exclude(role_assignments__role=Role.DEPT_HANDLER).distinct().order_by("name", "pk"))
+
+
+def risk_entries_of(dispute: Dispute) -> list[RiskEntry]:
+    """A dispute's entries in the register, the newest first (at most one is open)."""
+    return list(dispute.risk_entries.select_related("owner", "grid").order_by("-opened_at", "-pk"))
+
+
+def may_record_follow_up(user: User, follow_up: FollowUp, allowed: frozenset[str]) -> bool:
+    """A pending follow-up is recorded by its owner or by whoever may record follow-ups on the dispute
+    (`allowed`: allowed_dispute_actions of the dispute)."""
+    return follow_up.is_pending and ("follow_up" in allowed or (user.is_authenticated and follow_up.owner_id == user.pk))
+
+
+def follow_ups_of(user: User, dispute: Dispute, allowed: frozenset[str]) -> list[FollowUp]:
+    """A dispute's follow-ups by due date, each with `may_record` for `user`."""
+    rows = list(dispute.follow_ups.select_related("owner"))
+    for f in rows:
+        f.may_record = may_record_follow_up(user, f, allowed)
+    return rows
+
+
 def rooms_for(grid_code: str) -> list[MediationRoom]:
     codes = Region(code=grid_code, level=Level.GRID).ancestor_codes() + [grid_code]
     return list(MediationRoom.objects.filter(committee__region_id__in=codes).select_related("committee"))
@@ -139,6 +189,11 @@ def may_mediate(user: User | None, case: Case) -> bool:
     return can(user, Cap.MEDIATE, case.grid_id) or is_handler(user, case)
 
 
+def may_add_party(user: User | None, case: Case) -> bool:
+    """Whoever may file in the case's grid, or mediate it (the case still open: the action checks it)."""
+    return user is None or can(user, Cap.FILE_CASE, case.grid_id) or may_mediate(user, case)
+
+
 def allowed_dispute_actions(user: User, dispute: Dispute) -> frozenset[str]:
     """What `user` may do on `dispute` now: the names of the dispute page's actions. The actions
     check the same rules again when they run; this decides what is shown."""
@@ -153,7 +208,7 @@ def allowed_dispute_actions(user: User, dispute: Dispute) -> frozenset[str]:
         "refer": mediating,
         "extend": mediating and dispute.source == Source.COURT and not dispute.extended,
         "assess": can(user, Cap.MANAGE_RISK, case.grid_id),
-        "add_party": case.is_open and (can(user, Cap.FILE_CASE, case.grid_id) or mediates),
+        "add_party": case.is_open and may_add_party(user, case),
         "schedule_follow_up": settled and mediates,
         "follow_up": settled and mediates,
         "reveal": may_reveal(user, dispute),

@@ -36,7 +36,7 @@ class FiledInADisputeCategoryTestCase(DisputeTestCase):
         self.assertFalse(RiskEntry.objects.exists())
         self.client.force_login(self.alice)
         self.assertContains(self.client.get(f"/disputes/{case.pk}/"), 'data-testid="risk-pending"')
-        ma.do_assess_risk(actor=self.alice, dispute=dispute, people_count=8)
+        ma.do_assess_risk(actor=self.alice, dispute=dispute, version=None, people_count=8)
         self.assertEqual(RiskEntry.objects.get().dispute_id, case.pk)
         self.assertNotContains(self.client.get(f"/disputes/{case.pk}/"), 'data-testid="risk-pending"')
 

@@ -5,13 +5,15 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from disputes.models import Dispute, FollowUp, MediationSession, Outcome, Status
+from disputes.models import Case, Dispute, FollowUp, MediationSession, Outcome, Status
 from disputes.tests.dispute_base import DisputeTestCase
 from disputes.tests.link_base import LinkTestCase
 
 
 class DisputeActTestCase(DisputeTestCase):
     def act(self, d, action_name, **data):
+        """Post the dispute page's form, with the version it would carry now unless one is given."""
+        data.setdefault("version", str(Case.objects.get(pk=d.pk).version))
         return self.client.post(f"/disputes/{d.pk}/{action_name.replace('_', '-')}/", data)
 
     def test_the_mediator_schedules_a_session_in_a_room_and_records_it(self):
@@ -117,6 +119,34 @@ class DisputeActTestCase(DisputeTestCase):
         self.assertEqual(Dispute.objects.get(pk=d.pk).risk_level, 3)
         self.assertContains(self.act(d, "assess", people_count="很多"), "涉及人数须为整数", status_code=400)
 
+    def test_a_stale_assessment_party_or_follow_up_form_gives_409_and_changes_nothing(self):
+        d = self.settled()
+        stale = str(d.case.version)
+        self.client.force_login(self.alice)
+        self.assertRedirects(self.act(d, "assess", people_count="3", amount="0"), f"/disputes/{d.pk}/")
+        r = self.act(d, "add_party", version=stale, side="third", name="王物业")
+        self.assertContains(r, "已被他人更新", status_code=409)
+        self.client.force_login(self.mona)
+        f = d.follow_ups.first()
+        r = self.act(d, "follow_up", version=stale, follow_up=str(f.pk), holds="1", note="")
+        self.assertContains(r, "已被他人更新", status_code=409)
+        due = (timezone.localdate() + timedelta(days=90)).isoformat()
+        self.assertContains(self.act(d, "schedule_follow_up", version=stale, due=due), "已被他人更新", status_code=409)
+        self.assertEqual((d.parties.count(), FollowUp.objects.filter(dispute=d).count()), (2, 2))
+        self.assertTrue(FollowUp.objects.get(pk=f.pk).is_pending)
+
+    def test_the_forms_carry_the_version(self):
+        d = self.settled()
+        self.client.force_login(self.mona)
+        body = self.client.get(f"/disputes/{d.pk}/").content.decode()
+        hidden = f'<input type="hidden" name="version" value="{Case.objects.get(pk=d.pk).version}">'
+        for action in ("add-party", "assess", "follow-up", "schedule-follow-up"):
+            form = body.split(f'action="/disputes/{d.pk}/{action}/"', 1)
+            if action == "assess":  # the mediator does not assess risk
+                self.assertEqual(len(form), 1)
+                continue
+            self.assertIn(hidden, form[1].split("</form>", 1)[0], action)
+
     def test_scheduling_another_follow_up(self):
         d = self.settled()
         self.client.force_login(self.mona)
@@ -129,6 +159,8 @@ class DisputeActTestCase(DisputeTestCase):
 
 class DisputeAddRegisteredPartyTestCase(LinkTestCase):
     def act(self, d, action_name, **data):
+        """Post the dispute page's form, with the version it would carry now unless one is given."""
+        data.setdefault("version", str(Case.objects.get(pk=d.pk).version))
         return self.client.post(f"/disputes/{d.pk}/{action_name.replace('_', '-')}/", data)
 
     def test_adding_a_registered_resident_as_a_party_over_http(self):

@@ -12,6 +12,7 @@ from disputes.kernel import CaseStateError, StaleCase
 from disputes.models import (
     Case,
     Dispute,
+    FollowUp,
     Notice,
     Outcome,
     Party,
@@ -96,47 +97,47 @@ class RiskTestCase(DisputeTestCase):
 
     def test_reassessment_raises_the_level_and_updates_the_open_entry_without_a_second_one(self):
         d = self.dispute(people_count=6)
-        d = ma.do_assess_risk(actor=self.alice, dispute=d, threat_violence=True)
+        d = ma.do_assess_risk(actor=self.alice, dispute=d, version=None, threat_violence=True)
         self.assertEqual(d.risk_level, RiskLevel.SEVERE)
         self.assertEqual(list(RiskEntry.objects.values_list("level", flat=True)), [RiskLevel.SEVERE])
 
     def test_an_officer_may_raise_the_level_by_hand_with_a_reason(self):
         d = self.dispute()
         with self.assertRaisesMessage(ValidationError, "理由"):
-            ma.do_assess_risk(actor=self.alice, dispute=d, level=3)
-        d = ma.do_assess_risk(actor=self.alice, dispute=d, level=3, note="一方扬言报复")
+            ma.do_assess_risk(actor=self.alice, dispute=d, version=None, level=3)
+        d = ma.do_assess_risk(actor=self.alice, dispute=d, version=None, level=3, note="一方扬言报复")
         self.assertEqual(d.risk_level, RiskLevel.SEVERE)
         self.assertTrue(RiskEntry.objects.filter(dispute=d, closed_at=None).exists())
 
     def test_a_grid_worker_cannot_assess_risk(self):
         with self.assertRaises(PermissionDenied):
-            ma.do_assess_risk(actor=self.carol, dispute=self.dispute(), people_count=50)
+            ma.do_assess_risk(actor=self.carol, dispute=self.dispute(), version=None, people_count=50)
 
     def test_the_register_entry_gets_an_owner_reviews_and_is_closed(self):
         d = self.dispute(people_count=40)
         entry = RiskEntry.objects.get(dispute=d)
         with self.captureOnCommitCallbacks(execute=True):
-            ma.do_update_risk_entry(actor=self.alice, entry=entry, owner=self.carol, responsibility="网格员每日走访",
+            ma.do_update_risk_entry(actor=self.alice, entry=entry, version=None, owner=self.carol, responsibility="网格员每日走访",
                                     measures="双方隔离劝导，街道派出所介入", next_review=timezone.localdate() + timedelta(days=3))
         self.assertTrue(Notice.objects.filter(user=self.carol, text__contains="责任人").exists())
-        ma.do_review_risk(actor=self.carol, entry=entry, note="情绪已平稳", next_review=timezone.localdate() + timedelta(days=7))
-        ma.do_close_risk(actor=self.alice, entry=entry, note="已调解成功，风险消除")
+        ma.do_review_risk(actor=self.carol, entry=entry, version=None, note="情绪已平稳", next_review=timezone.localdate() + timedelta(days=7))
+        ma.do_close_risk(actor=self.alice, entry=entry, version=None, note="已调解成功，风险消除")
         entry.refresh_from_db()
         self.assertIsNotNone(entry.closed_at)
         self.assertEqual(entry.reviews.count(), 1)
         with self.assertRaises(CaseStateError):
-            ma.do_close_risk(actor=self.alice, entry=entry, note="again")
+            ma.do_close_risk(actor=self.alice, entry=entry, version=None, note="again")
 
     def test_after_closing_a_new_assessment_opens_a_new_entry(self):
         d = self.dispute(people_count=6)
-        ma.do_close_risk(actor=self.alice, entry=RiskEntry.objects.get(dispute=d), note="已化解")
-        ma.do_assess_risk(actor=self.alice, dispute=d, threat_petition=True)
+        ma.do_close_risk(actor=self.alice, entry=RiskEntry.objects.get(dispute=d), version=None, note="已化解")
+        ma.do_assess_risk(actor=self.alice, dispute=d, version=None, threat_petition=True)
         self.assertEqual(RiskEntry.objects.filter(dispute=d).count(), 2)
 
     def test_the_owner_must_be_in_the_territory(self):
         entry = RiskEntry.objects.get(dispute=self.dispute(people_count=6))
         with self.assertRaisesMessage(ValidationError, "辖区"):
-            ma.do_update_risk_entry(actor=self.alice, entry=entry, owner=self.bob, responsibility="x", measures="y",
+            ma.do_update_risk_entry(actor=self.alice, entry=entry, version=None, owner=self.bob, responsibility="x", measures="y",
                                     next_review="2030-01-01")
 
 
@@ -224,7 +225,7 @@ class FollowUpTestCase(DisputeTestCase):
     def test_an_agreement_that_holds_is_recorded(self):
         d = self.settled()
         f = d.follow_ups.first()
-        ma.do_record_follow_up(actor=self.mona, follow_up=f, holds=True, note="已履行")
+        ma.do_record_follow_up(actor=self.mona, follow_up=f, version=None, holds=True, note="已履行")
         f.refresh_from_db()
         self.assertEqual((f.holds, f.is_pending), (True, False))
         self.assertEqual(Dispute.objects.get(pk=d.pk).outcome, Outcome.SETTLED)
@@ -234,7 +235,7 @@ class FollowUpTestCase(DisputeTestCase):
         case = actions.do_verify_case(actor=self.carol, case=d.case, version=d.case.version, fixed=True)
         f = d.follow_ups.first()
         with self.captureOnCommitCallbacks(execute=True):
-            ma.do_record_follow_up(actor=self.mona, follow_up=f, holds=False, note="李秀英拒不支付")
+            ma.do_record_follow_up(actor=self.mona, follow_up=f, version=None, holds=False, note="李秀英拒不支付")
         d = Dispute.objects.select_related("case").get(pk=d.pk)
         self.assertEqual((d.outcome, d.reopen_count, d.case.status), (Outcome.BROKEN, 1, Status.ASSIGNED))
         self.assertIsNone(d.case.closed_at)
@@ -246,21 +247,21 @@ class FollowUpTestCase(DisputeTestCase):
     def test_a_broken_agreement_needs_a_note(self):
         f = self.settled().follow_ups.first()
         with self.assertRaises(ValidationError):
-            ma.do_record_follow_up(actor=self.mona, follow_up=f, holds=False, note="")
+            ma.do_record_follow_up(actor=self.mona, follow_up=f, version=None, holds=False, note="")
 
     def test_a_follow_up_is_recorded_once(self):
         f = self.settled().follow_ups.first()
-        ma.do_record_follow_up(actor=self.mona, follow_up=f, holds=True, note="")
+        ma.do_record_follow_up(actor=self.mona, follow_up=f, version=None, holds=True, note="")
         with self.assertRaises(CaseStateError):
-            ma.do_record_follow_up(actor=self.mona, follow_up=f, holds=True, note="")
+            ma.do_record_follow_up(actor=self.mona, follow_up=f, version=None, holds=True, note="")
 
     def test_more_follow_ups_can_be_scheduled_for_someone_in_the_territory(self):
         d = self.settled()
-        f = ma.do_schedule_follow_up(actor=self.mona, dispute=d, due=timezone.localdate() + timedelta(days=60),
+        f = ma.do_schedule_follow_up(actor=self.mona, dispute=d, version=None, due=timezone.localdate() + timedelta(days=60),
                                      owner=self.carol)
         self.assertEqual(f.owner, self.carol)
         with self.assertRaises(ValidationError):
-            ma.do_schedule_follow_up(actor=self.mona, dispute=d, due="2020-01-01")
+            ma.do_schedule_follow_up(actor=self.mona, dispute=d, version=None, due="2020-01-01")
 
 
 class LoopHookTestCase(DisputeTestCase):
@@ -320,7 +321,7 @@ class FileDisputeRegisterLinkTestCase(LinkTestCase):
 
     def test_adding_a_registered_party_links_the_resident_to_the_case(self):
         d = self.dispute()
-        party = ma.do_add_party(actor=self.carol, dispute=d, side="respondent", resident=str(self.zhang.pk))
+        party = ma.do_add_party(actor=self.carol, dispute=d, version=None, side="respondent", resident=str(self.zhang.pk))
         self.assertEqual(party.resident, self.zhang)
         self.assertIn(self.zhang, d.case.residents.all())
         self.assertNotIn(ZHANG_ID, party.id_number_enc)
@@ -370,3 +371,68 @@ class FailedVerificationTestCase(DisputeTestCase):
         case = self.handled()
         case = actions.do_verify_case(actor=self.carol, case=case, version=case.version, fixed=False, note="未修好")
         self.assertEqual(case.status, Status.ASSIGNED)
+
+
+class AddPartyWhileOpenTestCase(DisputeTestCase):
+    def test_no_party_is_added_once_the_dispute_is_closed(self):
+        d = self.settled()
+        actions.do_verify_case(actor=self.carol, case=d.case, version=d.case.version, fixed=True, note="已履行")
+        d = Dispute.objects.select_related("case").get(pk=d.pk)
+        self.assertEqual(d.case.status, Status.CLOSED)
+        with self.assertRaisesMessage(CaseStateError, "不能添加当事人"):
+            ma.do_add_party(actor=self.mona, dispute=d, version=None, side="third", name="王物业")
+        self.assertEqual(d.parties.count(), 2)
+        self.assertFalse(AuditEvent.objects.filter(action="dispute.add_party").exists())
+
+    def test_a_rejected_dispute_takes_no_party_either(self):
+        d = self.dispute()
+        actions.do_reject_case(actor=self.alice, case=d.case, version=d.case.version, reason="不属于受理范围")
+        d = Dispute.objects.select_related("case").get(pk=d.pk)
+        with self.assertRaises(CaseStateError):
+            ma.do_add_party(actor=self.alice, dispute=d, version=None, side="third", name="王物业")
+
+
+class VersionedMediationActionsTestCase(DisputeTestCase):
+    """The risk, party and follow-up actions take the version of the dispute's case, as its steps do:
+    a stale one is refused and changes nothing; each write moves the version on."""
+
+    def test_a_stale_version_refuses_each_action_and_changes_nothing(self):
+        d = self.settled(people_count=8)
+        entry = RiskEntry.objects.get(dispute=d)
+        stale = d.case.version - 1
+        f = d.follow_ups.first()
+        attempts = [
+            lambda: ma.do_assess_risk(actor=self.alice, dispute=d, version=stale, people_count=40),
+            lambda: ma.do_add_party(actor=self.mona, dispute=d, version=stale, side="third", name="王物业"),
+            lambda: ma.do_schedule_follow_up(actor=self.mona, dispute=d, version=stale,
+                                             due=timezone.localdate() + timedelta(days=60)),
+            lambda: ma.do_record_follow_up(actor=self.mona, follow_up=f, version=stale, holds=True, note=""),
+            lambda: ma.do_update_risk_entry(actor=self.alice, entry=entry, version=stale, owner=self.carol,
+                                            responsibility="走访", measures="稳控", next_review=timezone.localdate()),
+            lambda: ma.do_review_risk(actor=self.alice, entry=entry, version=stale, note="平稳", next_review=""),
+            lambda: ma.do_close_risk(actor=self.alice, entry=entry, version=stale, note="已化解"),
+        ]
+        for attempt in attempts:
+            with self.assertRaises(StaleCase):
+                attempt()
+        d = Dispute.objects.select_related("case").get(pk=d.pk)
+        self.assertEqual((d.people_count, d.parties.count(), d.follow_ups.count()), (8, 2, 2))
+        self.assertTrue(FollowUp.objects.get(pk=f.pk).is_pending)
+        entry.refresh_from_db()
+        self.assertEqual((entry.owner_id, entry.closed_at, entry.reviews.count()), (None, None, 0))
+
+    def test_each_action_moves_the_version_on(self):
+        d = self.settled(people_count=8)
+        entry = RiskEntry.objects.get(dispute=d)
+
+        def version():
+            return Case.objects.get(pk=d.pk).version
+
+        v = version()
+        ma.do_review_risk(actor=self.alice, entry=entry, version=v, note="平稳", next_review="")
+        self.assertEqual(version(), v + 1)
+        ma.do_add_party(actor=self.mona, dispute=d, version=v + 1, side="third", name="王物业")
+        ma.do_record_follow_up(actor=self.mona, follow_up=d.follow_ups.first(), version=v + 2, holds=True, note="")
+        self.assertEqual(version(), v + 3)
+        with self.assertRaises(StaleCase):
+            ma.do_close_risk(actor=self.alice, entry=entry, version=v, note="已化解")

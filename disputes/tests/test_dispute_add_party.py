@@ -2,7 +2,7 @@
 picker (she holds no view_register, yet picks in her territory), a 第三人 side, and 涉及人数 that
 follows the parties (and may raise the risk level)."""
 
-from disputes.models import Dispute, PartySide, RiskEntry, RiskLevel
+from disputes.models import Case, Dispute, PartySide, RiskEntry, RiskLevel
 from disputes.tests.link_base import LinkTestCase
 from governance.models import AuditEvent
 
@@ -10,6 +10,7 @@ from governance.models import AuditEvent
 class AddPartyTestCase(LinkTestCase):
     def post(self, user, d, **data):
         self.client.force_login(user)
+        data.setdefault("version", str(Case.objects.get(pk=d.pk).version))  # as the dispute page's form
         return self.client.post(f"/disputes/{d.pk}/add-party/", data)
 
     def test_the_mediator_is_offered_the_resident_picker(self):

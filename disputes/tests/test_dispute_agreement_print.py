@@ -45,7 +45,7 @@ class AgreementPrintTestCase(DisputeTestCase):
             {"side": "applicant", "name": "张建国", "id_type": "resident_id", "id_number": "11010519491231002X",
              "phone": "13812341234", "address": "五大门社区3号楼"}, respondent])
         if third:
-            ma.do_add_party(actor=self.mona, dispute=d, side="third", name="李秀英" * 3)
+            ma.do_add_party(actor=self.mona, dispute=d, version=None, side="third", name="李秀英" * 3)
         d.case.refresh_from_db()
         ma.do_settle_dispute(actor=self.mona, dispute=d, version=d.case.version, facts="漏水致天花板受损。" * (8 if long else 2),
                              terms="被申请人于十日内赔偿申请人维修费人民币三千元。" * (6 if long else 1), performance="现金一次性支付",

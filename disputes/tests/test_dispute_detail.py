@@ -75,7 +75,7 @@ class DisputeDetailTestCase(DisputeTestCase):
         def add(i):
             ma.do_schedule_session(actor=self.mona, dispute=d, at=timezone.now(), room=self.room,
                                    mediators=[self.mona, self.alice])
-            ma.do_add_party(actor=self.mona, dispute=d, side="respondent", name=f"当事人{i}")
+            ma.do_add_party(actor=self.mona, dispute=d, version=None, side="respondent", name=f"当事人{i}")
 
         add(0)
         self.client.get(f"/disputes/{d.pk}/")  # warm the content-type cache

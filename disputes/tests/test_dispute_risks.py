@@ -31,7 +31,7 @@ class RiskListTestCase(DisputeTestCase):
 
     def test_a_closed_risk_moves_to_the_closed_list(self):
         d = self.dispute(title="已销号纠纷", people_count=6)
-        ma.do_close_risk(actor=self.alice, entry=RiskEntry.objects.get(dispute=d), note="已化解")
+        ma.do_close_risk(actor=self.alice, entry=RiskEntry.objects.get(dispute=d), version=None, note="已化解")
         self.client.force_login(self.alice)
         self.assertNotContains(self.client.get("/disputes/risks/"), "已销号纠纷")
         self.assertContains(self.client.get("/disputes/risks/?closed=1"), "已销号纠纷")
@@ -67,7 +67,7 @@ class RiskListTestCase(DisputeTestCase):
             self.client.get("/disputes/risks/")
         for i in range(5):
             d = self.dispute(people_count=6 + i)
-            ma.do_update_risk_entry(actor=self.alice, entry=RiskEntry.objects.get(dispute=d), owner=self.carol,
+            ma.do_update_risk_entry(actor=self.alice, entry=RiskEntry.objects.get(dispute=d), version=None, owner=self.carol,
                                     responsibility="走访", measures="稳控", next_review=timezone.localdate())
         with self.assertNumQueries(9):
             self.client.get("/disputes/risks/")

@@ -87,7 +87,7 @@ class SummaryTestCase(DisputeTestCase):
             if dispute:
                 if not dispute.parties.exists():  # converted from a case: the mediator names the parties first
                     for side in ("applicant", "respondent"):
-                        ma.do_add_party(actor=t.mona, dispute=dispute, side=side, name=f"当事人{side}")
+                        ma.do_add_party(actor=t.mona, dispute=dispute, version=None, side=side, name=f"当事人{side}")
                     v = Case.objects.get(pk=case.pk).version
                 ma.do_settle_dispute(actor=t.mona, dispute=dispute, version=v, facts="漏水。", terms="赔偿三千元。",
                                      performance="现金")
@@ -101,7 +101,7 @@ class SummaryTestCase(DisputeTestCase):
         if case.status == Status.CLOSED:
             follow_up = FollowUp.objects.filter(dispute_id=case.pk, done_at__isnull=True, cancelled=False).first()
             if follow_up and rng.random() < 0.8:
-                ma.do_record_follow_up(actor=t.mona, follow_up=follow_up, holds=False, note="协议未履行。")
+                ma.do_record_follow_up(actor=t.mona, follow_up=follow_up, version=None, holds=False, note="协议未履行。")
                 return "agreement broken"
             if case.rating is None:
                 # A self-handled case's own filer may not rate it (refused): a verifier rates it for the resident.

@@ -36,14 +36,19 @@ from disputes.selectors.cases import LIST_COUNT_CAP
 from disputes.selectors.mediation import (
     DESK_ORDER,
     allowed_dispute_actions,
+    allowed_risk_actions,
     desk_counts,
     dispute_for_detail,
     dispute_list,
     follow_ups_due,
+    follow_ups_of,
     mediators_for,
     open_disputes,
     party_rows,
+    risk_entries_of,
+    risk_entry_for_detail,
     risk_order,
+    risk_owner_candidates,
     risk_register,
     rooms_for,
     sessions_on,
@@ -54,7 +59,7 @@ from governance.inputs import is_digits, parse_datetime, parse_flag, pick, poste
 from governance.models import Region, User
 from governance.pagination import BadPageKey, Total, pager_links, seek_page
 from governance.roles import Cap, Level
-from governance.scope import can, get_in_scope_or_404, scoped
+from governance.scope import can, scoped
 
 
 @case_action("convert")
@@ -76,6 +81,7 @@ def _get_dispute_for_user(request: HttpRequest, pk: int) -> Dispute:
 
 
 DISPUTE_PAGE_SIZE = 30
+RISK_OWNER_CHOICES = 200  # the owner <select>: a street's officers and workers
 
 
 # ---------------------------------------------------------------- desk
@@ -166,8 +172,8 @@ def _detail_context(request: HttpRequest, dispute: Dispute, revealed: frozenset[
     user, case = request.user, dispute.case
     allowed = allowed_dispute_actions(user, dispute)
     sessions = list(dispute.sessions.select_related("room").prefetch_related("mediators"))
-    follow_ups = list(dispute.follow_ups.select_related("owner"))
-    entries = list(dispute.risk_entries.select_related("owner").order_by("-opened_at"))
+    follow_ups = follow_ups_of(user, dispute, allowed)
+    entries = risk_entries_of(dispute)
     ctx = {
         "dispute": dispute, "case": case, "parties": party_rows(dispute, revealed), "sessions": sessions,
         "follow_ups": follow_ups, "risk_entries": entries, "allowed": allowed,
@@ -243,7 +249,7 @@ def dispute_action(name: str) -> Callable[[Callable[[HttpRequest, Dispute], str]
 @dispute_action("add_party")
 def dispute_add_party(request: HttpRequest, dispute: Dispute) -> str:
     p = request.POST
-    ma.do_add_party(actor=request.user, dispute=dispute, side=p.get("side", ""), kind=p.get("kind", ""),
+    ma.do_add_party(actor=request.user, dispute=dispute, version=posted_version(p), side=p.get("side", ""), kind=p.get("kind", ""),
                     name=p.get("name", ""), id_type=p.get("id_type", ""), id_number=p.get("id_number", ""),
                     phone=p.get("phone", ""), address=p.get("address", ""),
                     resident=p.get("resident", ""), unit=p.get("unit", ""))
@@ -253,7 +259,8 @@ def dispute_add_party(request: HttpRequest, dispute: Dispute) -> str:
 @dispute_action("assess")
 def dispute_assess(request: HttpRequest, dispute: Dispute) -> str:
     p = request.POST
-    ma.do_assess_risk(actor=request.user, dispute=dispute, people_count=p.get("people_count"), amount=p.get("amount"),
+    ma.do_assess_risk(actor=request.user, dispute=dispute, version=posted_version(p), people_count=p.get("people_count"),
+                      amount=p.get("amount"),
                       threat_violence=p.get("threat_violence") == "1", threat_petition=p.get("threat_petition") == "1",
                       level=p.get("level") or None, note=p.get("note", ""))
     return _("风险评估已更新。")
@@ -308,7 +315,8 @@ def dispute_extend(request: HttpRequest, dispute: Dispute) -> str:
 
 @dispute_action("schedule_follow_up")
 def dispute_schedule_follow_up(request: HttpRequest, dispute: Dispute) -> str:
-    ma.do_schedule_follow_up(actor=request.user, dispute=dispute, due=request.POST.get("due", ""))
+    ma.do_schedule_follow_up(actor=request.user, dispute=dispute, version=posted_version(request.POST),
+                             due=request.POST.get("due", ""))
     return _("回访已安排。")
 
 
@@ -317,7 +325,8 @@ def dispute_record_follow_up(request: HttpRequest, dispute: Dispute) -> str:
     p = request.POST
     follow_up = pick(FollowUp.objects.filter(dispute=dispute), p.get("follow_up", ""), _("回访"), required=True)
     holds = parse_flag(p.get("holds"), _("请选择协议是否履行。"))
-    ma.do_record_follow_up(actor=request.user, follow_up=follow_up, holds=holds, note=p.get("note", ""))
+    ma.do_record_follow_up(actor=request.user, follow_up=follow_up, version=posted_version(p), holds=holds,
+                           note=p.get("note", ""))
     return _("回访已记录。") if holds else _("协议未履行，纠纷已重新进入调解。")
 
 
@@ -366,24 +375,20 @@ def risk_list(request: HttpRequest) -> HttpResponse:
 
 
 def _get_entry_for_user(request: HttpRequest, pk: int) -> RiskEntry:
-    return get_in_scope_or_404(
-        RiskEntry.objects.select_related("dispute__case", "dispute__dispute_type", "grid", "owner", "closed_by"),
-        request.user, Cap.VIEW_CASES, pk=pk,
-    )
+    entry = risk_entry_for_detail(request.user, pk)
+    if entry is None:
+        raise Http404(_("不存在或不在您的辖区内。"))
+    return entry
 
 
 def _risk_context(request: HttpRequest, entry: RiskEntry) -> dict:
-    user = request.user
-    manage = entry.closed_at is None and can(user, Cap.MANAGE_RISK, entry.grid_id)
+    allowed = allowed_risk_actions(request.user, entry)
     ctx = {
-        "entry": entry, "reviews": list(entry.reviews.select_related("by")),
-        "manage": manage, "review": entry.closed_at is None and (manage or entry.owner_id == user.pk),
-        "today": timezone.localdate(),
+        "entry": entry, "reviews": list(entry.reviews.select_related("by")), "allowed": allowed,
+        "version": entry.dispute.case.version, "today": timezone.localdate(),
     }
-    if manage:
-        codes = entry.grid.ancestor_codes() + [entry.grid_id]
-        ctx["people"] = list(User.objects.filter(is_active=True, role_assignments__region_id__in=codes)
-                             .exclude(role_assignments__role="dept_handler").distinct().order_by("name")[:200])
+    if "update" in allowed:
+        ctx["people"] = list(risk_owner_candidates(entry)[:RISK_OWNER_CHOICES])
     return ctx
 
 
@@ -419,22 +424,23 @@ def risk_action(perform: Callable[[HttpRequest, RiskEntry], str]) -> Callable[..
 def risk_update(request: HttpRequest, entry: RiskEntry) -> str:
     """定人、定责、定措施."""
     p = request.POST
-    codes = entry.grid.ancestor_codes() + [entry.grid_id]
-    owner = pick(User.objects.filter(role_assignments__region_id__in=codes).distinct(), p.get("owner", ""),
-                 _("责任人"), required=True)
-    ma.do_update_risk_entry(actor=request.user, entry=entry, owner=owner, responsibility=p.get("responsibility", ""),
-                            measures=p.get("measures", ""), next_review=p.get("next_review", ""))
+    owner = pick(risk_owner_candidates(entry), p.get("owner", ""), _("责任人"), required=True)
+    ma.do_update_risk_entry(actor=request.user, entry=entry, version=posted_version(p), owner=owner,
+                            responsibility=p.get("responsibility", ""), measures=p.get("measures", ""),
+                            next_review=p.get("next_review", ""))
     return _("已落实责任人和措施。")
 
 
 @risk_action
 def risk_review(request: HttpRequest, entry: RiskEntry) -> str:
     p = request.POST
-    ma.do_review_risk(actor=request.user, entry=entry, note=p.get("note", ""), next_review=p.get("next_review", ""))
+    ma.do_review_risk(actor=request.user, entry=entry, version=posted_version(p), note=p.get("note", ""),
+                      next_review=p.get("next_review", ""))
     return _("研判记录已保存。")
 
 
 @risk_action
 def risk_close(request: HttpRequest, entry: RiskEntry) -> str:
-    ma.do_close_risk(actor=request.user, entry=entry, note=request.POST.get("note", ""))
+    ma.do_close_risk(actor=request.user, entry=entry, version=posted_version(request.POST),
+                     note=request.POST.get("note", ""))
     return _("风险已销号。")

@@ -88,6 +88,7 @@ class MatrixWorld(DisputeTestCase, RegisterTestCase):
             case_actions.do_accept_case(actor=officer, case=dispute.case, version=dispute.case.version)
             dispute.case.refresh_from_db()
             case_actions.do_assign_case(actor=officer, case=dispute.case, version=dispute.case.version, assignee=cls.mona)
+            dispute.case.refresh_from_db()  # the version the dispute's forms carry now
         resident = cls.zhang if grid == cls.grid_a else cls.wang
         if not resident.tags.exists():
             party_actions.do_set_resident_tag(actor=None, resident=resident, tag="刑满释放人员")

@@ -96,8 +96,9 @@ class PermissionMatrixTestCase(MatrixWorld):
             return {"version": objects["case"].version}
         if namespace == "mediation":
             return {"version": objects["dispute"].case.version}
-        if namespace == "api-v1" and name.startswith(("api-v1:case-", "api-v1:dispute-")):
-            record = objects["dispute"].case if name.startswith("api-v1:dispute-") else objects["case"]
+        if namespace == "api-v1" and name.startswith(("api-v1:case-", "api-v1:dispute-", "api-v1:risk-")):
+            # A risk entry is versioned with its dispute's case.
+            record = objects["case"] if name.startswith("api-v1:case-") else objects["dispute"].case
             return {"version": record.version}
         return {}
 
