@@ -368,6 +368,10 @@ SPECTACULAR_SETTINGS = {
         "UnitKindEnum": "parties.models.UnitKind",
         "VisitKindEnum": "grids.models.VisitKind",
         "SnapshotStatusEnum": "reports.models.SnapshotStatus",
+        "LevelEnum": "governance.roles.Level",
+        "RiskLevelEnum": "disputes.models.mediation.RiskLevel",
+        "PartyInputKindEnum": "disputes.models.mediation.PartyKind",  # its name before the add-party input shared it
+        "RiskActionEnum": ["close", "review", "update"],
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],

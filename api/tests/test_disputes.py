@@ -61,3 +61,15 @@ class DisputesApiTestCase(ApiHelpers, DisputeTestCase):
         self.assertEqual((r.json()["outcome"], r.json()["case"]["status"]), (Outcome.SETTLED, "handled"))
         self.assertError(self.post(self.bob, f"{base}/refer/", {"version": 1, "target": "court", "target_name": "x",
                                                                  "note": "x"}), 404)
+
+    def test_the_detail_lists_its_follow_ups_and_its_risk_entry(self):
+        from disputes.models import RiskEntry
+
+        d = self.settled(people_count=8)
+        body = self.get(self.alice, f"/api/v1/disputes/{d.pk}/").json()
+        self.assertEqual([row["id"] for row in body["follow_ups"]], list(d.follow_ups.values_list("pk", flat=True)))
+        self.assertEqual([row["pending"] for row in body["follow_ups"]], [True, True])
+        entry = RiskEntry.objects.get(dispute=d)
+        self.assertEqual((body["risk_entry"]["id"], body["risk_entry"]["version"]), (entry.pk, body["version"]))
+        plain = self.get(self.alice, f"/api/v1/disputes/{self.dispute().pk}/").json()
+        self.assertEqual((plain["follow_ups"], plain["risk_entry"]), ([], None))

@@ -3,7 +3,7 @@
 multipart), the detail with its timeline and what the user may do now (allowed_actions), and each
 step of the loop as its own POST with the version the client saw (a stale one is 409, as on the
 pages), each calling the same do_* action as the case page's view. Disputes are the cases of kind
-"dispute" (`?kind=dispute`); their mediation steps stay on the pages for now."""
+"dispute" (`?kind=dispute`); their mediation steps are under /api/v1/disputes/ (api.v1.disputes)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,10 @@
 """Disputes (矛盾纠纷) under /api/v1/disputes/: the list with the dispute list's filters
 (disputes.selectors.mediation.dispute_list on visible_disputes), filing (do_file_dispute), the
-detail (the dispute, its parties masked as on the page, sessions, what the user may do now:
-allowed_dispute_actions), the mediation steps as their own POSTs through the same do_* actions
-as the dispute page, and a party's reveal (do_reveal_party: audited, REVEAL_PII). The case steps
+detail (the dispute, its parties masked as on the page, sessions, follow-ups, its risk register
+entry, what the user may do now: allowed_dispute_actions), the mediation steps, the risk assessment,
+adding a party and the follow-ups as their own POSTs through the same do_* actions as the dispute
+page (each with the version of the dispute's case: a stale one is 409), and a party's reveal
+(do_reveal_party: audited, REVEAL_PII). The risk register itself is /api/v1/risks/ (api.v1.risks). The case steps
 of a dispute (accept, assign, verify…) are the case endpoints (/api/v1/cases/{id}/…)."""
 
 from __future__ import annotations
@@ -20,10 +22,18 @@ from rest_framework.response import Response
 from api.v1 import serializers as s
 from api.v1.base import MAX_ID, ApiView, bounded_id, digits
 from api.v1.cases import Versioned, detail, get_case
+from api.v1.risks import RiskEntrySerializer
 from disputes.actions import mediation as actions
 from disputes.models import DisputeType, MediationRoom, MediationSession, Urgency
 from disputes.models.mediation import IdType, Outcome, PartyKind, PartySide, ReferralTarget, RiskLevel, Source
-from disputes.selectors.mediation import allowed_dispute_actions, dispute_for_detail, dispute_list, party_rows
+from disputes.selectors.mediation import (
+    allowed_dispute_actions,
+    dispute_for_detail,
+    dispute_list,
+    follow_ups_of,
+    party_rows,
+    risk_entries_of,
+)
 from governance.models import Region, User
 from governance.roles import Cap, Level
 from governance.scope import scoped
@@ -66,6 +76,18 @@ class SessionSerializer(serializers.ModelSerializer):
         fields = ["id", "at", "room", "place", "held", "attendees", "agreed", "recorded_at"]
 
 
+class FollowUpSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    due = serializers.DateField()
+    owner = serializers.CharField(source="owner.get_full_name", help_text="回访人")
+    pending = serializers.BooleanField(source="is_pending", help_text="待回访（未完成、未取消）")
+    done_at = serializers.DateTimeField(allow_null=True)
+    holds = serializers.BooleanField(allow_null=True, help_text="协议履行良好；未回访为 null")
+    note = serializers.CharField()
+    cancelled = serializers.BooleanField(help_text="纠纷重新调解，该回访已取消")
+    may_record = serializers.BooleanField(help_text="当前用户可以记录该回访")
+
+
 class DisputeSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     title = serializers.CharField(source="case.title")
@@ -92,6 +114,9 @@ class DisputeDetailSerializer(DisputeSummarySerializer):
     referred_to = serializers.CharField()
     parties = PartyRowSerializer(many=True, source="party_list")
     sessions = SessionSerializer(many=True, source="session_list")
+    follow_ups = FollowUpSerializer(many=True, source="follow_up_list")
+    risk_entry = RiskEntrySerializer(source="risk_entry_row", allow_null=True,
+                                     help_text="风险台账条目（在册的，否则最近销号的；未入台账为 null）")
     allowed_actions = serializers.ListField(child=serializers.CharField())
     case = s.CaseDetailSerializer(source="case_detail")
 
@@ -106,7 +131,13 @@ def get_dispute(user, pk):
 def dispute_detail(user, dispute, revealed=frozenset()) -> dict:
     dispute.party_list = party_rows(dispute, revealed)
     dispute.session_list = list(dispute.sessions.select_related("room").order_by("at"))
-    dispute.allowed_actions = sorted(allowed_dispute_actions(user, dispute))
+    allowed = allowed_dispute_actions(user, dispute)
+    dispute.allowed_actions = sorted(allowed)
+    dispute.follow_up_list = follow_ups_of(user, dispute, allowed)
+    entries = risk_entries_of(dispute)
+    dispute.risk_entry_row = next((e for e in entries if e.closed_at is None), entries[0] if entries else None)
+    if dispute.risk_entry_row is not None:
+        dispute.risk_entry_row.dispute = dispute
     dispute.case_detail = None
     data = DisputeDetailSerializer(dispute).data
     data["case"] = detail(user, get_case(user, dispute.pk))
@@ -246,6 +277,67 @@ class MediationExtendInput(Versioned):
     reason = serializers.CharField(max_length=200, allow_blank=True)
 
 
+class AssessInput(Versioned):
+    people_count = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False, allow_null=True,
+                                            default=None, help_text="涉及人数（不填：不变）")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True,
+                                      default=None, help_text="涉及金额（元；不填：不变）")
+    threat_violence = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                               help_text="有暴力冲突苗头（不填：不变）")
+    threat_petition = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                               help_text="有群体上访或越级上访苗头（不填：不变）")
+    level = serializers.ChoiceField(choices=RiskLevel.choices, required=False, allow_null=True, default=None,
+                                    help_text="人工研判等级（只能提高，须填理由）")
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
+                                 help_text="提高风险等级的理由")
+
+
+class AddPartyInput(Versioned, PartyInput):
+    side = serializers.ChoiceField(choices=PartySide.choices, required=False, allow_blank=True, default="",
+                                   help_text="当事人身份（动作在权限之后检查是否必填，与页面相同）")
+
+
+class ScheduleFollowUpInput(Versioned):
+    due = serializers.DateField(help_text="回访日期（不早于今天）")
+    owner = serializers.CharField(max_length=150, required=False, allow_blank=True, default="",
+                                  help_text="回访人登录名（默认：本人）")
+
+
+class RecordFollowUpInput(Versioned):
+    follow_up = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="回访 id（见纠纷详情的 follow_ups）")
+    holds = serializers.BooleanField(help_text="true：协议履行良好；false：协议未履行，纠纷重新调解")
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="",
+                                 help_text="回访情况（协议未履行时必填）")
+
+
+def _assess(request, dispute, d):
+    actions.do_assess_risk(actor=request.user, dispute=dispute, version=d["version"], people_count=d["people_count"],
+                           amount=d["amount"], threat_violence=d["threat_violence"],
+                           threat_petition=d["threat_petition"], level=d["level"], note=d["note"])
+
+
+def _add_party(request, dispute, d):
+    party = {k: v for k, v in d.items() if k != "version" and v not in (None, "")}
+    actions.do_add_party(actor=request.user, dispute=dispute, version=d["version"], **party)
+
+
+def _schedule_follow_up(request, dispute, d):
+    owner = None
+    if d["owner"]:
+        owner = User.objects.filter(username=d["owner"], is_active=True).first()
+        if owner is None:
+            raise ValidationError({"owner": [_("回访人不存在。")]})
+    actions.do_schedule_follow_up(actor=request.user, dispute=dispute, version=d["version"], due=d["due"], owner=owner)
+
+
+def _record_follow_up(request, dispute, d):
+    follow_up = dispute.follow_ups.filter(pk=d["follow_up"]).first()
+    if follow_up is None:
+        raise ValidationError({"follow_up": [_("回访不存在。")]})
+    actions.do_record_follow_up(actor=request.user, follow_up=follow_up, version=d["version"], holds=d["holds"],
+                                note=d["note"])
+
+
 def _schedule(request, dispute, d):
     room = None
     if d["room"] is not None:
@@ -279,6 +371,10 @@ STEPS = {
         note=d["note"])),
     "extend-mediation": (_l("延长委派调解期限"), MediationExtendInput, lambda r, disp, d: actions.do_extend_mediation(
         actor=r.user, dispute=disp, version=d["version"], reason=d["reason"])),
+    "assess": (_l("风险评估（较大、重大风险纳入风险台账）"), AssessInput, _assess),
+    "add-party": (_l("添加当事人（纠纷未结案时）"), AddPartyInput, _add_party),
+    "schedule-follow-up": (_l("再安排一次回访（调解成功的纠纷）"), ScheduleFollowUpInput, _schedule_follow_up),
+    "record-follow-up": (_l("记录回访（协议未履行则重新调解）"), RecordFollowUpInput, _record_follow_up),
 }
 
 

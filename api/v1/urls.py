@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from api.v1 import cases, disputes, registers, reports, territory, visits
+from api.v1 import cases, disputes, registers, reports, risks, territory, visits
 from api.v1.base import not_found
 
 app_name = "api-v1"
@@ -41,6 +41,9 @@ urlpatterns = [
     path("disputes/<int:pk>/", disputes.DisputeDetailView.as_view(), name="dispute"),
     path("disputes/<int:pk>/parties/<int:party_pk>/reveal/", disputes.PartyRevealView.as_view(), name="dispute-party-reveal"),
     *[path(f"disputes/<int:pk>/{name}/", view.as_view(), name=f"dispute-{name}") for name, view in disputes.STEP_VIEWS.items()],
+    path("risks/", risks.RiskListView.as_view(), name="risks"),
+    path("risks/<int:pk>/", risks.RiskDetailView.as_view(), name="risk"),
+    *[path(f"risks/<int:pk>/{name}/", view.as_view(), name=f"risk-{name}") for name, view in risks.STEP_VIEWS.items()],
     path("visits/", visits.VisitListView.as_view(), name="visits"),
     path("visits/<int:pk>/", visits.VisitDetailView.as_view(), name="visit"),
     path("kpis/", reports.KpiListView.as_view(), name="kpis"),

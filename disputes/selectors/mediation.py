@@ -111,6 +111,23 @@ def risk_register(user: User, closed: bool = False, level: int | None = None, gr
     return qs.select_related("dispute__case", "grid", "owner").order_by(*risk_order(closed))
 
 
+def filtered_risk_register(user: User, params) -> tuple[QuerySet[RiskEntry], dict, list[str]]:
+    """The register with the list's filters (`closed=1`: the closed entries; `level`; `grid`: a region
+    or grid code prefix); returns (queryset, cleaned values, Chinese errors: then the queryset is empty)."""
+    closed = params.get("closed") == "1"
+    level = params.get("level", "")
+    grid = params.get("grid", "").strip()
+    cleaned = {"closed": closed, "level": level, "grid": grid[:15]}
+    error = ""
+    if level and level not in {str(v) for v in RiskLevel.values}:
+        error = _("风险等级筛选条件不正确。")
+    elif grid and not is_digits(grid, 15):
+        error = _("网格编码只能由数字组成。")
+    if error:
+        return RiskEntry.objects.none(), cleaned, [error]
+    return risk_register(user, closed=closed, level=int(level) if level else None, grid=grid), cleaned, []
+
+
 def risk_entry_for_detail(user: User, pk: int) -> RiskEntry | None:
     """One entry of the register in scope (None outside it: the caller answers 404), with what its
     page and the API show."""

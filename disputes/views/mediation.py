@@ -40,6 +40,7 @@ from disputes.selectors.mediation import (
     desk_counts,
     dispute_for_detail,
     dispute_list,
+    filtered_risk_register,
     follow_ups_due,
     follow_ups_of,
     mediators_for,
@@ -49,7 +50,6 @@ from disputes.selectors.mediation import (
     risk_entry_for_detail,
     risk_order,
     risk_owner_candidates,
-    risk_register,
     rooms_for,
     sessions_on,
 )
@@ -350,18 +350,11 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def risk_list(request: HttpRequest) -> HttpResponse:
-    closed = request.GET.get("closed") == "1"
-    level = request.GET.get("level", "")
-    grid = request.GET.get("grid", "").strip()
-    error = ""
-    if level and level not in {str(v) for v in RiskLevel.values}:
-        error = _("风险等级筛选条件不正确。")
-    elif grid and not is_digits(grid, 15):
-        error = _("网格编码只能由数字组成。")
-    if error:
-        return render(request, "disputes/risk_list.html", {"entries": [], "error": error, "grid": grid[:15],
+    qs, cleaned, errors = filtered_risk_register(request.user, request.GET)
+    closed, level, grid = cleaned["closed"], cleaned["level"], cleaned["grid"]
+    if errors:
+        return render(request, "disputes/risk_list.html", {"entries": [], "error": errors[0], "grid": grid,
                                                            "closed": closed, "levels": RiskLevel.choices}, status=400)
-    qs = risk_register(request.user, closed=closed, level=int(level) if level else None, grid=grid)
     try:
         page = seek_page(request, qs, None, DISPUTE_PAGE_SIZE, order=risk_order(closed))
     except BadPageKey:
