@@ -23,8 +23,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from disputes.actions.cases import do_file_case
-from disputes.models import Category
+from disputes.actions.cases import do_accept_case, do_assign_case, do_file_case
+from disputes.actions.mediation import do_file_dispute, do_settle_dispute
+from disputes.models import Case, Category, Dispute, DisputeType, RiskCriterion, RiskEntry, RiskLevel
 from governance.actions import do_issue_api_token
 from governance.roles import Role
 from governance.tests.base import make_region, make_territory, make_user
@@ -79,7 +80,22 @@ def api_world(db, settings, tmp_path):
     zhang = parties.do_create_resident(actor=None, grid=grid, name="张三", id_number="11010519491231002X",
                                        phone="13812345678")
     do_file_case(actor=worker, category=category, grid=grid, title="楼道堆物", description="纸箱", residents=[zhang.pk])
-    return {"officer": do_issue_api_token(actor=None, user=officer)[1]}
+    # A 较大 dispute, settled: the dispute, its follow-ups and its risk register entry are there to be read.
+    Category.objects.create(code="01", name="矛盾纠纷")
+    RiskCriterion.objects.create(name="涉及 5 人以上", measure=RiskCriterion.Measure.PEOPLE, threshold=5,
+                                 level=RiskLevel.MAJOR)
+    mediator = make_user("mediator", "调解员", Role.MEDIATOR, street)
+    dispute = do_file_dispute(actor=worker, grid=grid, dispute_type=DisputeType.objects.create(code="02", name="邻里纠纷"),
+                              title="楼上漏水", description="维修费争执", people_count=8, parties=[
+                                  {"side": "applicant", "name": "张建国", "phone": "13812341234"},
+                                  {"side": "respondent", "resident": zhang.pk}])
+    case = do_accept_case(actor=officer, case=dispute.case, version=dispute.case.version)
+    case = do_assign_case(actor=officer, case=case, version=case.version, assignee=mediator)
+    do_settle_dispute(actor=mediator, dispute=Dispute.objects.get(pk=dispute.pk), version=case.version, facts="漏水",
+                      terms="赔偿三千元", performance="现金")
+    return {"officer": do_issue_api_token(actor=None, user=officer)[1],
+            "mediator": do_issue_api_token(actor=None, user=mediator)[1], "dispute": dispute.pk,
+            "risk": RiskEntry.objects.get(dispute=dispute).pk, "follow_up": dispute.follow_ups.first().pk}
 
 
 @pytest.fixture
@@ -115,3 +131,34 @@ def test_schemathesis_finds_no_server_error_and_no_response_breaking_the_schema(
             case.call_and_validate(headers=headers, checks=CHECKS)
 
         run()
+
+
+def test_the_seeded_dispute_and_its_risk_entry_answer_as_the_schema_says(api_world, connection_kept):
+    """Generated ids seldom name the seeded records: their detail and a write on each are validated here."""
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())
+    officer = {"Authorization": f"Bearer {api_world['officer']}"}
+    mediator = {"Authorization": f"Bearer {api_world['mediator']}"}
+    dispute, risk = {"id": api_world["dispute"]}, {"id": api_world["risk"]}
+
+    def version():
+        return Case.objects.get(pk=api_world["dispute"]).version
+
+    calls = [
+        ("/api/v1/disputes/{id}/", "GET", dispute, None, officer),
+        ("/api/v1/risks/{id}/", "GET", risk, None, officer),
+        ("/api/v1/risks/{id}/update/", "POST", risk, lambda: {"version": version(), "owner": "officer",
+                                                              "responsibility": "包案", "measures": "稳控",
+                                                              "next_review": "2027-01-01"}, officer),
+        ("/api/v1/risks/{id}/review/", "POST", risk, lambda: {"version": version(), "note": "平稳"}, officer),
+        ("/api/v1/disputes/{id}/record-follow-up/", "POST", dispute, lambda: {
+            "version": version(), "follow_up": api_world["follow_up"], "holds": True}, mediator),
+        ("/api/v1/disputes/{id}/assess/", "POST", dispute, lambda: {"version": version(), "people_count": 40}, officer),
+        ("/api/v1/risks/{id}/close/", "POST", risk, lambda: {"version": version(), "note": "已化解"}, officer),
+        ("/api/v1/risks/{id}/", "GET", risk, None, officer),
+    ]
+    for path, method, params, body, headers in calls:
+        operation = schema[path][method]
+        case = operation.Case(path_parameters=params, **({"body": body(), "media_type": "application/json"}
+                                                          if body else {}))
+        response = case.call_and_validate(headers=headers, checks=CHECKS)
+        assert response.status_code == 200, (path, response.text[:300])
