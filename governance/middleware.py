@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -64,10 +66,55 @@ def is_transient(exc: BaseException) -> bool:
     return code in TRANSIENT_PG_CODES or "database is locked" in str(exc)
 
 
+def is_unavailable(exc: BaseException | None) -> bool:
+    """The database could not be reached or dropped the connection (a restart, a network cut): any
+    OperationalError or InterfaceError that is not a lost lock race (those are answered 409)."""
+    return isinstance(exc, (OperationalError, InterfaceError)) and not is_transient(exc)
+
+
+def wants_json(request: HttpRequest) -> bool:
+    return request.path_info.startswith(("/api/", "/open311/")) or request.headers.get("accept", "").startswith(
+        "application/json")
+
+
+# How long the 503 asks a client to wait before trying again (seconds).
+UNAVAILABLE_RETRY_AFTER = 15
+
+
+def database_unavailable_response(request: HttpRequest) -> HttpResponse:
+    """503 with a Chinese message (JSON on the API), made without the database: no user, no session,
+    no context processors — the page stands alone (templates/503.html)."""
+    message = _("数据库暂时无法连接，系统正在自动重连。本次操作没有完成，请稍后重试。")
+    if wants_json(request):
+        # Both shapes: the API v1 error body (api.errors) and the {"detail"} of the other JSON answers.
+        body = {"detail": message, "error": {"code": "unavailable", "message": message, "fields": {}}}
+        response: HttpResponse = JsonResponse(body, status=503)
+    else:
+        response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+    return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500 (portal.urls): the one place a request meets an unreachable database, wherever it was
+    raised — the first query of a request is usually in a middleware (the session, the user), where
+    no process_exception sees it, and Django hands every uncaught exception to this view. Answered
+    503 (database_unavailable_response); any other error is Django's plain 500 page."""
+    from django.views.defaults import server_error as plain_server_error
+
+    if is_unavailable(sys.exc_info()[1]):
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, sys.exc_info()[1])
+        return database_unavailable_response(request)
+    return plain_server_error(request)
+
+
 class TransientDatabaseErrorMiddleware:
     """A write that lost a race for a lock is answered 409 with a Chinese message, never 500.
     Its transaction was rolled back whole (every write is one atomic action), so nothing is half
-    written and the user may simply send it again."""
+    written and the user may simply send it again.
+
+    An unreachable database is not handled here but by `server_error` (handler500), which sees it
+    wherever it was raised, in a view or in a middleware: 503, with the same message on every page."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -94,7 +141,7 @@ class TransientDatabaseErrorMiddleware:
                 exception = again
         log.warning("transient database error on %s %s: %s: %s", request.method, request.path, type(exception).__name__, exception)
         message = _("系统繁忙，您的操作没有保存，请稍后重试。")
-        if request.path_info.startswith("/api/") or request.headers.get("accept", "").startswith("application/json"):
+        if wants_json(request):
             return JsonResponse({"detail": message}, status=409)
         return render(request, "409.html", {"message": message}, status=409)
 

@@ -80,6 +80,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# Sessions live in the database, never in Redis: signed-in users stay signed in while Redis is down.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Sessions (governance.identity.SessionLimitsMiddleware): signed out after GRIDGOV_SESSION_IDLE_MINUTES
 # without a request, and GRIDGOV_SESSION_HOURS after signing in whatever happens (the cookie's age too);
 # GRIDGOV_ONE_SESSION=1: a new sign-in ends the account's other session.
@@ -166,6 +168,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'gridgov.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        # A kept connection is checked (SELECT 1) before its first use in each request or task, so a
+        # restarted PostgreSQL costs each process one reconnect, not an error per dead connection.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -267,11 +272,31 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "gridgov")
+# A task's message is acknowledged when the task has finished, not when it starts, and a worker killed
+# mid-task (SIGKILL, out of memory) gives it back: the work is run again, never lost. Every task is
+# idempotent for that (README "Faults"): run twice, it writes once. One task at a time per process, so
+# a killed worker holds back no prefetched messages.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The pages never wait on the broker: a task queued by a write is first a row of the outbox, in the
+# write's own transaction (governance.outbox); sending it after the commit tries once, briefly.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
     CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+    # Redis hands an unacknowledged message to another worker after this many seconds: longer than
+    # the longest task (a 10-million-row roster import, a city's year export), or a task still running
+    # would be started twice. A killed worker's jobs do not wait for it: a starting worker resumes them
+    # (rosters.tasks, disputes.tasks.exports, reports.tasks' catch-up).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": int(os.environ.get("GRIDGOV_CELERY_VISIBILITY_TIMEOUT", "7200")),
+        "socket_connect_timeout": 2,
+        "socket_timeout": 10,
+    }
+    CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = 30
 elif CELERY_DIR:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -330,9 +355,16 @@ ROSTER_UPLOAD_RETENTION_DAYS = int(os.environ.get("GRIDGOV_ROSTER_RETENTION_DAYS
 CASE_EXPORT_INLINE_ROWS = int(os.environ.get("GRIDGOV_EXPORT_INLINE_ROWS", "5000"))
 CASE_EXPORT_KEEP_HOURS = int(os.environ.get("GRIDGOV_EXPORT_KEEP_HOURS", "24"))
 
+# Redis when REDIS_URL is set, through governance.cache.FallbackRedisCache: while Redis cannot be
+# reached, each process uses its own memory instead (throttles, look-up limits, the system page's
+# flag keep working, per process), logs it, and tries Redis again every few seconds.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "governance.cache.FallbackRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

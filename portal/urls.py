@@ -11,6 +11,9 @@ from django.views.i18n import JavaScriptCatalog
 from governance import signin
 from portal import map_views, views
 
+# Every uncaught exception's page: an unreachable database is a 503 (governance.middleware), the rest 500.
+handler500 = "governance.middleware.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include("governance.urls")),  # sign-in, password, grid search, system status
