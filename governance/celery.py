@@ -37,5 +37,7 @@ def _periodic_job_failed(sender=None, exception=None, **kwargs) -> None:
 @worker_ready.connect
 def _first_heartbeat(sender=None, **kwargs) -> None:
     """A heartbeat as soon as the worker is up, so the system page shows it at once (not after up
-    to five minutes)."""
+    to five minutes); and the outbox relayed."""
     sender.app.send_task("governance.tasks.heartbeat")
+    # Tasks written to the outbox while the broker was down (governance.outbox) go out now.
+    sender.app.send_task("governance.tasks.relay_outbox")

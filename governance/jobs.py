@@ -25,6 +25,7 @@ STOPPED_CACHE_KEY = "gridgov:background-stopped"
 # What each beat entry does, for the people reading the system page (keys of CELERY_BEAT_SCHEDULE).
 JOB_LABELS = {
     "worker-heartbeat": _("后台心跳"),
+    "task-outbox-relay": _("发送 Redis 停机期间排队的后台任务"),
     "case-supervision": _("事件超期督办（黄牌、红牌、升级）"),
     "dispute-follow-up-reminders": _("纠纷回访提醒"),
     "case-export-retention": _("清理过期的事件导出文件"),

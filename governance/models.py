@@ -315,6 +315,28 @@ class PeriodicJob(models.Model):
         return self.name
 
 
+class OutboxTask(models.Model):
+    """A Celery task queued by a write, written in the write's own transaction (governance.outbox):
+    the task is sent once the write has committed, and the row deleted once the broker took it. A
+    row left behind (Redis was down, the process died after the commit) is sent by the relay
+    (governance.tasks.relay_outbox: every 30 s on beat, and when a worker starts)."""
+
+    task = models.CharField(_("任务"), max_length=200)
+    args = models.JSONField(_("参数"), default=list)
+    kwargs = models.JSONField(_("关键字参数"), default=dict)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True, db_index=True)
+    attempts = models.PositiveIntegerField(_("发送失败次数"), default=0)
+    # The exception's class and the broker's message (no task arguments: they may name a person).
+    last_error = models.CharField(_("最近错误"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("待发送任务")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.task} #{self.pk}"
+
+
 class WorkerHeartbeat(models.Model):
     """Written by the Celery worker, so the system page can show that background work runs."""
 

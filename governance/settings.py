@@ -317,6 +317,8 @@ else:
     CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "governance.tasks.heartbeat", "schedule": crontab(minute="*/5")},
+    # Tasks queued while Redis was down (governance.outbox), sent once it is back.
+    "task-outbox-relay": {"task": "governance.tasks.relay_outbox", "schedule": timedelta(seconds=30)},
     "case-supervision": {"task": "disputes.tasks.cases.supervise_overdue_cases", "schedule": crontab(minute="*/10")},
     "dispute-follow-up-reminders": {
         "task": "disputes.tasks.mediation.remind_follow_ups", "schedule": crontab(minute=5, hour="8-17"),

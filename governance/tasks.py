@@ -12,6 +12,15 @@ def heartbeat() -> int:
 
 
 @shared_task
+def relay_outbox() -> dict[str, int]:
+    """Every 30 s, and when a worker starts: send the tasks that writes queued while the broker was
+    unreachable (governance.outbox)."""
+    from governance.outbox import relay
+
+    return relay()
+
+
+@shared_task
 def archive_audit_trail() -> int:
     """Daily: audit rows older than the retention period (≥ 180 days) exported to a compressed file
     with the chain's head hash, then deleted (governance.audit.retention); the archiving is audited."""

@@ -7,8 +7,9 @@ import it. Nothing here imports upwards:
 - The pipeline is handed its batch writer: `run_import` is rosters.engine.run_pipeline with
   every batch written by do_write_roster_batch.
 - do_create_import_job and do_confirm_import_job are handed the function that queues the job
-  (`enqueue`, called with the job's id once the transaction has committed; the pages pass
-  rosters.tasks.run_import_job.delay). The task runs the pipeline, and so this module, so
+  (`enqueue`, called with the job's id inside the transaction; the pages pass
+  governance.outbox.later(rosters.tasks.run_import_job), which writes the outbox row with the job
+  and sends the task once committed). The task runs the pipeline, and so this module, so
   rosters.tasks imports rosters.actions; importing the task here would close a circle. Sending
   the task by its name instead would work only where the task happens to be registered: with
   tasks inline (no REDIS_URL) the web process registers it only once something has imported
@@ -98,21 +99,22 @@ def run_import(
 def do_create_import_job(
     *, actor: User, kind: str, upload: UploadedFile, region_code: str, enqueue: Callable[[int], object]
 ) -> ImportJob:
-    """File an upload of one kind (a RosterKind value) as a job and, once committed, queue its
-    dry run: `enqueue(job id)`."""
+    """File an upload of one kind (a RosterKind value) as a job and queue its dry run: `enqueue(job
+    id)`, in this transaction (governance.outbox.later: sent once committed, never lost)."""
     require(actor, Cap.IMPORT_ROSTER, region_code)
     job = ImportJob(kind=RosterKind(kind), created_by=actor, region_id=region_code, original_name=upload.name[:200])
     job.file.save(upload.name, upload, save=False)
     job.save()
     record_audit(actor=actor, action="roster.upload", target=job, region_code=region_code,
                  detail={"kind": kind, "file": job.original_name})
-    transaction.on_commit(lambda: enqueue(job.pk))
+    enqueue(job.pk)
     return job
 
 
 @transaction.atomic
 def do_confirm_import_job(*, actor: User, job: ImportJob, enqueue: Callable[[int], object]) -> ImportJob:
-    """Queue the import of a checked job once committed (`enqueue(job id)`); any other job is left as it is."""
+    """Queue the import of a checked job (`enqueue(job id)`, in this transaction: governance.outbox.later);
+    any other job is left as it is."""
     require(actor, Cap.IMPORT_ROSTER, job.region_id)
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status != ImportJob.Status.CHECKED or job.file_expired_at or not job.file:
@@ -123,7 +125,7 @@ def do_confirm_import_job(*, actor: User, job: ImportJob, enqueue: Callable[[int
     job.save(update_fields=["status", "phase", "processed"])
     record_audit(actor=actor, action="roster.confirm", target=job, region_code=job.region_id,
                  detail={"kind": job.kind})
-    transaction.on_commit(lambda: enqueue(job.pk))
+    enqueue(job.pk)
     return job
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from governance.http import forbidden
+from governance.outbox import later
 from governance.pagination import CappedPaginator
 from governance.roles import Cap
 from governance.scope import can, get_in_scope_or_404
@@ -96,7 +97,7 @@ def index(request: HttpRequest) -> HttpResponse:
             status = 400
         else:
             job = do_create_import_job(actor=request.user, kind=kind, upload=upload, region_code=region_code,
-                                       enqueue=run_import_job.delay)
+                                       enqueue=later(run_import_job))
             return redirect("rosters:job", pk=job.pk)
     jobs = _mark_error_downloads(request.user, list(import_jobs_for(request.user)[:10]))
     return render(
@@ -163,7 +164,7 @@ def job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
                       status=409)
     if job.status != ImportJob.Status.CHECKED or job.source != "web":
         return render(request, "400.html", {"message": _("该文件不在待确认状态。")}, status=409)
-    do_confirm_import_job(actor=request.user, job=job, enqueue=run_import_job.delay)
+    do_confirm_import_job(actor=request.user, job=job, enqueue=later(run_import_job))
     return redirect("rosters:job", pk=job.pk)
 
 

@@ -80,16 +80,15 @@ def do_export_cases(*, actor: User, filters: dict, file_format: str) -> tuple[in
 def do_request_case_export(
     *, actor: User, filters: dict, file_format: str, enqueue: Callable[[int], object]
 ) -> ExportJob:
-    """Queue a big export for a worker: `enqueue(job id)` runs after the commit (the view hands it
-    disputes.tasks.exports.write_case_export.delay, as rosters' jobs are handed theirs)."""
+    """Queue a big export for a worker: `enqueue(job id)`, in this transaction (the view hands it
+    governance.outbox.later(write_case_export), which sends it once committed, as rosters' jobs)."""
     _check_format(file_format)
     _scoped_cases(actor, filters)  # bad filters are refused now, not in the worker
     job = ExportJob.objects.create(created_by=actor, file_format=file_format, filters=filters,
                                    region_code=export_region(actor))
     record_audit(actor=actor, action="case.export.request", target=job, region_code=job.region_code,
                  detail={"format": file_format, "filters": filters})
-
-    transaction.on_commit(lambda: enqueue(job.pk))
+    enqueue(job.pk)
     return job
 
 

@@ -18,6 +18,7 @@ from disputes.models import ExportJob
 from disputes.selectors.cases import case_list
 from disputes.tasks.exports import write_case_export
 from governance.actions import validation_message
+from governance.outbox import later
 
 
 def _bad(message: str) -> HttpResponse:
@@ -41,7 +42,7 @@ def case_export(request: HttpRequest) -> HttpResponse:
     try:
         if qs[: limit + 1].count() > limit:
             job = do_request_case_export(actor=request.user, filters=filters, file_format=file_format,
-                                         enqueue=write_case_export.delay)
+                                         enqueue=later(write_case_export))
             return redirect("cases:export-job", pk=job.pk)
         _count, qs = do_export_cases(actor=request.user, filters=filters, file_format=file_format)
     except ValidationError as e:
