@@ -12,8 +12,8 @@ goes through these:
   who it was dispatched to (handlers reach a case by dispatch, not by territory);
 - `notify(user_ids, case, kind, text)` sends in-app notices after the commit;
 - `handler_ids` / `holders_of` / `is_handler` say who must act; `holders_by_node`,
-  `handlers_by_department` and `notices_for` do the same for a batch of cases (periodic supervision),
-  and `run_alone(name)` keeps a periodic job from running twice at once;
+  `handlers_by_department` and `notices_for` do the same for a batch of cases (periodic supervision;
+  governance.locks.run_alone keeps it from running twice at once);
 - the loop's clock: `stage_deadline`, `handle_deadline`;
 - the case summaries (`disputes.summaries`, read by the report cycles): an action that can change
   a counted fact takes `before = counts_of(case)` under the case's lock and calls
@@ -25,16 +25,12 @@ goes through these:
 
 from __future__ import annotations
 
-import hashlib
-import uuid
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -314,36 +310,3 @@ def notices_for(user_ids: Iterable[int | None], case_id: int, kind: str, text: s
     """The rows `notify` would send, for a caller that inserts many cases' notices in one statement
     inside its own transaction (they commit, or roll back, with the writes they tell of)."""
     return [Notice(user_id=uid, case_id=case_id, kind=kind, text=text) for uid in sorted({u for u in user_ids if u})]
-
-
-def advisory_key(name: str) -> int:
-    """The 64-bit key of PostgreSQL's advisory lock called `name`."""
-    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
-
-
-@contextmanager
-def run_alone(name: str, timeout: int = 3600) -> Iterator[bool]:
-    """Yields True when this process holds the lock called `name`, False when another run holds it.
-
-    PostgreSQL: a session-level advisory lock (`pg_try_advisory_lock`), released at the end, or by
-    the database when the worker's connection dies. Elsewhere: the cache's atomic `add` (Redis in
-    production, shared by every worker), with a timeout so that a killed worker's lock lapses."""
-    if connection.vendor == "postgresql":
-        key = advisory_key(name)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-            mine = cursor.fetchone()[0]
-        try:
-            yield mine
-        finally:
-            if mine:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
-        return
-    token = uuid.uuid4().hex
-    mine = cache.add(f"lock:{name}", token, timeout)
-    try:
-        yield mine
-    finally:
-        if mine and cache.get(f"lock:{name}") == token:
-            cache.delete(f"lock:{name}")

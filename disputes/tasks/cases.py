@@ -12,7 +12,7 @@ actions `do_supervise_overdue` / `do_warn_due_soon` (test_supervision_batch comp
 - Resumable: every batch commits on its own; a crash loses at most the batch in flight, whole
   (its notices are in its transaction, not sent after it), and the next run picks up where this one
   stopped, because what is done no longer matches.
-- Never two runs at once: `kernel.run_alone` (an advisory lock on PostgreSQL, the cache's `add`
+- Never two runs at once: `governance.locks.run_alone` (an advisory lock on PostgreSQL, the cache's `add`
   elsewhere); a second run returns at once with `running_elsewhere: 1` and logs it.
 - Supervision changes no counted fact of the case summaries (a card counts once the case closes,
   and the closure reads it from the timeline), so the summaries are not touched.
@@ -30,9 +30,10 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from disputes.actions.cases import DUE_SOON, RED_CARD_AFTER
-from disputes.kernel import handlers_by_department, holders_by_node, notices_for, run_alone
+from disputes.kernel import handlers_by_department, holders_by_node, notices_for
 from disputes.models import OPEN_STATUSES, Case, CaseEvent, Notice, Status, Supervision
 from governance.actions import record_audit
+from governance.locks import run_alone
 from governance.roles import CODE_LENGTH, Cap, Level
 
 logger = logging.getLogger(__name__)

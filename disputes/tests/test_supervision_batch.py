@@ -12,11 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from disputes.actions import cases as actions
-from disputes.kernel import advisory_key, run_alone
 from disputes.models import Case, CaseEvent, Notice, Supervision
 from disputes.tasks import cases as tasks
 from disputes.tasks.cases import supervise_overdue_cases
 from disputes.tests.base import CaseTestCase
+from governance.locks import advisory_key, run_alone
 from governance.models import AuditEvent
 
 
