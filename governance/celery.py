@@ -20,11 +20,13 @@ def _periodic_job_started(sender=None, **kwargs) -> None:
 
 
 @task_postrun.connect
-def _periodic_job_finished(sender=None, state=None, **kwargs) -> None:
+def _periodic_job_finished(sender=None, state=None, task_id=None, **kwargs) -> None:
     from governance.jobs import job_finished
+    from governance.outbox import task_ran
 
     if state == "SUCCESS":
         job_finished(sender.name, succeeded=True)
+    task_ran(task_id)  # a task sent from the outbox has run: its row goes (governance.outbox)
 
 
 @task_failure.connect

@@ -317,14 +317,16 @@ class PeriodicJob(models.Model):
 
 class OutboxTask(models.Model):
     """A Celery task queued by a write, written in the write's own transaction (governance.outbox):
-    the task is sent once the write has committed, and the row deleted once the broker took it. A
-    row left behind (Redis was down, the process died after the commit) is sent by the relay
-    (governance.tasks.relay_outbox: every 30 s on beat, and when a worker starts)."""
+    the task is sent once the write has committed, and the row deleted once a worker has run it. A
+    row never sent (Redis was down, the process died after the commit), or sent long ago and never
+    run (Redis restarted and lost it), is sent by the relay (governance.tasks.relay_outbox: every
+    30 s on beat, and when a worker starts)."""
 
     task = models.CharField(_("任务"), max_length=200)
     args = models.JSONField(_("参数"), default=list)
     kwargs = models.JSONField(_("关键字参数"), default=dict)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True, db_index=True)
     attempts = models.PositiveIntegerField(_("发送失败次数"), default=0)
     # The exception's class and the broker's message (no task arguments: they may name a person).
     last_error = models.CharField(_("最近错误"), max_length=300, blank=True)

@@ -35,7 +35,7 @@ from governance.roles import CODE_LENGTH, Cap, Role
 from governance.scope import can, region_codes
 from rosters.engine import ImportContext, Result, Roster, Row, run_pipeline
 from rosters.kinds import ROSTERS
-from rosters.models import ImportJob, RosterKind
+from rosters.models import ImportJob, RosterKind, WrittenBatch
 from rosters.passwords import generate_password, hash_issued_password
 from rosters.selectors import NOWHERE, WITHOUT_PASSWORD, account_territories
 
@@ -52,17 +52,25 @@ def _common_prefix(codes: list[str]) -> str:
 
 
 @transaction.atomic
-def do_write_roster_batch(*, actor: User | None, roster: Roster, rows: list[Row], ctx: ImportContext) -> None:
+def do_write_roster_batch(*, actor: User | None, roster: Roster, rows: list[Row], ctx: ImportContext,
+                          batch: list[Row] | None = None) -> None:
     """Write one batch of checked rows: all of them or none (one transaction, one audit row).
 
     Rows were checked for scope one by one; this checks again per distinct region,
-    so nothing outside the importer's scope is written even if a roster forgets."""
+    so nothing outside the importer's scope is written even if a roster forgets. For a job, the
+    whole `batch` (every row read, `rows` its changed ones) is recorded as written (WrittenBatch) in
+    the same transaction: a resumed job skips it, and counts it as it was."""
     codes = sorted({r.record.region_code for r in rows})
     for code in codes:
         require(actor, Cap.IMPORT_ROSTER, code)
     roster.write(rows, ctx)
     new = sum(1 for r in rows if r.status == "new")
     updated = sum(1 for r in rows if r.status == "updated" and not r.errors)
+    if ctx.job is not None and batch:
+        counts = {"new": 0, "updated": 0, "unchanged": 0, "bad": 0}
+        for r in batch:
+            counts["bad" if r.errors else (r.status or "unchanged")] += 1
+        WrittenBatch.objects.create(job=ctx.job, first_row=batch[0].number, last_row=batch[-1].number, counts=counts)
     target = ctx.job if ctx.job is not None else Region(code=codes[0])
     record_audit(
         actor=actor,
@@ -73,8 +81,8 @@ def do_write_roster_batch(*, actor: User | None, roster: Roster, rows: list[Row]
     )
 
 
-def _write_batch(roster: Roster, rows: list[Row], ctx: ImportContext) -> None:
-    do_write_roster_batch(actor=ctx.actor, roster=roster, rows=rows, ctx=ctx)
+def _write_batch(roster: Roster, rows: list[Row], ctx: ImportContext, batch: list[Row] | None = None) -> None:
+    do_write_roster_batch(actor=ctx.actor, roster=roster, rows=rows, ctx=ctx, batch=batch)
 
 
 def run_import(

@@ -136,6 +136,8 @@ class ImportContext:
     dry_run: bool
     prefixes: tuple[str, ...] | None  # None: everywhere (system or superuser)
     job: Any = None
+    # A resumed job: the batches already written, {first row number: their counts} (rosters.models.WrittenBatch).
+    written: dict[int, dict] = field(default_factory=dict)
 
     def in_scope(self, code: str) -> bool:
         return self.prefixes is None or code.startswith(self.prefixes)
@@ -219,8 +221,9 @@ class Roster:
         return [c.header for c in self.columns if c.required]
 
 
-# Writes one batch of checked rows, all or nothing (rosters.actions.run_import hands in do_write_roster_batch).
-BatchWriter = Callable[[Roster, list[Row], ImportContext], None]
+# Writes one batch's changed rows, all or nothing; the whole batch is its 4th argument (rosters.actions.run_import
+# hands in do_write_roster_batch, which records the batch as written in the same transaction).
+BatchWriter = Callable[[Roster, list[Row], ImportContext, list[Row]], None]
 
 
 def _header_key(text: str) -> str:
@@ -382,30 +385,40 @@ def _run(roster: Roster, sheet: Sheet, ctx: ImportContext, error_path: Path | No
     text_columns = {columns[c.key]: TEXT_COLUMN_WIDTHS.get(c.pii or c.key, 20) for c in roster.columns
                     if c.key in columns and (c.pii or c.key in TEXT_COLUMN_WIDTHS)}
 
-    def compare_and_write(item: tuple[list[Row], int]) -> tuple[list[Row], int]:
-        batch, _ = item
+    def compare_and_write(item: tuple[list[Row], int]) -> tuple[list[Row], int, dict | None]:
+        batch, rows_read = item
+        if batch and batch[0].number in ctx.written:
+            return batch, rows_read, ctx.written[batch[0].number]  # written before the job was resumed
         good = [r for r in batch if not r.errors]
         if good and not ctx.dry_run and roster.inserts_before_comparing():
-            write_batch(roster, good, ctx)  # the roster compares as it writes
-            return item
+            write_batch(roster, good, ctx, batch)  # the roster compares as it writes
+            return batch, rows_read, None
         if good:
             roster.classify(good, ctx)
         changed = [r for r in good if not r.errors and r.status != "unchanged"]
         if changed and not ctx.dry_run:
-            write_batch(roster, changed, ctx)
-        return item
+            write_batch(roster, changed, ctx, batch)
+        return batch, rows_read, None
 
-    def account(batch: list[Row], rows_read: int) -> None:
+    def account(batch: list[Row], rows_read: int, written: dict | None) -> None:
         nonlocal errors
         result.rows_read = rows_read
+        if written is not None:
+            # A batch written before a resume: its counts as recorded; its bad rows (found again by the
+            # checks, which need no database) still go to the list and the error file below.
+            for key, n in written.items():
+                result.counts[key] = result.counts.get(key, 0) + n
         for r in batch:
+            if written is not None and not r.errors:
+                continue
             if not r.errors:
                 result.counts[r.status] += 1
                 if r.status == "updated" and r.changes and len(result.changes) < SHOWN_CHANGES:
                     result.changes.append({"row": r.number, "key": roster.key(r)[0] if roster.key(r) else "",
                                            "changes": [list(c) for c in r.changes]})
                 continue
-            result.counts["bad"] += 1
+            if written is None:
+                result.counts["bad"] += 1
             if len(result.bad_rows) < SHOWN_BAD_ROWS:
                 reason = r.reason
                 # Where the reason quotes the row's ID number or phone: the page masks it (rosters.badrows).
@@ -428,8 +441,8 @@ def _run(roster: Roster, sheet: Sheet, ctx: ImportContext, error_path: Path | No
         done = in_threads(compare_and_write, batches, writers)
     else:
         done = map(compare_and_write, batches)
-    for batch, rows_read in done:
-        account(batch, rows_read)
+    for batch, rows_read, written in done:
+        account(batch, rows_read, written)
     if errors is not None:
         errors.save()
         result.error_file = error_path

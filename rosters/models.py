@@ -92,3 +92,19 @@ class ImportJob(models.Model):
         if not (self.file or self.error_file or self.bad_rows) or self.file_expired_at or self.is_active or days <= 0:
             return None
         return (self.finished_at or self.created_at) + timedelta(days=days)
+
+
+class WrittenBatch(models.Model):
+    """One batch of an import job written, recorded in the batch's own transaction
+    (rosters.actions.do_write_roster_batch): all of its rows and this row, or neither. A job whose
+    worker died is resumed (rosters.tasks.run_import_job) past the batches recorded here, with their
+    counts, and a job that fails says how far it got."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="written_batches")
+    first_row = models.PositiveIntegerField()  # the file's row numbers of the batch's first and last line
+    last_row = models.PositiveIntegerField()
+    counts = models.JSONField(default=dict)  # new / updated / unchanged / bad, of the whole batch
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "first_row"], name="written_batch_once")]
+        ordering = ["job", "first_row"]

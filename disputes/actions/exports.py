@@ -98,8 +98,10 @@ def do_write_case_export(*, job_id: int) -> ExportJob:
     committed before the first row is read; a failure marks the job failed, with no file."""
     with transaction.atomic():
         job = ExportJob.objects.select_for_update().get(pk=job_id)
-        if job.status != ExportJob.Status.QUEUED:
-            return job  # taken by another worker, or done already
+        # RUNNING: its worker died mid-file (the task holds the job's lock, so no live worker runs it);
+        # the file is written again from the start (nothing of it was kept: it is saved only at the end).
+        if job.status not in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING):
+            return job  # done already
         job.status = ExportJob.Status.RUNNING
         job.save(update_fields=["status"])
     try:
