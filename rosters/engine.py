@@ -136,8 +136,10 @@ class ImportContext:
     dry_run: bool
     prefixes: tuple[str, ...] | None  # None: everywhere (system or superuser)
     job: Any = None
-    # A resumed job: the batches already written, {first row number: their counts} (rosters.models.WrittenBatch).
-    written: dict[int, dict] = field(default_factory=dict)
+    # A resumed job: the batches already written, {(first row, last row): their counts}
+    # (rosters.models.WrittenBatch). Only the very same rows are skipped: a batch cut differently (another
+    # batch size since) is compared and written again, which writes nothing twice (new rows now exist).
+    written: dict[tuple[int, int], dict] = field(default_factory=dict)
 
     def in_scope(self, code: str) -> bool:
         return self.prefixes is None or code.startswith(self.prefixes)
@@ -387,8 +389,9 @@ def _run(roster: Roster, sheet: Sheet, ctx: ImportContext, error_path: Path | No
 
     def compare_and_write(item: tuple[list[Row], int]) -> tuple[list[Row], int, dict | None]:
         batch, rows_read = item
-        if batch and batch[0].number in ctx.written:
-            return batch, rows_read, ctx.written[batch[0].number]  # written before the job was resumed
+        written = ctx.written.get((batch[0].number, batch[-1].number)) if batch else None
+        if written is not None:
+            return batch, rows_read, written  # written, whole, before the job was resumed
         good = [r for r in batch if not r.errors]
         if good and not ctx.dry_run and roster.inserts_before_comparing():
             write_batch(roster, good, ctx, batch)  # the roster compares as it writes

@@ -52,7 +52,8 @@ def execute_job(job: ImportJob, path: Path, *, dry_run: bool, error_path: Path |
 
     ctx = context_for(job.created_by, dry_run=dry_run, job=job)
     if not dry_run:
-        ctx.written = dict(WrittenBatch.objects.filter(job=job).values_list("first_row", "counts"))
+        ctx.written = {(first, last): counts for first, last, counts in
+                       WrittenBatch.objects.filter(job=job).values_list("first_row", "last_row", "counts")}
     try:
         result = run_import(roster, path, ctx=ctx, filename=job.original_name, error_path=error_path,
                             progress=progress)
