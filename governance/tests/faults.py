@@ -82,6 +82,10 @@ class TcpProxy:
     def cut(self) -> None:
         listener, self.listener = self.listener, None
         if listener is not None:
+            try:
+                listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() blocked on it (Linux), which then ends
+            except OSError:
+                pass
             listener.close()
         with self.lock:
             conns, self.conns = self.conns, set()
