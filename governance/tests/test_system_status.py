@@ -76,10 +76,11 @@ class HealthzTestCase(TerritoryTestCase):
         self.assertEqual(r.status_code, 200)
         self.assertEqual(r.json()["database"], "ok")
         self.assertIn(r.json()["broker"], ("ok", "inline"))
-        self.assertEqual(set(r.json()), {"status", "database", "broker"})
+        self.assertEqual(set(r.json()), {"status", "database", "broker", "outbox"})
+        self.assertEqual(r.json()["outbox"], 0)
 
     @override_settings(CELERY_TASK_ALWAYS_EAGER=False)
-    def test_an_unreachable_broker_is_a_503(self):
+    def test_an_unreachable_broker_is_degraded_but_200_since_the_pages_work_without_it(self):
         from governance.celery import app
 
         old = app.conf.broker_url
@@ -88,4 +89,13 @@ class HealthzTestCase(TerritoryTestCase):
             r = self.client.get("/healthz")
         finally:
             app.conf.broker_url = old
-        self.assertEqual((r.status_code, r.json()["broker"]), (503, "error"))
+        self.assertEqual((r.status_code, r.json()["status"], r.json()["broker"]), (200, "degraded", "error"))
+
+    def test_an_unreachable_database_is_a_503(self):
+        from unittest import mock
+
+        from django.db import OperationalError
+
+        with mock.patch("governance.views.connection.cursor", side_effect=OperationalError("connection refused")):
+            r = self.client.get("/healthz")
+        self.assertEqual((r.status_code, r.json()["status"], r.json()["database"]), (503, "error", "error"))
