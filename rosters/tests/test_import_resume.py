@@ -1,6 +1,6 @@
 """An import whose worker died is resumed past the batches it had written, each row written once; a
 failed import says how far it got; a second delivery while the job runs elsewhere does nothing.
-(The same with a real worker killed by SIGKILL: governance/tests/test_worker_killed.py.)"""
+(The same with a real worker killed by SIGKILL: portal/tests/test_worker_killed.py.)"""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from governance.models import AuditEvent, User
 from governance.roles import Role
 from governance.tests.base import make_territory, make_user
-from governance.tests.faults import Worker, needs_real_services, wait_for
+from portal.tests.faults import Worker, needs_real_services, wait_for
 from reports import tasks as report_tasks
 from reports.models import CycleRun, Snapshot
 from reports.periods import Kind, last_complete

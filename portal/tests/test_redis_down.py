@@ -18,7 +18,7 @@ from disputes.models import Case, Category, ExportJob
 from governance.models import OutboxTask
 from governance.roles import Role
 from governance.tests.base import make_territory, make_user
-from governance.tests.faults import REPO, PrivateRedis, Web, Worker, database_url_of_tests, needs_real_services, wait_for
+from portal.tests.faults import REPO, PrivateRedis, Web, Worker, database_url_of_tests, needs_real_services, wait_for
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
-"""Imported by a test's worker (`celery worker -I governance.tests.fault_hooks`): the worker stops for
+"""Imported by a test's worker (`celery worker -I portal.tests.fault_hooks`): the worker stops for
 good at a chosen point of a task, so that the test can SIGKILL it exactly there
-(governance/tests/test_worker_killed.py). Nothing imports this module otherwise.
+(portal/tests/test_worker_killed.py). Nothing imports this module otherwise.
 
 GRIDGOV_FAULT_AT: "cycle" — the report cycle has taken its lock and computed its figures, inside
 its transaction, and written no snapshot; "batch:N" — a roster import is about to write its N-th

@@ -13,7 +13,7 @@ from django.db import connection
 from disputes.models import Case, Category
 from governance.roles import Role
 from governance.tests.base import make_territory, make_user
-from governance.tests.faults import TcpProxy, Web, database_url_of_tests, needs_real_services
+from portal.tests.faults import TcpProxy, Web, database_url_of_tests, needs_real_services
 
 
 @pytest.fixture

@@ -229,7 +229,7 @@ class Web:
 
 
 class Worker:
-    """A `celery worker` process on the test database with governance.tests.fault_hooks loaded
+    """A `celery worker` process on the test database with portal.tests.fault_hooks loaded
     (`fault`: where it stops for good, see there), ready once the hooks say so."""
 
     def __init__(self, name: str, queue: str, *, redis_url: str | None = None, fault: str = "", env: dict | None = None):
@@ -237,7 +237,7 @@ class Worker:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "governance", "worker", "--pool=solo", "-n", f"{name}@%h",
              "-Q", queue, "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--prefetch-multiplier=1",
-             "-I", "governance.tests.fault_hooks"],
+             "-I", "portal.tests.fault_hooks"],
             cwd=REPO,
             env=_app_env(database_url_of_tests(), redis_url or os.environ["REDIS_URL"], {
                 "CELERY_QUEUE": queue, "GRIDGOV_FAULT_AT": fault, "GRIDGOV_FAULT_MARKER": str(self.marker),
