@@ -4,7 +4,8 @@ because Redis (the broker) is down.
 How a write queues a task: `later(task)(*args)` inside the action's transaction writes an
 OutboxTask row — committed with the write, or rolled back with it — and, once the transaction has
 committed, sends the task to the broker once (no retries, a 2 s connect timeout:
-CELERY_BROKER_CONNECTION_TIMEOUT) and marks the row sent. If the broker cannot be reached, the row
+CELERY_BROKER_CONNECTION_TIMEOUT; for BROKER_RETRY_AFTER seconds after a refusal, not even that) and
+marks the row sent. If the broker cannot be reached, the row
 stays unsent and the page answers as usual. A worker deletes the row when it has run the task
 (governance.celery, task_postrun). The relay (`relay`: governance.tasks.relay_outbox, every 30 s on
 beat and whenever a worker starts) sends, oldest first,
@@ -28,6 +29,7 @@ With tasks inline (no REDIS_URL, the tests' SQLite pass), sending runs the task 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -43,6 +45,10 @@ RELAY_AFTER = 10  # seconds: an unsent row younger than this is left to the proc
 RESEND_AFTER = 15 * 60  # seconds: a row sent this long ago and not run was lost by the broker
 RELAY_BATCH = 500
 TASK_ID_PREFIX = "outbox-"
+# After the broker refused a send, this process leaves its next sends to the relay for this many
+# seconds instead of trying (a second try against a dead Redis waits out the 2 s connect timeout).
+BROKER_RETRY_AFTER = 5.0
+_broker_down_until = 0.0
 
 
 def later(task) -> Callable[..., OutboxTask]:
@@ -83,6 +89,9 @@ def send(row: OutboxTask, task=None) -> bool:
         OutboxTask.objects.filter(pk=row.pk).delete()
         task.apply_async(args=row.args, kwargs=row.kwargs, task_id=task_id)
         return True
+    global _broker_down_until
+    if time.monotonic() < _broker_down_until:
+        return False  # refused a moment ago: the row waits for the relay
     try:
         # ignore_result: nobody waits on an outbox task's result (its progress is in the database), and
         # asking for one would subscribe to the result backend (Redis again) on every send.
@@ -92,6 +101,7 @@ def send(row: OutboxTask, task=None) -> bool:
             attempts=row.attempts + 1, last_error=f"{type(error).__name__}: {error}"[:300])
         log.warning("broker unreachable: %s #%s stays in the outbox (%s: %s)", row.task, row.pk,
                     type(error).__name__, error)
+        _broker_down_until = time.monotonic() + BROKER_RETRY_AFTER
         return False
     OutboxTask.objects.filter(pk=row.pk).update(sent_at=timezone.now())
     return True

@@ -9,6 +9,7 @@ from django.test import TestCase
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
 
+from governance import outbox
 from governance.celery import app
 from governance.models import OutboxTask
 from governance.outbox import later, relay, task_ran
@@ -33,9 +34,10 @@ class OutboxTests(TestCase):
         app.conf.task_always_eager = False  # a real broker's behaviour, whatever this run's settings
         self.addCleanup(setattr, app.conf, "task_always_eager", eager)
         self.task = FakeTask()
-        tasks = dict(app.tasks)
-        self.addCleanup(lambda: app.tasks.pop(FakeTask.name, None) if FakeTask.name not in tasks else None)
+        self.addCleanup(app.tasks.pop, FakeTask.name, None)
         app.tasks[FakeTask.name] = self.task
+        outbox._broker_down_until = 0.0
+        self.addCleanup(setattr, outbox, "_broker_down_until", 0.0)
 
     def test_a_queued_task_is_sent_after_the_commit_and_its_row_kept_until_a_worker_ran_it(self):
         with self.captureOnCommitCallbacks(execute=True):
@@ -56,6 +58,16 @@ class OutboxTests(TestCase):
         self.assertEqual(row.attempts, 1)
         self.assertIn("Connection refused", row.last_error)
 
+    def test_after_a_refusal_the_next_writes_do_not_wait_on_the_broker_but_leave_their_task_to_the_relay(self):
+        self.task.down = True
+        with self.captureOnCommitCallbacks(execute=True):
+            later(self.task)(1)
+        self.task.down = False  # back, but this process does not know yet
+        with self.captureOnCommitCallbacks(execute=True):
+            row = later(self.task)(2)
+        self.assertEqual(self.task.sent, [])
+        self.assertEqual(OutboxTask.objects.get(pk=row.pk).attempts, 0)
+
     def test_the_relay_sends_what_was_left_unsent_once_the_broker_is_back_and_leaves_young_rows_to_their_writer(self):
         old = OutboxTask.objects.create(task=FakeTask.name, args=[1])
         young = OutboxTask.objects.create(task=FakeTask.name, args=[2])
@@ -63,6 +75,7 @@ class OutboxTests(TestCase):
         self.task.down = True
         self.assertEqual(relay()["sent"], 0)  # still down: kept, tried again on the next run
         self.task.down = False
+        outbox._broker_down_until = 0.0  # the next run, more than BROKER_RETRY_AFTER later
         self.assertEqual(relay(), {"sent": 1, "unsent": 1})
         self.assertEqual(self.task.sent, [((1,), f"outbox-{old.pk}")])
         self.assertIsNone(OutboxTask.objects.get(pk=young.pk).sent_at)
