@@ -42,13 +42,16 @@ class PasswordChange(auth_views.PasswordChangeView):
 
 @login_required
 def system_status(request: HttpRequest) -> HttpResponse:
-    """Whether background work runs: the worker's last heartbeat, and each periodic job's last run
-    beside its schedule (late ones marked)."""
+    """Whether background work runs: the worker's last heartbeat, the tasks waiting in the outbox for
+    the broker, and each periodic job's last run beside its schedule (late ones marked)."""
     if not runs_the_system(request.user):
         return forbidden(request)
+    unsent = OutboxTask.objects.filter(sent_at__isnull=True)
     return render(request, "governance/system_status.html", {
         "last_beat": WorkerHeartbeat.objects.first(), "jobs": periodic_jobs(), "stopped": background_stopped(),
         "inline": settings.CELERY_TASK_ALWAYS_EAGER,
+        # Tasks queued by writes that the broker has not taken yet (governance.outbox): Redis is or was down.
+        "unsent": unsent.count(), "oldest_unsent": unsent.order_by("created_at").first(),
     })
 
 

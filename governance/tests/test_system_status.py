@@ -39,6 +39,16 @@ class SystemStatusTestCase(TerritoryTestCase):
         for key in ("worker-heartbeat", "case-supervision", "dispute-follow-up-reminders", "roster-upload-retention"):
             self.assertContains(r, f'data-testid="job-{key}"')
 
+    def test_it_says_how_many_queued_tasks_wait_for_the_broker_and_since_when(self):
+        from governance.models import OutboxTask
+
+        self.client.force_login(self.root)
+        self.assertNotContains(self.client.get("/system/"), 'data-testid="outbox"')
+        OutboxTask.objects.create(task="disputes.tasks.exports.write_case_export", args=[1])
+        OutboxTask.objects.create(task="disputes.tasks.exports.write_case_export", args=[2])
+        OutboxTask.objects.create(task="rosters.tasks.run_import_job", args=[3], sent_at=timezone.now())  # taken
+        self.assertContains(self.client.get("/system/"), "2 个后台任务等待发送到消息队列")
+
     @override_settings(CELERY_BEAT_SCHEDULE=SCHEDULE)
     def test_a_job_that_missed_its_slot_is_late_and_one_that_ran_is_not(self):
         now = timezone.now()
