@@ -3,8 +3,8 @@ retention rule for uploaded files.
 
 These stand on top of the actions (rosters.actions), like the pages: they run the pipeline
 through rosters.actions.run_import and expire files through do_expire_import_file. The actions
-that start a job are handed `run_import_job.delay` by the pages instead of importing it, so
-the imports run one way.
+that start a job are handed `governance.outbox.later(run_import_job)` by the pages instead of
+importing it, so the imports run one way.
 
 A job runs once, and a killed worker's job is finished, not lost or doubled:
 - `run_import_job` holds the job's lock (governance.locks.run_alone: on PostgreSQL an advisory lock
