@@ -80,7 +80,9 @@ def _broker_errors() -> tuple[type[BaseException], ...]:
 def send(row: OutboxTask, task=None) -> bool:
     """Hand one outbox row to the broker and mark it sent; False (the row left unsent, its failure
     counted) when the broker cannot be reached."""
-    from governance.celery import app
+    # The current app is gridgov's (governance/__init__.py loads governance.celery first); naming it
+    # through celery keeps this module below governance.celery, whose task_postrun handler calls task_ran.
+    from celery import current_app as app
 
     task = task or _task(app, row.task)
     task_id = f"{TASK_ID_PREFIX}{row.pk}"
