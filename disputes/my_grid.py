@@ -29,7 +29,6 @@ def nearby_section(user: User, grids: list[Region]) -> Section:
         "nearby_days": NEARBY_DAYS,
         "my_grid_codes": {g.code for g in grids},
         "near": centre,
-        "map_region": grids[0],
     }
 
 

@@ -8,6 +8,7 @@ inside the map's view (bbox). Coordinates are WGS-84; static/js/map.js converts 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -144,13 +145,13 @@ def _format(value, unit: str) -> str:
     return f"{value}{unit}" if unit in ("%",) else f"{value} {unit}"
 
 
-def _kpi_values(region: Region, level: int, codes: list[str], period: periods.Period, now) -> dict[str, dict]:
+def _kpi_values(key: str, codes: list[str], period: periods.Period, now) -> dict[str, dict]:
     """compute() for the drawn nodes, kept VALUES_TTL seconds (a finished month's overdue_open scans the
     raw cases: over a second for a city of 20,000 grids; README "Speed"), so switching the KPI or reloading is quick. The
     values are not the user's: which nodes a user gets is decided (scoped) before, on every request."""
     if not codes:
         return {}
-    key = f"map:kpis:{DEFINITION_VERSION}:{region.code}:{level}:{period.code}"
+    key = f"map:kpis:{DEFINITION_VERSION}:{key}:{period.code}"
     cached = cache.get(key)
     if cached is None or any(code not in cached for code in codes):
         cached = compute(codes, period, now)
@@ -162,7 +163,6 @@ def grid_features(user, region: Region, kpi_code: str, period: periods.Period | 
     """A FeatureCollection of the boundaries drawn for `region`, coloured by `kpi_code` for the
     period (default: the current month): properties code, name, value, label, colour, band, url (and approximate for a
     box drawn from grid centres). Bounded: at most MAX_BOUNDARIES features, a fixed number of queries."""
-    now = now or timezone.now()
     level = drawn_level(region)
     if region.is_grid:
         nodes = [region]
@@ -171,12 +171,34 @@ def grid_features(user, region: Region, kpi_code: str, period: periods.Period | 
             scoped(Region.objects.filter(code__startswith=region.code, level=level), user, Cap.VIEW)
             .only("code", "name", "level", "boundary").order_by("code")[:MAX_BOUNDARIES]
         )
-    period = period or periods.containing(periods.Kind.MONTH, now)
-    kpi = BY_CODE[kpi_code]
-    values = _kpi_values(region, level, [n.code for n in nodes], period, now)
-    bands = {row.region.code: row for row in rank(kpi_code, [(n, values[n.code]) for n in nodes])}
     missing = [n.code for n in nodes if not geo.has_area(n.boundary) and n.level < Level.GRID]
     boxes = _fallback_boxes(region, missing, CODE_LENGTH[level]) if missing else {}
+    collection = _boundary_collection(nodes, level, f"{region.code}:{level}", boxes, kpi_code, period, now)
+    collection["outlines"] = _outlines(user, region, level)
+    return collection
+
+
+def my_grid_features(grids: list[Region], kpi_code: str, period: periods.Period | None = None, now=None) -> dict:
+    """grid_features for the grids a grid worker covers (grids.selectors.my_grids: read through their
+    scope), however many and wherever they lie: their own boundaries, no outlines (the community
+    above is not theirs to see). At most MAX_BOUNDARIES, a fixed number of queries."""
+    nodes = sorted(grids, key=lambda g: g.code)[:MAX_BOUNDARIES]
+    # The values are a grid's, whoever asks: the cache key names the set of grids, not the user.
+    key = "grids:" + hashlib.sha256(",".join(n.code for n in nodes).encode()).hexdigest()[:32]
+    collection = _boundary_collection(nodes, Level.GRID, key, {}, kpi_code, period, now)
+    collection["outlines"] = []
+    return collection
+
+
+def _boundary_collection(nodes: list[Region], level: int, cache_key: str, boxes: dict[str, dict], kpi_code: str,
+                         period: periods.Period | None, now) -> dict:
+    """The FeatureCollection of `nodes` (already scoped and bounded), drawn at `level`, coloured by the KPI;
+    `boxes`: the shapes drawn for nodes without a boundary of their own."""
+    now = now or timezone.now()
+    period = period or periods.containing(periods.Kind.MONTH, now)
+    kpi = BY_CODE[kpi_code]
+    values = _kpi_values(cache_key, [n.code for n in nodes], period, now)
+    bands = {row.region.code: row for row in rank(kpi_code, [(n, values[n.code]) for n in nodes])}
     features = []
     for node in nodes:
         shape, approximate = (node.boundary, False) if geo.has_area(node.boundary) else (boxes.get(node.code), True)
@@ -205,7 +227,6 @@ def grid_features(user, region: Region, kpi_code: str, period: periods.Period | 
     return {
         "type": "FeatureCollection",
         "features": features,
-        "outlines": _outlines(user, region, level),
         "kpi": kpi_code, "kpi_name": str(kpi.name), "period": period.code,
         "level": str(Level(level).label), "truncated": len(nodes) == MAX_BOUNDARIES,
         "freshness": _("指标至多 %(n)s 分钟前计算") % {"n": max(VALUES_TTL // 60, 1)},
@@ -248,9 +269,19 @@ def case_features(user, region: Region, status: str = "open", bbox=None) -> dict
     """A FeatureCollection of the case points under `region` the user may see (visible_cases:
     scope, and dispatches for department handlers), newest first, at most MAX_POINTS; `truncated`
     says there were more (zoom in). Two queries at most beyond the scope's."""
+    return _case_collection(visible_cases(user).filter(grid__code__startswith=region.code), status, bbox)
+
+
+def my_case_features(user, grids: list[Region], status: str = "open", bbox=None) -> dict:
+    """case_features for the grids a grid worker covers (grids.selectors.my_grids): the cases of those
+    grids the user may see, in one query however many grids."""
+    return _case_collection(visible_cases(user).filter(grid_id__in=[g.code for g in grids]), status, bbox)
+
+
+def _case_collection(qs, status: str, bbox) -> dict:
     if status not in ("open", "all"):
         raise BadMapInput(_("事件状态只能是 open 或 all。"))
-    qs = visible_cases(user).filter(grid__code__startswith=region.code, lat__isnull=False, lng__isnull=False)
+    qs = qs.filter(lat__isnull=False, lng__isnull=False)
     qs = qs.filter(status__in=OPEN_STATUSES) if status == "open" else qs.exclude(status=Status.MERGED)
     if bbox is not None:
         south, west, north, east = bbox

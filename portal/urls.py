@@ -22,6 +22,10 @@ urlpatterns = [
     path("territory/<str:code>/map/", map_views.region_map, name="region-map"),
     path("territory/<str:code>/map/grids.geojson", map_views.grids_geojson, name="region-map-grids"),
     path("territory/<str:code>/map/cases.geojson", map_views.cases_geojson, name="region-map-cases"),
+    # A grid worker's own map: every grid they cover (portal.map_views), beside grids:mine.
+    path("grids/mine/map/", map_views.my_map, name="my-map"),
+    path("grids/mine/map/grids.geojson", map_views.my_grids_geojson, name="my-map-grids"),
+    path("grids/mine/map/cases.geojson", map_views.my_cases_geojson, name="my-map-cases"),
     path("grids/", include("grids.urls")),
     path("rosters/", include("rosters.urls")),
     path("registers/", include("parties.urls")),

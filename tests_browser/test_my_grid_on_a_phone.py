@@ -45,7 +45,7 @@ def test_a_grid_worker_works_from_my_grid_and_the_tab_bar_on_a_phone(demo_city, 
     assert "五大门社区第1网格、五大门社区第2网格" in page.get_by_test_id("my-grid-names").inner_text()
     assert page.get_by_test_id("my-file-case").bounding_box()["height"] >= 48  # a big touch target
     assert fits(page, 375)
-    # The cases nearby on the map: the grid drawn (Leaflet), centred on the worker's grids.
+    # The cases nearby on the map: her grids drawn (Leaflet), centred on them.
     page.get_by_test_id("my-nearby").locator(".leaflet-container path.leaflet-interactive").first.wait_for()
 
     bar = page.get_by_test_id("tabbar")
@@ -83,6 +83,36 @@ def test_a_grid_worker_works_from_my_grid_and_the_tab_bar_on_a_phone(demo_city, 
     assert bar.locator('a[aria-current="page"] .tab-label').inner_text() == "走访"
     bar.get_by_role("link", name="上报").click()
     page.wait_for_url("**/cases/new/")
+
+
+@pytest.mark.browser
+def test_the_map_on_my_grid_draws_both_grids_of_a_two_grid_worker_on_a_phone(demo_city, phone_page, settings):
+    from disputes.models import OPEN_STATUSES, Case
+
+    page = phone_page
+    sign_in(page, "grid_worker", settings.DEMO_PASSWORD)  # 五大门社区第1、2网格
+    page.wait_for_url("**/grids/mine/")
+    nearby = page.get_by_test_id("my-nearby")
+    nearby.locator(".gg-map[data-state=ready]").wait_for()
+    boundaries = nearby.locator("path.gg-boundary")
+    assert boundaries.count() == 2
+    # Both drawn side by side inside the map on a 375 px screen.
+    view = nearby.locator(".gg-map").bounding_box()
+    boxes = [boundaries.nth(i).bounding_box() for i in range(2)]
+    for box in boxes:
+        assert box["width"] > 20 and box["height"] > 20, box
+        assert view["x"] <= box["x"] and box["x"] + box["width"] <= view["x"] + view["width"] + 1, (box, view)
+        assert view["y"] <= box["y"] and box["y"] + box["height"] <= view["y"] + view["height"] + 1, (box, view)
+    a, b = boxes  # two grids next to each other, not one drawn twice
+    assert (min(a["x"] + a["width"], b["x"] + b["width"]) - max(a["x"], b["x"]) <= 2
+            or min(a["y"] + a["height"], b["y"] + b["height"]) - max(a["y"], b["y"]) <= 2), boxes
+    # The open cases of both grids, as points (clustered or not).
+    points = int(nearby.locator(".gg-map").get_attribute("data-points"))
+    counts = {code: Case.objects.filter(grid_id=code, status__in=OPEN_STATUSES, lat__isnull=False).count()
+              for code in ("210802001001001", "210802001001002")}
+    assert all(counts.values()), counts  # the demo has some in each
+    assert points == sum(counts.values()), (points, counts)
+    assert fits(page, 375)
 
 
 @pytest.mark.browser

@@ -114,12 +114,14 @@ class MyGridCasesTestCase(CaseTestCase):
         self.assertEqual(open_cases.count('data-testid="case-row"'), 10)
         self.assertIn(f'href="/cases/?status=open&amp;grid={self.grid_a.code}"', open_cases)
 
-    def test_the_map_shows_her_grid_centred_on_her_grids(self):
+    def test_the_map_shows_all_her_grids_centred_on_them(self):
         r = self.client.get(URL)
         nearby = section(r.content.decode(), "my-nearby")
         self.assertIn('data-testid="territory-map"', nearby)
-        self.assertIn(f'data-grids-url="/territory/{self.grid_a.code}/map/grids.geojson"', nearby)
-        self.assertIn(f'data-cases-url="/territory/{self.grid_a.code}/map/cases.geojson"', nearby)
+        # The feeds of every grid she covers (portal/tests/test_my_map_grids.py), not of one grid's.
+        self.assertIn('data-grids-url="/grids/mine/map/grids.geojson"', nearby)
+        self.assertIn('data-cases-url="/grids/mine/map/cases.geojson"', nearby)
+        self.assertIn('href="/grids/mine/map/"', nearby)
         self.assertIn('data-near="40.640000,122.200000"', nearby)
         self.assertContains(r, "/static/js/map.js")
         self.assertContains(r, "/static/vendor/leaflet/leaflet.css")

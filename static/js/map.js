@@ -237,6 +237,10 @@
           var near = (el.dataset.near || "").split(",");
           if (near.length === 2 && isFinite(parseFloat(near[0])) && isFinite(parseFloat(near[1]))) {
             map.setView(m.show(parseFloat(near[0]), parseFloat(near[1])), 16);
+            // Several grids (a worker's, far apart): all of them in view rather than their middle.
+            if (fc.features.length && !map.getBounds().contains(boundaries.getBounds())) {
+              map.fitBounds(boundaries.getBounds(), { padding: [8, 8] });
+            }
           } else if (fc.features.length) {
             map.fitBounds(boundaries.getBounds(), { padding: [8, 8] });
           }
