@@ -15,6 +15,7 @@ backlog, overdue, most of it already carded); a recent case is open the more oft
 (reported, accepted, assigned — to the grid worker or the district's police —, handled). One in ten
 is a dispute (60 % of those settled; one open risk entry for one in five open disputes of risk ≥ 2).
 Cases whose deadline passed in the last two days have no card yet: that is the supervision task's work.
+A dispute's case carries its risk level (desk_risk) from the COPY on.
 Then their timelines (file, assign, the last step, cards, ratings) with INSERT … SELECT, dispatch
 rows, ANALYZE and `rebuild_summaries`. Deterministic (seeded).
 """
@@ -134,7 +135,7 @@ def cases(n: int, seed: int = 1) -> None:
     hour_weights = [1 if h < 7 or h > 21 else 6 for h in range(24)]
     cols = ("id, kind, urgency, title, description, address, involved, status, version, self_handled, level, supervision, "
             "deadline, due_warned_for, rework_count, reject_reason, rating, rating_note, created_at, updated_at, "
-            "closed_at, assignee_id, department_id, filer_id, grid_id, merged_into_id, category_id")
+            "closed_at, assignee_id, department_id, filer_id, grid_id, merged_into_id, category_id, desk_risk")
     open_mix = ["reported"] * 10 + ["accepted"] * 8 + ["assigned"] * 62 + ["handled"] * 20
     N = "\\N"
     cursor = connection.cursor().cursor  # psycopg2's own cursor, for copy_expert
@@ -193,12 +194,19 @@ def cases(n: int, seed: int = 1) -> None:
                 str(rating) if rating else N, "", iso(created), iso(closed or created), iso(closed) if closed else N,
                 str(assignee) if assignee else N, str(dept) if dept else N, str(worker), grid,
                 str(merged) if merged else N, str(cats[i % len(cats)]),
+                str(risk_level(i)) if kind == "dispute" else N,
             )) + "\n")
         buf.seek(0)
         with transaction.atomic():
             cursor.copy_expert(f"COPY disputes_case ({cols}) FROM STDIN", buf)
         print(f"  {min(n, start + CHUNK):>10,} cases", flush=True)
     sql("SELECT setval(pg_get_serial_sequence('disputes_case', 'id'), (SELECT max(id) FROM disputes_case))")
+
+
+def risk_level(case_id: int) -> int:
+    """A dispute's risk level, as disputes() writes it in SQL (`1 + (id % 7 = 0) + (id % 31 = 0)`): the
+    COPY writes the case's copy of it (desk_risk, the mediation desk's sort key) with the case."""
+    return 1 + (case_id % 7 == 0) + (case_id % 31 == 0)
 
 
 def timelines() -> None:
