@@ -17,7 +17,8 @@ is a dispute (60 % of those settled; one open risk entry for one in five open di
 Cases whose deadline passed in the last two days have no card yet: that is the supervision task's work.
 A dispute's case carries its risk level (desk_risk) from the COPY on.
 Then their timelines (file, assign, the last step, cards, ratings) with INSERT … SELECT, dispatch
-rows, ANALYZE and `rebuild_summaries`. Deterministic (seeded).
+rows, ANALYZE, `rebuild_summaries` and each finished month's report cycle (as beat runs it: the
+snapshots, and the month's overdue stock kept). Deterministic (seeded).
 """
 
 from __future__ import annotations
@@ -259,6 +260,23 @@ def disputes() -> None:
     """)
 
 
+def report_cycles() -> None:
+    """Each finished month's report cycle, as beat runs it on the 1st (reports.tasks): the snapshots the
+    dashboards' trend reads, and the month's overdue stock kept (disputes.CaseOverdueStock). Months whose
+    full cycle ran already are skipped (a second call after a re-generation does only what is missing)."""
+    from reports.actions import do_run_cycle
+    from reports.kpis import DEFINITION_VERSION
+    from reports.models import CycleRun
+    from reports.periods import Kind, complete_periods
+
+    first = fetch("SELECT min(created_at) FROM disputes_case")[0][0]
+    done = set(CycleRun.objects.filter(root="", definition_version=DEFINITION_VERSION, finished_at__isnull=False)
+               .values_list("period", flat=True))
+    for period in complete_periods(Kind.MONTH, first, limit=13):
+        if period.code not in done:
+            timed(f"  report cycle {period.code}", lambda period=period: do_run_cycle(actor=None, period=period))
+
+
 def main(n: int, grids: int) -> None:
     assert connection.vendor == "postgresql", "PostgreSQL only (DATABASE_URL)"
     call_command("migrate", verbosity=0)
@@ -266,6 +284,7 @@ def main(n: int, grids: int) -> None:
 
     if Case.objects.exists():
         print(f"already generated: {Case.objects.count():,} cases")
+        timed("report cycles of the finished months (missing ones)", report_cycles)
         return
     total = time.perf_counter()
     with transaction.atomic():
@@ -276,6 +295,7 @@ def main(n: int, grids: int) -> None:
         timed("disputes and risk entries", disputes)
     timed("ANALYZE", lambda: sql("VACUUM ANALYZE"))
     timed("rebuild_summaries", lambda: call_command("rebuild_summaries", stdout=open(os.devnull, "w")))
+    timed("report cycles of the finished months", report_cycles)
     print(f"generated in {time.perf_counter() - total:.0f} s: "
           + ", ".join(f"{t} {c:,}" for t, c in fetch("""
               SELECT 'cases', count(*) FROM disputes_case UNION ALL SELECT 'open', count(*) FROM disputes_case

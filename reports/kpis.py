@@ -267,9 +267,11 @@ def compute(node_codes, period: Period, now: datetime | None = None,
         # A period not over yet (the dashboards' "this month"; reports are only run on complete ones):
         # the cases open now and past their deadline — the case list's ?overdue=1, which the figure
         # drills into — from the (status, deadline) index: bounded by the work in hand, not by history.
+        # Counting the grid (never NULL), not the id: an index-only scan of the open cases' (status, grid,
+        # deadline) index (2 M cases: 210 ms reading the table before).
         overdue = Case.objects.filter(status__in=OPEN_STATUSES, deadline__lt=now)
         overdue_by_grid = {row["grid_id"]: row["n"] for row in (
-            overdue.filter(grid__code__startswith=everything).order_by().values("grid_id").annotate(n=Count("pk"))
+            overdue.filter(grid__code__startswith=everything).order_by().values("grid_id").annotate(n=Count("grid"))
         )}
     for width, (root, codes) in groups.items():
         # Filed in the period (month of filing), counted as of its end (done month before it): see
