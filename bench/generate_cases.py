@@ -13,7 +13,8 @@ filed more than two weeks ago is closed (88 %: 10 % of them self-handled, half r
 card on the timeline), rejected (5 %), merged into the case before it (2 %), or still open (1.5 %: the
 backlog, overdue, most of it already carded); a recent case is open the more often the newer it is
 (reported, accepted, assigned — to the grid worker or the district's police —, handled). One in ten
-is a dispute (60 % of those settled; one open risk entry for one in five open disputes of risk ≥ 2).
+is a dispute (60 % of those settled; one open risk entry for one in five open disputes of risk ≥ 2; one
+mediation session each, two days after filing).
 Cases whose deadline passed in the last two days have no card yet: that is the supervision task's work.
 A dispute's case carries its risk level (desk_risk) from the COPY on.
 Then their timelines (file, assign, the last step, cards, ratings) with INSERT … SELECT, dispatch
@@ -260,6 +261,20 @@ def disputes() -> None:
     """)
 
 
+def sessions() -> None:
+    """One mediation session a dispute, two days after its filing (some hours into the day): a city of
+    200,000 disputes a year holds ~550 a day, and the desk's "today's sessions" shows the first few."""
+    sql("""
+        INSERT INTO disputes_mediationsession (dispute_id, at, place, attendees, applicant_statement,
+            respondent_statement, agreed, held, recorded_at, room_id, scheduled_by_id)
+        SELECT c.id, c.created_at + interval '2 days' + (c.id % 9) * interval '1 hour', '社区调解室', '', '', '', '',
+               c.created_at + interval '2 days' < now(), NULL, NULL, c.filer_id
+        FROM disputes_dispute d JOIN disputes_case c ON c.id = d.case_id;
+        INSERT INTO disputes_mediationsession_mediators (mediationsession_id, user_id)
+        SELECT id, scheduled_by_id FROM disputes_mediationsession;
+    """)
+
+
 def report_cycles() -> None:
     """Each finished month's report cycle, as beat runs it on the 1st (reports.tasks): the snapshots the
     dashboards' trend reads, and the month's overdue stock kept (disputes.CaseOverdueStock). Months whose
@@ -284,6 +299,9 @@ def main(n: int, grids: int) -> None:
 
     if Case.objects.exists():
         print(f"already generated: {Case.objects.count():,} cases")
+        if not fetch("SELECT EXISTS (SELECT 1 FROM disputes_mediationsession)")[0][0]:
+            with transaction.atomic():
+                timed("mediation sessions (missing)", sessions)
         timed("report cycles of the finished months (missing ones)", report_cycles)
         return
     total = time.perf_counter()
@@ -293,6 +311,7 @@ def main(n: int, grids: int) -> None:
     with transaction.atomic():
         timed("timelines and dispatches (INSERT … SELECT)", timelines)
         timed("disputes and risk entries", disputes)
+        timed("mediation sessions", sessions)
     timed("ANALYZE", lambda: sql("VACUUM ANALYZE"))
     timed("rebuild_summaries", lambda: call_command("rebuild_summaries", stdout=open(os.devnull, "w")))
     timed("report cycles of the finished months", report_cycles)
