@@ -86,6 +86,7 @@ def measure(runs: int, explain: bool, only: list[str] | None = None, tasks_too: 
     import re
 
     from django.db import connection, transaction
+    from django.db.models import F
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
@@ -93,6 +94,7 @@ def measure(runs: int, explain: bool, only: list[str] | None = None, tasks_too: 
     from disputes.exports import case_rows, write_xlsx
     from disputes.models import Case
     from disputes.selectors.cases import case_list, todo_sections
+    from disputes.selectors.mediation import desk_cases
     from disputes.tasks import cases as tasks
     from governance.models import Region, User
 
@@ -206,6 +208,10 @@ def measure(runs: int, explain: bool, only: list[str] | None = None, tasks_too: 
             to_verify, others = todo_sections(user)
             out["explain"][f"{username} 待办, 待核查 section"] = to_verify[:31].explain(analyze=True)
             out["explain"][f"{username} 待办, the rest"] = others[:31].explain(analyze=True)
+            desk = desk_cases(user)
+            out["explain"][f"{username} dispute desk, the page"] = desk.order_by(
+                F("desk_risk").desc(nulls_first=True), F("deadline").asc(nulls_last=True), "pk").values("pk")[:31].explain(
+                analyze=True)
     return out
 
 
