@@ -52,6 +52,7 @@ class SessionListTestCase(DisputeTestCase):
             first = self.client.get("/disputes/sessions/")
             self.assertContains(first, 'data-testid="next-page"')
             self.assertNotContains(first, "纠纷2")
+            self.assertContains(first, "共 3 条")  # a day's sessions are counted, not estimated
             nxt = first.content.decode().split('rel="next" class="next" data-testid="next-page"')[0]
             href = nxt[nxt.rindex('href="') + 6:].split('"')[0].replace("&amp;", "&")
             self.assertContains(self.client.get(f"/disputes/sessions/{href}"), "纠纷2")
