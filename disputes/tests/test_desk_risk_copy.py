@@ -50,20 +50,20 @@ class DeskRiskCopyTestCase(DisputeTestCase):
 
     def test_a_reassessment_moves_the_copy_up_and_down(self):
         d = self.dispute()
-        d = ma.do_assess_risk(actor=self.alice, dispute=d, threat_violence=True)
+        d = ma.do_assess_risk(actor=self.alice, dispute=d, version=None, threat_violence=True)
         self.assertCopied(d, RiskLevel.SEVERE)
-        d = ma.do_assess_risk(actor=self.alice, dispute=d, threat_violence=False, people_count=6)
+        d = ma.do_assess_risk(actor=self.alice, dispute=d, version=None, threat_violence=False, people_count=6)
         self.assertCopied(d, RiskLevel.MAJOR)
-        d = ma.do_assess_risk(actor=self.alice, dispute=d, people_count=2)
+        d = ma.do_assess_risk(actor=self.alice, dispute=d, version=None, people_count=2)
         self.assertCopied(d, RiskLevel.GENERAL)
-        d = ma.do_assess_risk(actor=self.alice, dispute=d, level=RiskLevel.SEVERE, note="有扬言报复言论")
+        d = ma.do_assess_risk(actor=self.alice, dispute=d, version=None, level=RiskLevel.SEVERE, note="有扬言报复言论")
         self.assertCopied(d, RiskLevel.SEVERE)
 
     def test_a_party_that_raises_the_risk_raises_the_copy(self):
         d = self.dispute(parties=[dict(APPLICANT), dict(RESPONDENT), dict(THIRD), dict(THIRD, name="赵六")],
                          people_count=4)
         self.assertCopied(d, RiskLevel.GENERAL)
-        ma.do_add_party(actor=self.carol, dispute=d, **dict(THIRD, name="钱七"))  # the fifth: 涉及 5 人以上
+        ma.do_add_party(actor=self.carol, dispute=d, version=None, **dict(THIRD, name="钱七"))  # the fifth: 涉及 5 人以上
         self.assertCopied(d, RiskLevel.MAJOR)
 
     def test_the_copy_survives_the_case_loop_s_own_writes(self):
@@ -75,7 +75,7 @@ class DeskRiskCopyTestCase(DisputeTestCase):
     def test_the_desk_orders_by_the_copy(self):
         low = self.dispute(title="起初一般")
         self.dispute(title="一直较大", people_count=6)
-        ma.do_assess_risk(actor=self.alice, dispute=low, threat_violence=True)  # now 重大: first
+        ma.do_assess_risk(actor=self.alice, dispute=low, version=None, threat_violence=True)  # now 重大: first
         self.client.force_login(self.alice)
         body = self.client.get("/disputes/").content.decode()
         self.assertLess(body.index("起初一般"), body.index("一直较大"))
