@@ -72,6 +72,20 @@ class DeskRiskCopyTestCase(DisputeTestCase):
         case = actions.do_assign_case(actor=self.alice, case=case, version=case.version, assignee=self.mona)
         self.assertCopied(d, RiskLevel.MAJOR)
 
+    def test_the_backfill_migration_copies_every_dispute_s_level_and_leaves_plain_cases_without(self):
+        import importlib
+        from types import SimpleNamespace
+
+        from django.apps import apps
+        from django.db import connection
+
+        d, plain = self.dispute(people_count=8), self.file()
+        Case.objects.update(desk_risk=None)
+        migration = importlib.import_module("disputes.migrations.0014_backfill_case_desk_risk")
+        migration.copy_risk_levels(apps, SimpleNamespace(connection=connection))
+        self.assertCopied(d, RiskLevel.MAJOR)
+        self.assertIsNone(Case.objects.get(pk=plain.pk).desk_risk)
+
     def test_the_desk_orders_by_the_copy(self):
         low = self.dispute(title="起初一般")
         self.dispute(title="一直较大", people_count=6)
