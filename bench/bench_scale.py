@@ -19,6 +19,9 @@ contains one of the comma-separated words; `--no-tasks`: pages only). Tasks:
   (`UPDATE disputes_case SET supervision = 1, level = level - 1 WHERE id IN …`), both inside a
   transaction rolled back afterwards, so every run finds the same rows;
 - the due-soon batch (`warn_batch`) the same way;
+- the KPIs of last month for the city's 100 streets and the city (`reports.kpis.compute`, as the map and
+  the report pages ask for them), whose overdue stock the month's report cycle kept, beside counting that
+  stock on the raw rows (`overdue_at_end_by_grid`, what compute did before);
 - the export of a street officer's street (`case_rows` + xlsxwriter), rows a second.
 """
 
@@ -36,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PAGES = [
-    # (user, label, url)
+    # (user, label, url): every list of issue 17 item 3 for every role, and the landing and territory pages
     ("bench_city_leader", "/ (landing page)", "/"),
     ("bench_city_leader", "territory page of the city", "/territory/2108/"),
     ("bench_city_leader", "case list, everything", "/cases/"),
@@ -45,10 +48,16 @@ PAGES = [
     ("bench_city_leader", "overdue list", "/cases/?overdue=1"),
     ("bench_city_leader", "supervision list (carded, open)", "/cases/?supervision=any"),
     ("bench_city_leader", "dispute desk", "/disputes/"),
+    ("bench_city_leader", "dispute desk, page 2", "NEXT:/disputes/"),
+    ("bench_city_leader", "today's sessions (desk list)", "/disputes/sessions/"),
     ("bench_city_leader", "dispute list", "/disputes/all/"),
     ("bench_city_leader", "risk register", "/disputes/risks/"),
     ("bench_district", "case list, the district", "/cases/"),
+    ("bench_district", "overdue list, the district", "/cases/?overdue=1"),
+    ("bench_district", "supervision list, the district", "/cases/?supervision=any"),
     ("bench_district", "待办 (to-do)", "/cases/todo/"),
+    ("bench_district", "dispute desk", "/disputes/"),
+    ("bench_district", "risk register", "/disputes/risks/"),
     ("bench_street_officer", "case list, the street", "/cases/"),
     ("bench_street_officer", "overdue list, the street", "/cases/?overdue=1"),
     ("bench_street_officer", "supervision list, the street", "/cases/?supervision=any"),
@@ -57,10 +66,15 @@ PAGES = [
     ("bench_street_officer", "risk register", "/disputes/risks/"),
     ("bench_grid_worker", "case list, two grids", "/cases/"),
     ("bench_grid_worker", "overdue list, two grids", "/cases/?overdue=1"),
+    ("bench_grid_worker", "supervision list, two grids", "/cases/?supervision=any"),
     ("bench_grid_worker", "待办 (to-do)", "/cases/todo/"),
     ("bench_grid_worker", "dispute desk", "/disputes/"),
+    ("bench_grid_worker", "risk register", "/disputes/risks/"),
     ("bench_handler", "待办 (to-do), department handler", "/cases/todo/"),
     ("bench_handler", "case list, dispatched to the department", "/cases/"),
+    ("bench_handler", "overdue list, dispatched to the department", "/cases/?overdue=1"),
+    ("bench_handler", "supervision list, dispatched to the department", "/cases/?supervision=any"),
+    ("bench_handler", "dispute desk, dispatched to the department", "/disputes/"),
 ]
 
 
@@ -72,6 +86,7 @@ def measure(runs: int, explain: bool, only: list[str] | None = None, tasks_too: 
     import re
 
     from django.db import connection, transaction
+    from django.db.models import F
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
@@ -79,8 +94,9 @@ def measure(runs: int, explain: bool, only: list[str] | None = None, tasks_too: 
     from disputes.exports import case_rows, write_xlsx
     from disputes.models import Case
     from disputes.selectors.cases import case_list, todo_sections
+    from disputes.selectors.mediation import desk_cases
     from disputes.tasks import cases as tasks
-    from governance.models import User
+    from governance.models import Region, User
 
     out = {"cases": Case.objects.count(), "pages": [], "tasks": {}, "explain": {}}
     clients: dict[str, Client] = {}
@@ -93,8 +109,9 @@ def measure(runs: int, explain: bool, only: list[str] | None = None, tasks_too: 
         client = clients[username]
         if url.startswith("NEXT:"):
             first = client.get(url[5:]).content.decode()
-            m = re.search(r'href="\?([^"]*after=[0-9.]+)"', first)
-            url = url[5:] + "?" + m.group(1).replace("&amp;", "&") if m else url[5:]
+            m = re.search(r'href="\?([^"]*after=[0-9.n-]+[^"]*)" rel="next"', first)
+            assert m, f"no next page on {url[5:]}"
+            url = url[5:] + "?" + m.group(1).replace("&amp;", "&")
         r = client.get(url, follow=True)  # "/" sends each role on to its landing page
         assert r.status_code == 200, (username, url, r.status_code)
         times, queries = [], 0
@@ -149,6 +166,23 @@ def measure(runs: int, explain: bool, only: list[str] | None = None, tasks_too: 
         warn.append(t)
     out["tasks"]["due-soon batch"] = {"rows": n, "median_ms": statistics.median(warn) * 1000,
                                       "queries": len(ctx.captured_queries)}
+    from reports.kpis import compute, overdue_at_end_by_grid
+    from reports.periods import Kind, last_complete
+
+    month = last_complete(Kind.MONTH, now)
+    streets = [c for c in Region.objects.filter(level=3).values_list("code", flat=True)] + ["2108"]
+    kept, raw = [], []
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            compute(streets, month, now, registers=False)
+            kept.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        overdue_at_end_by_grid(month.end, now)
+        raw.append(time.perf_counter() - start)
+    out["tasks"][f"reports: {month.code} for the city's streets, overdue stock kept"] = {
+        "rows": len(streets), "median_ms": statistics.median(kept) * 1000, "queries": len(ctx.captured_queries),
+        "raw_ms": statistics.median(raw) * 1000}
     officer = User.objects.get(username="bench_street_officer")
     qs, _c, _e = case_list(officer, {})
     start = time.perf_counter()
@@ -174,6 +208,10 @@ def measure(runs: int, explain: bool, only: list[str] | None = None, tasks_too: 
             to_verify, others = todo_sections(user)
             out["explain"][f"{username} 待办, 待核查 section"] = to_verify[:31].explain(analyze=True)
             out["explain"][f"{username} 待办, the rest"] = others[:31].explain(analyze=True)
+            desk = desk_cases(user)
+            out["explain"][f"{username} dispute desk, the page"] = desk.order_by(
+                F("desk_risk").desc(nulls_first=True), F("deadline").asc(nulls_last=True), "pk").values("pk")[:31].explain(
+                analyze=True)
     return out
 
 
@@ -213,6 +251,8 @@ def main() -> None:
             s = f"{t['rows']:,} rows, {t['median_ms']:.1f} ms"
             if "bare_ms" in t:
                 s += f" (bare UPDATE {t['bare_ms']:.1f} ms: {t['median_ms'] / t['bare_ms']:.1f}×)"
+            if "raw_ms" in t:
+                s += f" (counted on the raw rows: {t['raw_ms']:.1f} ms)"
             if "rows_per_s" in t:
                 s += f", {t['rows_per_s']:,.0f} rows/s"
             return s

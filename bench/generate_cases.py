@@ -13,10 +13,13 @@ filed more than two weeks ago is closed (88 %: 10 % of them self-handled, half r
 card on the timeline), rejected (5 %), merged into the case before it (2 %), or still open (1.5 %: the
 backlog, overdue, most of it already carded); a recent case is open the more often the newer it is
 (reported, accepted, assigned — to the grid worker or the district's police —, handled). One in ten
-is a dispute (60 % of those settled; one open risk entry for one in five open disputes of risk ≥ 2).
+is a dispute (60 % of those settled; one open risk entry for one in five open disputes of risk ≥ 2; one
+mediation session each, two days after filing).
 Cases whose deadline passed in the last two days have no card yet: that is the supervision task's work.
+A dispute's case carries its risk level (desk_risk) from the COPY on.
 Then their timelines (file, assign, the last step, cards, ratings) with INSERT … SELECT, dispatch
-rows, ANALYZE and `rebuild_summaries`. Deterministic (seeded).
+rows, ANALYZE, `rebuild_summaries` and each finished month's report cycle (as beat runs it: the
+snapshots, and the month's overdue stock kept). Deterministic (seeded).
 """
 
 from __future__ import annotations
@@ -134,7 +137,7 @@ def cases(n: int, seed: int = 1) -> None:
     hour_weights = [1 if h < 7 or h > 21 else 6 for h in range(24)]
     cols = ("id, kind, urgency, title, description, address, involved, status, version, self_handled, level, supervision, "
             "deadline, due_warned_for, rework_count, reject_reason, rating, rating_note, created_at, updated_at, "
-            "closed_at, assignee_id, department_id, filer_id, grid_id, merged_into_id, category_id")
+            "closed_at, assignee_id, department_id, filer_id, grid_id, merged_into_id, category_id, desk_risk")
     open_mix = ["reported"] * 10 + ["accepted"] * 8 + ["assigned"] * 62 + ["handled"] * 20
     N = "\\N"
     cursor = connection.cursor().cursor  # psycopg2's own cursor, for copy_expert
@@ -193,12 +196,19 @@ def cases(n: int, seed: int = 1) -> None:
                 str(rating) if rating else N, "", iso(created), iso(closed or created), iso(closed) if closed else N,
                 str(assignee) if assignee else N, str(dept) if dept else N, str(worker), grid,
                 str(merged) if merged else N, str(cats[i % len(cats)]),
+                str(risk_level(i)) if kind == "dispute" else N,
             )) + "\n")
         buf.seek(0)
         with transaction.atomic():
             cursor.copy_expert(f"COPY disputes_case ({cols}) FROM STDIN", buf)
         print(f"  {min(n, start + CHUNK):>10,} cases", flush=True)
     sql("SELECT setval(pg_get_serial_sequence('disputes_case', 'id'), (SELECT max(id) FROM disputes_case))")
+
+
+def risk_level(case_id: int) -> int:
+    """A dispute's risk level, as disputes() writes it in SQL (`1 + (id % 7 = 0) + (id % 31 = 0)`): the
+    COPY writes the case's copy of it (desk_risk, the mediation desk's sort key) with the case."""
+    return 1 + (case_id % 7 == 0) + (case_id % 31 == 0)
 
 
 def timelines() -> None:
@@ -251,6 +261,37 @@ def disputes() -> None:
     """)
 
 
+def sessions() -> None:
+    """One mediation session a dispute, two days after its filing (some hours into the day): a city of
+    200,000 disputes a year holds ~550 a day, and the desk's "today's sessions" shows the first few."""
+    sql("""
+        INSERT INTO disputes_mediationsession (dispute_id, at, place, attendees, applicant_statement,
+            respondent_statement, agreed, held, recorded_at, room_id, scheduled_by_id)
+        SELECT c.id, c.created_at + interval '2 days' + (c.id % 9) * interval '1 hour', '社区调解室', '', '', '', '',
+               c.created_at + interval '2 days' < now(), NULL, NULL, c.filer_id
+        FROM disputes_dispute d JOIN disputes_case c ON c.id = d.case_id;
+        INSERT INTO disputes_mediationsession_mediators (mediationsession_id, user_id)
+        SELECT id, scheduled_by_id FROM disputes_mediationsession;
+    """)
+
+
+def report_cycles() -> None:
+    """Each finished month's report cycle, as beat runs it on the 1st (reports.tasks): the snapshots the
+    dashboards' trend reads, and the month's overdue stock kept (disputes.CaseOverdueStock). Months whose
+    full cycle ran already are skipped (a second call after a re-generation does only what is missing)."""
+    from reports.actions import do_run_cycle
+    from reports.kpis import DEFINITION_VERSION
+    from reports.models import CycleRun
+    from reports.periods import Kind, complete_periods
+
+    first = fetch("SELECT min(created_at) FROM disputes_case")[0][0]
+    done = set(CycleRun.objects.filter(root="", definition_version=DEFINITION_VERSION, finished_at__isnull=False)
+               .values_list("period", flat=True))
+    for period in complete_periods(Kind.MONTH, first, limit=13):
+        if period.code not in done:
+            timed(f"  report cycle {period.code}", lambda period=period: do_run_cycle(actor=None, period=period))
+
+
 def main(n: int, grids: int) -> None:
     assert connection.vendor == "postgresql", "PostgreSQL only (DATABASE_URL)"
     call_command("migrate", verbosity=0)
@@ -258,6 +299,10 @@ def main(n: int, grids: int) -> None:
 
     if Case.objects.exists():
         print(f"already generated: {Case.objects.count():,} cases")
+        if not fetch("SELECT EXISTS (SELECT 1 FROM disputes_mediationsession)")[0][0]:
+            with transaction.atomic():
+                timed("mediation sessions (missing)", sessions)
+        timed("report cycles of the finished months (missing ones)", report_cycles)
         return
     total = time.perf_counter()
     with transaction.atomic():
@@ -266,8 +311,10 @@ def main(n: int, grids: int) -> None:
     with transaction.atomic():
         timed("timelines and dispatches (INSERT … SELECT)", timelines)
         timed("disputes and risk entries", disputes)
+        timed("mediation sessions", sessions)
     timed("ANALYZE", lambda: sql("VACUUM ANALYZE"))
     timed("rebuild_summaries", lambda: call_command("rebuild_summaries", stdout=open(os.devnull, "w")))
+    timed("report cycles of the finished months", report_cycles)
     print(f"generated in {time.perf_counter() - total:.0f} s: "
           + ", ".join(f"{t} {c:,}" for t, c in fetch("""
               SELECT 'cases', count(*) FROM disputes_case UNION ALL SELECT 'open', count(*) FROM disputes_case

@@ -36,7 +36,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from disputes.calendar import all_calendar_exceptions, working_hours_between
-from disputes.models import COUNTERS, Case, CaseEvent, CaseMonthSummary, Outcome, Status
+from disputes.models import COUNTERS, Case, CaseEvent, CaseMonthSummary, CaseOverdueStock, Outcome, Status
 
 Key = tuple[date, date, str, int, str]  # month, done_month, grid_id, category_id, kind
 Counts = dict[Key, Counter]
@@ -54,6 +54,13 @@ def next_month(month: date) -> date:
 def month_start(month: date) -> datetime:
     """Midnight in Asia/Shanghai on the first day of `month`, aware."""
     return timezone.make_aware(datetime(month.year, month.month, 1))
+
+
+def forget_overdue_stock(since: datetime) -> None:
+    """A case dated `since` entered now (补录, filed in a finished month): the overdue stock the report
+    cycles kept (CaseOverdueStock) for every month ending after `since` may no longer hold; drop it, the
+    next full cycle of each month keeps it anew (one DELETE, only for such late entries)."""
+    CaseOverdueStock.objects.filter(month__gte=month_of(since)).delete()
 
 
 def _annotated(cases: QuerySet) -> Iterable[tuple]:

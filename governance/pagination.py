@@ -32,13 +32,24 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 
+def _capped_count(qs, cap: int) -> int:
+    """min(len(qs), cap + 1), stopping after cap + 1 rows. Which rows reach the limit does not matter
+    for the count, so the list's order and display joins are left out of the subquery: kept, PostgreSQL
+    walked the list's order to its 501st row (a department's cases: 78 ms at 2 M cases; unordered, by
+    the dispatch index: 8 ms)."""
+    if isinstance(qs, QuerySet) and not (qs.query.combinator or qs.query.group_by is not None or qs._fields
+                                         or qs.query.distinct_fields):
+        qs = qs.order_by().select_related(None).values("pk")
+    return qs[: cap + 1].count() if isinstance(qs, QuerySet) else len(qs[: cap + 1])
+
+
 class CappedPaginator(Paginator):
     cap = 10_000
 
     @cached_property
     def count(self) -> int:
-        # COUNT(*) over a LIMIT-ed subquery: stops after cap + 1 rows.
-        return self.object_list[: self.cap + 1].count()
+        # COUNT(*) over a LIMIT-ed subquery: stops after cap + 1 rows (any rows: see _capped_count).
+        return _capped_count(self.object_list, self.cap)
 
     @property
     def is_capped(self) -> bool:
@@ -109,7 +120,7 @@ class KeysetPage:
     def count(self) -> int:
         if self.counted is None:
             raise TypeError("this list is paged without counting it")
-        return self.counted[: self.cap + 1].count()
+        return _capped_count(self.counted, self.cap)
 
     @property
     def is_capped(self) -> bool:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from governance.actions import record_audit, require
 from governance.models import Region, User
 from governance.roles import Cap
-from reports.kpis import BY_CODE, DEFINITION_VERSION, compute
+from reports.kpis import BY_CODE, DEFINITION_VERSION, compute, keep_overdue_stock
 from reports.models import CycleRun, Restatement, ScoringSheet, Snapshot, SnapshotStatus
 from reports.periods import Period
 
@@ -64,6 +64,8 @@ def do_run_cycle(
     _lock, run = _lock_cycle(period, root)
     nodes = Region.objects.filter(code__startswith=root) if root else Region.objects.all()
     codes = list(nodes.values_list("code", flat=True))
+    if not root:  # a run of every node keeps the month's overdue stock for every later read (once)
+        keep_overdue_stock(period.end, now)
     figures = compute(codes, period, now)
     existing = {
         s.node_id: s

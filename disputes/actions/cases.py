@@ -55,6 +55,7 @@ from disputes.models import (
 )
 from disputes.photos import clean_photos
 from disputes.selectors.cases import can_decide_extension, may_comment
+from disputes.summaries import forget_overdue_stock, month_of
 from governance.actions import record_audit, require
 from governance.models import Department, Region, User
 from governance.roles import CODE_LENGTH, Cap, Level
@@ -192,6 +193,8 @@ def file_case_unaudited(
     if adopting is not None:
         adopting.adopt(case, actor=actor)
     recount(case, {})
+    if month_of(now) < month_of(timezone.now()):  # entered late, dated in a finished month
+        forget_overdue_stock(now)
     return case
 
 

@@ -44,12 +44,12 @@ from disputes.models.mediation import (
     RiskReview,
     Source,
 )
-from disputes.models.summary import COUNTERS, CaseMonthSummary
+from disputes.models.summary import COUNTERS, CaseMonthSummary, CaseOverdueStock
 
 __all__ = [
     "OPEN_STATUSES", "STAGE_OF_STATUS", "CalendarDay", "Case", "CaseDispatch", "CaseEvent", "CaseKind", "CasePhoto", "Category",
     "Extension", "Notice", "Stage", "Status", "Supervision", "TimeLimit", "TimeUnit", "Urgency", "photo_path",
     "Dispute", "DisputeType", "FollowUp", "IdType", "MediationCommittee", "MediationRoom", "MediationSession",
     "Mediator", "Outcome", "Party", "PartyKind", "PartySide", "ReferralTarget", "RiskCriterion", "RiskEntry",
-    "RiskLevel", "RiskReview", "Source", "COUNTERS", "CaseMonthSummary", "ExportJob",
+    "RiskLevel", "RiskReview", "Source", "COUNTERS", "CaseMonthSummary", "CaseOverdueStock", "ExportJob",
 ]

@@ -176,6 +176,10 @@ class Case(models.Model):
     created_at = models.DateTimeField(_("上报时间"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
+    # A dispute's risk level (Dispute.risk_level), copied here so that the mediation desk sorts the
+    # disputes in mediation by risk and deadline from one table's index (Dispute.save writes it
+    # whenever the risk level is saved; NULL: not a dispute). Never shown or edited from here.
+    desk_risk = models.PositiveSmallIntegerField(_("风险等级（调解台排序）"), null=True, blank=True, editable=False)
 
     territory_field = "grid__code"
 
@@ -205,6 +209,11 @@ class Case(models.Model):
             # thousand, a street a few dozen, out of a year's 200,000 disputes).
             models.Index(fields=["grid", "deadline"], name="case_mediation_grid_deadline",
                          opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+                         condition=models.Q(kind="dispute", status__in=["reported", "accepted", "assigned"])),
+            # The desk's order over the same disputes: the highest risk first, then the soonest deadline.
+            # A city's desk walks it and stops after a page; `grid` is in it so that the scope filter and
+            # the desk's figures (in mediation / major / overdue) read the index alone.
+            models.Index(fields=["-desk_risk", "deadline", "id", "grid"], name="case_desk_risk_deadline",
                          condition=models.Q(kind="dispute", status__in=["reported", "accepted", "assigned"])),
         ]
 

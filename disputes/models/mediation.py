@@ -107,6 +107,20 @@ class Dispute(models.Model):
     def __str__(self) -> str:
         return str(self.case)
 
+    def save(self, *args, **kwargs) -> None:
+        """Saving the risk level (a full save, or one whose update_fields name it) copies it to the
+        case's desk_risk, the mediation desk's sort key, in the same transaction: one UPDATE more.
+        Every write of the level goes through here (QuerySet.update and bulk_create would not:
+        disputes/tests/test_desk_risk_copy.py fails on a new write of risk_level it does not know)."""
+        super().save(*args, **kwargs)
+        fields = kwargs.get("update_fields")
+        if fields is None or "risk_level" in fields:
+            from disputes.models.cases import Case
+
+            Case.objects.filter(pk=self.case_id).update(desk_risk=self.risk_level)
+            if Dispute.case.is_cached(self):
+                self.case.desk_risk = self.risk_level
+
     @property
     def number(self) -> str:
         return f"JF{timezone.localtime(self.case.created_at):%Y%m%d}{self.pk:06d}"

@@ -58,3 +58,32 @@ class CaseMonthSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.grid_id} {self.category_id} {self.kind} → {self.done_month:%Y-%m}"
+
+
+class CaseOverdueStock(models.Model):
+    """The reports' overdue stock at the end of one finished month (reports.kpis: the cases open then and
+    overdue then), per grid, kept by the month's full report cycle (reports.actions.do_run_cycle) so that
+    any later report, map or dashboard of a period ending then reads its grids' rows instead of checking
+    every supervision card of the city's history again. Nothing done after a month's end changes its
+    figure (every move is timed after it); `rebuild_summaries`, which serves bulk loads that may write
+    the past, drops these rows and the next cycle keeps them anew. The row with no grid marks the month
+    as kept (its n: the total): a month without any overdue case has only that row."""
+
+    month = models.DateField(_("月份"))  # first day of the month at whose end the stock was, Asia/Shanghai
+    grid = models.ForeignKey(Region, verbose_name=_("网格"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    n = models.IntegerField(_("月末超期未办结数"))
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    territory_field = "grid__code"
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("月末超期存量")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "grid"], name="case_overdue_stock_key"),
+            models.UniqueConstraint(fields=["month"], condition=models.Q(grid__isnull=True),
+                                    name="case_overdue_stock_month_kept"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.grid_id or '*'} {self.n}"

@@ -3,7 +3,7 @@ scoped()), or from scoped() itself for the risk register."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -43,14 +43,19 @@ def visible_disputes(user: User) -> QuerySet[Dispute]:
     return Dispute.objects.filter(pk__in=_dispute_case_ids(user))
 
 
-def _dispute_case_ids(user: User) -> QuerySet:
-    """The pks of the dispute cases `user` may see (a subquery, built once per user object)."""
-    ids = getattr(user, "_gridgov_dispute_ids", None)
-    if ids is None:
-        ids = visible_cases(user).filter(kind=CaseKind.DISPUTE).values("pk")
+def _dispute_cases(user: User) -> QuerySet[Case]:
+    """The dispute cases `user` may see (built once per user object: its object grants cost two queries)."""
+    cases = getattr(user, "_gridgov_dispute_cases", None)
+    if cases is None:
+        cases = visible_cases(user).filter(kind=CaseKind.DISPUTE)
         if user.is_authenticated:
-            user._gridgov_dispute_ids = ids
-    return ids
+            user._gridgov_dispute_cases = cases
+    return cases
+
+
+def _dispute_case_ids(user: User) -> QuerySet:
+    """The pks of the dispute cases `user` may see (a subquery)."""
+    return _dispute_cases(user).values("pk")
 
 
 def dispute_for_detail(user: User, pk: int) -> Dispute | None:
@@ -63,28 +68,48 @@ def dispute_for_detail(user: User, pk: int) -> Dispute | None:
     )
 
 
-# The desk's order: the highest risk first, then the soonest mediation deadline (none: last).
-DESK_ORDER = ("-risk_level", "case__deadline", "pk")
+# The desk's order, over the cases in mediation: the highest risk first (Case.desk_risk, the case's copy
+# of Dispute.risk_level), then the soonest mediation deadline (none: last). The partial index
+# case_desk_risk_deadline holds exactly this order, with the grid for the scope filter.
+DESK_ORDER = ("-desk_risk", "deadline", "pk")
+
+
+def desk_cases(user: User, mine: bool = False) -> QuerySet[Case]:
+    """The cases of the disputes still in mediation in scope (`mine`: assigned to the user), with their
+    dispute joined for display. Page them in DESK_ORDER (governance.pagination.ordered_page): a city's
+    desk walks the desk index and stops after a page instead of sorting its thousands in mediation; a
+    street's reads its few dozen from the (grid, deadline) index."""
+    cases = _dispute_cases(user).filter(status__in=IN_MEDIATION)
+    if mine:
+        cases = cases.filter(assignee=user)
+    return cases.select_related("dispute", "dispute__dispute_type", "grid", "assignee")
 
 
 def open_disputes(user: User, mine: bool = False) -> QuerySet[Dispute]:
-    """Disputes still in mediation in scope (`mine`: assigned to the user), in DESK_ORDER. Their cases
-    are found by the partial index of disputes in mediation (grid, deadline): a street's slice."""
-    cases = _dispute_case_ids(user).filter(status__in=IN_MEDIATION)
-    if mine:
-        cases = cases.filter(assignee=user)
-    # The visible cases still in mediation, not all of visible_disputes(): a street's year of disputes
-    # would be read to keep its few dozen in hand.
-    return (Dispute.objects.filter(pk__in=cases.values("pk"))
-            .select_related("case", "case__grid", "case__assignee", "dispute_type").order_by(*DESK_ORDER))
+    """Disputes still in mediation in scope (`mine`: assigned to the user), in the desk's order."""
+    return (Dispute.objects.filter(pk__in=desk_cases(user, mine).values("pk"))
+            .select_related("case", "case__grid", "case__assignee", "dispute_type")
+            .order_by("-case__desk_risk", "case__deadline", "pk"))
+
+
+# The desk shows at most this many of the day's sessions and links to the day's whole list.
+DESK_SESSIONS = 10
+
+
+def day_bounds(day) -> tuple:
+    """[start, end) of a local calendar day, as aware datetimes: `at` compared with them uses its index
+    (`at__date = day` casts every row's time)."""
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
 def sessions_on(user: User, day=None, mine: bool = False) -> QuerySet[MediationSession]:
     day = day or timezone.localdate()
-    qs = MediationSession.objects.filter(dispute__in=visible_disputes(user), at__date=day)
+    start, end = day_bounds(day)
+    qs = MediationSession.objects.filter(dispute__in=visible_disputes(user), at__gte=start, at__lt=end)
     if mine:
         qs = qs.filter(mediators=user)
-    return qs.select_related("dispute__case", "room").prefetch_related("mediators").order_by("at")
+    return qs.select_related("dispute__case", "room").prefetch_related("mediators").order_by("at", "pk")
 
 
 def follow_ups_due(user: User, mine: bool = False) -> QuerySet[FollowUp]:
@@ -251,13 +276,14 @@ def party_rows(dispute: Dispute, revealed: frozenset[int] | set[int] = frozenset
     return rows
 
 
-def desk_counts(disputes: QuerySet[Dispute]) -> dict:
-    """The desk's figures for all of `disputes` (open_disputes: the work in hand, not the history), in
-    one query: in mediation, of which 较大 or above, of which past the mediation deadline."""
-    return disputes.order_by().aggregate(
+def desk_counts(cases: QuerySet[Case]) -> dict:
+    """The desk's figures for all of `cases` (desk_cases: the work in hand, not the history), in one
+    query on the case table alone (the desk index holds every column it reads): in mediation, of which
+    较大 or above, of which past the mediation deadline."""
+    return cases.order_by().select_related(None).aggregate(
         open=Count("pk"),
-        major=Count("pk", filter=Q(risk_level__gte=RiskLevel.MAJOR)),
-        overdue=Count("pk", filter=Q(case__deadline__lt=timezone.now())),
+        major=Count("pk", filter=Q(desk_risk__gte=RiskLevel.MAJOR)),
+        overdue=Count("pk", filter=Q(deadline__lt=timezone.now())),
     )
 
 

@@ -65,3 +65,25 @@ class DisputeDeskTestCase(DisputeTestCase):
             ma.do_schedule_session(actor=self.mona, dispute=d, at=timezone.now() + timedelta(minutes=i), room=self.room)
         with self.assertNumQueries(14):  # the figures: one query over what is in mediation
             self.client.get("/disputes/")
+
+    def test_it_shows_the_first_of_today_s_sessions_and_links_to_the_day_s_list(self):
+        from disputes.selectors import mediation as selectors
+        from disputes.views import mediation as views
+
+        start = timezone.localtime().replace(hour=8, minute=0, second=0, microsecond=0)
+        for i in range(3):
+            d = self.mediating(title=f"调解{i}")
+            ma.do_schedule_session(actor=self.mona, dispute=d, at=start + timedelta(minutes=i), room=self.room)
+        self.client.force_login(self.alice)
+        self.assertNotContains(self.client.get("/disputes/"), 'data-testid="all-sessions"')  # all three shown
+        shown = views.DESK_SESSIONS
+        views.DESK_SESSIONS = 2
+        try:
+            r = self.client.get("/disputes/")
+        finally:
+            views.DESK_SESSIONS = shown
+        self.assertEqual(selectors.DESK_SESSIONS, shown)
+        self.assertContains(r, 'href="/disputes/sessions/" data-testid="all-sessions"')
+        sessions = r.content.decode().split('data-testid="sessions"')[1].split("</ul>")[0]
+        self.assertIn("调解1", sessions)
+        self.assertNotIn("调解2", sessions)

@@ -6,6 +6,7 @@ app_name = "mediation"
 urlpatterns = [
     path("", views.desk, name="desk"),
     path("all/", views.dispute_index, name="list"),
+    path("sessions/", views.session_index, name="sessions"),
     path("new/", views.dispute_new, name="new"),
     path("risks/", views.risk_list, name="risks"),
     path("risks/<int:pk>/", views.risk_detail, name="risk"),

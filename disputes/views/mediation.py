@@ -35,8 +35,10 @@ from disputes.models import (
 from disputes.selectors.cases import LIST_COUNT_CAP
 from disputes.selectors.mediation import (
     DESK_ORDER,
+    DESK_SESSIONS,
     allowed_dispute_actions,
     allowed_risk_actions,
+    desk_cases,
     desk_counts,
     dispute_for_detail,
     dispute_list,
@@ -44,7 +46,6 @@ from disputes.selectors.mediation import (
     follow_ups_due,
     follow_ups_of,
     mediators_for,
-    open_disputes,
     party_rows,
     risk_entries_of,
     risk_entry_for_detail,
@@ -55,7 +56,7 @@ from disputes.selectors.mediation import (
 )
 from disputes.views.cases import case_action
 from governance.http import error_status, forbidden, run_action
-from governance.inputs import is_digits, parse_datetime, parse_flag, pick, posted_version
+from governance.inputs import is_digits, parse_date, parse_datetime, parse_flag, pick, posted_version
 from governance.models import Region, User
 from governance.pagination import BadPageKey, Total, pager_links, seek_page
 from governance.roles import Cap, Level
@@ -90,30 +91,63 @@ RISK_OWNER_CHOICES = 200  # the owner <select>: a street's officers and workers
 @login_required
 @require_GET
 def desk(request: HttpRequest) -> HttpResponse:
-    """Open disputes by risk and deadline, today's sessions, follow-ups due. `?mine=1`: only my own."""
+    """Open disputes by risk and deadline (paged by key), today's sessions (the first DESK_SESSIONS,
+    linked to the day's list), follow-ups due. `?mine=1`: only my own."""
     mine = request.GET.get("mine") == "1"
-    qs = open_disputes(request.user, mine=mine)
+    cases = desk_cases(request.user, mine=mine)
     try:
-        page = seek_page(request, qs, None, DISPUTE_PAGE_SIZE, order=DESK_ORDER, counted=False)
+        page = seek_page(request, cases, None, DISPUTE_PAGE_SIZE, order=DESK_ORDER, counted=False)
     except BadPageKey:
         return render(request, "disputes/dispute_desk.html", {
             "errors": [_("翻页参数无效。")], "disputes": [], "counts": {}, "sessions": [], "follow_ups": [],
             "mine": mine,
         }, status=400)
-    counts = desk_counts(qs)
+    page.rows = [case.dispute for case in page.rows]  # select_related: each dispute knows its case
+    counts = desk_counts(cases)
     page.total = Total(counts["open"])  # counted once, with the figures above the list
+    sessions = list(sessions_on(request.user, mine=mine)[: DESK_SESSIONS + 1])
     return render(request, "disputes/dispute_desk.html", {
         "disputes": page,
         "page": page,
         **pager_links(request, page),
         "counts": counts,
-        "sessions": list(sessions_on(request.user, mine=mine)),
+        "sessions": sessions[:DESK_SESSIONS],
+        "more_sessions": len(sessions) > DESK_SESSIONS,
         "follow_ups": list(follow_ups_due(request.user, mine=mine)[:100]),
         "mine": mine,
         "now": timezone.now(),
         "today": timezone.localdate(),
         "can_file": scoped(Region.objects.filter(level=Level.GRID), request.user, Cap.FILE_CASE).exists(),
     })
+
+
+SESSION_PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def session_index(request: HttpRequest) -> HttpResponse:
+    """The mediation sessions of one day in scope (`?day=YYYY-MM-DD`, default today; `?mine=1`: mine),
+    in time order, paged by key: the desk shows the first few of today's."""
+    mine = request.GET.get("mine") == "1"
+    errors: list[str] = []
+    try:
+        day = parse_date(request.GET.get("day", ""), _("日期")) or timezone.localdate()
+    except ValidationError as e:
+        day, errors = None, list(e.messages)
+    if day is not None and not 2000 <= day.year <= 2100:
+        day, errors = None, [_("日期超出范围。")]
+    page = []
+    if not errors:
+        try:
+            # Counted (up to 500: a day's sessions, not history); the planner's estimate of one day was 10× off.
+            page = seek_page(request, sessions_on(request.user, day=day, mine=mine), None, SESSION_PAGE_SIZE,
+                             order=("at", "pk"))
+        except BadPageKey:
+            errors = [_("翻页参数无效。")]
+    return render(request, "disputes/session_list.html", {
+        "errors": errors, "day": day, "mine": mine, "page": [] if errors else page, **pager_links(request, page),
+    }, status=400 if errors else 200)
 
 
 @login_required

@@ -36,6 +36,18 @@ class CappedPaginatorTestCase(TestCase):
             _ = paginator.count
         self.assertIn("LIMIT 13", ctx.captured_queries[0]["sql"])
 
+    def test_the_count_leaves_out_the_list_s_order_and_joins(self):
+        # Which rows reach the limit does not matter to the count; ordered, PostgreSQL walks the list's
+        # order to the limit (a department's cases at 2 M: 78 ms instead of 8).
+        page = keyset_page(AuditEvent.objects.select_related("actor").order_by("-at", "-id"), time_field="at", size=5)
+        page.cap = 12
+        with self.assertNumQueries(1) as ctx:
+            self.assertEqual(page.count, 13)
+        sql = ctx.captured_queries[0]["sql"]
+        self.assertNotIn("ORDER BY", sql)
+        self.assertNotIn("JOIN", sql)
+        self.assertEqual(self.paginator(100).count, 25)
+
 
 class KeysetPageTestCase(TestCase):
     """keyset_page over (time, pk), newest first: ties on the time broken by the pk."""

@@ -173,7 +173,13 @@ class KpiTestCase(ReportTestCase):
 
     def test_a_street_of_any_size_costs_the_same_few_queries(self):
         # 8: the case summaries (was the cases and their handling times, with the calendar: 3), overdue,
-        # risks, visits, workers, grids, residents, key persons.
+        # risks, visits, workers, grids, residents, key persons; one more (the overdue stock looked for
+        # first) while October's full report cycle has not kept its overdue stock.
+        with self.assertNumQueries(9):
+            compute([self.batiandi.code, self.jianshe.code], OCT)
+        from reports.actions import do_run_cycle
+
+        do_run_cycle(actor=None, period=OCT)
         with self.assertNumQueries(8):
             compute([self.batiandi.code, self.jianshe.code], OCT)
 

@@ -4,7 +4,9 @@ Rebuilds the case summaries (`disputes.models.CaseMonthSummary`) from the raw ro
 load, a restore, or anything that wrote cases without the actions. Month by month (month of
 filing, Asia/Shanghai), each month in its own transaction that replaces that month's rows, so it is
 idempotent and resumable: interrupted, run it again, or go on with `--from` the month it printed last.
-Without arguments: every month from the first case's to the last's (and any month summarised before)."""
+Without arguments: every month from the first case's to the last's (and any month summarised before).
+It also drops the months' overdue stock the report cycles kept (`CaseOverdueStock`): a bulk load may
+have written the past; the next full cycle of a month keeps its stock anew."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from disputes.models import CaseOverdueStock
 from disputes.summaries import months_with_cases, rebuild_month
 
 
@@ -36,6 +39,9 @@ class Command(BaseCommand):
         months = [_month(month)] if month else months_with_cases()
         if since:
             months = [m for m in months if m >= _month(since)]
+        dropped, _by_model = CaseOverdueStock.objects.all().delete()
+        if dropped:
+            self.stdout.write(f"overdue stock kept by the report cycles: {dropped} rows dropped")
         for m in months:
             start = time.perf_counter()
             rows = rebuild_month(m)
