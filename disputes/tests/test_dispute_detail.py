@@ -22,6 +22,12 @@ class DisputeDetailTestCase(DisputeTestCase):
         self.assertNotContains(r, "13812341234")
         self.assertNotContains(r, "/reveal/")  # a grid worker may not reveal
 
+    def test_in_english_the_people_involved_read_as_a_plural(self):
+        d = self.dispute()  # two parties: two people involved
+        self.client.force_login(self.carol)
+        r = self.client.get(f"/disputes/{d.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+        self.assertContains(r, "<dt>Involved</dt><dd>2 people ·")
+
     def test_the_mediator_sees_the_mediation_forms_once_assigned(self):
         d = self.mediating()
         self.client.force_login(self.mona)
