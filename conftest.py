@@ -132,6 +132,17 @@ def second_celery_worker(celery_worker_process):
     _stop_worker(proc)
 
 
+@pytest.fixture(autouse=True)
+def _source_language_after_each_test():
+    """Each test starts in the source language (zh-hans): LocaleMiddleware leaves a request's language
+    active in the thread after the response (a server activates it again on the next request, a test
+    need not make one), so a test that asked for an English page made the next test's gettext English."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session")
 def chromium_browser():
     from playwright.sync_api import sync_playwright

@@ -9,6 +9,7 @@ from parties.idnumbers import validate_id_number
 
 
 def _messages(error: ValidationError) -> list[str]:
+    """The messages in the active language: they are lazy, so read them inside translation.override."""
     return list(error.messages)
 
 
@@ -17,13 +18,13 @@ class EnglishMessagesTestCase(TerritoryTestCase):
         with translation.override("en"):
             with self.assertRaises(ValidationError) as caught:
                 validate_region_code("21a8")
-        self.assertEqual(_messages(caught.exception), ["Code “21a8” may contain digits only."])
+            self.assertEqual(_messages(caught.exception), ["Code “21a8” may contain digits only."])
 
     def test_a_region_code_of_the_wrong_length_names_the_lengths_in_english(self):
         with translation.override("en"):
             with self.assertRaises(ValidationError) as caught:
                 validate_region_code("21080")
-        self.assertIn("has 5 digits", _messages(caught.exception)[0])
+            self.assertIn("has 5 digits", _messages(caught.exception)[0])
 
     def test_the_same_region_code_is_still_refused_in_chinese_by_default(self):
         with self.assertRaises(ValidationError) as caught:
@@ -34,16 +35,16 @@ class EnglishMessagesTestCase(TerritoryTestCase):
         with translation.override("en"):
             with self.assertRaises(ValidationError) as caught:
                 validate_id_number("2108021990")
-        self.assertEqual(_messages(caught.exception), ["An ID number has 18 digits; “2108021990” has 10."])
+            self.assertEqual(_messages(caught.exception), ["An ID number has 18 digits; “2108021990” has 10."])
 
     def test_an_id_number_with_a_wrong_check_digit_is_refused_in_english(self):
         with translation.override("en"):
             with self.assertRaises(ValidationError) as caught:
                 validate_id_number("110101199003074511")
-        # Reworded in issue 18.9 (the number is wrong; the character that would pass is never named): the
-        # English catalogue gets the new wording at the lead's translation pass, then this checks it again.
-        message = _messages(caught.exception)[0]
-        self.assertIn("110101199003074511", message)
+            message = _messages(caught.exception)[0]
+        # Reworded in issue 18.9: the number is wrong, and the character that would pass is never named.
+        self.assertEqual(message, "ID number “110101199003074511” fails the check and is wrong: compare it digit "
+                                  "by digit with the ID card and enter it again.")
         self.assertNotIn("X", message.replace("110101199003074511", ""))
 
     def test_a_bad_location_on_the_duplicates_fragment_answers_400_in_english(self):
