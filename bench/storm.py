@@ -232,6 +232,39 @@ class Stack:
             self.stop_postgres()
 
 
+def cpu_seconds(stack: Stack) -> dict[str, float]:
+    """CPU seconds used so far by each part (user + system, from /proc): gunicorn's and Locust's
+    process groups, PostgreSQL's postmaster and its backends. A steadier figure than latency on a
+    shared machine: what a request costs, not how long it waited for a core."""
+    tick = os.sysconf("SC_CLK_TCK")
+    groups = {proc.pid: name for name, proc in stack.procs.items() if name in ("gunicorn", "locust", "worker")}
+    try:
+        postmaster = int((stack.pgdata / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        postmaster = -1
+    used: dict[str, float] = defaultdict(float)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ppid, pgrp, utime, stime = int(fields[1]), int(fields[2]), int(fields[11]), int(fields[12])
+        name = groups.get(pgrp) or ("postgres" if postmaster in (int(entry.name), ppid) else None)
+        if name:
+            used[name] += (utime + stime) / tick
+    return dict(used)
+
+
+def cpu_line(before: dict[str, float], after: dict[str, float], seconds: float, requests: int) -> str:
+    parts = [f"{name} {after.get(name, 0) - before.get(name, 0):.0f}" for name in ("gunicorn", "postgres", "locust",
+                                                                                  "worker")]
+    web = after.get("gunicorn", 0) - before.get("gunicorn", 0)
+    return (f"CPU seconds in {seconds:.0f} s ({os.cpu_count()} cores = {seconds * (os.cpu_count() or 1):.0f} CPU s): "
+            + ", ".join(parts) + f"; gunicorn {1000 * web / max(requests, 1):.0f} CPU ms a request")
+
+
 def probe(url: str, cookie: str = "", timeout: float = 10) -> tuple[int, str]:
     """GET as the reverse proxy would pass it on (https, a client address); (status, body), 0 if no answer."""
     headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.255.0.1"}
@@ -506,12 +539,17 @@ class Report:
 
 
 def run_baseline(stack: Stack, officers: list[str]) -> dict:
-    log("baseline: 1 grid worker + 1 officer, 30 s")
-    proc = start_locust(stack, "baseline", 30, [WORKERS[-1]], [officers[-1]], wait="0.5,1.5", spawn_rate=2)
-    wait_locust(stack, proc, 30)
+    log("baseline: 1 grid worker + 1 officer, 25 s")
+    for _ in range(4 * (2 * (os.cpu_count() or 1) + 1)):  # each gunicorn worker's first requests import and warm up
+        probe(stack.url + "/login/")
+    seconds = 25
+    cpu0 = cpu_seconds(stack)
+    proc = start_locust(stack, "baseline", seconds, [WORKERS[-1]], [officers[-1]], wait="0.5,1.5", spawn_rate=2)
+    wait_locust(stack, proc, seconds)
     requests = [r for r in read_records(stack, "baseline") if r["kind"] == "request"]
     table = page_table(requests)
-    print_table("baseline (1 grid worker + 1 officer)", table, 30)
+    print_table(f"baseline (1 grid worker + 1 officer; load average {os.getloadavg()[0]:.1f})", table, seconds)
+    print(cpu_line(cpu0, cpu_seconds(stack), seconds, len(requests)))
     return table
 
 
@@ -554,13 +592,18 @@ def run_load(stack: Stack, report: Report, officers: list[str], baseline: dict) 
     load_before = os.getloadavg()[0]
     t0 = time.time()
     proc = start_locust(stack, "load", seconds, WORKERS, officers)
+    cpu0 = cpu_seconds(stack)
+    time.sleep(max(0, seconds - 2))
+    cpu1 = cpu_seconds(stack)
     wait_locust(stack, proc, seconds)
     elapsed = time.time() - t0
     records = read_records(stack, "load")
     requests = [r for r in records if r["kind"] == "request"]
     table = page_table(requests)
-    print_table(f"load ({len(WORKERS)} grid workers + {len(officers)} officers; load average {load_before:.1f} before, "
-                f"{os.getloadavg()[0]:.1f} after)", table, elapsed, baseline)
+    print_table(f"load ({len(WORKERS)} grid workers + {len(officers)} officers, {stack.args.think} s between a "
+                f"user's tasks; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after)",
+                table, elapsed, baseline)
+    print(cpu_line(cpu0, cpu1, max(0, seconds - 2), len(window(requests, t0, t0 + seconds - 2))))
     ok, lines = check_writes(records)
     bad = five_xx(requests)
     no_answer = sum(1 for r in requests if r["status"] == 0)
@@ -585,7 +628,7 @@ def run_redis(stack: Stack, report: Report, officers: list[str]) -> None:
     from disputes.models import ExportJob
     from governance.models import AuditEvent
 
-    outage, before, after = stack.args.redis_outage, 20, 40
+    outage, before, after = stack.args.redis_outage, 15, 30
     seconds = before + outage + after
     first_job = (ExportJob.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     log(f"redis: load for {seconds} s, Redis stopped from {before} s for {outage} s")
@@ -599,7 +642,7 @@ def run_redis(stack: Stack, report: Report, officers: list[str]) -> None:
     t_up = time.time()
     log("redis: started again")
     wait_locust(stack, proc, seconds)
-    deadline = time.time() + 90
+    deadline = time.time() + stack.args.redeliver_wait
     db_fresh()
     while time.time() < deadline and ExportJob.objects.filter(pk__gte=first_job).exclude(
             status__in=[ExportJob.Status.DONE, ExportJob.Status.FAILED]).exists():
@@ -618,7 +661,6 @@ def run_redis(stack: Stack, report: Report, officers: list[str]) -> None:
     runs = Counter(int(t) for t in AuditEvent.objects.filter(action="case.export", target_id__in=[str(j[0]) for j in jobs])
                    .values_list("target_id", flat=True))
     asked = [r for r in records if r["kind"] == "export"]
-    answered = [r for r in asked if r["status"] == 302 and r.get("job")]
     statuses = Counter(s for _pk, s, _at in jobs)
     down_jobs = [pk for pk, _s, at in jobs if t_down <= at.timestamp() < t_up]
     lines.append(f"exports asked: {len(asked)} (answered {dict(Counter(r['status'] for r in asked))}); jobs written "
@@ -634,7 +676,6 @@ def run_redis(stack: Stack, report: Report, officers: list[str]) -> None:
     ok_writes, write_lines = check_writes(records)
     lines += write_lines
     bad = five_xx(requests)
-    bad_down = five_xx(during)
     failed_down = sum(1 for r in during if classify(r["status"]) not in ("ok", "409"))
     lines.insert(0, f"5xx in the whole phase: {dict(bad) or 0}; requests that failed while Redis was down: "
                     f"{failed_down} of {len(during)}")
@@ -708,9 +749,13 @@ def run_worker(stack: Stack, report: Report) -> None:
                          f"{count} snapshots for {nodes} nodes, nodes with two or more: {dupes}")
             ok_cycle = count == nodes and dupes == 0
         else:
+            conf = app.conf
             lines.append(f"after the restart the cycle did NOT complete within {stack.args.redeliver_wait} s: "
-                         f"{count} snapshots of {period.code} for {nodes} nodes — the task was lost with the worker "
-                         f"(acknowledged before it ran, and the catch-up at start does not look at it)")
+                         f"{count} snapshots of {period.code} for {nodes} nodes — the task was not run again "
+                         f"(task_acks_late={conf.task_acks_late}, task_reject_on_worker_lost="
+                         f"{conf.task_reject_on_worker_lost}, broker visibility_timeout="
+                         f"{(conf.broker_transport_options or {}).get('visibility_timeout', 'default 3600')}; the "
+                         f"catch-up at start skips periods before the first audit row)")
             app.send_task("reports.tasks.run_monthly_cycle")
             deadline = time.time() + 60
             while time.time() < deadline:
@@ -807,7 +852,7 @@ def run_import_kill(stack: Stack, report: Report) -> None:
 
 
 def run_postgres(stack: Stack, report: Report, officers: list[str]) -> None:
-    outage, before, after = stack.args.pg_outage, 20, 40
+    outage, before, after = stack.args.pg_outage, 15, 30
     seconds = before + outage + after
     grace = stack.args.reconnect_grace
     log(f"postgres: load for {seconds} s, PostgreSQL stopped from {before} s for {outage} s")
@@ -885,7 +930,8 @@ def main() -> int:
     parser.add_argument("--redis-outage", type=int, default=60)
     parser.add_argument("--pg-outage", type=int, default=10)
     parser.add_argument("--reconnect-grace", type=int, default=10)
-    parser.add_argument("--redeliver-wait", type=int, default=60, help="seconds a killed task has to complete")
+    parser.add_argument("--redeliver-wait", type=int, default=45,
+                        help="seconds a killed task (or an export queued while Redis was down) has to complete")
     parser.add_argument("--import-rows", type=int, default=60000)
     parser.add_argument("--think", default="5,15", help="seconds between a user's tasks: min,max")
     parser.add_argument("--signin-rate", type=int, default=4, help="users signing in per second at the start")
