@@ -991,6 +991,14 @@ def main() -> int:
     if unknown:
         parser.error(f"unknown phases: {', '.join(sorted(unknown))}")
 
+    import socket
+
+    for port in (args.port, args.pg_port, args.redis_port):
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                parser.error(f"port {port} is in use: a run left behind, or another service (pick another port)")
+    # A SIGTERM (a timeout, a CI runner) stops what was started, like Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     stack = Stack(args)
     stack.tables = {}
     stack.locust = locust_bin(args)
