@@ -10,7 +10,7 @@ CELERY_DIR := $(abspath $(VAR_DIR))/celery
 # make serve: gunicorn workers, two per core and one more (gunicorn's rule of thumb).
 WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
 
-.PHONY: run test lint install serve migrate seed messages bench clean
+.PHONY: run test lint install serve migrate seed messages bench storm clean
 
 $(VENV)/.runtime: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ serve: migrate
 	GRIDGOV_STATIC_MANIFEST=1 $(PY) manage.py collectstatic --noinput -v0
 	GRIDGOV_STATIC_MANIFEST=1 $(VENV)/bin/gunicorn governance.wsgi --workers $(WORKERS) --bind $(HOST) \
 	  --access-logfile - --graceful-timeout 30 --timeout 120
+
+# A busy morning and three faults on loopback (bench/storm.py, about 10 minutes; not run by CI): its own
+# PostgreSQL, Redis, gunicorn, worker and beat, started and stopped by it. STORM_ARGS="--phases worker".
+storm: install
+	$(PY) bench/storm.py $(STORM_ARGS)
 
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check .
