@@ -96,8 +96,18 @@ def _object_grant_codename(model: type[Model], cap: str) -> str:
 
 
 def _object_grant_pks(user: User, model: type[Model], cap: str) -> list[str]:
+    """The pks of the objects of `model` granted to `user` for `cap`, read once per user object (i.e.
+    per request, like the roles: forget_scope drops them too)."""
     if model is Region:
         return []  # grants on nodes are handled as scope above
+    grants = _scope_cache(user).setdefault("object_grants", {})
+    key = (model._meta.label, cap)
+    if key not in grants:
+        grants[key] = _read_object_grant_pks(user, model, cap)
+    return grants[key]
+
+
+def _read_object_grant_pks(user: User, model: type[Model], cap: str) -> list[str]:
     ct = ContentType.objects.get_for_model(model)
     codename = _object_grant_codename(model, cap)
     user_pks = UserObjectPermission.objects.filter(

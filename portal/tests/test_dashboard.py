@@ -236,10 +236,11 @@ class DashboardTestCase(ReportTestCase):
 
 
 # Session and user (2), scope (3), the node and its children (2); lists to act on: overdue, red cards,
-# risks, follow-ups, grids without a worker (5, and 2 for object grants before each of the first three);
+# risks, follow-ups, grids without a worker (5, and 2 for object grants of the cases, read once a request,
+# and of the risks);
 # compute: the overdue scan and five sources for each of two code widths (11); the previous period's
 # snapshots (1); the trend: summaries and snapshots (2); the registers (1); unread notices (1).
-QUERIES = 34
+QUERIES = 32
 
 
 class RedCardTestCase(ReportTestCase):
