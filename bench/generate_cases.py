@@ -235,8 +235,8 @@ def timelines() -> None:
         INSERT INTO disputes_caseevent (case_id, at, actor_id, action, from_status, to_status, note, detail)
         SELECT id, closed_at + interval '1 hour', filer_id, 'rate', 'closed', 'closed', '', '{}'
         FROM disputes_case WHERE rating IS NOT NULL;
-        INSERT INTO disputes_casedispatch (case_id, assignee_id, department_id, at)
-        SELECT id, assignee_id, department_id, created_at + interval '1 hour'
+        INSERT INTO disputes_casedispatch (case_id, assignee_id, department_id, at, case_open)
+        SELECT id, assignee_id, department_id, created_at + interval '1 hour', status IN ('reported', 'accepted', 'assigned', 'handled')
         FROM disputes_case WHERE assignee_id IS NOT NULL OR department_id IS NOT NULL;
     """)
 

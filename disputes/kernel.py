@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from disputes.calendar import deadline_from
-from disputes.models import Case, CaseDispatch, CaseEvent, CaseKind, Category, Notice, Stage, TimeLimit
+from disputes.models import OPEN_STATUSES, Case, CaseDispatch, CaseEvent, CaseKind, Category, Notice, Stage, TimeLimit
 from disputes.summaries import counts_of, recount
 from governance.actions import StaleVersion
 from governance.models import RoleAssignment, User
@@ -165,6 +165,11 @@ def save_case(case: Case, fields: list[str]) -> None:
     if Case.objects.filter(pk=case.pk, version=seen).update(version=F("version") + 1, **values) != 1:
         raise StaleCase()
     case.version = seen + 1
+    if "status" in fields:
+        # The dispatch rows' copy of "open" (CaseDispatch.case_open), in the same transaction: closing,
+        # merging, rejecting or reopening a case moves it in or out of its departments' open lists.
+        is_open = case.status in OPEN_STATUSES
+        CaseDispatch.objects.filter(case_id=case.pk).exclude(case_open=is_open).update(case_open=is_open)
 
 
 def require_status(case: Case, allowed: Iterable[str], doing: str) -> None:
@@ -188,7 +193,8 @@ def record_event(
 def record_dispatch(case: Case) -> CaseDispatch:
     """Remember that the case now lies with its assignee or department: they reach it through
     this row from now on (selectors.cases.visible_cases), read-only once it has moved on."""
-    return CaseDispatch.objects.create(case=case, assignee_id=case.assignee_id, department_id=case.department_id)
+    return CaseDispatch.objects.create(case=case, assignee_id=case.assignee_id, department_id=case.department_id,
+                                       case_open=case.status in OPEN_STATUSES)
 
 
 def clean_text(note: str | None, what: str, required: bool = True, max_length: int = 2000) -> str:

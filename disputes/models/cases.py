@@ -303,6 +303,12 @@ class CaseDispatch(models.Model):
     )
     department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
+    # A copy of "the case is open" (status in OPEN_STATUSES) on each of its dispatch rows, kept by
+    # kernel.save_case / record_dispatch in the action's transaction: the open lists of a department
+    # (overdue, supervision, the desk) read the department's still-open cases from the partial
+    # indexes below — including those that moved on to another department — instead of matching
+    # its dispatches of every year against the city's open cases (bench/README.md, issue 17).
+    case_open = models.BooleanField(default=True)
 
     territory_field = "case__grid__code"
 
@@ -311,6 +317,10 @@ class CaseDispatch(models.Model):
         indexes = [
             models.Index(fields=["assignee", "case"], name="dispatch_assignee_case"),
             models.Index(fields=["department", "case"], name="dispatch_department_case"),
+            models.Index(fields=["department", "case"], condition=models.Q(case_open=True),
+                         name="dispatch_department_open_case"),
+            models.Index(fields=["assignee", "case"], condition=models.Q(case_open=True),
+                         name="dispatch_assignee_open_case"),
         ]
 
 

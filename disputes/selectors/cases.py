@@ -45,10 +45,16 @@ def _prefix_q(user: User, cap: str, field: str = "grid__code") -> Q | None:
     return q
 
 
-def visible_cases(user: User) -> QuerySet[Case]:
+def visible_cases(user: User, open_only: bool = False) -> QuerySet[Case]:
     """The cases of the user's territory (VIEW_CASES), and those ever dispatched to the user or to
     their department. Department handlers hold no VIEW_CASES: a case reaches them only by dispatch,
-    and stays visible (read-only once it moved on) for their history."""
+    and stays visible (read-only once it moved on) for their history.
+
+    `open_only`: for a list the caller then filters to open cases (OPEN_STATUSES: overdue, supervision,
+    open, the desk) — the same cases once filtered, not before. The dispatches are read from the rows
+    whose case is open (CaseDispatch.case_open, a partial index): a department's work in hand (~1,000
+    at 2 M cases), read once and looked up by primary key, instead of the tens of thousands it was ever
+    sent matched against the city's open cases one by one (issue 17, bench/README.md)."""
     qs = Case.objects.all()
     base = scoped(qs, user, Cap.VIEW_CASES)
     if not user.is_authenticated:
@@ -57,13 +63,15 @@ def visible_cases(user: User) -> QuerySet[Case]:
     depts = my_department_ids(user)
     if depts:
         mine |= Q(department_id__in=depts)
+    if open_only:
+        mine &= Q(case_open=True)
     dispatched = CaseDispatch.objects.filter(mine).values("case_id")
-    if connection.vendor == "postgresql" and not depts:
+    if connection.vendor == "postgresql" and (open_only or not depts):
         # id = ANY(ARRAY(SELECT …)): the few cases dispatched to one person are read once (an InitPlan)
         # and looked up in the primary key, combined with the territory's index (BitmapOr). `pk IN
         # (SELECT …)` is tested row by row instead, and a small territory then reads the whole table.
         # A department's tens of thousands stay a hashed subquery: its rows are common enough that the
-        # newest-first walk finds a page at once.
+        # newest-first walk finds a page at once; its open ones (open_only) are few, read the same way.
         return base | qs.filter(_InIds(F("pk"), Subquery(dispatched)))
     return base | qs.filter(pk__in=dispatched)
 
@@ -356,8 +364,15 @@ def describe_filters(cleaned: dict) -> list[str]:
     return out
 
 
+def _lists_open_cases(params) -> bool:
+    """Whether filter_cases keeps only open cases for these parameters (status=open, a supervision
+    card, overdue)."""
+    return (params.get("status", "") == "open" or params.get("supervision", "") in ("1", "2", "any")
+            or params.get("overdue") in ("1", "on", "true"))
+
+
 def case_list(user: User, params) -> tuple[QuerySet[Case], dict, list[str]]:
-    qs = visible_cases(user).select_related("category", "category__parent", "grid", "assignee", "department")
+    qs = visible_cases(user, open_only=_lists_open_cases(params)).select_related("category", "category__parent", "grid", "assignee", "department")
     return filter_cases(qs, params)
 
 

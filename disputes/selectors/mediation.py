@@ -79,7 +79,9 @@ def desk_cases(user: User, mine: bool = False) -> QuerySet[Case]:
     dispute joined for display. Page them in DESK_ORDER (governance.pagination.ordered_page): a city's
     desk walks the desk index and stops after a page instead of sorting its thousands in mediation; a
     street's reads its few dozen from the (grid, deadline) index."""
-    cases = _dispute_cases(user).filter(status__in=IN_MEDIATION)
+    # Cases in mediation are open: visible_cases' open variant reads a department's dispatches from
+    # its still-open cases (CaseDispatch.case_open) — the same cases, bounded by the work in hand.
+    cases = visible_cases(user, open_only=True).filter(kind=CaseKind.DISPUTE, status__in=IN_MEDIATION)
     if mine:
         cases = cases.filter(assignee=user)
     return cases.select_related("dispute", "dispute__dispute_type", "grid", "assignee")
