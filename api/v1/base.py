@@ -1,6 +1,7 @@
 """What every /api/v1/ view shares: token or session authentication (session with CSRF, for the
-browsable API), signed-in users only, throttles per user and per token, the one error shape,
-no caching (the answers carry personal data), cursor pages, and a bounded id in paths."""
+Swagger UI's "Try it out" in a signed-in browser), signed-in users only, throttles per user and per
+token, the one error shape, JSON only (settings.REST_FRAMEWORK: DRF's browsable HTML pages break the
+strict CSP), no caching (the answers carry personal data), cursor pages, and a bounded id in paths."""
 
 from __future__ import annotations
 
@@ -46,8 +47,7 @@ class ApiView(ApiMixin, generics.GenericAPIView):
     pagination_class = NewestFirst
 
     def get_queryset(self):
-        """Unused: each view reads through its app's selectors. The browsable API asks for it (for
-        filter forms, of which there are none); nothing is read from it."""
+        """Unused: each view reads through its app's selectors; nothing is read from it."""
         return []
 
 

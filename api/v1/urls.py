@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api.v1 import cases, disputes, registers, reports, risks, territory, visits
 from api.v1.base import not_found
@@ -15,7 +15,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-v1:schema", template_name="api/swagger_ui.html"),
          name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-v1:schema", template_name="api/redoc.html"), name="redoc"),
     path("me/", territory.MeView.as_view(), name="me"),
     path("territory/", territory.TerritoryRootView.as_view(), name="territory"),
     path("territory/<str:code>/", territory.TerritoryNodeView.as_view(), name="territory-node"),
