@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from governance import tokens
 from governance.audit import chain
 from governance.audit import context as audit_context
+from governance.db import in_transaction
 from governance.models import ApiToken, AuditEvent, Department, Outcome, Region, RoleAssignment, User, validate_region_code
 from governance.roles import ADMIN_ROLES, SEPARATED_CAPABILITIES, Cap
 from governance.scope import can, forget_scope, region_codes
@@ -40,7 +41,10 @@ def record_audit(
     target_type: str = "",
     target_id: str = "",
 ) -> AuditEvent:
-    """Append one audit row. Called inside the action's transaction, so it commits with the write.
+    """Append one audit row. Called inside the action's transaction, so it commits with the write: the
+    row is buffered and written, linked to the hash chain, as the transaction commits (the chain's
+    lock is the transaction's last lock: governance.audit.chain.flush); a rolled-back transaction or
+    savepoint leaves no row.
 
     The source address and the request come from the audit context (governance.audit.context, set
     by AuditContextMiddleware for every request), so callers pass neither. `outcome` is success,
@@ -49,10 +53,9 @@ def record_audit(
     ctx = audit_context.current()
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None  # AnonymousUser: a refused or failed attempt before sign-in
-    # Inside the action's transaction (the usual case) the chain lock is held until it commits; alone,
-    # the row is its own transaction.
-    with contextlib.nullcontext() if connection.in_atomic_block else transaction.atomic():
-        prev_hash = chain.take_head()
+    # Inside the action's transaction (the usual case) the row is written as it commits; alone, the row
+    # is its own transaction.
+    with contextlib.nullcontext() if in_transaction(connection) else transaction.atomic():
         event = AuditEvent(
             actor=actor,
             action=action,
@@ -63,10 +66,8 @@ def record_audit(
             outcome=outcome,
             address=ctx.get("address"),
             context=chain.normalise({k: v for k, v in ctx.items() if k != "address"}),
-            prev_hash=prev_hash,
         )
-        event.row_hash = chain.row_hash(event)
-        event.save(force_insert=True)
+        chain.append(event)
     return event
 
 

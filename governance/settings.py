@@ -173,6 +173,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Django's backends with the audit chain's pre-commit step (governance.db): every transaction takes the
+# chain's lock last, right before COMMIT.
+DATABASES["default"]["ENGINE"] = {
+    "django.db.backends.postgresql": "governance.db.postgresql",
+    "django.db.backends.sqlite3": "governance.db.sqlite3",
+}.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The embedded default serves a small district: several people and the Celery worker write at
     # once. WAL lets readers go on during a write; IMMEDIATE makes every transaction take the write

@@ -38,7 +38,7 @@ class SettingsTestCase(SimpleTestCase):
 
     def test_database_and_redis_urls_switch_to_postgresql_and_a_broker(self):
         s = probe(DATABASE_URL="postgres://u@127.0.0.1:5432/x", REDIS_URL="redis://127.0.0.1:6379/9")
-        self.assertEqual(s["engine"], "django.db.backends.postgresql")
+        self.assertEqual(s["engine"], "governance.db.postgresql")  # Django's, with the audit chain's pre-commit step
         self.assertFalse(s["eager"])
         self.assertEqual(s["broker"], "redis://127.0.0.1:6379/9")
 
