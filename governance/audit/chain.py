@@ -14,7 +14,7 @@ DEFERRED: they lock the rows they point to, FOR KEY SHARE, at COMMIT) and locks 
 takes the chain and inserts the rows. A transaction holding the chain so waits for no row and no
 other lock, and the chain cannot close a deadlock: before, a comment's timeline row checked its case
 at COMMIT, after the chain, while an officer accepting that case held its row and waited for the
-chain (40P01; governance/tests/test_audit_chain_lock_order.py)."""
+chain (40P01; disputes/tests/test_audit_chain_lock_order.py)."""
 
 from __future__ import annotations
 

@@ -64,3 +64,70 @@ def test_a_row_alone_is_its_own_transaction_and_gets_its_id():
     city = Region.objects.create(code="2108", name="营口市", level=1)
     event = record_audit(actor=None, action="test.alone", target=city)
     assert AuditEvent.objects.get(pk=event.pk).row_hash == event.row_hash != ""
+
+
+def _waiting_on_a_lock(pid: int) -> bool:
+    from django.db import connections
+
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = %s", [pid])
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real row locks between two connections need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_an_officer_acting_while_their_account_is_locked_for_a_change_does_not_deadlock():
+    """The audit row's own foreign key locks its actor (FOR KEY SHARE): that lock is taken before the
+    chain too. Before, an officer's audit row checked the officer's account at COMMIT, after the chain,
+    while an administrator's transaction held the account FOR UPDATE (a password reset) and waited for
+    the chain."""
+    import threading
+    import time
+
+    from django.db import connections
+
+    from governance.models import User
+    from governance.tests.base import make_user
+
+    city = Region.objects.create(code="2108", name="营口市", level=1)
+    officer = make_user("o", "干部")
+    locked, pids, outcomes = threading.Event(), {}, {}
+
+    def administrator():
+        try:
+            with transaction.atomic():
+                User.objects.select_for_update().get(pk=officer.pk)
+                locked.set()
+                deadline = time.monotonic() + 5  # until the officer's transaction waits (or is done)
+                while not outcomes.get("officer") and not (pids.get("officer") and _waiting_on_a_lock(pids["officer"])):
+                    if time.monotonic() > deadline:
+                        break
+                    time.sleep(0.05)
+                record_audit(actor=None, action="test.password_reset", target=officer)
+            outcomes["administrator"] = "ok"
+        except Exception as e:  # a deadlock lands here (OperationalError: deadlock detected)
+            outcomes["administrator"] = f"{type(e).__name__}: {e}"
+        finally:
+            connections.close_all()
+
+    def act():
+        try:
+            locked.wait(10)
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pids["officer"] = cursor.fetchone()[0]
+            record_audit(actor=User.objects.get(pk=officer.pk), action="test.officer_acts", target=city)
+            outcomes["officer"] = "ok"
+        except Exception as e:
+            outcomes["officer"] = f"{type(e).__name__}: {e}"
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=administrator), threading.Thread(target=act)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert outcomes == {"administrator": "ok", "officer": "ok"}
+    assert chain.verify() == (2, None)
