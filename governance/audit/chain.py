@@ -101,20 +101,21 @@ def append(event) -> None:
     connection.on_commit(PendingRow(event))
 
 
-def flush(conn, goes_on: bool = False) -> int:
+def flush(conn) -> int:
     """The pre-commit step (governance.db calls it as the outermost atomic block commits): insert the
     transaction's buffered audit rows, linked to the chain. The chain is taken last (`take_head`): on
     PostgreSQL the deferred foreign-key checks run first and the actors' rows are locked FOR KEY SHARE
     (what the rows' own foreign key takes), so that after the chain's lock the transaction waits for
-    nothing. `goes_on`: the transaction does not commit yet (a test's). Returns how many rows were written."""
+    nothing (the rows' own foreign-key check, at COMMIT, finds its actor's row locked already). Returns
+    how many rows were written."""
     pending = [func for _sids, func, _robust in conn.run_on_commit if isinstance(func, PendingRow)]
     if not pending:
         return 0
     conn.run_on_commit = [entry for entry in conn.run_on_commit if not isinstance(entry[1], PendingRow)]
-    return _link_and_insert(conn, [p.event for p in pending], goes_on)
+    return _link_and_insert(conn, [p.event for p in pending])
 
 
-def _link_and_insert(conn, events: list, goes_on: bool = False) -> int:
+def _link_and_insert(conn, events: list) -> int:
     from governance.models import AuditEvent
 
     fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
@@ -129,10 +130,6 @@ def _link_and_insert(conn, events: list, goes_on: bool = False) -> int:
             cursor.execute(sql, [f.get_db_prep_save(getattr(event, f.attname), connection=conn) for f in fields])
             event.pk = cursor.fetchone()[0]
             event._state.adding, event._state.db = False, conn.alias
-        if conn.vendor == "postgresql" and goes_on:
-            # A test's transaction goes on after the block (django.test.TestCase): foreign keys deferred
-            # again, as Django's own constraint check leaves them. Before a COMMIT there is no need.
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     return len(events)
 
 

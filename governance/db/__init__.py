@@ -27,5 +27,5 @@ class AuditChainCommitMixin:
         if self.run_on_commit and self.atomic_blocks and not in_transaction(self):
             from governance.audit import chain
 
-            chain.flush(self, goes_on=True)
+            chain.flush(self)
         super().savepoint_commit(sid)

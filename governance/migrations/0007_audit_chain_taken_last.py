@@ -8,7 +8,11 @@ from django.db import migrations
 CHAIN_LAST_SQL = """
 CREATE OR REPLACE FUNCTION gridgov_audit_chain_head_last(lock_key bigint, actor_ids bigint[]) RETURNS varchar AS $$
 BEGIN
+    -- The deferred foreign-key checks now (they lock the rows they point to), then deferred again as
+    -- before (Django's own constraint check does the same): the audit rows' own check at COMMIT finds
+    -- its actor's row locked by this transaction already.
     SET CONSTRAINTS ALL IMMEDIATE;
+    SET CONSTRAINTS ALL DEFERRED;
     PERFORM 1 FROM governance_user WHERE id = ANY(actor_ids) ORDER BY id FOR KEY SHARE;
     PERFORM pg_advisory_xact_lock(lock_key);
     RETURN (SELECT row_hash FROM governance_auditevent ORDER BY id DESC LIMIT 1);
