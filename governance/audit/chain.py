@@ -62,7 +62,7 @@ def row_hash(row) -> str:
 def take_head(conn=None, actor_ids: list[int] | None = None) -> str:
     """Take the chain for this transaction and return the hash the next row links to: the newest
     row's, or the last archive's when none is left. One query on either database: on PostgreSQL the
-    function `gridgov_audit_chain_head_last()` (migration 0007) first runs the transaction's deferred
+    function `gridgov_audit_chain_head_last()` (migration 0008) first runs the transaction's deferred
     foreign-key checks and locks the rows of `actor_ids` FOR KEY SHARE, then takes the advisory lock,
     then reads the newest row with a fresh snapshot (a VOLATILE function's statements each take one),
     so it sees the row of the writer that held the lock before. Called by `flush` only (last, before

@@ -33,5 +33,5 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("governance", "0006_audit_trail_append_only_chained")]
+    dependencies = [("governance", "0007_task_outbox")]
     operations = [migrations.RunPython(create, drop)]
