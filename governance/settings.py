@@ -299,6 +299,10 @@ if REDIS_URL:
     # (rosters.tasks, disputes.tasks.exports, reports.tasks' catch-up).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": int(os.environ.get("GRIDGOV_CELERY_VISIBILITY_TIMEOUT", "7200")),
+        # kombu looks for such messages every 10 s but, by default, scans Redis only on every 10th look:
+        # a message whose time ran out waited up to 100 s more, and a worker's first look, made as it
+        # starts, could fall just before. One small ZRANGE every 10 s scans on every look.
+        "unacked_restore_throttle": 1,
         "socket_connect_timeout": 2,
         "socket_timeout": 10,
     }
