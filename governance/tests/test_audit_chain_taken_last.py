@@ -131,3 +131,13 @@ def test_an_officer_acting_while_their_account_is_locked_for_a_change_does_not_d
         t.join(30)
     assert outcomes == {"administrator": "ok", "officer": "ok"}
     assert chain.verify() == (2, None)
+
+
+@pytest.mark.django_db
+def test_the_old_head_function_that_took_the_chain_first_is_gone():
+    if connection.vendor != "postgresql":
+        pytest.skip("the chain's functions are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT oid::regprocedure::text FROM pg_proc WHERE proname LIKE 'gridgov_audit_chain_head%%'")
+        functions = sorted(row[0] for row in cursor.fetchall())
+    assert functions == ["gridgov_audit_chain_head_last(bigint,bigint[])"]
