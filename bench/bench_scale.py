@@ -8,11 +8,13 @@
                                 postgres://postgres@127.0.0.1:5432/gg_scale_bench [--runs 7] [--explain] \
                                 [--only 待办,desk,risk] [--no-tasks]
 
-Each database is measured by a child process of this script (Django binds one database per
-process), one after the other; the table compares them. Pages are requested through Django's test
-client as signed-in users (session, scope, queries, template: the whole stack but the network),
-once to warm up and then RUNS times: median, worst and SQL queries (`--only`: the pages whose label
-contains one of the comma-separated words; `--no-tasks`: pages only). Tasks:
+Each database is served by a child process of this script (Django binds one database per process).
+Pages are requested through Django's test client as signed-in users (session, scope, queries,
+template: the whole stack but the network): once to warm up on each database, then RUNS rounds of one
+request on each, the two databases alternating (the order swapped every round), so the load of this
+shared machine falls on both sides of each round. Printed: each side's median, the median of the
+rounds' ratios, SQL queries (`--only`: the pages whose label contains one of the comma-separated
+words; `--no-tasks`: pages only). Tasks (one database after the other):
 
 - one batch of the supervision task (`escalate_batch`, 1,000 of the cases whose deadline passed in
   the last two days and have no card yet) beside a bare set-based UPDATE of the same rows
@@ -78,54 +80,93 @@ PAGES = [
 ]
 
 
-def measure(runs: int, explain: bool, only: list[str] | None = None, tasks_too: bool = True) -> dict:
+def _setup():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
     import django
 
     django.setup()
-    import re
 
-    from django.db import connection, transaction
-    from django.db.models import F
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
 
-    from disputes.exports import case_rows, write_xlsx
-    from disputes.models import Case
-    from disputes.selectors.cases import case_list, todo_sections
-    from disputes.selectors.mediation import desk_cases
-    from disputes.tasks import cases as tasks
-    from governance.models import Region, User
+class PageMeter:
+    """One database's side of the page measurements (a child process): signed-in clients, each page's
+    URL resolved once (a "NEXT:" page follows the first page's next link) and warmed up, then timed
+    one request at a time as the parent asks, so the two databases' requests alternate."""
 
-    out = {"cases": Case.objects.count(), "pages": [], "tasks": {}, "explain": {}}
-    clients: dict[str, Client] = {}
-    for username, label, url in PAGES:
-        if only and not any(word in label for word in only):
-            continue
-        if username not in clients:
-            clients[username] = Client()
-            clients[username].force_login(User.objects.get(username=username))
-        client = clients[username]
+    def __init__(self, only: list[str] | None):
+        _setup()
+        from django.test import Client
+
+        from governance.models import User
+
+        self.pages = [p for p in PAGES if not only or any(word in p[1] for word in only)]
+        self.clients: dict[str, Client] = {}
+        self.urls: dict[int, str] = {}
+        self.Client, self.User = Client, User
+
+    def _url(self, i: int) -> str:
+        import re
+
+        if i in self.urls:
+            return self.urls[i]
+        username, _label, url = self.pages[i]
+        if username not in self.clients:
+            self.clients[username] = self.Client()
+            self.clients[username].force_login(self.User.objects.get(username=username))
+        client = self.clients[username]
         if url.startswith("NEXT:"):
             first = client.get(url[5:]).content.decode()
             m = re.search(r'href="\?([^"]*after=[0-9.n-]+[^"]*)" rel="next"', first)
             assert m, f"no next page on {url[5:]}"
             url = url[5:] + "?" + m.group(1).replace("&amp;", "&")
-        r = client.get(url, follow=True)  # "/" sends each role on to its landing page
+        r = client.get(url, follow=True)  # "/" sends each role on to its landing page; also the warm-up
         assert r.status_code == 200, (username, url, r.status_code)
-        times, queries = [], 0
-        for _ in range(runs):
-            with CaptureQueriesContext(connection) as ctx:
-                start = time.perf_counter()
-                client.get(url, follow=True)
-                times.append(time.perf_counter() - start)
-            queries = len(ctx.captured_queries)
-        out["pages"].append({"user": username, "label": label, "url": url, "median_ms": statistics.median(times) * 1000,
-                             "worst_ms": max(times) * 1000, "queries": queries})
+        self.urls[i] = url
+        return url
 
-    if not tasks_too:
-        return out
+    def time_page(self, i: int) -> dict:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        url = self._url(i)
+        client = self.clients[self.pages[i][0]]
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            client.get(url, follow=True)
+            elapsed = time.perf_counter() - start
+        return {"ms": elapsed * 1000, "queries": len(ctx.captured_queries), "url": url}
+
+
+def serve(only: list[str] | None) -> None:
+    """Child: answer one JSON command a line on stdin — {"page": i} times page i once, {"tasks": …}
+    runs the task measurements, {"count": 1} says how many cases — with one JSON line on stdout."""
+    meter = PageMeter(only)
+    from disputes.models import Case
+
+    for line in sys.stdin:
+        command = json.loads(line)
+        if "page" in command:
+            answer = meter.time_page(command["page"])
+        elif "tasks" in command:
+            answer = measure_tasks(command["runs"], command["explain"])
+        else:
+            answer = {"cases": Case.objects.count(), "pages": len(meter.pages)}
+        print(json.dumps(answer), flush=True)
+
+
+def measure_tasks(runs: int, explain: bool) -> dict:
+    _setup()
+    from django.db import connection, transaction
+    from django.db.models import F
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from disputes.exports import case_rows, write_xlsx
+    from disputes.selectors.cases import case_list, todo_sections
+    from disputes.selectors.mediation import desk_cases
+    from disputes.tasks import cases as tasks
+    from governance.models import Region, User
+
+    out = {"tasks": {}, "explain": {}}
 
     class Rollback(Exception):
         pass
@@ -215,31 +256,67 @@ def measure(runs: int, explain: bool, only: list[str] | None = None, tasks_too: 
     return out
 
 
+class Child:
+    """A `serve` process on one database."""
+
+    def __init__(self, url: str, only: list[str] | None):
+        env = {**os.environ, "DATABASE_URL": url}
+        self.proc = subprocess.Popen([sys.executable, __file__, "--serve", *(["--only", ",".join(only)] if only else [])],
+                                     env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def ask(self, **command) -> dict:
+        self.proc.stdin.write(json.dumps(command) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the measuring process stopped (see its error above)")
+        return json.loads(line)
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 7
     only = sys.argv[sys.argv.index("--only") + 1].split(",") if "--only" in sys.argv else None
-    tasks_too = "--no-tasks" not in sys.argv
-    if "--measure" in sys.argv:
-        print(json.dumps(measure(runs, "--explain" in sys.argv, only, tasks_too)))
+    if "--serve" in sys.argv:
+        serve(only)
         return
+    tasks_too = "--no-tasks" not in sys.argv
     args = [a for a in args if not a.isdigit() and (only is None or a != ",".join(only))]
-    results = []
-    for url in args:
-        env = {**os.environ, "DATABASE_URL": url}
-        proc = subprocess.run([sys.executable, __file__, "--measure", "--runs", str(runs),
-                               *(["--explain"] if "--explain" in sys.argv else []),
-                               *(["--only", ",".join(only)] if only else []), *([] if tasks_too else ["--no-tasks"])],
-                              env=env, capture_output=True, text=True, check=True)
-        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    small, big = results[0], results[-1]
-    print(f"cases: {small['cases']:,} and {big['cases']:,} (runs {runs}, medians)\n")
+    small_child, big_child = Child(args[0], only), Child(args[-1], only)
+    small, big = small_child.ask(count=1), big_child.ask(count=1)
+    n_pages = small["pages"]
+    small.update(pages=[], tasks={}), big.update(pages=[], tasks={})
+    # Each page: a warm-up on both, then RUNS rounds of one request at each size, the order swapped
+    # every round. The ratio is the median of the rounds' ratios: a load that comes and goes on this
+    # shared machine lands on both sides of a round, not on one size's whole series.
+    for i in range(n_pages):
+        small_child.ask(page=i), big_child.ask(page=i)
+        a_times, b_times, ratios = [], [], []
+        for round_ in range(runs):
+            pair = (small_child, big_child) if round_ % 2 == 0 else (big_child, small_child)
+            first, second = (child.ask(page=i) for child in pair)
+            a, b = (first, second) if round_ % 2 == 0 else (second, first)
+            a_times.append(a["ms"]), b_times.append(b["ms"]), ratios.append(b["ms"] / a["ms"])
+        username, label, _url = [p for p in PAGES if not only or any(word in p[1] for word in only)][i]
+        for side, times, answer in ((small, a_times, a), (big, b_times, b)):
+            side["pages"].append({"user": username, "label": label, "median_ms": statistics.median(times),
+                                  "queries": answer["queries"], "ratio": statistics.median(ratios)})
+    if tasks_too:
+        small.update(small_child.ask(tasks=1, runs=runs, explain=False))
+        big.update(big_child.ask(tasks=1, runs=runs, explain="--explain" in sys.argv))
+    small_child.close(), big_child.close()
+    print(f"cases: {small['cases']:,} and {big['cases']:,} ({runs} rounds of one request at each size, alternating; "
+          "medians, and the median of the rounds' ratios)\n")
     print(f"| user | page | ms at {small['cases']:,} | ms at {big['cases']:,} | ratio | queries |")
     print("|---|---|---:|---:|---:|---:|")
     for a, b in zip(small["pages"], big["pages"]):
         q = f"{a['queries']}" if a["queries"] == b["queries"] else f"{a['queries']} / {b['queries']}"
         print(f"| {a['user'].removeprefix('bench_')} | {a['label']} | {a['median_ms']:.1f} | {b['median_ms']:.1f} | "
-              f"{b['median_ms'] / a['median_ms']:.2f}× | {q} |")
+              f"{b['ratio']:.2f}× | {q} |")
     if not small["tasks"]:
         return
     print(f"\n| task | at {small['cases']:,} | at {big['cases']:,} | queries |")
