@@ -59,7 +59,7 @@ def do_write_roster_batch(*, actor: User | None, roster: Roster, rows: list[Row]
     Rows were checked for scope one by one; this checks again per distinct region,
     so nothing outside the importer's scope is written even if a roster forgets. For a job, the
     whole `batch` (every row read, `rows` its changed ones) is recorded as written (WrittenBatch) in
-    the same transaction: a resumed job skips it, and counts it as it was."""
+    the same transaction: a resumed job skips it, and counts it and gives its refused rows as they were."""
     codes = sorted({r.record.region_code for r in rows})
     for code in codes:
         require(actor, Cap.IMPORT_ROSTER, code)
@@ -70,7 +70,9 @@ def do_write_roster_batch(*, actor: User | None, roster: Roster, rows: list[Row]
         counts = {"new": 0, "updated": 0, "unchanged": 0, "bad": 0}
         for r in batch:
             counts["bad" if r.errors else (r.status or "unchanged")] += 1
-        WrittenBatch.objects.create(job=ctx.job, first_row=batch[0].number, last_row=batch[-1].number, counts=counts)
+        refused = [[r.number, r.errors[0].code, r.reason] for r in batch if r.errors]
+        WrittenBatch.objects.create(job=ctx.job, first_row=batch[0].number, last_row=batch[-1].number, counts=counts,
+                                    refused=refused)
     target = ctx.job if ctx.job is not None else Region(code=codes[0])
     record_audit(
         actor=actor,
@@ -139,8 +141,8 @@ def do_confirm_import_job(*, actor: User, job: ImportJob, enqueue: Callable[[int
 
 @transaction.atomic
 def do_expire_import_file(*, actor: User | None, job: ImportJob) -> ImportJob:
-    """The retention rule: delete a job's uploaded source file, its bad rows and its error file (the
-    ID numbers and phones as typed). The history keeps the job's row and its counts; the page says
+    """The retention rule: delete a job's uploaded source file, its bad rows (on the job and on its
+    written batches) and its error file (the ID numbers and phones as typed). The history keeps the job's row and its counts; the page says
     what was deleted, and when."""
     require(actor, Cap.IMPORT_ROSTER, job.region_id or "")
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
@@ -153,6 +155,7 @@ def do_expire_import_file(*, actor: User | None, job: ImportJob) -> ImportJob:
     job.bad_rows = []
     job.file_expired_at = timezone.now()
     job.save(update_fields=["file", "error_file", "bad_rows", "file_expired_at"])
+    WrittenBatch.objects.filter(job=job).update(refused=None)  # the bad rows again, kept for a resume
     record_audit(actor=actor, action="roster.file.expire", target=job, region_code=job.region_id or "", detail=detail)
     transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
     return job

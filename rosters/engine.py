@@ -140,6 +140,10 @@ class ImportContext:
     # (rosters.models.WrittenBatch). Only the very same rows are skipped: a batch cut differently (another
     # batch size since) is compared and written again, which writes nothing twice (new rows now exist).
     written: dict[tuple[int, int], dict] = field(default_factory=dict)
+    # ... and, by its first row, the rows such a batch refused when it was written, {file row: (error code,
+    # reason)}; None where they were not recorded. Asked one batch at a time (a file with a million bad rows
+    # keeps memory flat).
+    refused_when_written: Callable[[int], dict[int, tuple[str, str]] | None] | None = None
 
     def in_scope(self, code: str) -> bool:
         return self.prefixes is None or code.startswith(self.prefixes)
@@ -390,8 +394,11 @@ def _run(roster: Roster, sheet: Sheet, ctx: ImportContext, error_path: Path | No
     def compare_and_write(item: tuple[list[Row], int]) -> tuple[list[Row], int, dict | None]:
         batch, rows_read = item
         written = ctx.written.get((batch[0].number, batch[-1].number)) if batch else None
-        if written is not None:
-            return batch, rows_read, written  # written, whole, before the job was resumed
+        if written is not None:  # written, whole, before the job was resumed
+            refused = ctx.refused_when_written(batch[0].number) if ctx.refused_when_written else None
+            if refused is not None:
+                _refuse_as_written(batch, refused)
+            return batch, rows_read, written
         good = [r for r in batch if not r.errors]
         if good and not ctx.dry_run and roster.inserts_before_comparing():
             write_batch(roster, good, ctx, batch)  # the roster compares as it writes
@@ -407,8 +414,8 @@ def _run(roster: Roster, sheet: Sheet, ctx: ImportContext, error_path: Path | No
         nonlocal errors
         result.rows_read = rows_read
         if written is not None:
-            # A batch written before a resume: its counts as recorded; its bad rows (found again by the
-            # checks, which need no database) still go to the list and the error file below.
+            # A batch written before a resume: its counts as recorded; its refused rows, as they were
+            # refused then (_refuse_as_written), still go to the list and the error file below.
             for key, n in written.items():
                 result.counts[key] = result.counts.get(key, 0) + n
         for r in batch:
@@ -450,6 +457,17 @@ def _run(roster: Roster, sheet: Sheet, ctx: ImportContext, error_path: Path | No
         errors.save()
         result.error_file = error_path
     return result
+
+
+def _refuse_as_written(batch: list[Row], refused: dict[int, tuple[str, str]]) -> None:
+    """A batch written before its job was resumed: exactly the rows it refused when it was written are
+    bad again, with the reasons given then. The checks run again on every row (they need no database)
+    would not find what the comparison with the database refused (an account outside the scope), and
+    their own answers may have changed since (a grid added meanwhile): the error file and the counts
+    say what was written and what was not."""
+    for row in batch:
+        was = refused.get(row.number)
+        row.errors = [RowError(*was)] if was else []
 
 
 def _writer_threads(roster: Roster) -> int:

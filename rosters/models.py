@@ -98,12 +98,17 @@ class WrittenBatch(models.Model):
     """One batch of an import job written, recorded in the batch's own transaction
     (rosters.actions.do_write_roster_batch): all of its rows and this row, or neither. A job whose
     worker died is resumed (rosters.tasks.run_import_job) past the batches recorded here, with their
-    counts, and a job that fails says how far it got."""
+    counts and their refused rows, and a job that fails says how far it got."""
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="written_batches")
     first_row = models.PositiveIntegerField()  # the file's row numbers of the batch's first and last line
     last_row = models.PositiveIntegerField()
     counts = models.JSONField(default=dict)  # new / updated / unchanged / bad, of the whole batch
+    # The batch's refused rows as they were refused, [[file row, error code, reason], …] in file order: a
+    # resumed job gives them again in its error file (the comparison with the database that refused some is
+    # not run again, and the database may have changed since). Personal data (a reason may quote a phone):
+    # deleted with the job's bad rows by the retention rule. NULL: a batch written before this was kept.
+    refused = models.JSONField(null=True, default=None)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "first_row"], name="written_batch_once")]

@@ -13,7 +13,8 @@ A job runs once, and a killed worker's job is finished, not lost or doubled:
 - A job found RUNNING with its lock free lost its worker (SIGKILL, out of memory, a restart): it is
   resumed. A dry run starts again (it writes nothing); an import skips the batches already written
   (rosters.models.WrittenBatch, recorded in each batch's own transaction, so a batch is written
-  whole or not at all) with their counts, and writes the rest.
+  whole or not at all) with their counts, and writes the rest. Its error file holds every refused
+  row of the file once: a skipped batch's as that batch recorded them when it was written.
 - Who resumes it: the message itself, given back by Redis (acks late) after the visibility
   timeout, or sooner `resume_orphaned_jobs`, sent when a worker starts.
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from celery import shared_task
@@ -54,6 +56,7 @@ def execute_job(job: ImportJob, path: Path, *, dry_run: bool, error_path: Path |
     if not dry_run:
         ctx.written = {(first, last): counts for first, last, counts in
                        WrittenBatch.objects.filter(job=job).values_list("first_row", "last_row", "counts")}
+        ctx.refused_when_written = partial(refused_when_written, job)
     try:
         result = run_import(roster, path, ctx=ctx, filename=job.original_name, error_path=error_path,
                             progress=progress)
@@ -80,6 +83,13 @@ def execute_job(job: ImportJob, path: Path, *, dry_run: bool, error_path: Path |
         fields.update(status=ImportJob.Status.DONE, counts=result.counts, finished_at=timezone.now())
     ImportJob.objects.filter(pk=job.pk).update(**fields)
     return result
+
+
+def refused_when_written(job: ImportJob, first_row: int) -> dict[int, tuple[str, str]] | None:
+    """The rows that the job's batch starting at `first_row` refused when it was written, {file row: (error
+    code, reason)}; None if it recorded none (written before WrittenBatch kept them)."""
+    refused = WrittenBatch.objects.filter(job=job, first_row=first_row).values_list("refused", flat=True).first()
+    return None if refused is None else {number: (code, reason) for number, code, reason in refused}
 
 
 def stopped_message(job: ImportJob) -> str:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from governance.celery import app
 from governance.models import AuditEvent
-from rosters.models import ImportJob
+from rosters.models import ImportJob, WrittenBatch
 from rosters.tasks import purge_expired_uploads
 from rosters.tests.helpers import RosterTestCase, csv_bytes
 
@@ -51,6 +51,8 @@ class UploadRetentionTests(RosterTestCase):
         source, errors = Path(job.file.path), Path(job.error_file.path)
         self.assertTrue(source.exists())
         self.assertEqual(len(job.bad_rows), 1)
+        self.assertEqual(list(WrittenBatch.objects.filter(job=job).values_list("refused", flat=True)),
+                         [[[3, "missing_name", "缺少姓名；手机号“1380”格式不正确"]]])
         self.age(job, 31)
         self.assertEqual(self.purge(), 1)
         job.refresh_from_db()
@@ -62,6 +64,7 @@ class UploadRetentionTests(RosterTestCase):
         # and phones as typed) go with the upload.
         self.assertEqual(job.counts, {"new": 1, "updated": 0, "unchanged": 0, "bad": 1})
         self.assertEqual(job.bad_rows, [])
+        self.assertEqual(list(WrittenBatch.objects.filter(job=job).values_list("refused", flat=True)), [None])
         self.assertEqual(job.error_file.name, "")
         self.assertFalse(errors.exists())
         self.assertEqual(self.client.get(reverse("rosters:job-errors", args=[job.pk])).status_code, 404)
