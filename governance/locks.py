@@ -2,6 +2,8 @@
 
 PostgreSQL: a session-level advisory lock, held by the worker's connection, so the database itself
 releases it when the worker dies (SIGKILL included): a job whose lock is free has no live runner.
+Hence `send_again_running`: a starting worker sends every job left running again, and the lock sorts
+the live ones from those whose worker died.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from celery import Task
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import QuerySet
 
 
 def advisory_key(name: str) -> int:
@@ -46,3 +50,14 @@ def run_alone(name: str, timeout: int = 3600) -> Iterator[bool]:
     finally:
         if mine and cache.get(f"lock:{name}") == token:
             cache.delete(f"lock:{name}")
+
+
+def send_again_running(running: QuerySet, task: Task) -> int:
+    """Send `task` again with the id of every job in `running` (those left RUNNING), as a worker starts
+    (sooner than the broker gives a dead worker's message back). Safe for a job still running: `task`
+    holds the job's lock (run_alone) for its whole run, so the second message for a live job returns at
+    once, and one whose worker died is taken up. How many were sent."""
+    ids = list(running.values_list("pk", flat=True))
+    for pk in ids:
+        task.delay(pk)
+    return len(ids)

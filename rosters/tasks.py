@@ -33,7 +33,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from governance.locks import run_alone
+from governance.locks import run_alone, send_again_running
 from rosters.actions import do_expire_import_file, run_import
 from rosters.engine import Result, context_for
 from rosters.kinds import get_roster
@@ -148,12 +148,8 @@ def _run_job(job_id: int) -> str:
 
 @shared_task
 def resume_orphaned_jobs() -> int:
-    """When a worker starts: send again every job left RUNNING. A job whose worker is alive holds its
-    lock, so the second message returns at once; one whose worker died is resumed."""
-    ids = list(ImportJob.objects.filter(status=ImportJob.Status.RUNNING).values_list("pk", flat=True))
-    for pk in ids:
-        run_import_job.delay(pk)
-    return len(ids)
+    """When a worker starts: send again every job left RUNNING; one whose worker died is resumed."""
+    return send_again_running(ImportJob.objects.filter(status=ImportJob.Status.RUNNING), run_import_job)
 
 
 @worker_ready.connect

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from disputes.actions.exports import do_expire_export, do_write_case_export
 from disputes.models import ExportJob
-from governance.locks import run_alone
+from governance.locks import run_alone, send_again_running
 
 
 @shared_task
@@ -26,11 +26,8 @@ def write_case_export(job_id: int) -> dict[str, int]:
 
 @shared_task
 def resume_orphaned_exports() -> int:
-    """When a worker starts: send again every export left RUNNING (a live one holds its lock: no-op)."""
-    ids = list(ExportJob.objects.filter(status=ExportJob.Status.RUNNING).values_list("pk", flat=True))
-    for pk in ids:
-        write_case_export.delay(pk)
-    return len(ids)
+    """When a worker starts: send again every export left RUNNING; one whose worker died is written again."""
+    return send_again_running(ExportJob.objects.filter(status=ExportJob.Status.RUNNING), write_case_export)
 
 
 @worker_ready.connect

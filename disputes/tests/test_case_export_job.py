@@ -13,7 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from disputes.models import ExportJob
-from disputes.tasks.exports import purge_expired_exports
+from disputes.tasks.exports import purge_expired_exports, resume_orphaned_exports
 from disputes.tests.base import CaseTestCase
 from governance.models import AuditEvent
 from governance.tests.spreadsheets import csv_formulas
@@ -81,6 +81,16 @@ class CaseExportJobTestCase(CaseTestCase):
         job.refresh_from_db()
         self.assertEqual(job.status, ExportJob.Status.EXPIRED)
         self.assertEqual(self.client.get(f"/cases/exports/{job.pk}/download/").status_code, 410)
+
+    def test_a_starting_worker_writes_again_the_exports_left_running_and_only_those(self):
+        job = self.big_export()
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, file="", processed=1)
+        done = ExportJob.objects.create(created_by=self.alice, region_code=job.region_code, status=ExportJob.Status.DONE)
+        self.assertEqual(resume_orphaned_exports(), 1)
+        job.refresh_from_db()
+        self.assertEqual((job.status, job.total, job.processed, bool(job.file)), (ExportJob.Status.DONE, 3, 3, True))
+        done.refresh_from_db()
+        self.assertEqual((done.status, done.file.name), (ExportJob.Status.DONE, ""))
 
     def test_a_small_export_downloads_at_once(self):
         self.file(title="甲")

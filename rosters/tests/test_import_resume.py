@@ -20,7 +20,7 @@ from governance.tests.base import make_region, make_user
 from rosters import actions
 from rosters.kinds.grid_workers import GridWorkerRoster
 from rosters.models import ImportJob, WrittenBatch
-from rosters.tasks import job_lock, run_import_job
+from rosters.tasks import job_lock, resume_orphaned_jobs, run_import_job
 from rosters.tests.helpers import RosterTestCase, csv_bytes
 
 ROWS = 2500
@@ -137,6 +137,20 @@ class ImportResumeTests(RosterTestCase):
         self.job.refresh_from_db()
         self.assertEqual([(b["row"], b["reason"]) for b in self.job.bad_rows], [(10, "缺少姓名"), (1200, "缺少姓名")])
         self.assertEqual(self.job.counts, {"new": ROWS - 2, "updated": 0, "unchanged": 0, "bad": 2})
+
+    def test_a_starting_worker_resumes_the_jobs_left_running_and_only_those(self):
+        self.upload([["渔夫", "13800000011", "210803001001001"]])
+        with mock.patch.object(actions, "do_write_roster_batch", writer_that_dies_at(1, Killed())):
+            with self.assertRaises(Killed):
+                run_import_job(self.job.pk)
+        queued = ImportJob.objects.create(kind="grid_workers", region=self.xishi, created_by=self.frank,
+                                          original_name="q.csv", phase=ImportJob.Phase.WRITE)
+
+        self.assertEqual(resume_orphaned_jobs(), 1)
+        self.job.refresh_from_db()
+        self.assertEqual((self.job.status, self.job.counts["new"]), (ImportJob.Status.DONE, 1))
+        queued.refresh_from_db()
+        self.assertEqual(queued.status, ImportJob.Status.QUEUED)
 
     def test_a_failed_import_says_which_rows_it_wrote_whole(self):
         with mock.patch.object(actions, "do_write_roster_batch", writer_that_dies_at(3, RuntimeError("disk full"))):
