@@ -69,6 +69,7 @@ def test_a_worker_killed_mid_roster_import_is_resumed_by_the_next_one_and_writes
     city, district, street, community, grid = make_territory()
     admin = make_user("fault-admin", "管理员", Role.ADMIN, district)
     rows = [["姓名", "手机号", "网格编码"]] + [[f"网格员{i}", f"137{i:08d}", grid.code] for i in range(1500)]
+    make_user("13700000018", "别处的人")  # file row 20, in a batch written before the kill: an account of nobody's scope
     job = ImportJob(kind="grid_workers", region=district, created_by=admin, original_name="w.csv",
                     phase=ImportJob.Phase.WRITE)
     job.file.save("w.csv", ContentFile(csv_bytes(rows)), save=True)
@@ -86,9 +87,14 @@ def test_a_worker_killed_mid_roster_import_is_resumed_by_the_next_one_and_writes
         wait_for(lambda: ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.DONE).exists(), 60,
                  "the import to finish on the new worker")
         job.refresh_from_db()
-        assert job.counts == {"new": 1500, "updated": 0, "unchanged": 0, "bad": 0}
-        assert User.objects.filter(username__startswith="137", role_assignments__role=Role.GRID_WORKER).count() == 1500
+        assert job.counts == {"new": 1499, "updated": 0, "unchanged": 0, "bad": 1}
+        # Refused by the batch written before the kill: still in the error file of the resumed run.
+        assert [(b["row"], b["code"]) for b in job.bad_rows] == [(20, "out_of_scope")]
+        assert job.error_file
+        assert User.objects.filter(username__startswith="137", role_assignments__role=Role.GRID_WORKER).count() == 1499
         assert list(WrittenBatch.objects.filter(job=job).values_list("first_row", flat=True)) == [2, 502, 1002]
         assert AuditEvent.objects.filter(action="roster.import.grid_workers").count() == 3  # no batch twice
     finally:
         Path(job.file.path).unlink(missing_ok=True)
+        job.refresh_from_db()
+        job.error_file.delete(save=False)
