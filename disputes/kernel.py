@@ -238,10 +238,15 @@ def handler_ids(case: Case) -> list[int]:
     return []
 
 
+def acting_roles(cap: str) -> list[str]:
+    """The roles whose holders act on `cap` (not the admins: they configure, not act)."""
+    return [role for role, caps in ROLE_CAPABILITIES.items() if cap in caps and role not in ADMIN_ROLES]
+
+
 def holders_of(cap: str, region_code: str) -> list[int]:
-    """The users holding `cap` by a role on exactly this node (not the admins: they configure, not act)."""
-    roles = [role for role, caps in ROLE_CAPABILITIES.items() if cap in caps and role not in ADMIN_ROLES]
-    return list(RoleAssignment.objects.filter(role__in=roles, region_id=region_code).values_list("user_id", flat=True))
+    """The users holding `cap` by a role on exactly this node (`acting_roles`)."""
+    return list(RoleAssignment.objects.filter(role__in=acting_roles(cap), region_id=region_code).values_list(
+        "user_id", flat=True))
 
 
 # Who may be dispatched a case as its 处置人: the roles that work cases in the field (grid workers,
@@ -292,9 +297,8 @@ def require_handler(actor: User | None, case: Case, message: str = "") -> None:
 
 def holders_by_node(cap: str, codes: Iterable[str]) -> dict[str, list[int]]:
     """`holders_of` for many nodes in one query: {node code: user ids}."""
-    roles = [role for role, caps in ROLE_CAPABILITIES.items() if cap in caps and role not in ADMIN_ROLES]
     out: dict[str, list[int]] = {}
-    rows = RoleAssignment.objects.filter(role__in=roles, region_id__in=sorted(set(codes))).values_list(
+    rows = RoleAssignment.objects.filter(role__in=acting_roles(cap), region_id__in=sorted(set(codes))).values_list(
         "region_id", "user_id")
     for code, uid in rows:
         out.setdefault(code, []).append(uid)

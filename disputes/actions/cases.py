@@ -455,18 +455,28 @@ def do_supervise_overdue(*, case_id: int, now: datetime | None = None) -> Case |
     if target <= case.supervision:
         return None
     steps = target - case.supervision
-    card = Supervision(target).label
     case.supervision = target
     _level_up(case, steps)
     save_case(case, ["supervision", "level"])
-    note = f"超期未办，{card}，升级至{Level(case.level).label}级"
+    note = supervision_note(target, case.level)
     record_event(case, None, CaseEvent.Action.ESCALATE, case.status, note, card=int(target), level=int(case.level))
     _audit(None, "supervise", case, card=int(target), level=int(case.level))
     notify(
         holders_of(Cap.SUPERVISE_CASE, case.responsible_code) + handler_ids(case), case, Notice.Kind.ESCALATED,
-        f"事件“{case.title}”已超期：{note}。",
+        overdue_notice(case.title, note),
     )
     return case
+
+
+def supervision_note(card: int, level: int) -> str:
+    """The timeline note of a supervision card, in the current language (the periodic batch
+    writes the same one: disputes.tasks.cases)."""
+    return f"超期未办，{Supervision(card).label}，升级至{Level(level).label}级"
+
+
+def overdue_notice(title: str, note: str) -> str:
+    """The notice that tells of a supervision card."""
+    return f"事件“{title}”已超期：{note}。"
 
 
 @transaction.atomic
