@@ -188,6 +188,10 @@ def _escalate_in_one_statement(now: datetime, size: int, stamp: datetime) -> Esc
         "pk", "supervision", "target", "new_level")[:size]
     pick_sql, pick_params = picked.query.get_compiler(connection=connection).as_sql()
     table = {model: connection.ops.quote_name(model._meta.db_table) for model in (Case, CaseEvent, Notice, RoleAssignment)}
+    # The UPDATE's guard is the card the case had (idempotent); that it is still open and overdue the row
+    # lock taken by `picked` already holds (PostgreSQL re-checks the predicate as it locks). Repeating
+    # those in the UPDATE led the planner to hash-join every open overdue case (45,000 at 2 M) instead
+    # of looking the batch up by id.
     card_counts = ", ".join("count(*) FILTER (WHERE supervision = %s)" for _ in GIVEN_CARDS)
     sql = f"""
         WITH picked (id, before, target, new_level) AS MATERIALIZED ({pick_sql}),
@@ -195,7 +199,7 @@ def _escalate_in_one_statement(now: datetime, size: int, stamp: datetime) -> Esc
             UPDATE {table[Case]} AS c
             SET supervision = p.target, level = p.new_level, version = c.version + 1, updated_at = %s
             FROM picked AS p
-            WHERE c.id = p.id AND c.supervision = p.before AND c.status = ANY(%s) AND c.deadline < %s
+            WHERE c.id = p.id AND c.supervision = p.before
             RETURNING c.id, c.status, c.supervision, c.level, c.title, c.grid_id, c.assignee_id, c.department_id
         ),
         carded AS MATERIALIZED (
@@ -229,7 +233,7 @@ def _escalate_in_one_statement(now: datetime, size: int, stamp: datetime) -> Esc
         SELECT (SELECT count(*) FROM picked), (SELECT count(*) FROM updated), (SELECT count(*) FROM events),
                (SELECT count(*) FROM notices), min(id), max(id), min(grid_id), max(grid_id), {card_counts}
         FROM carded"""
-    params = [*pick_params, stamp, list(OPEN_STATUSES), now, *_card_texts(),
+    params = [*pick_params, stamp, *_card_texts(),
               stamp, CaseEvent.Action.ESCALATE, acting_roles(Cap.SUPERVISE_CASE), Role.DEPT_HANDLER,
               Notice.Kind.ESCALATED, stamp, *(int(card) for card in GIVEN_CARDS)]
     with connection.cursor() as cursor:
