@@ -9,7 +9,7 @@ from unittest import mock
 import pytest
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from disputes.actions import cases as actions
 from disputes.models import Case, CaseEvent, Notice, Supervision
@@ -101,6 +101,16 @@ class SupervisionBatchTestCase(CaseTestCase):
         self.assertEqual(told(overdue[4]), ["carol", "erin"])  # the city's leader and the assignee
         self.assertEqual(told(overdue[2]), ["alice", "heidi"])  # the street's officer and the department's handler
         self.assertEqual(told(overdue[6]), ["alice"])  # the street's officer, who is its assignee too: once
+
+    def test_the_labels_are_those_of_the_current_language(self):
+        case = self.overdue(1)
+        with translation.override("en"):
+            self.assertEqual(tasks.escalate_batch(timezone.now()), 1)
+            note = actions.supervision_note(Supervision.YELLOW, Level.STREET)
+        self.assertIn("Yellow-card supervision", note)
+        self.assertEqual(case.events.get(action="escalate").note, note)
+        self.assertEqual(set(Notice.objects.filter(case=case).values_list("text", flat=True)),
+                         {actions.overdue_notice(case.title, note)})
 
     def test_a_batch_takes_the_same_number_of_queries_for_3_cases_as_for_30(self):
         def run(n):
