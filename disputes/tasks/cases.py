@@ -7,8 +7,8 @@ queries pick the batch under row locks (cases a user is acting on right now are 
 the next run takes them), UPDATE it guarded, insert the timeline rows and the notices from the
 UPDATE's own RETURNING, and return what the audit row needs; no case passes through Python. Elsewhere
 (SQLite, the tests) the same batch takes a few statements whose rows do (`_escalate_from_python`: the
-batch read, one guarded UPDATE per (card before, card after), one INSERT of the timeline rows, one of
-the notices). Both read one definition of each rule: which cases and what card and level each earns
+batch read, one guarded UPDATE per (card before, card after, new level), one INSERT of the timeline
+rows, one of the notices). Both read one definition of each rule: which cases and what card and level each earns
 (`cards_to_give`, SQL expressions compiled into either), the timeline note and notice text
 (`supervision_note`, `overdue_notice` of the per-case action, rendered in the current language and
 handed to the statement as array parameters), who is told (`acting_roles` of SUPERVISE_CASE on the
@@ -127,13 +127,13 @@ def _escalate_from_python(now: datetime, size: int, stamp: datetime) -> Escalate
     rows = _locked_batch(cards_to_give(now), size, "target", "new_level")
     if not rows:
         return None
-    groups: dict[tuple[int, int], list[int]] = {}
+    # One guarded UPDATE per (card before, card after, new level): at most 3 × 5, whatever the batch's size.
+    groups: dict[tuple[int, int, int], list[int]] = {}
     for row in rows:
-        groups.setdefault((row["supervision"], row["target"]), []).append(row["pk"])
-    for (before, target), ids in sorted(groups.items()):
+        groups.setdefault((row["supervision"], row["target"], row["new_level"]), []).append(row["pk"])
+    for (before, target, level), ids in sorted(groups.items()):
         updated = Case.objects.filter(pk__in=ids, supervision=before, status__in=OPEN_STATUSES, deadline__lt=now).update(
-            supervision=target, level=Greatest(F("level") - (target - before), Level.CITY),
-            version=F("version") + 1, updated_at=stamp,
+            supervision=target, level=level, version=F("version") + 1, updated_at=stamp,
         )
         if updated != len(ids):  # cannot happen under the row locks; never give a card without its timeline row
             raise RuntimeError(f"supervision batch: {updated} of {len(ids)} cases updated")
