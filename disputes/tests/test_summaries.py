@@ -14,6 +14,8 @@ from datetime import timedelta
 from io import StringIO
 
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from disputes.actions import cases as actions
@@ -125,6 +127,14 @@ class SummaryTestCase(DisputeTestCase):
             self.assertFalse(CaseMonthSummary.objects.filter(filed=0, closed=0, rated=0, settled=0).exists())
         self.assertTrue({"merge", "reject", "supervise", "verify fail", "verify ok", "rate", "settle", "agreement broken",
                          "file self", "file dispute", "convert"} <= set(done), Counter(done))
+
+    def test_a_rebuild_leaves_the_planner_statistics_of_the_summaries_current_on_postgresql(self):
+        if connection.vendor != "postgresql":
+            self.skipTest("ANALYZE is PostgreSQL's")
+        self.file(now=timezone.now() - timedelta(days=40))
+        with CaptureQueriesContext(connection) as ctx:
+            call_command("rebuild_summaries", stdout=StringIO())
+        self.assertEqual(ctx.captured_queries[-1]["sql"], f"ANALYZE {CaseMonthSummary._meta.db_table}")
 
     def test_a_rebuild_after_a_bulk_load_is_idempotent_and_resumable_by_month(self):
         c = self.file(now=timezone.now() - timedelta(days=70))
