@@ -250,6 +250,20 @@ def _newer(qs: QuerySet, time_field: str | None, raw: str, ascending: bool = Fal
     )
 
 
+def _first_rows(qs: QuerySet, parts: Sequence[QuerySet] | None, narrow, order: tuple[str, ...], limit: int,
+                sort_key) -> list:
+    """The first `limit` rows of `narrow(qs)` in `order`; with `parts` (querysets whose union is `qs`),
+    the same rows read part by part — each part narrowed alike, in the same order and limit — then
+    merged in `order` with each row once (a row may be in two parts)."""
+    if not parts:
+        return list(narrow(qs).order_by(*order)[:limit])
+    rows: dict = {}
+    for part in parts:
+        for row in narrow(part).order_by(*order)[:limit]:
+            rows.setdefault(row.pk, row)
+    return sorted(rows.values(), key=sort_key, reverse=order[0].startswith("-"))[:limit]
+
+
 def keyset_page(
     qs: QuerySet,
     *,
@@ -259,24 +273,34 @@ def keyset_page(
     size: int = 30,
     counted: bool = True,
     ascending: bool = False,
+    parts: Sequence[QuerySet] | None = None,
 ) -> KeysetPage:
     """The `size` rows of `qs`, newest first, just older than key `after`, or just newer than key
     `before`, or the first page. Newest first is by (`time_field`, pk), or by the pk alone when
     `time_field` is None (the key is then the pk); `ascending` (pk only): oldest first, in the order
     rows were entered (houses: building by building, room by room). `counted=False`: the page never
     counts `qs` exactly beyond what it saw (its total is the planner's estimate). Raises BadPageKey
-    for a key it cannot read."""
+    for a key it cannot read.
+
+    `parts`: querysets whose union is `qs` (each with `qs`'s filters and select_related), read one by
+    one and merged — the same page as `qs` gives, for a `qs` whose OR keeps the database from the index
+    each part has (disputes.selectors.cases.visible_case_parts). One query a part; `qs` is still
+    what is counted and estimated."""
     if ascending and time_field:
         raise TypeError("keyset_page: ascending pages go by the pk alone")
     order = (f"-{time_field}", "-pk") if time_field else (("pk",) if ascending else ("-pk",))
     reverse = tuple(name[1:] if name.startswith("-") else f"-{name}" for name in order)
     if time_field:
         key = lambda row: encode_key(_value(row, time_field), row.pk)  # noqa: E731
+        sort_key = lambda row: (_value(row, time_field), row.pk)  # noqa: E731
     else:
         key = lambda row: str(row.pk)  # noqa: E731
+        sort_key = lambda row: row.pk  # noqa: E731
+    if parts is not None and len(parts) == 1:
+        parts = None  # the one part is `qs`
     counted_qs = qs if counted else None
     if before:
-        rows = list(_newer(qs, time_field, before, ascending).order_by(*reverse)[: size + 1])
+        rows = _first_rows(qs, parts, lambda q: _newer(q, time_field, before, ascending), reverse, size + 1, sort_key)
         more_newer = len(rows) > size
         rows = rows[:size][::-1]
         if rows:
@@ -284,8 +308,10 @@ def keyset_page(
                               prev_key=key(rows[0]) if more_newer else None, listed=qs, is_first=not more_newer)
         # Nothing newer than the key any more: show the first page.
         after = None
-    desc = _older(qs, time_field, after, ascending) if after else qs
-    rows = list(desc.order_by(*order)[: size + 1])
+    if after:
+        rows = _first_rows(qs, parts, lambda q: _older(q, time_field, after, ascending), order, size + 1, sort_key)
+    else:
+        rows = _first_rows(qs, parts, lambda q: q, order, size + 1, sort_key)
     next_key = key(rows[size - 1]) if len(rows) > size else None
     rows = rows[:size]
     prev_key = key(rows[0]) if after and rows else None
@@ -295,17 +321,20 @@ def keyset_page(
 
 def seek_page(request: HttpRequest, qs: QuerySet, time_field: str | None, size: int, *,
               counted: bool = True, ascending: bool = False, order: Sequence[str] | None = None,
-              prefix: str = "") -> KeysetPage:
+              prefix: str = "", parts: Sequence[QuerySet] | None = None) -> KeysetPage:
     """The page of `qs` the request's `after` / `before` key points at (newest first); a key that
     is not ours is a BadPageKey (the caller answers 400). `order` (then `time_field` is None): the
     list's own order, as `ordered_page` takes it. `prefix`: the keys are `<prefix>after` /
-    `<prefix>before`, for a second paged list on the same page (pager_links with the same prefix)."""
+    `<prefix>before`, for a second paged list on the same page (pager_links with the same prefix).
+    `parts`: `qs` as a union of querysets, read part by part (keyset_page; not with `order`)."""
     g = request.GET
     after, before = g.get(f"{prefix}after"), g.get(f"{prefix}before")
     if order is not None:
+        if parts is not None:
+            raise TypeError("seek_page: a list in its own order is read whole, not in parts")
         return ordered_page(qs, order, after=after, before=before, size=size, counted=counted)
     return keyset_page(qs, time_field=time_field, after=after, before=before, size=size,
-                       counted=counted, ascending=ascending)
+                       counted=counted, ascending=ascending, parts=parts)
 
 
 # ---------------------------------------------------------------- keyset pages in any order

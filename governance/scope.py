@@ -107,6 +107,14 @@ def _object_grant_pks(user: User, model: type[Model], cap: str) -> list[str]:
     return grants[key]
 
 
+def object_grant_pks(user: User, model: type[Model], cap: str = Cap.VIEW) -> list[str]:
+    """The pks `scoped` lets through by a grant on the single object (none for a user it shows nothing):
+    for a list read in parts, the granted objects being one part (disputes.selectors.cases.visible_case_parts)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    return _object_grant_pks(user, model, cap)
+
+
 def _read_object_grant_pks(user: User, model: type[Model], cap: str) -> list[str]:
     ct = ContentType.objects.get_for_model(model)
     codename = _object_grant_codename(model, cap)

@@ -10,7 +10,9 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import BooleanField, Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Substr
+from django.db.models.functions import Left, Substr
+from django.db.models.lookups import Exact
+from django.db.models.query import EmptyQuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +22,7 @@ from disputes.models import OPEN_STATUSES, Case, CaseDispatch, CaseEvent, CaseKi
 from governance.inputs import is_digits
 from governance.models import User
 from governance.roles import CODE_LENGTH, Cap, Level, Role
-from governance.scope import can, region_codes, role_assignments, scoped
+from governance.scope import can, object_grant_pks, region_codes, role_assignments, scoped
 
 DUPLICATE_RADIUS_M = 100
 # The case and dispute lists say how many rows match up to this many ("more than 500" beyond):
@@ -54,11 +56,70 @@ def visible_cases(user: User, open_only: bool = False) -> QuerySet[Case]:
     open, the desk) — the same cases once filtered, not before. The dispatches are read from the rows
     whose case is open (CaseDispatch.case_open, a partial index): a department's work in hand (~1,000
     at 2 M cases), read once and looked up by primary key, instead of the tens of thousands it was ever
-    sent matched against the city's open cases one by one (issue 17, bench/README.md)."""
-    qs = Case.objects.all()
-    base = scoped(qs, user, Cap.VIEW_CASES)
+    sent matched against the city's open cases one by one (issue 17, bench/README.md).
+
+    The same cases as the union of `visible_case_parts` (both are built from `_territory_cases` and
+    `_dispatched_cases`; disputes/tests/test_visible_case_parts.py holds them equal)."""
+    territory = _territory_cases(user)
+    dispatched = _dispatched_cases(user, open_only)
+    return territory if dispatched is None else territory | dispatched
+
+
+# More territory codes than this and the list reads its territory as one part (the OR of the codes):
+# each part is a query of its own on every page.
+MAX_TERRITORY_PARTS = 4
+
+
+def visible_case_parts(user: User, open_only: bool = False) -> list[QuerySet[Case]]:
+    """`visible_cases` as parts whose union it is, for a list read newest first part by part and merged
+    (governance.pagination.keyset_page's `parts`): one per territory code, one for the cases granted
+    one by one, one for the cases dispatched to the user. A case may be in two parts.
+
+    Why: in the one query the OR of the territory and the dispatched cases keeps PostgreSQL from any
+    index on the territory's slice, so a street officer's page walked the city's `created_at` index
+    backwards and dropped ~19,000 other streets' rows (2 M cases). A part alone walks its own slice's
+    index (Case.Meta.indexes, disputes.0018) and stops after a page.
+
+    Every territory part is `scoped()` narrowed to its code's slice: the security filter stays the one
+    scoping function; the narrowing only tells the planner which index answers (`left(grid_id, 9) =`
+    for a street, 12 for a community, `grid_id =` for a grid; a district or the city keeps the prefix,
+    its rows being common enough that the newest-first walk finds a page at once)."""
+    territory = _territory_cases(user)
+    dispatched = _dispatched_cases(user, open_only)
+    parts: list[QuerySet[Case]] = []
+    codes = region_codes(user, Cap.VIEW_CASES)
+    granted = object_grant_pks(user, Case, Cap.VIEW_CASES)
+    if len(codes) > MAX_TERRITORY_PARTS:
+        parts.append(territory)
+    elif not isinstance(territory, EmptyQuerySet):
+        parts += [territory.filter(_slice_of(code)) for code in codes]
+        if granted:
+            parts.append(territory.filter(pk__in=granted))
+    if dispatched is not None:
+        parts.append(dispatched)
+    return parts or [territory]
+
+
+def _slice_of(code: str) -> Q | Exact:
+    """The cases under the node `code`, said the way its index reads it (Case.Meta.indexes)."""
+    width = len(code)
+    if width == CODE_LENGTH[Level.GRID]:
+        return Q(grid__code=code)
+    if width in (CODE_LENGTH[Level.STREET], CODE_LENGTH[Level.COMMUNITY]):
+        return Exact(Left("grid_id", width), code)
+    return Q(grid__code__startswith=code)
+
+
+def _territory_cases(user: User) -> QuerySet[Case]:
+    return scoped(Case.objects.all(), user, Cap.VIEW_CASES)
+
+
+def _dispatched_cases(user: User, open_only: bool) -> QuerySet[Case] | None:
+    """The cases dispatched to the user or to their department (open ones: `open_only`, see
+    visible_cases); None for an anonymous user."""
     if not user.is_authenticated:
-        return base
+        return None
+    qs = Case.objects.all()
     mine = Q(assignee=user)
     depts = my_department_ids(user)
     if depts:
@@ -72,8 +133,8 @@ def visible_cases(user: User, open_only: bool = False) -> QuerySet[Case]:
         # (SELECT …)` is tested row by row instead, and a small territory then reads the whole table.
         # A department's tens of thousands stay a hashed subquery: its rows are common enough that the
         # newest-first walk finds a page at once; its open ones (open_only) are few, read the same way.
-        return base | qs.filter(_InIds(F("pk"), Subquery(dispatched)))
-    return base | qs.filter(pk__in=dispatched)
+        return qs.filter(_InIds(F("pk"), Subquery(dispatched)))
+    return qs.filter(pk__in=dispatched)
 
 
 class _InIds(Func):
@@ -371,9 +432,20 @@ def _lists_open_cases(params) -> bool:
             or params.get("overdue") in ("1", "on", "true"))
 
 
+_LIST_RELATED = ("category", "category__parent", "grid", "assignee", "department")
+
+
 def case_list(user: User, params) -> tuple[QuerySet[Case], dict, list[str]]:
-    qs = visible_cases(user, open_only=_lists_open_cases(params)).select_related("category", "category__parent", "grid", "assignee", "department")
+    qs = visible_cases(user, open_only=_lists_open_cases(params)).select_related(*_LIST_RELATED)
     return filter_cases(qs, params)
+
+
+def case_list_parts(user: User, params) -> list[QuerySet[Case]]:
+    """The list `case_list` gives, as parts whose union it is (visible_case_parts, each filtered the
+    same way): the case list reads its page part by part (keyset_page's `parts`)."""
+    open_only = _lists_open_cases(params)
+    return [filter_cases(part.select_related(*_LIST_RELATED), params)[0]
+            for part in visible_case_parts(user, open_only=open_only)]
 
 
 def _metres(lat1: Decimal, lng1: Decimal, lat2: Decimal, lng2: Decimal) -> float:

@@ -31,6 +31,7 @@ from disputes.selectors.cases import (
     allowed_actions,
     can_decide_extension,
     case_list,
+    case_list_parts,
     describe_filters,
     pending_extensions,
     possible_duplicates,
@@ -136,7 +137,7 @@ def case_index(request: HttpRequest) -> HttpResponse:
     page = None
     if not errors:
         try:
-            page = seek_page(request, qs, "created_at", PAGE_SIZE)
+            page = seek_page(request, qs, "created_at", PAGE_SIZE, parts=case_list_parts(request.user, request.GET))
             page.cap = min(page.cap, LIST_COUNT_CAP)
         except BadPageKey:
             errors = [_("翻页参数无效。")]
