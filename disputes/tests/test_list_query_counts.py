@@ -12,6 +12,9 @@ from django.utils import timezone
 
 from disputes.models import Case, Supervision
 from disputes.tests.dispute_base import DisputeTestCase
+from governance.models import RoleAssignment
+from governance.roles import Role
+from governance.tests.base import make_user
 
 LISTS = ["/cases/", "/cases/?status=open", "/cases/?overdue=1", "/cases/?supervision=any", "/cases/todo/",
          "/disputes/", "/disputes/all/", "/disputes/risks/"]
@@ -72,3 +75,12 @@ class ListQueryCountTestCase(DisputeTestCase):
         self.assertIsNotNone(few[("alice", "/cases/todo/")][1])  # a second page exists at both sizes
         self.assertIsNotNone(few[("alice", "/disputes/")][1])
         self.assertIsNotNone(few[("alice", "/disputes/risks/")][1])
+
+    def test_the_case_list_takes_one_query_more_for_each_part_it_reads(self):
+        # The case list reads a part per territory code, then the cases dispatched to the user
+        # (disputes.selectors.cases.visible_case_parts): carol's one grid is two parts, two grids three.
+        two_grids = make_user("grace", "格蕾丝", Role.GRID_WORKER, self.grid_a)
+        RoleAssignment.objects.create(user=two_grids, role=Role.GRID_WORKER, region=self.grid_a2)
+        self.add_rows(2)
+        for url in ("/cases/", "/cases/?status=open"):
+            self.assertEqual(self.queries(two_grids, url), self.queries(self.carol, url) + 1, url)
