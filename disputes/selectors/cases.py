@@ -92,7 +92,10 @@ def visible_case_parts(user: User, open_only: bool = False) -> list[QuerySet[Cas
     if len(codes) > MAX_TERRITORY_PARTS:
         parts.append(territory)
     elif not isinstance(territory, EmptyQuerySet):
-        parts += [territory.filter(_slice_of(code)) for code in codes]
+        shared = len(codes) > 1 or bool(granted)
+        for code in codes:
+            narrowing = _slice_of(code, shared)
+            parts.append(territory if narrowing is None else territory.filter(narrowing))
         if granted:
             parts.append(territory.filter(pk__in=granted))
     if dispatched is not None:
@@ -100,13 +103,18 @@ def visible_case_parts(user: User, open_only: bool = False) -> list[QuerySet[Cas
     return parts or [territory]
 
 
-def _slice_of(code: str) -> Q | Exact:
-    """The cases under the node `code`, said the way its index reads it (Case.Meta.indexes)."""
+def _slice_of(code: str, shared: bool) -> Q | Exact | None:
+    """The cases under the node `code`, said the way its index reads it (Case.Meta.indexes); None: the
+    scope says it so already (`code` is the scope's only term: not `shared` with other codes or grants).
+    A condition said twice the same way would be estimated twice over (a district's prefix: a
+    twenty-fifth of the cases, not a fifth), and the plan chosen for the wrong number of rows."""
     width = len(code)
-    if width == CODE_LENGTH[Level.GRID]:
-        return Q(grid__code=code)
     if width in (CODE_LENGTH[Level.STREET], CODE_LENGTH[Level.COMMUNITY]):
         return Exact(Left("grid_id", width), code)
+    if not shared:
+        return None
+    if width == CODE_LENGTH[Level.GRID]:
+        return Q(grid__code=code)
     return Q(grid__code__startswith=code)
 
 
