@@ -251,17 +251,23 @@ def _newer(qs: QuerySet, time_field: str | None, raw: str, ascending: bool = Fal
 
 
 def _first_rows(qs: QuerySet, parts: Sequence[QuerySet] | None, narrow, order: tuple[str, ...], limit: int,
-                sort_key) -> list:
-    """The first `limit` rows of `narrow(qs)` in `order`; with `parts` (querysets whose union is `qs`),
-    the same rows read part by part — each part narrowed alike, in the same order and limit — then
-    merged in `order` with each row once (a row may be in two parts)."""
+                time_field: str | None) -> list:
+    """The first `limit` rows of `narrow(qs)` in `order`. With `parts` (querysets whose union is `qs`),
+    the same rows found part by part — each part narrowed alike, in the same order and limit, its keys
+    alone — merged in `order` with each row once (a row may be in two parts), then read from `qs` by
+    pk in one query. Keys alone: a part with the display joins took 3–8 ms to plan at 2 M cases, for
+    0.2–1 ms of reading; without them 0.1 ms."""
     if not parts:
         return list(narrow(qs).order_by(*order)[:limit])
-    rows: dict = {}
+    columns = ("pk", time_field) if time_field else ("pk",)
+    keys: dict = {}
     for part in parts:
-        for row in narrow(part).order_by(*order)[:limit]:
-            rows.setdefault(row.pk, row)
-    return sorted(rows.values(), key=sort_key, reverse=order[0].startswith("-"))[:limit]
+        for values in narrow(part).order_by(*order).values_list(*columns)[:limit]:
+            keys[values[0]] = values
+    chosen = sorted(keys.values(), key=lambda v: (v[1], v[0]) if time_field else v[0],
+                    reverse=order[0].startswith("-"))[:limit]
+    rows = {row.pk: row for row in qs.filter(pk__in=[v[0] for v in chosen])}
+    return [rows[v[0]] for v in chosen if v[0] in rows]
 
 
 def keyset_page(
@@ -284,23 +290,21 @@ def keyset_page(
 
     `parts`: querysets whose union is `qs` (each with `qs`'s filters and select_related), read one by
     one and merged — the same page as `qs` gives, for a `qs` whose OR keeps the database from the index
-    each part has (disputes.selectors.cases.visible_case_parts). One query a part; `qs` is still
-    what is counted and estimated."""
+    each part has (disputes.selectors.cases.visible_case_parts). One query a part and one for the
+    page's rows (from `qs`: its joins, its scope); `qs` is still what is counted and estimated."""
     if ascending and time_field:
         raise TypeError("keyset_page: ascending pages go by the pk alone")
     order = (f"-{time_field}", "-pk") if time_field else (("pk",) if ascending else ("-pk",))
     reverse = tuple(name[1:] if name.startswith("-") else f"-{name}" for name in order)
     if time_field:
         key = lambda row: encode_key(_value(row, time_field), row.pk)  # noqa: E731
-        sort_key = lambda row: (_value(row, time_field), row.pk)  # noqa: E731
     else:
         key = lambda row: str(row.pk)  # noqa: E731
-        sort_key = lambda row: row.pk  # noqa: E731
     if parts is not None and len(parts) == 1:
         parts = None  # the one part is `qs`
     counted_qs = qs if counted else None
     if before:
-        rows = _first_rows(qs, parts, lambda q: _newer(q, time_field, before, ascending), reverse, size + 1, sort_key)
+        rows = _first_rows(qs, parts, lambda q: _newer(q, time_field, before, ascending), reverse, size + 1, time_field)
         more_newer = len(rows) > size
         rows = rows[:size][::-1]
         if rows:
@@ -309,9 +313,9 @@ def keyset_page(
         # Nothing newer than the key any more: show the first page.
         after = None
     if after:
-        rows = _first_rows(qs, parts, lambda q: _older(q, time_field, after, ascending), order, size + 1, sort_key)
+        rows = _first_rows(qs, parts, lambda q: _older(q, time_field, after, ascending), order, size + 1, time_field)
     else:
-        rows = _first_rows(qs, parts, lambda q: q, order, size + 1, sort_key)
+        rows = _first_rows(qs, parts, lambda q: q, order, size + 1, time_field)
     next_key = key(rows[size - 1]) if len(rows) > size else None
     rows = rows[:size]
     prev_key = key(rows[0]) if after and rows else None

@@ -18,10 +18,13 @@ and has no territorial capability of its own: it reaches what its roles give it,
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
+from functools import reduce
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
+from django.db.models.lookups import Exact
 from django.http import Http404
 from django.utils.translation import gettext as _
 from guardian.models import GroupObjectPermission, UserObjectPermission
@@ -139,10 +142,18 @@ def scope_condition(model: type[Model], user: User, cap: str = Cap.VIEW, field: 
     return condition or None
 
 
-def scoped(qs: QuerySet, user: User, cap: str = Cap.VIEW) -> QuerySet:
-    """Filter `qs` to the rows `user` may reach with capability `cap`."""
+def scoped(qs: QuerySet, user: User, cap: str = Cap.VIEW, *, within: str | None = None) -> QuerySet:
+    """Filter `qs` to the rows `user` may reach with capability `cap`.
+
+    `within` (a node's code): only the rows of the user's territory under that node, object grants left
+    out — for a list read node by node (disputes.selectors.cases.visible_case_parts). A node the user
+    reaches whole is one condition on it alone, which its index answers: a model's territory prefixes
+    indexed as expressions (`territory_prefix_indexes`: {width: expression}, e.g. Case's
+    left(grid_id, 9)) are said as `<expression> = code`. Never wider than `scoped` without it."""
     if not user.is_authenticated or not user.is_active:
         return qs.none()
+    if within is not None:
+        return _scoped_within(qs, user, cap, within)
     field = qs.model.territory_field
     condition = Q()
     grid = CODE_LENGTH[Level.GRID]
@@ -158,6 +169,30 @@ def scoped(qs: QuerySet, user: User, cap: str = Cap.VIEW) -> QuerySet:
     if not condition:
         return qs.none()
     return qs.filter(condition)
+
+
+def _node_condition(model: type[Model], code: str) -> Q | Exact:
+    """The rows under the node `code`: the way `scoped` says it (a grid's exact code, a prefix), or by
+    the model's index on the prefix of that width."""
+    field = model.territory_field
+    expression = getattr(model, "territory_prefix_indexes", {}).get(len(code))
+    if expression is not None:
+        return Exact(expression, code)
+    lookup = "" if len(code) == CODE_LENGTH[Level.GRID] else "__startswith"
+    return Q(**{f"{field}{lookup}": code})
+
+
+def _scoped_within(qs: QuerySet, user: User, cap: str, within: str) -> QuerySet:
+    codes = region_codes(user, cap)
+    if any(within.startswith(code) for code in codes):
+        # All of the node is the user's: the one condition on it (said twice, the scope's way and the
+        # index's, PostgreSQL multiplied their selectivities: a street's 20,000 cases were estimated
+        # at 100, read by a bitmap and sorted, 400 ms at 2 M cases instead of an index walk of 0.1 ms).
+        return qs.filter(_node_condition(qs.model, within))
+    below = [code for code in codes if code.startswith(within)]
+    if not below:
+        return qs.none()
+    return qs.filter(reduce(operator.or_, (_node_condition(qs.model, code) for code in below)))
 
 
 def can(user: User, cap: str, region_code: str) -> bool:

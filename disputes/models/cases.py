@@ -183,6 +183,10 @@ class Case(models.Model):
     desk_risk = models.PositiveSmallIntegerField(_("风险等级（调解台排序）"), null=True, blank=True, editable=False)
 
     territory_field = "grid__code"
+    # A street's and a community's cases by their index (Meta.indexes: case_street_newest,
+    # case_community_newest): governance.scope.scoped(…, within=code) says such a node this way.
+    territory_prefix_indexes = {width: Left("grid_id", width) for width in (CODE_LENGTH[Level.STREET],
+                                                                           CODE_LENGTH[Level.COMMUNITY])}
 
     class Meta:
         verbose_name = verbose_name_plural = _("事件")

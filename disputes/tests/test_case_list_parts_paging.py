@@ -10,7 +10,8 @@ from governance.models import User
 from governance.pagination import encode_key, keyset_page
 
 SIZE = 4
-FILTERS = [{}, {"status": "open"}, {"category": "CLUTTER", "q": "楼道"}, {"status": "closed", "grid": "210802"}]
+FILTERS = [{}, {"status": "open"}, {"category": "CLUTTER", "q": "楼道"}, {"status": "closed", "grid": "210802"},
+           {"from": "2000-01-01", "kind": "case"}]
 
 
 def shape(page) -> tuple:

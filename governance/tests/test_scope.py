@@ -95,3 +95,36 @@ class ScopeTestCase(TerritoryTestCase):
             region_codes(alice, Cap.VIEW)
             region_codes(alice, Cap.REVEAL_PII)
             can(alice, Cap.VIEW, "210802001")
+
+
+class ScopedWithinTestCase(TerritoryTestCase):
+    """scoped(…, within=code): the user's territory under one node, for a list read node by node. It
+    only ever narrows the scope."""
+
+    def fresh(self, user: User) -> User:
+        return User.objects.get(pk=user.pk)
+
+    def test_within_a_node_the_user_reaches_whole_it_is_that_node(self):
+        within = codes(scoped(Region.objects.all(), self.dave, within=self.batiandi.code))
+        self.assertEqual(within, {"210802001", "210802001001", "210802001001001", "210802001001002"})
+        self.assertEqual(codes(scoped(Region.objects.all(), self.alice, within=self.batiandi.code)),
+                         codes(scoped(Region.objects.all(), self.alice)))
+
+    def test_within_a_node_above_the_user_it_is_only_the_users_part_of_it(self):
+        self.assertEqual(codes(scoped(Region.objects.all(), self.alice, within=self.city.code)),
+                         codes(scoped(Region.objects.all(), self.alice)))
+        self.assertEqual(codes(scoped(Region.objects.all(), self.carol, within=self.wudamen.code)), {"210802001001001"})
+
+    def test_within_a_node_outside_the_territory_it_is_nothing(self):
+        self.assertFalse(scoped(Region.objects.all(), self.alice, within=self.xishi.code).exists())
+        self.assertFalse(scoped(Region.objects.all(), self.alice, within=self.grid_c.code).exists())
+        self.assertFalse(scoped(Region.objects.all(), self.nobody, within=self.city.code).exists())
+        self.assertFalse(scoped(Region.objects.all(), AnonymousUser(), within=self.city.code).exists())
+
+    def test_within_a_node_object_grants_are_left_out(self):
+        event = AuditEvent.objects.create(action="x", target_type="t", target_id="1", region_code="210802001001001")
+        assign_perm("governance.view_auditevent", self.bob, event)
+        bob = self.fresh(self.bob)
+        self.assertIn(event.pk, set(scoped(AuditEvent.objects.all(), bob).values_list("pk", flat=True)))
+        self.assertFalse(scoped(AuditEvent.objects.all(), bob, within=self.city.code).filter(pk=event.pk).exists())
+        self.assertFalse(scoped(AuditEvent.objects.all(), bob, within=self.batiandi.code).exists())
