@@ -57,8 +57,9 @@ def visible_cases(user: User, open_only: bool = False) -> QuerySet[Case]:
     at 2 M cases), read once and looked up by primary key, instead of the tens of thousands it was ever
     sent matched against the city's open cases one by one (issue 17, bench/README.md).
 
-    The same cases as the union of `visible_case_parts` (both are built from `_territory_cases` and
-    `_dispatched_cases`; disputes/tests/test_visible_case_parts.py holds them equal)."""
+    The same cases as the union of `visible_case_parts` (both take the territory from `scoped` — whole
+    here, node by node there — and the rest from `_dispatched_cases`; disputes/tests/
+    test_visible_case_parts.py holds them equal)."""
     territory = _territory_cases(user)
     dispatched = _dispatched_cases(user, open_only)
     return territory if dispatched is None else territory | dispatched
