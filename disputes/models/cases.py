@@ -231,6 +231,12 @@ class Case(models.Model):
             models.Index(Left("grid_id", CODE_LENGTH[Level.COMMUNITY]), models.F("created_at").desc(),
                          models.F("id").desc(), name="case_community_newest"),
             models.Index(fields=["grid", "-created_at", "-id"], name="case_grid_newest"),
+            # The supervision batch's pick (disputes.tasks.cases.overdue_to_card: open, overdue, card below
+            # red), most overdue first: the open cases not yet red, a few per cent of the open ones once
+            # the backlog is carded. Through (status, deadline) the pick read all 45,000 open overdue cases
+            # at 2 M (37,000 of them red already) to lock 1,000: 435 ms; through this one, 2 ms.
+            models.Index(fields=["deadline", "id"], name="case_to_card",
+                         condition=models.Q(status__in=["reported", "accepted", "assigned", "handled"], supervision__lt=2)),
         ]
 
     def __str__(self) -> str:
