@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -83,6 +84,11 @@ PAGES = [
 ]
 
 
+# What a list page shows, roughly: the cases, disputes and risk entries it links to (each id once; a day's
+# sessions count their disputes).
+ROW_LINK = re.compile(r'href="/(?:cases|disputes|disputes/risks)/([0-9]+)/"')
+
+
 def _setup():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
     import django
@@ -107,7 +113,6 @@ class PageMeter:
         self.Client, self.User = Client, User
 
     def _url(self, i: int) -> str:
-        import re
 
         if i in self.urls:
             return self.urls[i]
@@ -134,9 +139,10 @@ class PageMeter:
         client = self.clients[self.pages[i][0]]
         with CaptureQueriesContext(connection) as ctx:
             start = time.perf_counter()
-            client.get(url, follow=True)
+            response = client.get(url, follow=True)
             elapsed = time.perf_counter() - start
-        return {"ms": elapsed * 1000, "queries": len(ctx.captured_queries), "url": url}
+        return {"ms": elapsed * 1000, "queries": len(ctx.captured_queries), "url": url,
+                "rows": len(set(ROW_LINK.findall(response.content.decode())))}
 
 
 def serve(only: list[str] | None) -> None:
@@ -317,19 +323,20 @@ def main() -> None:
         username, label, _url = [p for p in PAGES if not only or any(word in p[1] for word in only)][i]
         for side, times, answer in ((small, a_times, a), (big, b_times, b)):
             side["pages"].append({"user": username, "label": label, "median_ms": statistics.median(times),
-                                  "queries": answer["queries"], "ratio": statistics.median(ratios)})
+                                  "queries": answer["queries"], "ratio": statistics.median(ratios),
+                                  "rows": answer["rows"]})
     if tasks_too:
         small.update(small_child.ask(tasks=1, runs=runs, explain=False))
         big.update(big_child.ask(tasks=1, runs=runs, explain="--explain" in sys.argv))
     small_child.close(), big_child.close()
     print(f"cases: {small['cases']:,} and {big['cases']:,} ({runs} rounds of one request at each size, alternating; "
           "medians, and the median of the rounds' ratios)\n")
-    print(f"| user | page | ms at {small['cases']:,} | ms at {big['cases']:,} | ratio | queries |")
-    print("|---|---|---:|---:|---:|---:|")
+    print(f"| user | page | ms at {small['cases']:,} | ms at {big['cases']:,} | ratio | queries | rows shown |")
+    print("|---|---|---:|---:|---:|---:|---:|")
     for a, b in zip(small["pages"], big["pages"]):
         q = f"{a['queries']}" if a["queries"] == b["queries"] else f"{a['queries']} / {b['queries']}"
         print(f"| {a['user'].removeprefix('bench_')} | {a['label']} | {a['median_ms']:.1f} | {b['median_ms']:.1f} | "
-              f"{b['ratio']:.2f}× | {q} |")
+              f"{b['ratio']:.2f}× | {q} | {a['rows']} / {b['rows']} |")
     if not small["tasks"]:
         return
     print(f"\n| task | at {small['cases']:,} | at {big['cases']:,} | queries |")
